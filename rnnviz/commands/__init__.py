@@ -1,0 +1,1 @@
+"""Command-line subcommands, one module each; cli.py parses arguments and dispatches here."""

@@ -1,0 +1,1 @@
+"""The numerical core: NumPy only. Nothing here imports Qt or pyqtgraph."""

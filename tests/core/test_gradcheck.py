@@ -1,0 +1,62 @@
+import numpy as np
+import pytest
+
+from rnnviz.core.gradcheck import check_gradients, demo_problem
+from rnnviz.core.rnn import VanillaRNN
+
+
+@pytest.mark.parametrize("truncate", [None, 1, 2, 4])
+def test_backward_matches_finite_differences(truncate):
+    model, ids, lengths, labels = demo_problem(seed=0)
+    result = check_gradients(model, ids, lengths, labels, truncate)
+    assert result.max_rel_error < 1e-7, result.per_param
+    assert set(result.per_param) == set(model.params)
+
+
+def test_large_tensors_are_sampled_with_a_seed():
+    model, ids, lengths, labels = demo_problem(seed=1)
+    result = check_gradients(model, ids, lengths, labels, max_entries=10)
+    assert result.checked["W_xh"] == 10 and result.checked["b_y"] == 3
+    assert result.passed
+
+
+class TutorialBugRNN(VanillaRNN):
+    """The widely copied bug: dh_{t-1} = W_hh @ da_t instead of W_hh.T @ da_t."""
+
+    def backward(self, fwd, dlogits, truncate=None):
+        correct = self.params["W_hh"]
+        self.params["W_hh"] = correct.T.copy()  # used only to carry dh back through time
+        try:
+            grads, norms = super().backward(fwd, dlogits, truncate)
+        finally:
+            self.params["W_hh"] = correct
+        return grads, norms
+
+
+def test_checker_catches_the_non_transposed_w_hh_bug():
+    model, ids, lengths, labels = demo_problem(seed=0)
+    buggy = TutorialBugRNN(model.params)
+    result = check_gradients(buggy, ids, lengths, labels)
+    assert not result.passed
+    assert result.per_param["W_hh"] > 1e-3
+    assert result.per_param["W_hy"] < 1e-7  # the output layer does not depend on the bug
+
+
+def test_checker_catches_a_wrong_output_gradient():
+    class WrongBias(VanillaRNN):
+        def backward(self, fwd, dlogits, truncate=None):
+            grads, norms = super().backward(fwd, dlogits, truncate)
+            grads["b_y"] = grads["b_y"] * 1.01
+            return grads, norms
+
+    model, ids, lengths, labels = demo_problem(seed=0)
+    result = check_gradients(WrongBias(model.params), ids, lengths, labels)
+    assert result.per_param["b_y"] > 1e-3 and not result.passed
+
+
+def test_float32_gradients_agree_within_float32_tolerance():
+    model, ids, lengths, labels = demo_problem(seed=0, dtype="float32")
+    result = check_gradients(model, ids, lengths, labels, step=1e-2)
+    assert result.tolerance == 2e-2
+    assert result.passed, result.per_param
+    assert np.isfinite(result.max_rel_error)
