@@ -3,10 +3,13 @@
 import argparse
 import sys
 
-from .commands import gradcheck
+from .commands import evaluate, gradcheck, predict, train
 from .core.errors import RnnvizError
 
 COMMANDS = {
+    "train": (train, "train a model headless"),
+    "predict": (predict, "class probabilities of a sentence under a saved model"),
+    "eval": (evaluate, "loss, accuracy and confusion matrix of a saved model"),
     "gradcheck": (gradcheck, "check backprop against finite differences"),
 }
 

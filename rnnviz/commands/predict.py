@@ -1,0 +1,39 @@
+"""`rnnviz predict`: class probabilities of a sentence under a saved model."""
+
+import argparse
+import json
+
+from ..core import checkpoint
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", required=True, metavar="MODEL.npz", help="a saved checkpoint")
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object: probabilities, unknown"
+    )
+    parser.add_argument("text", nargs="+", help="the sentence (quote it, or give it as words)")
+
+
+def run(args: argparse.Namespace) -> int:
+    ckpt = checkpoint.load(args.model)
+    text = " ".join(args.text)
+    encoded = ckpt.vocab.encode(text)
+    unknown = [tok for tok, unk in zip(encoded.tokens, encoded.unknown, strict=True) if unk]
+    if len(encoded.ids) == 0:
+        probs = None
+    else:
+        _, per_word = ckpt.model.trace(encoded.ids)
+        probs = {c: float(p) for c, p in zip(ckpt.classes, per_word[-1], strict=True)}
+    if args.json:
+        print(json.dumps({"probabilities": probs, "unknown": unknown, "tokens": encoded.tokens}))
+        return 0
+    if probs is None:
+        print("no words in the text: nothing to predict")
+        return 0
+    best = max(probs, key=probs.get)
+    for name, p in probs.items():
+        print(f"{name:>12}  {p:6.1%}  {'#' * round(30 * p)}")
+    print(f"prediction: {best}")
+    if unknown:
+        print(f"unknown words (read as <unk>): {', '.join(unknown)}")
+    return 0

@@ -1,0 +1,159 @@
+"""Labelled sentence datasets: loading (bundled names or user files), class names, splits."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..resources import resource_dir
+from .errors import DatasetError
+from .importers import Example, ReadReport, read_path
+
+_CANONICAL = {"0": 0, "neg": 0, "negative": 0, "1": 1, "pos": 1, "positive": 1}
+BINARY_CLASSES = ("negative", "positive")
+
+
+@dataclass
+class Dataset:
+    """Sentences with integer labels. `part` holds "train"/"test" per example when the source
+    has its own split, else None."""
+
+    name: str
+    texts: list[str]
+    labels: np.ndarray  # (N,) int class ids
+    classes: tuple[str, ...]
+    parts: list[str | None]
+    notes: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @property
+    def has_split(self) -> bool:
+        return all(p is not None for p in self.parts)
+
+    def subset(self, indices: Sequence[int] | np.ndarray, suffix: str) -> "Dataset":
+        idx = np.asarray(indices, dtype=np.intp)
+        return Dataset(
+            f"{self.name} ({suffix})",
+            [self.texts[i] for i in idx],
+            self.labels[idx],
+            self.classes,
+            [self.parts[i] for i in idx],
+        )
+
+    def class_counts(self) -> np.ndarray:
+        """(C,) number of examples per class."""
+        return np.bincount(self.labels, minlength=len(self.classes))
+
+
+def bundled_names() -> list[str]:
+    """Datasets shipped in data/: each a folder holding train.tsv and test.tsv."""
+    root = resource_dir("data")
+    return sorted(p.name for p in root.iterdir() if (p / "train.tsv").is_file())
+
+
+def class_names(raw_labels: Sequence[str]) -> tuple[tuple[str, ...], dict[str, int]]:
+    """Class names and raw label -> id. 0/1, neg/pos, negative/positive (any case) are the two
+    classes negative, positive; any other label set keeps its names, sorted."""
+    distinct = set(raw_labels)
+    if all(label.lower() in _CANONICAL for label in distinct):
+        return BINARY_CLASSES, {label: _CANONICAL[label.lower()] for label in distinct}
+    names = tuple(sorted(distinct))
+    return names, {label: i for i, label in enumerate(names)}
+
+
+def resolve(source: str) -> Path:
+    """A bundled dataset's folder for a bare name, else the path itself."""
+    if source in bundled_names():
+        return resource_dir("data") / source
+    return Path(source).expanduser()
+
+
+def load(sources: Sequence[str], fmt: str = "auto", lenient: bool = False) -> Dataset:
+    """One dataset from one or more bundled names, files or folders (all read with `fmt`)."""
+    if not sources:
+        raise DatasetError("no dataset given")
+    report = ReadReport()
+    examples: list[Example] = []
+    paths = [resolve(s) for s in sources]
+    for path in _with_polarity_partners(paths, fmt):
+        examples.extend(read_path(path, fmt, lenient, report))
+    name = " + ".join(Path(s).name if s not in bundled_names() else s for s in sources)
+    if not examples:
+        raise DatasetError(f"{name}: no labelled examples found")
+    classes, ids = class_names([e.label for e in examples])
+    labels = np.array([ids[e.label] for e in examples], dtype=np.int64)
+    present = np.unique(labels)
+    if len(present) < 2:
+        only = classes[present[0]]
+        raise DatasetError(f"{name}: every example has the class {only!r}; need two classes")
+    parts = [e.part for e in examples]
+    if any(parts) and not all(parts):
+        parts = [None] * len(parts)  # a mix of split and unsplit sources: split it all anew
+        report.notes.append("sources mix their own train/test split with unsplit data: re-split")
+    return Dataset(name, [e.text for e in examples], labels, classes, parts, report.notes)
+
+
+def _with_polarity_partners(paths: list[Path], fmt: str) -> list[Path]:
+    """rt-polarity style: naming x.pos alone also reads its partner x.neg (and vice versa)."""
+    result = list(paths)
+    if fmt not in ("auto", "lines"):
+        return result
+    for path in paths:
+        suffix = path.suffix.lower()
+        if suffix in (".pos", ".neg"):
+            partner = path.with_suffix(".neg" if suffix == ".pos" else ".pos")
+            if partner.is_file() and partner not in result:
+                result.append(partner)
+    return result
+
+
+@dataclass
+class Splits:
+    train: Dataset
+    test: Dataset
+    validation: Dataset | None = None
+
+
+def split(
+    data: Dataset, test_fraction: float = 0.2, validation_fraction: float = 0.0, seed: int = 0
+) -> Splits:
+    """Seeded, stratified split. A dataset with its own train/test split keeps it (and
+    validation, if asked, comes out of its training part)."""
+    if not 0.0 <= validation_fraction < 1.0 or not 0.0 < test_fraction < 1.0:
+        raise DatasetError("split fractions must be between 0 and 1")
+    rng = np.random.default_rng(seed)
+    if data.has_split:
+        train_idx = np.array([i for i, p in enumerate(data.parts) if p == "train"], dtype=np.intp)
+        test_idx = np.array([i for i, p in enumerate(data.parts) if p == "test"], dtype=np.intp)
+    else:
+        train_idx, test_idx = _stratified(data.labels, np.arange(len(data)), test_fraction, rng)
+    val_idx = None
+    if validation_fraction > 0:
+        fraction = validation_fraction / (1.0 - (0.0 if data.has_split else test_fraction))
+        train_idx, val_idx = _stratified(data.labels, train_idx, min(fraction, 0.5), rng)
+    if len(train_idx) == 0 or len(test_idx) == 0:
+        raise DatasetError(f"{data.name}: too few examples to split into train and test")
+    return Splits(
+        data.subset(train_idx, "train"),
+        data.subset(test_idx, "test"),
+        None if val_idx is None else data.subset(val_idx, "validation"),
+    )
+
+
+def _stratified(
+    labels: np.ndarray, indices: np.ndarray, fraction: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Split `indices` so that each class gives round(fraction * n_class) to the second part."""
+    keep, held = [], []
+    for c in np.unique(labels[indices]):
+        members = indices[labels[indices] == c]
+        members = members[rng.permutation(len(members))]
+        n_held = int(round(fraction * len(members)))
+        if len(members) > 1:
+            n_held = min(max(n_held, 1), len(members) - 1)
+        held.append(members[:n_held])
+        keep.append(members[n_held:])
+    return np.sort(np.concatenate(keep)), np.sort(np.concatenate(held))

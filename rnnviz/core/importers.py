@@ -1,0 +1,237 @@
+"""Readers for the dataset formats users have: each yields (text, raw_label, part) examples.
+
+part is "train" / "test" when the source carries its own split, else None. Errors name the file
+and the line; in lenient mode a malformed line is skipped and counted instead.
+"""
+
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import DatasetError
+
+FORMATS = ("auto", "csv", "tsv", "tab", "jsonl", "lines", "folder")
+FORMAT_HELP = {
+    "csv": "CSV with text,label columns (header optional, quotes handled)",
+    "tsv": "TSV with text<TAB>label columns (header optional, quotes are plain text)",
+    "tab": "headerless sentence<TAB>label lines (UCI Sentiment Labelled Sentences)",
+    "jsonl": 'JSON Lines: {"text": ..., "label": ...} per line',
+    "lines": "one sentence per line, the class is the file's extension (rt-polarity .pos/.neg)",
+    "folder": "one sub-folder per class of .txt files (IMDB layout), optionally under train/ test/",
+}
+TEXT_COLUMNS = ("text", "sentence", "review", "content", "document")
+LABEL_COLUMNS = ("label", "sentiment", "class", "polarity", "target")
+SPLIT_NAMES = ("train", "test")
+
+
+@dataclass
+class Example:
+    text: str
+    label: str
+    part: str | None = None  # "train", "test" or None
+
+
+@dataclass
+class ReadReport:
+    """What reading noticed: files read as latin-1, malformed lines skipped (lenient mode)."""
+
+    notes: list[str] = field(default_factory=list)
+    skipped: int = 0
+
+
+def detect_format(path: Path) -> str:
+    """Format from the path: a folder, or the file's extension."""
+    if path.is_dir():
+        return "folder"
+    suffix = path.suffix.lower()
+    return {
+        ".csv": "csv",
+        ".tsv": "tsv",
+        ".txt": "tab",
+        ".jsonl": "jsonl",
+        ".json": "jsonl",
+        ".pos": "lines",
+        ".neg": "lines",
+    }.get(suffix, "tab")
+
+
+def read_text(path: Path, report: ReadReport) -> str:
+    """A file's text: UTF-8 (BOM allowed), else latin-1 with a note."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise DatasetError(f"cannot read {path}: {error.strerror or error}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        report.notes.append(f"{path.name} is not valid UTF-8; read as latin-1")
+        return data.decode("latin-1")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines split on '\\n' only (str.splitlines() would also split on U+0085 and friends)."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
+class _LineErrors:
+    """Raises on a malformed line, or counts it in lenient mode."""
+
+    def __init__(self, path: Path, lenient: bool, report: ReadReport):
+        self.path, self.lenient, self.report = path, lenient, report
+        self.first: str | None = None
+        self.count = 0
+
+    def bad(self, number: int, why: str) -> None:
+        message = f"{self.path}, line {number}: {why}"
+        if not self.lenient:
+            raise DatasetError(message)
+        self.count += 1
+        self.first = self.first or message
+
+    def close(self) -> None:
+        if self.count:
+            self.report.skipped += self.count
+            self.report.notes.append(
+                f"skipped {self.count} malformed line(s) in {self.path.name} (first: {self.first})"
+            )
+
+
+def _header_columns(cells: list[str]) -> tuple[int, int] | None:
+    """(text column, label column) when `cells` is a header row, else None."""
+    lowered = [c.strip().lower() for c in cells]
+    text = next((i for i, c in enumerate(lowered) if c in TEXT_COLUMNS), None)
+    label = next((i for i, c in enumerate(lowered) if c in LABEL_COLUMNS), None)
+    return None if text is None or label is None else (text, label)
+
+
+def read_delimited(path: Path, fmt: str, lenient: bool, report: ReadReport) -> Iterator[Example]:
+    """csv / tsv / tab. Each line is parsed on its own, so an unbalanced quote can never swallow
+    the lines after it. Without a header the label is the last field and the text all before it."""
+    lines = split_lines(read_text(path, report))
+    errors = _LineErrors(path, lenient, report)
+    delimiter = "," if fmt == "csv" else "\t"
+    quoting = csv.QUOTE_MINIMAL if fmt == "csv" else csv.QUOTE_NONE
+    columns = None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        if fmt == "csv":
+            cells = next(csv.reader([line], delimiter=delimiter, quoting=quoting))
+        else:
+            cells = line.split(delimiter)
+        if number == 1 and fmt != "tab":
+            columns = _header_columns(cells)
+            if columns is not None:
+                continue
+        if columns is not None:
+            if len(cells) <= max(columns):
+                errors.bad(
+                    number, f"expected at least {max(columns) + 1} columns, got {len(cells)}"
+                )
+                continue
+            text, label = cells[columns[0]], cells[columns[1]]
+        elif len(cells) < 2:
+            errors.bad(number, f"no {'comma' if fmt == 'csv' else 'tab'} before a label")
+            continue
+        else:
+            text, label = delimiter.join(cells[:-1]), cells[-1]
+        if not label.strip():
+            errors.bad(number, "empty label")
+        elif not text.strip():
+            errors.bad(number, "empty text")
+        else:
+            yield Example(text.strip(), label.strip())
+    errors.close()
+
+
+def read_jsonl(path: Path, lenient: bool, report: ReadReport) -> Iterator[Example]:
+    """One JSON object per line with "text" and "label"."""
+    errors = _LineErrors(path, lenient, report)
+    for number, line in enumerate(split_lines(read_text(path, report)), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            errors.bad(number, f"not valid JSON ({error.msg})")
+            continue
+        if not isinstance(record, dict) or "text" not in record or "label" not in record:
+            errors.bad(number, 'expected an object with "text" and "label"')
+            continue
+        text, label = str(record["text"]).strip(), str(record["label"]).strip()
+        if not text or not label:
+            errors.bad(number, "empty text or label")
+            continue
+        yield Example(text, label)
+    errors.close()
+
+
+def read_lines(path: Path, report: ReadReport) -> Iterator[Example]:
+    """One sentence per line; the class is the file's extension (.pos -> pos)."""
+    label = path.suffix.lstrip(".") or path.stem
+    for line in split_lines(read_text(path, report)):
+        if line.strip():
+            yield Example(line.strip(), label)
+
+
+def read_folder(path: Path, lenient: bool, report: ReadReport) -> Iterator[Example]:
+    """A folder of per-class sub-folders of .txt files, or train/ and test/ each holding such
+    folders, or train.* and test.* files of another format."""
+    split_files = {part: _split_file(path, part) for part in SPLIT_NAMES}
+    if all(split_files.values()):
+        for part, file in split_files.items():
+            for example in read_path(file, "auto", lenient, report):
+                example.part = part
+                yield example
+        return
+    if all((path / part).is_dir() for part in SPLIT_NAMES):
+        for part in SPLIT_NAMES:
+            for example in _read_class_folders(path / part, report):
+                example.part = part
+                yield example
+        return
+    yield from _read_class_folders(path, report)
+
+
+def _split_file(folder: Path, part: str) -> Path | None:
+    for suffix in (".tsv", ".csv", ".jsonl", ".txt"):
+        if (folder / f"{part}{suffix}").is_file():
+            return folder / f"{part}{suffix}"
+    return None
+
+
+def _read_class_folders(path: Path, report: ReadReport) -> Iterator[Example]:
+    classes = sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if not classes:
+        raise DatasetError(f"{path} has no class sub-folders (expected e.g. pos/ and neg/)")
+    for folder in classes:
+        for file in sorted(folder.glob("*.txt")):
+            text = read_text(file, report).strip()
+            if text:
+                yield Example(text, folder.name)
+
+
+def read_path(path: Path, fmt: str, lenient: bool, report: ReadReport) -> Iterator[Example]:
+    """Examples of one file or folder in format `fmt` ("auto": by extension)."""
+    if not path.exists():
+        raise DatasetError(f"no such file or folder: {path}")
+    if fmt == "auto":
+        fmt = detect_format(path)
+    if fmt not in FORMATS:
+        raise DatasetError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if fmt == "folder":
+        if not path.is_dir():
+            raise DatasetError(f"format 'folder' needs a folder, got the file {path}")
+        return read_folder(path, lenient, report)
+    if path.is_dir():
+        raise DatasetError(f"{path} is a folder; format {fmt!r} reads a file")
+    if fmt == "jsonl":
+        return read_jsonl(path, lenient, report)
+    if fmt == "lines":
+        return read_lines(path, report)
+    return read_delimited(path, fmt, lenient, report)

@@ -1,0 +1,178 @@
+"""Telemetry: the only hand-off from the training thread to the window.
+
+The trainer's thread writes (records, evaluations, events, snapshots) under a lock in O(1); the
+window pulls a consistent copy at its own pace, only when something changed. Memory is bounded
+whatever the number of steps.
+"""
+
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .history import DecimatingHistory, SeriesView
+from .rnn import VanillaRNN
+from .text import Vocabulary
+from .trainer import Evaluation, StepRecord
+
+BASE_METRICS = (
+    "loss",
+    "accuracy",
+    "global_before",
+    "global_after",
+    "changed_fraction",
+    "clipped",
+    "lr",
+    "tokens",
+    "seconds",
+)
+EVAL_METRICS = ("loss", "accuracy")
+MAX_EPOCH_MARKS = 256
+MAX_EVENTS = 500
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A read-only copy of the model at one step: what the window predicts and draws with."""
+
+    step: int
+    model: VanillaRNN
+    vocab: Vocabulary
+    classes: tuple[str, ...]
+    gradient_flow: np.ndarray  # (T,) mean ||dL/dh|| by distance from the sentence end
+
+
+@dataclass(frozen=True)
+class Status:
+    state: str = "ready"  # ready, training, paused, halted, finished
+    message: str = ""
+    step: int = 0
+    epoch: int = 0
+    tokens_per_s: float = 0.0
+    elapsed: float = 0.0  # seconds spent training
+    lr: float = 0.0
+
+
+@dataclass(frozen=True)
+class TelemetryView:
+    version: int
+    steps: SeriesView | None
+    evaluations: dict[str, SeriesView]  # split -> history of loss/accuracy
+    epoch_marks: list[int]  # steps at which epochs ended (thinned when many)
+    events: list[tuple[int, str]]  # (step, what changed)
+    snapshot: Snapshot | None
+    status: Status
+    param_names: tuple[str, ...] = field(default_factory=tuple)
+
+
+class Telemetry:
+    def __init__(self, capacity: int = 4096):
+        self.capacity = capacity
+        self._lock = threading.Lock()
+        self.clear()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._steps: DecimatingHistory | None = None
+            self._param_names: tuple[str, ...] = ()
+            self._evaluations: dict[str, DecimatingHistory] = {}
+            self._epoch_marks: list[int] = []
+            self._epoch_stride = 1
+            self._epochs_seen = 0
+            self._events: deque[tuple[int, str]] = deque(maxlen=MAX_EVENTS)
+            self._snapshot: Snapshot | None = None
+            self._status = Status()
+            self._version = getattr(self, "_version", 0) + 1
+
+    def record_step(self, record: StepRecord) -> None:
+        names = tuple(record.norms_before)
+        values = np.array(
+            [
+                record.loss,
+                record.accuracy,
+                record.global_before,
+                record.global_after,
+                record.changed_fraction,
+                float(record.clipped),
+                record.lr,
+                record.tokens,
+                record.seconds,
+                *record.norms_before.values(),
+                *record.norms_after.values(),
+            ]
+        )
+        with self._lock:
+            if self._steps is None:
+                columns = (
+                    BASE_METRICS
+                    + tuple(f"before/{n}" for n in names)
+                    + tuple(f"after/{n}" for n in names)
+                )
+                self._steps = DecimatingHistory(columns, self.capacity)
+                self._param_names = names
+            self._steps.append(record.step, values)
+            self._version += 1
+
+    def record_evaluation(self, evaluation: Evaluation) -> None:
+        with self._lock:
+            history = self._evaluations.get(evaluation.split)
+            if history is None:
+                history = self._evaluations[evaluation.split] = DecimatingHistory(
+                    EVAL_METRICS, self.capacity
+                )
+            history.append(evaluation.step, (evaluation.loss, evaluation.accuracy))
+            self._version += 1
+
+    def record_epoch(self, step: int) -> None:
+        """Epoch boundary at `step`; past MAX_EPOCH_MARKS only every 2nd, 4th, ... is kept."""
+        with self._lock:
+            self._epochs_seen += 1
+            if self._epochs_seen % self._epoch_stride == 0:
+                self._epoch_marks.append(step)
+                if len(self._epoch_marks) > MAX_EPOCH_MARKS:
+                    self._epoch_marks = self._epoch_marks[1::2]
+                    self._epoch_stride *= 2
+            self._version += 1
+
+    def record_event(self, step: int, text: str) -> None:
+        with self._lock:
+            self._events.append((step, text))
+            self._version += 1
+
+    def publish(self, snapshot: Snapshot) -> None:
+        with self._lock:
+            self._snapshot = snapshot
+            self._version += 1
+
+    def set_status(self, status: Status) -> None:
+        with self._lock:
+            if status != self._status:
+                self._status = status
+                self._version += 1
+
+    @property
+    def version(self) -> int:
+        return self._version
+
+    def read(self, since: int = -1) -> TelemetryView | None:
+        """A consistent copy, or None when nothing changed after version `since`."""
+        with self._lock:
+            if self._version == since:
+                return None
+            return TelemetryView(
+                self._version,
+                self._steps.view() if self._steps is not None else None,
+                {split: h.view() for split, h in self._evaluations.items()},
+                list(self._epoch_marks),
+                list(self._events),
+                self._snapshot,
+                self._status,
+                self._param_names,
+            )
+
+    def nbytes(self) -> int:
+        """Bytes held by the bounded histories."""
+        with self._lock:
+            total = self._steps.nbytes() if self._steps is not None else 0
+            return total + sum(h.nbytes() for h in self._evaluations.values())

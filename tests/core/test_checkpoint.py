@@ -1,0 +1,114 @@
+import io
+import pickle
+import zipfile
+
+import numpy as np
+import pytest
+
+from rnnviz.core import checkpoint
+from rnnviz.core.config import TrainConfig
+from rnnviz.core.datasets import load
+from rnnviz.core.errors import CheckpointError
+from rnnviz.core.trainer import Trainer
+
+
+@pytest.fixture(scope="module")
+def trained():
+    trainer = Trainer(TrainConfig(epochs=2), load(["tiny"]))
+    trainer.run()
+    return trainer
+
+
+def test_round_trip_is_exact(tmp_path, trained):
+    path = checkpoint.save(tmp_path / "m.npz", checkpoint.from_trainer(trained))
+    back = checkpoint.load(path)
+    for name, p in trained.model.params.items():
+        np.testing.assert_array_equal(back.model.params[name], p)
+        assert back.model.params[name].dtype == p.dtype
+    assert back.vocab == trained.vocab and back.classes == trained.classes
+    assert back.config == trained.config and back.summary["step"] == trained.step_count
+    assert back.optimizer_state.keys() == trained.optimizer.state_arrays().keys()
+
+
+def test_training_resumes_from_a_checkpoint(tmp_path, trained):
+    path = checkpoint.save(tmp_path / "m.npz", checkpoint.from_trainer(trained))
+    back = checkpoint.load(path)
+    resumed = Trainer(back.config, load(["tiny"]), vocab=back.vocab, model=back.model)
+    resumed.resume(back.summary["step"], back.summary["epoch"], back.optimizer_state)
+    assert resumed.optimizer.steps == trained.optimizer.steps
+    record = resumed.step()
+    assert record.step == trained.step_count + 1 and np.isfinite(record.loss)
+
+
+def test_pickled_object_is_refused_not_executed(tmp_path):
+    marker = tmp_path / "executed"
+
+    class Evil:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    path = tmp_path / "evil.npz"
+    np.savez(path, meta=np.array([Evil()], dtype=object))
+    with pytest.raises(CheckpointError, match="pickled"):
+        checkpoint.load(path)
+    assert not marker.exists()
+
+
+def test_truncated_file_is_refused(tmp_path, trained):
+    path = checkpoint.save(tmp_path / "m.npz", checkpoint.from_trainer(trained))
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(CheckpointError, match="truncated or corrupt"):
+        checkpoint.load(path)
+
+
+def test_foreign_files_are_refused(tmp_path):
+    plain = tmp_path / "plain.npz"
+    np.savez(plain, weights=np.zeros(3))
+    with pytest.raises(CheckpointError, match="not an rnnviz checkpoint"):
+        checkpoint.load(plain)
+    text = tmp_path / "notes.npz"
+    text.write_text("hello")
+    with pytest.raises(CheckpointError):
+        checkpoint.load(text)
+    pickled = tmp_path / "model.pkl"
+    pickled.write_bytes(pickle.dumps({"a": 1}))
+    with pytest.raises(CheckpointError):
+        checkpoint.load(pickled)
+
+
+def _rewrite_meta(path, change):
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    import json
+
+    meta = json.loads(arrays["meta"].tobytes())
+    change(meta)
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    np.savez(path, **arrays)
+
+
+def test_newer_format_and_inconsistent_files_are_refused(tmp_path, trained):
+    path = checkpoint.save(tmp_path / "m.npz", checkpoint.from_trainer(trained))
+    _rewrite_meta(path, lambda m: m.update(version=99))
+    with pytest.raises(CheckpointError, match="version 99"):
+        checkpoint.load(path)
+    path = checkpoint.save(tmp_path / "m.npz", checkpoint.from_trainer(trained))
+    _rewrite_meta(path, lambda m: m["vocab"].pop())
+    with pytest.raises(CheckpointError, match="inconsistent"):
+        checkpoint.load(path)
+
+
+def test_save_is_atomic(tmp_path, trained, monkeypatch):
+    path = checkpoint.save(tmp_path / "m.npz", checkpoint.from_trainer(trained))
+    before = path.read_bytes()
+
+    def crash(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(np, "savez", crash)
+    with pytest.raises(CheckpointError, match="No space left"):
+        checkpoint.save(path, checkpoint.from_trainer(trained))
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]  # no temporary left behind
+    assert zipfile.is_zipfile(io.BytesIO(before))

@@ -1,0 +1,127 @@
+import time
+
+import numpy as np
+import pytest
+
+from rnnviz.core.config import TrainConfig
+from rnnviz.core.datasets import load
+from rnnviz.core.history import DecimatingHistory
+from rnnviz.core.runner import TrainingRunner
+from rnnviz.core.telemetry import Telemetry
+from rnnviz.core.trainer import Trainer
+
+
+def test_history_keeps_everything_until_full():
+    h = DecimatingHistory(("a",), capacity=8)
+    for i in range(8):
+        h.append(i, [float(i)])
+    view = h.view()
+    assert view.width == 1 and list(view.mean["a"]) == list(range(8))
+
+
+def test_history_stays_bounded_and_keeps_the_envelope():
+    h = DecimatingHistory(("loss",), capacity=64)
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=10_000)
+    values[7777] = 50.0  # a spike must survive decimation
+    for i, v in enumerate(values):
+        h.append(i, [v])
+    view = h.view()
+    assert len(view) <= 64 and h.total == 10_000
+    assert view.high["loss"].max() == 50.0 and view.low["loss"].min() == values.min()
+    assert np.average(view.mean["loss"], weights=np.diff(np.append(view.x, 10_000))) == (
+        pytest.approx(values.mean())
+    )
+    assert h.nbytes() == DecimatingHistory(("loss",), capacity=64).nbytes()
+
+
+@pytest.fixture
+def runner():
+    telemetry = Telemetry()
+    r = TrainingRunner(Trainer(TrainConfig(), load(["tiny"])), telemetry, publish_every=0.02)
+    r.start()
+    yield r
+    assert r.stop(2.0)
+
+
+def wait_for(predicate, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_runner_trains_pauses_and_steps(runner):
+    telemetry = runner.telemetry
+    runner.train()
+    assert wait_for(lambda: telemetry.read().status.step > 50)
+    runner.pause()
+    assert wait_for(lambda: telemetry.read().status.state == "paused")
+    time.sleep(0.1)
+    paused_at = telemetry.read().status.step
+    time.sleep(0.2)
+    assert telemetry.read().status.step == paused_at
+    runner.step_once()
+    assert wait_for(lambda: telemetry.read().status.step == paused_at + 1)
+    view = telemetry.read()
+    assert view.steps is not None and len(view.steps) == paused_at + 1
+    assert view.snapshot is not None and view.snapshot.step == paused_at + 1
+    assert view.evaluations["test"].mean["accuracy"].size > 0 and view.epoch_marks
+
+
+def test_runner_applies_changes_and_records_an_event(runner):
+    runner.step_once()
+    config = runner.apply(lr=0.123).result(timeout=2)
+    assert config.lr == 0.123
+    runner.step_once()
+    assert wait_for(lambda: runner.telemetry.read().status.lr == 0.123)
+    assert any("lr" in text for _, text in runner.telemetry.read().events)
+    with pytest.raises(Exception, match="learning rate"):
+        runner.apply(lr=0).result(timeout=2)
+
+
+def test_runner_reset_clears_history(runner):
+    runner.train()
+    assert wait_for(lambda: runner.telemetry.read().status.step > 10)
+    runner.reset(lambda: Trainer(TrainConfig(seed=3), load(["tiny"]))).result(timeout=5)
+    view = runner.telemetry.read()
+    assert view.status.step == 0 and view.steps is None and view.status.state == "ready"
+
+
+def test_runner_pauses_on_halt(runner):
+    runner.apply(lr=1e37, clip_mode="none", optimizer="sgd").result(timeout=2)
+    runner.reset(
+        lambda: Trainer(
+            TrainConfig(lr=1e37, clip_mode="none", optimizer="sgd", dtype="float32"), load(["tiny"])
+        )
+    ).result(timeout=5)
+    runner.train()
+    assert wait_for(lambda: runner.telemetry.read().status.state == "halted")
+    assert "non-finite" in runner.telemetry.read().status.message
+
+
+def test_stop_ends_the_thread_while_training(runner):
+    runner.train()
+    assert wait_for(lambda: runner.telemetry.read().status.step > 5)
+    started = time.monotonic()
+    assert runner.stop(2.0) and time.monotonic() - started < 2.0
+    assert not runner.alive
+
+
+def test_telemetry_memory_is_bounded():
+    telemetry = Telemetry(capacity=256)
+    trainer = Trainer(TrainConfig(), load(["tiny"]))
+    record = trainer.step()
+    for _ in range(5000):
+        telemetry.record_step(record)
+        telemetry.record_epoch(1)
+    size = telemetry.nbytes()
+    for _ in range(5000):
+        telemetry.record_step(record)
+        telemetry.record_epoch(1)
+    assert telemetry.nbytes() == size
+    view = telemetry.read()
+    assert len(view.steps) <= 256 and len(view.epoch_marks) <= 256
+    assert telemetry.read(view.version) is None  # nothing changed since

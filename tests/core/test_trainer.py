@@ -1,0 +1,103 @@
+import numpy as np
+import pytest
+
+from rnnviz.core.config import TrainConfig
+from rnnviz.core.datasets import load
+from rnnviz.core.errors import ConfigError
+from rnnviz.core.trainer import GOOD_WEIGHTS_EVERY, Trainer
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return load(["tiny"])
+
+
+def losses(trainer, steps):
+    return [trainer.step().loss for _ in range(steps)]
+
+
+def test_same_config_and_seed_give_identical_loss_history(tiny):
+    cfg = TrainConfig(seed=5)
+    assert losses(Trainer(cfg, tiny), 40) == losses(Trainer(cfg, tiny), 40)
+    assert losses(Trainer(cfg.updated(seed=6), tiny), 40) != losses(Trainer(cfg, tiny), 40)
+
+
+def test_defaults_learn_tiny_to_full_test_accuracy(tiny):
+    trainer = Trainer(TrainConfig(), tiny)
+    trainer.run()
+    assert trainer.evaluate("test").accuracy == 1.0
+
+
+def test_step_record_carries_clip_numbers(tiny):
+    trainer = Trainer(TrainConfig(clip_mode="norm", clip=1e-3), tiny)
+    record = trainer.step()
+    assert record.clipped and record.global_after == pytest.approx(1e-3)
+    assert set(record.norms_before) == {"W_xh", "W_hh", "b_h", "W_hy", "b_y"}
+    assert record.tokens > 0 and record.seconds > 0 and record.lr == trainer.config.lr
+
+
+def test_epochs_evaluations_and_events(tiny):
+    trainer = Trainer(TrainConfig(batch_size=16, epochs=3), tiny)
+    seen = {"evaluation": [], "epoch_end": []}
+    for event, store in seen.items():
+        trainer.on(event, store.append)
+    trainer.run()
+    assert seen["epoch_end"] == [1, 2, 3]
+    assert [e.epoch for e in seen["evaluation"]] == [1, 2, 3]
+    assert trainer.step_count == 3 * 4  # 60 sentences / 16 = 4 batches per epoch
+
+
+def test_live_changes_between_steps(tiny):
+    trainer = Trainer(TrainConfig(), tiny)
+    trainer.step()
+    trainer.apply(lr=0.5, clip_mode="value", clip=0.01, optimizer="sgd", batch_size=5)
+    record = trainer.step()
+    assert record.lr == 0.5 and trainer.optimizer.name == "sgd"
+    assert all(
+        v <= 0.01 * np.sqrt(trainer.model.params[n].size) + 1e-12
+        for n, v in record.norms_after.items()
+    )
+    with pytest.raises(ConfigError):
+        trainer.apply(lr=-1)
+    with pytest.raises(ConfigError):
+        trainer.apply(learning_rate=1)
+
+
+def test_nan_guard_restores_last_good_weights(tiny):
+    trainer = Trainer(TrainConfig(), tiny)
+    for _ in range(GOOD_WEIGHTS_EVERY + 3):
+        trainer.step()
+    good = {n: p.copy() for n, p in trainer._good[1].items()}
+    trainer.model.params["W_hy"][0, 0] = np.nan  # poison the weights
+    halts = []
+    trainer.on("halt", halts.append)
+    record = trainer.step()
+    assert record.halted and halts and "non-finite loss" in halts[0].reason
+    assert halts[0].restored_step == GOOD_WEIGHTS_EVERY + 1
+    for name, value in good.items():
+        np.testing.assert_array_equal(trainer.model.params[name], value)
+
+
+def test_exploding_run_halts_instead_of_corrupting_weights(tiny):
+    # tanh saturates, so even lr=10 without clipping stays finite for this model; an absurd
+    # learning rate in float32 overflows within a few steps
+    cfg = TrainConfig(lr=1e37, clip_mode="none", optimizer="sgd", dtype="float32")
+    trainer = Trainer(cfg, tiny)
+    trainer.run(epochs=50)
+    assert trainer.halt is not None and trainer.step_count < 50
+    assert all(np.isfinite(p).all() for p in trainer.model.params.values())
+    assert "lower the learning rate" in trainer.halt.reason.lower()
+
+
+def test_early_stopping_on_validation_loss(tiny):
+    cfg = TrainConfig(validation_fraction=0.2, patience=2, epochs=500, lr=0.05)
+    trainer = Trainer(cfg, tiny)
+    trainer.run()
+    assert trainer.finished and trainer.epoch < 500
+
+
+def test_gradient_flow_is_aligned_on_sentence_ends(tiny):
+    trainer = Trainer(TrainConfig(), tiny)
+    trainer.step()
+    flow = trainer.gradient_flow()
+    assert flow.shape == (trainer.last.dh_norms.shape[1],) and flow[0] > 0
