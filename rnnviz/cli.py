@@ -3,14 +3,28 @@
 import argparse
 import sys
 
-from .commands import evaluate, gradcheck, predict, train
+from .commands import evaluate, gradcheck, predict, train, window
 from .core.errors import RnnvizError
 
 COMMANDS = {
-    "train": (train, "train a model headless"),
-    "predict": (predict, "class probabilities of a sentence under a saved model"),
-    "eval": (evaluate, "loss, accuracy and confusion matrix of a saved model"),
-    "gradcheck": (gradcheck, "check backprop against finite differences"),
+    "window": ((window.add_arguments, window.run), "open the desktop window (the default)"),
+    "screenshot": (
+        (window.add_screenshot_arguments, window.run_screenshot),
+        "open the window offscreen, train, type, save a PNG",
+    ),
+    "train": ((train.add_arguments, train.run), "train a model headless"),
+    "predict": (
+        (predict.add_arguments, predict.run),
+        "class probabilities of a sentence under a saved model",
+    ),
+    "eval": (
+        (evaluate.add_arguments, evaluate.run),
+        "loss, accuracy and confusion matrix of a saved model",
+    ),
+    "gradcheck": (
+        (gradcheck.add_arguments, gradcheck.run),
+        "check backprop against finite differences",
+    ),
 }
 
 
@@ -19,10 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
         prog="rnnviz", description="Watch a from-scratch NumPy RNN learn sentiment."
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, (module, help_text) in COMMANDS.items():
+    for name, ((add_arguments, handler), help_text) in COMMANDS.items():
         command = sub.add_parser(name, help=help_text, description=help_text)
-        module.add_arguments(command)
-        command.set_defaults(handler=module.run)
+        add_arguments(command)
+        command.set_defaults(handler=handler)
     return parser
 
 
@@ -30,8 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `rnnviz` command and of `python main.py`; returns the exit status."""
     args = build_parser().parse_args(argv)
     if args.command is None:
-        build_parser().print_help()
-        return 0
+        args.handler = window.run
     try:
         return args.handler(args)
     except RnnvizError as error:

@@ -4,6 +4,7 @@ import argparse
 import json
 
 from ..core import checkpoint
+from ..core.probe import probe
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -16,16 +17,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     ckpt = checkpoint.load(args.model)
-    text = " ".join(args.text)
-    encoded = ckpt.vocab.encode(text)
-    unknown = [tok for tok, unk in zip(encoded.tokens, encoded.unknown, strict=True) if unk]
-    if len(encoded.ids) == 0:
-        probs = None
-    else:
-        _, per_word = ckpt.model.trace(encoded.ids)
-        probs = {c: float(p) for c, p in zip(ckpt.classes, per_word[-1], strict=True)}
+    result = probe(ckpt.model, ckpt.vocab, " ".join(args.text))
+    unknown = [tok for tok, unk in zip(result.tokens, result.unknown, strict=True) if unk]
+    final = result.final
+    probs = (
+        None if final is None else {c: float(p) for c, p in zip(ckpt.classes, final, strict=True)}
+    )
     if args.json:
-        print(json.dumps({"probabilities": probs, "unknown": unknown, "tokens": encoded.tokens}))
+        print(json.dumps({"probabilities": probs, "unknown": unknown, "tokens": result.tokens}))
         return 0
     if probs is None:
         print("no words in the text: nothing to predict")

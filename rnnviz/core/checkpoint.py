@@ -70,6 +70,17 @@ def load(path: str | Path) -> Checkpoint:
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"no such checkpoint file: {path}")
+    with path.open("rb") as head:
+        magic = head.read(4)
+    if magic == b"PK\x03\x04" or magic == b"PK\x05\x06":
+        pass  # a zip archive, as .npz files are
+    elif magic[:1] == b"\x80":
+        raise CheckpointError(
+            f"{path.name} is a Python pickle, not an .npz checkpoint; refused: "
+            "loading it could run code"
+        )
+    else:
+        raise CheckpointError(f"{path.name} is not a readable .npz file (truncated or corrupt)")
     try:
         with np.load(path, allow_pickle=False) as npz:
             arrays = {key: npz[key] for key in npz.files}

@@ -1,0 +1,37 @@
+"""`rnnviz` / `rnnviz window`: open the desktop window; `rnnviz screenshot`: a scripted PNG."""
+
+import argparse
+
+from ..core.datasets import bundled_names
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data",
+        default="tiny",
+        choices=bundled_names(),
+        help="bundled dataset to open with (default tiny)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..gui.app import run as run_window
+
+    return run_window(getattr(args, "data", "tiny"))
+
+
+def add_screenshot_arguments(parser: argparse.ArgumentParser) -> None:
+    add_arguments(parser)
+    parser.add_argument("--out", required=True, metavar="PATH.png", help="where to save the PNG")
+    parser.add_argument("--steps", type=int, default=300, help="mini-batches to train first")
+    parser.add_argument("--text", default=None, help="sentence to type into the prediction box")
+    parser.add_argument("--size", default="1440x900", help="window size WIDTHxHEIGHT")
+
+
+def run_screenshot(args: argparse.Namespace) -> int:
+    from ..gui.screenshot import take_screenshot
+
+    width, height = (int(v) for v in args.size.lower().split("x"))
+    path = take_screenshot(args.out, args.data, args.steps, args.text, (width, height))
+    print(f"saved {path}")
+    return 0

@@ -1,0 +1,31 @@
+"""What the network makes of one sentence: its hidden state and its opinion after every word."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .rnn import VanillaRNN
+from .text import Vocabulary
+
+
+@dataclass(frozen=True)
+class Probe:
+    tokens: list[str]  # T tokens
+    unknown: np.ndarray  # (T,) bool, read as <unk>
+    states: np.ndarray  # (T, H) hidden state after each word
+    probs: np.ndarray  # (T, C) class probabilities if the sentence ended at each word
+
+    @property
+    def final(self) -> np.ndarray | None:
+        """(C,) the prediction for the whole sentence, None for a sentence without tokens."""
+        return self.probs[-1] if len(self.tokens) else None
+
+
+def probe(model: VanillaRNN, vocab: Vocabulary, text: str) -> Probe:
+    """Tokenize, look up and run the sentence through the model (one forward pass)."""
+    encoded = vocab.encode(text)
+    if len(encoded.ids) == 0:
+        H, C = model.hidden_size, model.num_classes
+        return Probe([], encoded.unknown, np.zeros((0, H)), np.zeros((0, C)))
+    states, probs = model.trace(encoded.ids)
+    return Probe(encoded.tokens, encoded.unknown, states, probs)

@@ -1,0 +1,123 @@
+"""Gradient norms before and after clipping, and how the gradient fades back through time."""
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from ..core.telemetry import TelemetryView
+from .curves import envelope, positive, smooth
+from .theme import Theme, style_plot
+
+RECENT = 100  # steps over which the "recently clipped" share is reported
+
+
+class GradientPanel(QWidget):
+    def __init__(self, theme: Theme, parent=None):
+        super().__init__(parent)
+        self.theme = theme
+        self.layout_widget = pg.GraphicsLayoutWidget()
+        self.norm_plot = self.layout_widget.addPlot(row=0, col=0)
+        self.flow_plot = self.layout_widget.addPlot(row=1, col=0)
+        self.layout_widget.ci.layout.setRowStretchFactor(0, 3)
+        self.layout_widget.ci.layout.setRowStretchFactor(1, 2)
+        style_plot(self.norm_plot, "Gradient norm before / after clipping", "‖g‖", "")
+        style_plot(
+            self.flow_plot,
+            "Gradient flow back through time (newest batch)",
+            "‖∂L/∂h‖",
+            "words before the end of the sentence",
+        )
+        for plot in (self.norm_plot, self.flow_plot):
+            plot.setLogMode(False, True)
+            plot.getAxis("left").enableAutoSIPrefix(False)
+        self.norm_plot.setClipToView(True)
+        self.norm_plot.setDownsampling(auto=True, mode="peak")
+        self.norm_plot.addLegend(offset=(-10, 10), labelTextSize="8pt")
+        self.norm_plot.setToolTip(
+            "Global gradient norm ‖g‖ = sqrt(Σ_params Σ_entries g²) before clipping and after. "
+            "norm mode rescales g to ‖g‖ ≤ c; value mode clips each entry to [-c, c]."
+        )
+        self.flow_plot.setToolTip(
+            "‖∂L/∂h_t‖ averaged over the batch, t counted back from each sentence's last word: "
+            "a falling line is the vanishing gradient, a rising one the exploding gradient."
+        )
+        t = theme
+        self.before = self.norm_plot.plot(pen=pg.mkPen(t.before, width=3), name="before clipping")
+        self.after = self.norm_plot.plot(pen=pg.mkPen(t.after, width=1.2), name="after clipping")
+        self.threshold = pg.InfiniteLine(
+            angle=0,
+            movable=False,
+            pen=pg.mkPen(t.threshold, width=1.5, style=Qt.PenStyle.DashLine),
+            label="clip c",
+            labelOpts={"position": 0.05, "color": t.threshold},
+        )
+        self.norm_plot.addItem(self.threshold, ignoreBounds=True)
+        self.flow = self.flow_plot.plot(
+            pen=pg.mkPen(t.train, width=2),
+            symbol="o",
+            symbolSize=4,
+            symbolBrush=t.train,
+            symbolPen=None,
+        )
+        self.param_boxes: dict[str, QCheckBox] = {}
+        self.param_curves: dict[str, pg.PlotDataItem] = {}
+        self.params_row = QHBoxLayout()
+        self.params_row.addWidget(QLabel("per parameter:"))
+        self.params_row.addStretch(1)
+        self.summary = QLabel("")
+        self.summary.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.layout_widget, 1)
+        layout.addLayout(self.params_row)
+        layout.addWidget(self.summary)
+        self.set_clip("norm", 5.0)
+
+    def set_clip(self, mode: str, threshold: float) -> None:
+        """Draw the threshold line (norm mode only: value mode bounds entries, not the norm)."""
+        self.threshold.setVisible(mode == "norm")
+        self.threshold.setPos(np.log10(threshold))
+        self.threshold.label.setFormat(f"clip c = {threshold:g}")
+
+    def _ensure_param_boxes(self, names: tuple[str, ...]) -> None:
+        if list(self.param_boxes) == list(names):
+            return
+        for i, name in enumerate(names):
+            colour = self.theme.classes[i % len(self.theme.classes)]
+            box = QCheckBox(name)
+            box.setStyleSheet(f"QCheckBox {{ color: {colour}; }}")
+            box.setToolTip(f"Show ‖∂L/∂{name}‖ before clipping")
+            box.toggled.connect(lambda on, n=name: self.param_curves[n].setVisible(on))
+            curve = self.norm_plot.plot(pen=pg.mkPen(colour, width=1))
+            curve.setVisible(False)
+            self.param_boxes[name], self.param_curves[name] = box, curve
+            self.params_row.insertWidget(self.params_row.count() - 1, box)
+
+    def update_view(self, view: TelemetryView) -> None:
+        steps = view.steps
+        if steps is None or len(steps) == 0:
+            for curve in (self.before, self.after, self.flow, *self.param_curves.values()):
+                curve.setData([], [])
+            self.summary.setText("Clipping statistics appear once training starts.")
+            return
+        self._ensure_param_boxes(view.param_names)
+        x, y = envelope(steps, "global_before")
+        self.before.setData(x, positive(y))
+        x, y = envelope(steps, "global_after")
+        self.after.setData(x, positive(y))
+        for name, curve in self.param_curves.items():
+            if curve.isVisible():
+                curve.setData(steps.x, positive(smooth(steps.mean[f"before/{name}"], 300)))
+        if view.snapshot is not None and len(view.snapshot.gradient_flow):
+            flow = view.snapshot.gradient_flow
+            self.flow.setData(np.arange(len(flow)), positive(flow))
+        clipped = steps.mean["clipped"]
+        recent = clipped[-max(1, RECENT // steps.width) :]
+        entries = steps.mean["changed_fraction"]
+        self.summary.setText(
+            f"‖g‖ before {steps.mean['global_before'][-1]:.3g} → after "
+            f"{steps.mean['global_after'][-1]:.3g} · clipping changed the gradient on "
+            f"{recent.mean():.0%} of the last {min(RECENT, steps.x[-1])} steps "
+            f"({clipped.mean():.0%} of all) · {entries[-1]:.1%} of entries in the newest step"
+        )

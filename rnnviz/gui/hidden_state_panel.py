@@ -1,0 +1,123 @@
+"""Heatmap of the hidden state h_t (units x words) for one sentence, with a [-1, 1] colour bar."""
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from ..core.datasets import Dataset
+from ..core.probe import Probe, probe
+from ..core.telemetry import Snapshot
+from .theme import Theme, style_plot
+
+TYPED = "the sentence typed on the left"
+MAX_LISTED = 2000  # dataset sentences offered in the drop-down, per split
+
+
+class HiddenStatePanel(QWidget):
+    def __init__(self, theme: Theme, parent=None):
+        super().__init__(parent)
+        self.theme = theme
+        self.typed_text = ""
+        self.snapshot: Snapshot | None = None
+        self.current: Probe | None = None
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.plot = self.graphics.addPlot()
+        style_plot(self.plot, "Hidden state h_t after each word", "hidden unit", "word")
+        self.plot.setToolTip(
+            "h_t = tanh(W_xh x_t + W_hh h_(t-1) + b_h): one column per word, one row per hidden "
+            "unit; blue is -1, white 0, red +1. Hover a cell for its value."
+        )
+        self.plot.invertY(True)
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.hideButtons()
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.plot.addItem(self.image)
+        cmap = pg.colormap.get("CET-D1")
+        self.image.setColorMap(cmap)
+        self.image.setLevels((-1.0, 1.0))
+        self.colorbar = pg.ColorBarItem(
+            values=(-1, 1),
+            colorMap=cmap,
+            interactive=False,
+            label="h (tanh)",
+            colorMapMenu=False,
+            width=14,
+        )
+        self.colorbar.setImageItem(self.image, insert_in=self.plot)
+        self.image.hoverEvent = self._hover
+        self.sentence_box = QComboBox()
+        self.sentence_box.setToolTip("Which sentence to show: the typed one or any from the data.")
+        self.sentence_box.setMinimumContentsLength(30)
+        self.sentence_box.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.sentence_box.currentIndexChanged.connect(lambda _: self.refresh())
+        self.readout = QLabel("Hover a cell to read word, unit and value.")
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Sentence:"))
+        top.addWidget(self.sentence_box, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.graphics, 1)
+        layout.addWidget(self.readout)
+        self.set_dataset(None)
+
+    def set_dataset(self, splits: dict[str, Dataset] | None) -> None:
+        """Offer the typed sentence plus every (or the first MAX_LISTED) sentence of each split."""
+        self.sentence_box.blockSignals(True)
+        self.sentence_box.clear()
+        self.sentence_box.addItem(TYPED, None)
+        for name, data in (splits or {}).items():
+            for i, text in enumerate(data.texts[:MAX_LISTED]):
+                label = data.classes[data.labels[i]]
+                self.sentence_box.addItem(f"{name} #{i + 1} [{label}]: {text}", text)
+        self.sentence_box.blockSignals(False)
+
+    def set_typed(self, text: str) -> None:
+        self.typed_text = text
+        if self.sentence_box.currentData() is None:
+            self.refresh()
+
+    def set_snapshot(self, snapshot: Snapshot | None) -> None:
+        self.snapshot = snapshot
+        self.refresh()
+
+    def refresh(self) -> None:
+        chosen = self.sentence_box.currentData()
+        text = self.typed_text if chosen is None else chosen
+        if self.snapshot is None:
+            return
+        result = probe(self.snapshot.model, self.snapshot.vocab, text)
+        self.current = result
+        T, H = result.states.shape
+        if T == 0:
+            self.image.clear()
+            self.plot.getAxis("bottom").setTicks([[]])
+            self.readout.setText("Type a sentence (or pick one above) to see its hidden state.")
+            return
+        self.image.setImage(
+            result.states.T.astype(np.float32), levels=(-1.0, 1.0), autoLevels=False
+        )  # (H, T): rows are units
+        self.image.setRect(0, 0, T, H)
+        labels = [
+            (t + 0.5, tok if not unk else f"{tok}?")
+            for t, (tok, unk) in enumerate(zip(result.tokens, result.unknown, strict=True))
+        ]
+        self.plot.getAxis("bottom").setTicks([labels])
+        step = max(1, H // 8)
+        self.plot.getAxis("left").setTicks([[(u + 0.5, str(u)) for u in range(0, H, step)]])
+        self.plot.setRange(xRange=(0, T), yRange=(0, H), padding=0)
+
+    def _hover(self, event) -> None:
+        if event.isExit() or self.current is None or not len(self.current.tokens):
+            return
+        pos = event.pos()
+        t, unit = int(np.floor(pos.x())), int(np.floor(pos.y()))
+        T, H = self.current.states.shape
+        if 0 <= t < T and 0 <= unit < H:
+            word = self.current.tokens[t]
+            unknown = " (unknown: read as <unk>)" if self.current.unknown[t] else ""
+            value = self.current.states[t, unit]
+            self.readout.setText(f"word {t + 1} “{word}”{unknown} · unit {unit} · h = {value:+.3f}")
+            self.image.setToolTip(f"“{word}”, unit {unit}: {value:+.3f}")

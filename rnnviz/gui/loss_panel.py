@@ -1,0 +1,146 @@
+"""Loss and accuracy curves: raw per step (faint), smoothed, test points, epoch and change marks."""
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from ..core.telemetry import TelemetryView
+from .curves import envelope, smooth
+from .theme import Theme, style_plot
+
+MAX_MARKS = 40  # epoch lines drawn at most (thinned evenly beyond)
+
+
+class LossPanel(QWidget):
+    def __init__(self, theme: Theme, parent=None):
+        super().__init__(parent)
+        self.theme = theme
+        self.layout_widget = pg.GraphicsLayoutWidget()
+        self.loss_plot = self.layout_widget.addPlot(row=0, col=0)
+        self.acc_plot = self.layout_widget.addPlot(row=1, col=0)
+        self.layout_widget.ci.layout.setRowStretchFactor(0, 3)
+        self.layout_widget.ci.layout.setRowStretchFactor(1, 2)
+        style_plot(self.loss_plot, "Loss (cross-entropy)", "loss", "")
+        style_plot(self.acc_plot, "Accuracy", "accuracy", "training step")
+        self.acc_plot.setXLink(self.loss_plot)
+        self.acc_plot.setYRange(0, 1.02, padding=0)
+        for plot in (self.loss_plot, self.acc_plot):
+            plot.setClipToView(True)
+            plot.setDownsampling(auto=True, mode="peak")
+            plot.addLegend(offset=(-10, 10), labelTextSize="8pt")
+        self.loss_plot.setToolTip(
+            "Training loss L = mean_b -log p(y_b | sentence_b) per mini-batch (faint), its moving "
+            "average, and the test loss at each evaluation."
+        )
+        self.acc_plot.setToolTip(
+            "Share of sentences whose argmax_c p(c) is the true class: training batches "
+            "(moving average) and the test split at each evaluation."
+        )
+        t = theme
+        self.raw_loss = self.loss_plot.plot(pen=pg.mkPen(t.faint, width=1), name="train (per step)")
+        self.smooth_loss = self.loss_plot.plot(
+            pen=pg.mkPen(t.train, width=2), name="train (smoothed)"
+        )
+        self.test_loss = self.loss_plot.plot(
+            pen=pg.mkPen(t.test, width=2),
+            symbol="o",
+            symbolSize=5,
+            symbolBrush=t.test,
+            symbolPen=None,
+            name="test",
+        )
+        self.smooth_acc = self.acc_plot.plot(
+            pen=pg.mkPen(t.train, width=2), name="train (smoothed)"
+        )
+        self.test_acc = self.acc_plot.plot(
+            pen=pg.mkPen(t.test, width=2),
+            symbol="o",
+            symbolSize=5,
+            symbolBrush=t.test,
+            symbolPen=None,
+            name="test",
+        )
+        self._marks: list[tuple[pg.PlotItem, pg.InfiniteLine]] = []
+        self._mark_key: tuple = ()
+        self.log_box = QCheckBox("log scale")
+        self.log_box.setToolTip(
+            "Show the loss on a logarithmic axis (small losses become visible)."
+        )
+        self.log_box.toggled.connect(lambda on: self.loss_plot.setLogMode(False, on))
+        self.summary = QLabel("Press Train (Space) to start.")
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        bar = QHBoxLayout()
+        bar.addWidget(self.summary, 1)
+        bar.addWidget(self.log_box)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.layout_widget, 1)
+        layout.addLayout(bar)
+
+    def update_view(self, view: TelemetryView) -> None:
+        steps = view.steps
+        if steps is None or len(steps) == 0:
+            for curve in (
+                self.raw_loss,
+                self.smooth_loss,
+                self.test_loss,
+                self.smooth_acc,
+                self.test_acc,
+            ):
+                curve.setData([], [])
+            self._set_marks([], [])
+            self.summary.setText("Press Train (Space) to start.")
+            return
+        self.raw_loss.setData(*envelope(steps, "loss"))
+        self.smooth_loss.setData(steps.x, smooth(steps.mean["loss"]))
+        self.smooth_acc.setData(steps.x, smooth(steps.mean["accuracy"]))
+        text = f"train loss {smooth(steps.mean['loss'])[-1]:.4f}"
+        test = view.evaluations.get("test")
+        if test is not None and len(test):
+            self.test_loss.setData(test.x, test.mean["loss"])
+            self.test_acc.setData(test.x, test.mean["accuracy"])
+            text += (
+                f" · test loss {test.mean['loss'][-1]:.4f} · test accuracy "
+                f"{test.mean['accuracy'][-1]:.1%} (best {test.high['accuracy'].max():.1%})"
+            )
+        else:
+            self.test_loss.setData([], [])
+            self.test_acc.setData([], [])
+        if steps.width > 1:
+            text += f" · 1 point = {steps.width} steps (min–max band)"
+        self.summary.setText(text)
+        self._set_marks(view.epoch_marks, view.events)
+
+    def _set_marks(self, epochs: list[int], events: list[tuple[int, str]]) -> None:
+        key = (len(epochs), epochs[-1] if epochs else None, tuple(events))
+        if key == self._mark_key:
+            return
+        self._mark_key = key
+        for plot, line in self._marks:
+            plot.removeItem(line)
+        self._marks = []
+        stride = max(1, int(np.ceil(len(epochs) / MAX_MARKS)))
+        epoch_pen = pg.mkPen(self.theme.marker, width=1, style=Qt.PenStyle.DotLine)
+        for step in epochs[stride - 1 :: stride]:
+            for plot in (self.loss_plot, self.acc_plot):
+                line = pg.InfiniteLine(step, angle=90, pen=epoch_pen, movable=False)
+                plot.addItem(line, ignoreBounds=True)
+                self._marks.append((plot, line))
+        event_pen = pg.mkPen(self.theme.event, width=1.5, style=Qt.PenStyle.DashLine)
+        for step, what in events[-20:]:
+            line = pg.InfiniteLine(
+                step,
+                angle=90,
+                pen=event_pen,
+                movable=False,
+                label=what,
+                labelOpts={
+                    "position": 0.9,
+                    "color": self.theme.event,
+                    "rotateAxis": (1, 0),
+                    "anchors": [(0, 0), (0, 0)],
+                },
+            )
+            self.loss_plot.addItem(line, ignoreBounds=True)
+            self._marks.append((self.loss_plot, line))

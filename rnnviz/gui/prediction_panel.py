@@ -1,0 +1,163 @@
+"""Live prediction: type a sentence, see class probabilities, unknown words and how the
+network's opinion moves word by word."""
+
+import html
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.probe import Probe, probe
+from ..core.telemetry import Snapshot
+from .theme import Theme, style_plot
+
+DEBOUNCE_MS = 60
+EXAMPLE = "this is not bad at all"
+
+
+class PredictionPanel(QWidget):
+    text_changed = Signal(str)  # debounced: the hidden-state heatmap follows the typed text
+
+    def __init__(self, theme: Theme, parent=None):
+        super().__init__(parent)
+        self.theme = theme
+        self.snapshot: Snapshot | None = None
+        self.classes: tuple[str, ...] = ()
+        self.entry = QLineEdit(EXAMPLE)
+        self.entry.setPlaceholderText("Type a sentence…")
+        self.entry.setClearButtonEnabled(True)
+        self.entry.setToolTip("Type any sentence: the prediction follows every keystroke.")
+        self.debounce = QTimer(self)
+        self.debounce.setSingleShot(True)
+        self.debounce.setInterval(DEBOUNCE_MS)
+        self.debounce.timeout.connect(self._typed)
+        self.entry.textChanged.connect(lambda _: self.debounce.start())
+        self.tokens_label = QLabel()
+        self.tokens_label.setTextFormat(Qt.TextFormat.RichText)
+        self.tokens_label.setWordWrap(True)
+        self.bars_grid = QGridLayout()
+        self.bars: list[tuple[QLabel, QProgressBar]] = []
+        self.verdict = QLabel()
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.plot = self.graphics.addPlot()
+        style_plot(self.plot, "Opinion after each word", "p(class)", "")
+        self.plot.setYRange(0, 1, padding=0.02)
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.hideButtons()
+        self.plot.addLegend(offset=(-10, 10), labelTextSize="8pt")
+        self.plot.setToolTip(
+            "softmax(W_hy h_t + b_y) for every prefix of the sentence: what the "
+            "network would answer if the sentence stopped at that word."
+        )
+        self.curves: list[pg.PlotDataItem] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        title = QLabel("<b>Try a sentence</b>")
+        layout.addWidget(title)
+        layout.addWidget(self.entry)
+        layout.addWidget(self.tokens_label)
+        layout.addLayout(self.bars_grid)
+        layout.addWidget(self.verdict)
+        layout.addWidget(self.graphics, 1)
+
+    @property
+    def text(self) -> str:
+        return self.entry.text()
+
+    def set_snapshot(self, snapshot: Snapshot | None) -> None:
+        self.snapshot = snapshot
+        if snapshot is not None and snapshot.classes != self.classes:
+            self._build_bars(snapshot.classes)
+        self.refresh()
+
+    def _build_bars(self, classes: tuple[str, ...]) -> None:
+        self.classes = classes
+        for label, bar in self.bars:
+            label.deleteLater()
+            bar.deleteLater()
+        self.bars = []
+        for curve in self.curves:
+            self.plot.removeItem(curve)
+        self.plot.legend.clear()
+        self.curves = []
+        for i, name in enumerate(classes):
+            colour = self.theme.classes[i % len(self.theme.classes)]
+            label = QLabel(name)
+            bar = QProgressBar()
+            bar.setMaximum(1000)
+            bar.setStyleSheet(f"QProgressBar::chunk {{ background: {colour}; }}")
+            bar.setToolTip(f"p({name} | sentence) = softmax(W_hy h_T + b_y)[{name}]")
+            self.bars_grid.addWidget(label, i, 0)
+            self.bars_grid.addWidget(bar, i, 1)
+            self.bars.append((label, bar))
+            self.curves.append(
+                self.plot.plot(
+                    pen=pg.mkPen(colour, width=2),
+                    symbol="o",
+                    symbolSize=5,
+                    symbolBrush=colour,
+                    symbolPen=None,
+                    name=name,
+                )
+            )
+
+    def _typed(self) -> None:
+        self.refresh()
+        self.text_changed.emit(self.text)
+
+    def refresh(self) -> None:
+        if self.snapshot is None:
+            return
+        result = probe(self.snapshot.model, self.snapshot.vocab, self.text)
+        self.tokens_label.setText(self._tokens_html(result))
+        final = result.final
+        for i, (_, bar) in enumerate(self.bars):
+            p = 0.0 if final is None else float(final[i])
+            bar.setValue(round(1000 * p))
+            bar.setFormat(f"{p:.1%}" if final is not None else "–")
+        if final is None:
+            self.verdict.setText("")
+            for curve in self.curves:
+                curve.setData([], [])
+            self.plot.getAxis("bottom").setTicks([[]])
+            return
+        best = int(np.argmax(final))
+        self.verdict.setText(
+            f"Prediction: <b>{html.escape(self.classes[best])}</b> "
+            f"({final[best]:.1%}) after {self.snapshot.step} training steps"
+        )
+        x = np.arange(len(result.tokens))
+        for i, curve in enumerate(self.curves):
+            curve.setData(x, result.probs[:, i])
+        self.plot.getAxis("bottom").setTicks([list(enumerate(result.tokens))])
+        self.plot.setXRange(-0.3, max(len(result.tokens) - 0.7, 0.7), padding=0)
+
+    def _tokens_html(self, result: Probe) -> str:
+        if not result.tokens:
+            return "<i>no words yet</i>"
+        parts = []
+        for token, unknown in zip(result.tokens, result.unknown, strict=True):
+            word = html.escape(token)
+            if unknown:
+                parts.append(
+                    f'<span style="color:{self.theme.warning}; text-decoration:'
+                    f'line-through;" title="not in the vocabulary">{word}</span>'
+                )
+            else:
+                parts.append(word)
+        n_unknown = int(result.unknown.sum())
+        note = (
+            f' <span style="color:{self.theme.warning};">· {n_unknown} unknown '
+            f"word{'s' if n_unknown > 1 else ''} (read as &lt;unk&gt;)</span>"
+            if n_unknown
+            else ""
+        )
+        return "Tokens: " + " ".join(parts) + note

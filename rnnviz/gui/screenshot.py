@@ -1,0 +1,47 @@
+"""A scripted session: open the real window offscreen, train, type, draw, save a PNG."""
+
+import os
+import tempfile
+import time
+from pathlib import Path
+
+
+def take_screenshot(
+    out: str,
+    dataset: str = "tiny",
+    steps: int = 300,
+    text: str | None = None,
+    size: tuple[int, int] = (1440, 900),
+) -> Path:
+    """Train `steps` mini-batches at full speed, type `text`, draw, grab the window to `out`."""
+    if not os.environ.get("DISPLAY") and "QT_QPA_PLATFORM" not in os.environ:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtCore import QSettings
+
+    from .app import application, dispose
+    from .main_window import MainWindow
+
+    app = application()
+    with tempfile.TemporaryDirectory() as folder:  # never touch the user's saved settings
+        settings = QSettings(str(Path(folder) / "shot.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(settings=settings, dataset=dataset)
+        window.resize(*size)
+        window.show()
+        try:
+            window.runner.call(lambda trainer: [trainer.step() for _ in range(steps)]).result(600)
+            window.runner.pause()
+            if text is not None:
+                window.prediction_panel.entry.setText(text)
+            deadline = time.monotonic() + 1.0  # let the debounce, the snapshot and the timer run
+            while time.monotonic() < deadline:
+                app.processEvents()
+                time.sleep(0.01)
+            window.refresh()
+            app.processEvents()
+            path = Path(out)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not window.grab().save(str(path)):
+                raise OSError(f"could not write {path}")
+        finally:
+            dispose(window)
+    return path

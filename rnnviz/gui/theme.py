@@ -1,0 +1,81 @@
+"""Colours and plot defaults that follow the system's light or dark palette."""
+
+from dataclasses import dataclass
+
+import pyqtgraph as pg
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication
+
+
+@dataclass(frozen=True)
+class Theme:
+    dark: bool
+    background: str
+    foreground: str
+    faint: str  # raw per-step curves
+    train: str  # smoothed training curve
+    test: str
+    before: str  # gradient norm before clipping
+    after: str  # after clipping
+    threshold: str
+    marker: str  # epoch lines
+    event: str  # hyperparameter changes
+    warning: str
+    classes: tuple[str, ...]  # one colour per class
+
+
+def current_theme() -> Theme:
+    """The theme matching the application palette (call after QApplication exists)."""
+    palette = QApplication.palette()
+    background = palette.color(QPalette.ColorRole.Base)
+    dark = background.lightness() < 128
+    common = {
+        "dark": dark,
+        "background": background.name(),
+        "foreground": palette.color(QPalette.ColorRole.Text).name(),
+    }
+    if dark:
+        return Theme(
+            **common,
+            faint="#5a6a80",
+            train="#7fb2ff",
+            test="#ffb454",
+            before="#ff8f6b",
+            after="#6cc6ff",
+            threshold="#e06c75",
+            marker="#50566a",
+            event="#98c379",
+            warning="#ff6b6b",
+            classes=("#ff7b72", "#56d364", "#79c0ff", "#d2a8ff", "#ffa657", "#a5d6ff"),
+        )
+    return Theme(
+        **common,
+        faint="#b8c4d6",
+        train="#1f5fbf",
+        test="#d9770b",
+        before="#e4572e",
+        after="#1f77b4",
+        threshold="#c0392b",
+        marker="#c8ccd4",
+        event="#2e8b57",
+        warning="#c62828",
+        classes=("#d1495b", "#2e933c", "#1f77b4", "#8e44ad", "#e67e22", "#17becf"),
+    )
+
+
+def configure_pyqtgraph(theme: Theme) -> None:
+    pg.setConfigOptions(
+        antialias=True,
+        background=theme.background,
+        foreground=theme.foreground,
+        imageAxisOrder="row-major",
+    )
+
+
+def style_plot(plot: pg.PlotItem, title: str, left: str, bottom: str) -> None:
+    """Common look: title, axis labels, light grid."""
+    plot.setTitle(title, size="10pt")
+    plot.setLabel("left", left)
+    plot.setLabel("bottom", bottom)
+    plot.showGrid(x=True, y=True, alpha=0.15)
+    plot.setMenuEnabled(False)

@@ -1,0 +1,248 @@
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from rnnviz.core import checkpoint
+
+
+def wait_step(qtbot, window, at_least, timeout=15000):
+    qtbot.waitUntil(lambda: window.telemetry.read().status.step >= at_least, timeout=timeout)
+
+
+def test_opens_ready_with_tiny_and_a_fresh_model(window):
+    status = window.telemetry.read().status
+    assert status.state == "ready" and status.step == 0
+    assert window.controls.dataset.currentText() == "tiny"
+    assert "60 train / 20 test" in window.controls.dataset_info.text()
+
+
+def test_training_fills_the_plots(qtbot, window):
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    wait_step(qtbot, window, 300)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: window.telemetry.read().status.state == "paused")
+    qtbot.wait(100)
+    x, y = window.loss_panel.smooth_loss.getData()
+    assert len(x) >= 300 and np.all(np.isfinite(y)) and y[-1] < y[0]
+    x, y = window.gradient_panel.before.getData()
+    assert len(x) >= 300
+    assert len(window.loss_panel.test_loss.getData()[0]) > 10
+    assert "test accuracy" in window.loss_panel.summary.text()
+    assert "step" in window.fields["step"].text()
+
+
+def test_typing_changes_probabilities_and_heatmap_width(qtbot, window):
+    window.runner.call(lambda trainer: [trainer.step() for _ in range(150)]).result(30)
+    qtbot.waitUntil(
+        lambda: (
+            window.prediction_panel.snapshot is not None
+            and window.prediction_panel.snapshot.step == 150
+        ),
+        timeout=5000,
+    )
+    entry = window.prediction_panel.entry
+    entry.clear()
+    qtbot.keyClicks(entry, "this is good")
+    qtbot.waitUntil(
+        lambda: (
+            window.hidden_panel.current is not None and len(window.hidden_panel.current.tokens) == 3
+        ),
+        timeout=3000,
+    )
+    positive = window.prediction_panel.bars[1][1].value()
+    assert window.hidden_panel.image.image.shape == (64, 3)
+    qtbot.keyClicks(entry, " not really zzz")
+    qtbot.waitUntil(lambda: window.hidden_panel.image.image.shape == (64, 6), timeout=3000)
+    assert "zzz" in window.prediction_panel.tokens_label.text()
+    assert "unknown" in window.prediction_panel.tokens_label.text()
+    entry.setText("this is bad")
+    qtbot.waitUntil(lambda: window.prediction_panel.bars[1][1].value() < positive, timeout=3000)
+
+
+def test_step_and_reset(qtbot, window):
+    qtbot.mouseClick(window.controls.step_button, Qt.MouseButton.LeftButton)
+    wait_step(qtbot, window, 1)
+    time.sleep(0.2)
+    assert window.telemetry.read().status.step == 1
+    window.controls.hidden.setValue(16)
+    assert window.reset()
+    assert window.telemetry.read().status.step == 0
+    assert window.runner.call(lambda t: t.model.hidden_size).result(5) == 16
+
+
+def test_learning_rate_change_reaches_the_trainer(qtbot, window):
+    window.runner.step_once()
+    wait_step(qtbot, window, 1)
+    window.controls.lr.setValue(0.0321)
+    assert window.runner.call(lambda t: t.config.lr).result(5) == pytest.approx(0.0321)
+    window.controls.clip_mode.setCurrentText("value")
+    assert window.runner.call(lambda t: t.config.clip_mode).result(5) == "value"
+    assert not window.gradient_panel.threshold.isVisible()
+    window.runner.step_once()
+    qtbot.waitUntil(lambda: any("lr" in e for _, e in window.telemetry.read().events))
+
+
+def test_bad_checkpoint_shows_why_and_keeps_the_app_usable(qtbot, window, tmp_path, monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append(text))
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a checkpoint")
+    assert not window.load_model(str(bad))
+    assert shown and "not a readable .npz" in shown[0]
+    window.runner.step_once()
+    wait_step(qtbot, window, 1)
+
+
+def test_save_then_load_a_model(qtbot, window, tmp_path, monkeypatch):
+    window.runner.call(lambda trainer: [trainer.step() for _ in range(20)]).result(30)
+    path = tmp_path / "m.npz"
+    monkeypatch.setattr(
+        "rnnviz.gui.main_window.QFileDialog.getSaveFileName", lambda *a, **k: (str(path), "")
+    )
+    window.save_model()
+    assert checkpoint.load(path).summary["step"] == 20
+    assert window.reset()
+    assert window.load_model(str(path))
+    assert window.telemetry.read().status.step == 20
+
+
+def test_bad_dataset_shows_an_error_in_the_dialog(qtbot, tmp_path):
+    from rnnviz.gui.dataset_dialog import DatasetDialog
+
+    broken = tmp_path / "d.txt"
+    broken.write_text("good\t1\nno label\n")
+    dialog = DatasetDialog()
+    qtbot.addWidget(dialog)
+    dialog.paths.setText(str(broken))
+    dialog.preview()
+    assert "line 2" in dialog.summary.text() and dialog.dataset is None
+    dialog.lenient.setChecked(True)
+    assert "skipped 1 malformed" in dialog.summary.text().replace("&nbsp;", " ") or (
+        dialog.dataset is None
+    )
+
+
+def test_dataset_dialog_previews_rows_and_balance(qtbot, tmp_path):
+    from rnnviz.gui.dataset_dialog import DatasetDialog
+
+    data = tmp_path / "d.csv"
+    data.write_text('text,label\n"good, really",pos\nawful,neg\nfine,pos\n')
+    dialog = DatasetDialog()
+    qtbot.addWidget(dialog)
+    dialog.paths.setText(str(data))
+    dialog.preview()
+    assert dialog.table.rowCount() == 3 and dialog.table.item(0, 0).text() == "good, really"
+    assert "negative: 1, positive: 2" in dialog.summary.text()
+
+
+def test_halt_pauses_and_tells_the_user(qtbot, window):
+    from rnnviz.core.config import TrainConfig
+    from rnnviz.core.trainer import Trainer
+
+    config = TrainConfig(lr=1e37, clip_mode="none", optimizer="sgd", dtype="float32")
+    window.reset(trainer_factory=lambda: Trainer(config, window.data))
+    window.runner.train()
+    qtbot.waitUntil(lambda: window.telemetry.read().status.state == "halted", timeout=10000)
+    qtbot.waitUntil(lambda: "non-finite" in window.state_label.text(), timeout=3000)
+    boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
+    assert any("restored" in b.text() for b in boxes)
+    for b in boxes:
+        b.close()
+
+
+def test_closing_while_training_stops_the_thread_quickly(qtbot, tmp_path):
+    from rnnviz.gui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(settings=settings)
+    win.show()
+    win.runner.set_speed(None)
+    win.runner.train()
+    wait_step(qtbot, win, 20)
+    started = time.monotonic()
+    win.close()
+    assert time.monotonic() - started < 2.0 and not win.runner.alive
+    assert settings.value("geometry") is not None
+    win.deleteLater()
+
+
+def test_settings_are_remembered(qtbot, tmp_path):
+    from rnnviz.gui.app import dispose
+    from rnnviz.gui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    first = MainWindow(settings=settings)
+    first.controls.hidden.setValue(24)
+    first.controls.speed.setCurrentText("10 steps/s")
+    first.prediction_panel.entry.setText("remember me")
+    first.close()
+    dispose(first)
+    second = MainWindow(settings=settings)
+    try:
+        assert second.controls.hidden.value() == 24
+        assert second.controls.speed.currentText() == "10 steps/s"
+        assert second.prediction_panel.text == "remember me"
+    finally:
+        dispose(second)
+
+
+def test_main_opens_and_quits_in_a_subprocess(tmp_path):
+    code = (
+        "import os, sys\n"
+        "os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+        "from PySide6.QtCore import QTimer, QCoreApplication\n"
+        "from rnnviz.gui import app\n"
+        "a = app.application()\n"
+        "QTimer.singleShot(1500, QCoreApplication.quit)\n"
+        "from rnnviz.cli import main\n"
+        "sys.exit(main([]))\n"
+    )
+    env = {"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**env, **_passthrough()},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and "QThread" not in done.stderr
+
+
+def _passthrough():
+    import os
+
+    return {k: v for k, v in os.environ.items() if k in ("PYTHONPATH", "VIRTUAL_ENV", "LANG")}
+
+
+def test_no_display_prints_the_fix(monkeypatch, capsys):
+    from rnnviz.gui import app
+
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert app.run() == 1
+    err = capsys.readouterr().err
+    assert "no display" in err and "rnnviz train" in err
+
+
+def test_missing_xcb_libraries_are_named(monkeypatch):
+    from rnnviz.gui import app
+
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.setenv("DISPLAY", ":99")
+    monkeypatch.setattr(sys, "platform", "linux")
+
+    def fake_cdll(name):
+        if "cursor" in name:
+            raise OSError("not found")
+
+    monkeypatch.setattr(app.ctypes, "CDLL", fake_cdll)
+    problem = app.display_problem()
+    assert "libxcb-cursor0" in problem and "apt-get install libxcb-cursor0" in problem
