@@ -14,12 +14,12 @@ LIVE_FIELDS = ("lr", "optimizer", "clip_mode", "clip", "batch_size", "bptt_trunc
 @dataclass(frozen=True)
 class TrainConfig:
     hidden_size: int = 64
-    lr: float = 0.01
+    lr: float = 0.005
     optimizer: str = "adam"
     clip_mode: str = "norm"
-    clip: float = 5.0
+    clip: float = 1.0
     batch_size: int = 16
-    epochs: int = 30
+    epochs: int = 40
     bptt_truncate: int = 0  # keep the last k steps of each sequence; 0 = full BPTT
     init: str = "uniform"
     seed: int = 0

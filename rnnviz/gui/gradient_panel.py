@@ -28,8 +28,8 @@ class GradientPanel(QWidget):
             "‖∂L/∂h‖",
             "words before the end of the sentence",
         )
+        self.norm_plot.setLogMode(False, True)
         for plot in (self.norm_plot, self.flow_plot):
-            plot.setLogMode(False, True)
             plot.getAxis("left").enableAutoSIPrefix(False)
         self.norm_plot.setClipToView(True)
         self.norm_plot.setDownsampling(auto=True, mode="peak")
@@ -50,7 +50,7 @@ class GradientPanel(QWidget):
             movable=False,
             pen=pg.mkPen(t.threshold, width=1.5, style=Qt.PenStyle.DashLine),
             label="clip c",
-            labelOpts={"position": 0.05, "color": t.threshold},
+            labelOpts={"position": 0.5, "color": t.threshold},
         )
         self.norm_plot.addItem(self.threshold, ignoreBounds=True)
         self.flow = self.flow_plot.plot(
@@ -72,7 +72,6 @@ class GradientPanel(QWidget):
         layout.addWidget(self.layout_widget, 1)
         layout.addLayout(self.params_row)
         layout.addWidget(self.summary)
-        self.set_clip("norm", 5.0)
 
     def set_clip(self, mode: str, threshold: float) -> None:
         """Draw the threshold line (norm mode only: value mode bounds entries, not the norm)."""
@@ -111,7 +110,7 @@ class GradientPanel(QWidget):
                 curve.setData(steps.x, positive(smooth(steps.mean[f"before/{name}"], 300)))
         if view.snapshot is not None and len(view.snapshot.gradient_flow):
             flow = view.snapshot.gradient_flow
-            self.flow.setData(np.arange(len(flow)), positive(flow))
+            self.flow.setData(np.arange(len(flow)), flow)
         clipped = steps.mean["clipped"]
         recent = clipped[-max(1, RECENT // steps.width) :]
         entries = steps.mean["changed_fraction"]

@@ -69,6 +69,7 @@ class LossPanel(QWidget):
         )
         self.log_box.toggled.connect(lambda on: self.loss_plot.setLogMode(False, on))
         self.summary = QLabel("Press Train (Space) to start.")
+        self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         bar = QHBoxLayout()
         bar.addWidget(self.summary, 1)

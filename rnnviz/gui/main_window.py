@@ -53,6 +53,7 @@ class MainWindow(QMainWindow):
         self.gradient_panel = GradientPanel(self.theme)
         self.hidden_panel = HiddenStatePanel(self.theme)
         self.prediction_panel = PredictionPanel(self.theme)
+        self.gradient_panel.set_clip(self.config.clip_mode, self.config.clip)
         self._build_layout()
         self._build_status_bar()
         self._connect()

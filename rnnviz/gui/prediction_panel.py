@@ -138,7 +138,7 @@ class PredictionPanel(QWidget):
         for i, curve in enumerate(self.curves):
             curve.setData(x, result.probs[:, i])
         self.plot.getAxis("bottom").setTicks([list(enumerate(result.tokens))])
-        self.plot.setXRange(-0.3, max(len(result.tokens) - 0.7, 0.7), padding=0)
+        self.plot.setXRange(-0.5, len(result.tokens) - 0.5, padding=0.02)
 
     def _tokens_html(self, result: Probe) -> str:
         if not result.tokens:
