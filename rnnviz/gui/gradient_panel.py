@@ -29,8 +29,6 @@ class GradientPanel(QWidget):
             "words before the end of the sentence",
         )
         self.norm_plot.setLogMode(False, True)
-        for plot in (self.norm_plot, self.flow_plot):
-            plot.getAxis("left").enableAutoSIPrefix(False)
         self.norm_plot.setClipToView(True)
         self.norm_plot.setDownsampling(auto=True, mode="peak")
         self.norm_plot.addLegend(offset=(-10, 10), labelTextSize="8pt")

@@ -1,6 +1,7 @@
 """The main window: control column, four live panels, status bar; one timer pulls telemetry."""
 
 import json
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
@@ -245,6 +246,7 @@ class MainWindow(QMainWindow):
         view = self.telemetry.read(self._version)
         if view is None:
             return
+        started = time.perf_counter()
         self._version = view.version
         self.loss_panel.update_view(view)
         self.gradient_panel.update_view(view)
@@ -253,6 +255,9 @@ class MainWindow(QMainWindow):
             self.prediction_panel.set_snapshot(view.snapshot)
             self.hidden_panel.set_snapshot(view.snapshot)
         self._show_status(view)
+        # Drawing may take at most a third of the GUI thread: slow redraws space frames out.
+        cost_ms = 1000 * (time.perf_counter() - started)
+        self.timer.setInterval(int(min(max(REFRESH_MS, 3 * cost_ms), 250)))
 
     def _show_status(self, view: TelemetryView) -> None:
         s = view.status

@@ -65,7 +65,7 @@ def current_theme() -> Theme:
 
 def configure_pyqtgraph(theme: Theme) -> None:
     pg.setConfigOptions(
-        antialias=True,
+        antialias=False,
         background=theme.background,
         foreground=theme.foreground,
         imageAxisOrder="row-major",
@@ -79,3 +79,4 @@ def style_plot(plot: pg.PlotItem, title: str, left: str, bottom: str) -> None:
     plot.setLabel("bottom", bottom)
     plot.showGrid(x=True, y=True, alpha=0.15)
     plot.setMenuEnabled(False)
+    plot.getAxis("left").enableAutoSIPrefix(False)

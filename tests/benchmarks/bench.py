@@ -1,0 +1,316 @@
+"""rnnviz benchmarks: training throughput, keystroke latency, the window under load.
+
+    python tests/benchmarks/bench.py [--quick] [--json]
+
+Every figure is measured in this run; pairs are interleaved (A B A B ...) and medians reported, so
+a noisy shared machine moves both sides alike. BLAS is limited to one thread throughout. PyTorch
+is compared when installed (pip install '.[bench]'), else reported as null.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from rnnviz.core.optim import clip_gradients, make_optimizer  # noqa: E402
+from rnnviz.core.rnn import VanillaRNN  # noqa: E402
+
+SIZES = [(64, 20, 10, 1), (64, 5000, 50, 32), (128, 20000, 50, 32), (128, 20000, 50, 1)]
+
+
+class RnnvizStep:
+    """The project's training step: batched forward, BPTT, global-norm clip, SGD."""
+
+    def __init__(self, H, V, T, B, dtype, rng):
+        self.model = VanillaRNN.create(V, H, 2, seed=0, dtype=dtype)
+        self.opt = make_optimizer("sgd")
+        self.ids = rng.integers(2, V, size=(B, T))
+        self.lengths = np.full(B, T)
+        self.labels = rng.integers(0, 2, size=B)
+
+    def __call__(self):
+        result = self.model.gradients(self.ids, self.lengths, self.labels)
+        clip_gradients(result.grads, "norm", 5.0)
+        self.opt.step(self.model.params, result.grads, 0.01)
+
+
+class TutorialStep:
+    """Baseline: the classic tutorial's loop, one sentence at a time, one-hot column vectors."""
+
+    def __init__(self, H, V, T, B, dtype, rng):
+        self.V, self.B = V, B
+        dt = np.dtype(dtype)
+        self.Wxh = (rng.standard_normal((H, V)) / 1000).astype(dt)
+        self.Whh = (rng.standard_normal((H, H)) / 1000).astype(dt)
+        self.Why = (rng.standard_normal((2, H)) / 1000).astype(dt)
+        self.bh, self.by = np.zeros((H, 1), dt), np.zeros((2, 1), dt)
+        self.seqs = rng.integers(2, V, size=(B, T))
+        self.labels = rng.integers(0, 2, size=B)
+        self.dt = dt
+
+    def __call__(self):
+        for seq, label in zip(self.seqs, self.labels, strict=True):
+            xs = []
+            hs = [np.zeros((self.Whh.shape[0], 1), self.dt)]
+            for token in seq:
+                x = np.zeros((self.V, 1), self.dt)
+                x[token] = 1
+                xs.append(x)
+                hs.append(np.tanh(self.Wxh @ x + self.Whh @ hs[-1] + self.bh))
+            y = self.Why @ hs[-1] + self.by
+            p = np.exp(y - y.max())
+            p /= p.sum()
+            dy = p.copy()
+            dy[label] -= 1
+            dWhy, dby = dy @ hs[-1].T, dy
+            dWhh, dWxh, dbh = (
+                np.zeros_like(self.Whh),
+                np.zeros_like(self.Wxh),
+                np.zeros_like(self.bh),
+            )
+            dh = self.Why.T @ dy
+            for t in reversed(range(len(xs))):
+                temp = (1 - hs[t + 1] ** 2) * dh
+                dbh += temp
+                dWhh += temp @ hs[t].T
+                dWxh += temp @ xs[t].T
+                dh = self.Whh.T @ temp
+            grads = [dWxh, dWhh, dbh, dWhy, dby]
+            norm = np.sqrt(sum(float(np.sum(g * g)) for g in grads))
+            scale = min(1.0, 5.0 / max(norm, 1e-12))
+            for p_, g in zip((self.Wxh, self.Whh, self.bh, self.Why, self.by), grads, strict=True):
+                p_ -= 0.01 * scale * g
+
+
+class TorchStep:
+    """PyTorch nn.RNN(tanh) + Linear, embedding input, cross-entropy, SGD, clip_grad_norm_."""
+
+    def __init__(self, H, V, T, B, dtype, rng):
+        import torch
+
+        torch.set_num_threads(1)
+        tdt = torch.float32 if dtype == "float32" else torch.float64
+        self.torch = torch
+        self.emb = torch.nn.Embedding(V, H).to(tdt)
+        self.rnn = torch.nn.RNN(H, H, nonlinearity="tanh", batch_first=True).to(tdt)
+        self.out = torch.nn.Linear(H, 2).to(tdt)
+        self.params = [*self.emb.parameters(), *self.rnn.parameters(), *self.out.parameters()]
+        self.opt = torch.optim.SGD(self.params, lr=0.01)
+        self.ids = torch.as_tensor(rng.integers(2, V, size=(B, T)))
+        self.labels = torch.as_tensor(rng.integers(0, 2, size=B))
+
+    def __call__(self):
+        self.opt.zero_grad()
+        _, h = self.rnn(self.emb(self.ids))
+        loss = self.torch.nn.functional.cross_entropy(self.out(h[0]), self.labels)
+        loss.backward()
+        self.torch.nn.utils.clip_grad_norm_(self.params, 5.0)
+        self.opt.step()
+
+
+def seconds_per_call(fn, min_time):
+    """Median seconds per call over repeated timed blocks."""
+    fn()
+    calls, started = 0, time.perf_counter()
+    while time.perf_counter() - started < min_time:
+        fn()
+        calls += 1
+    return (time.perf_counter() - started) / max(calls, 1)
+
+
+def interleaved(fns, rounds, min_time):
+    """{name: median seconds per call}, timing the candidates A B C A B C ..."""
+    times = {name: [] for name in fns}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            times[name].append(seconds_per_call(fn, min_time))
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def matmul_peak(rounds=5):
+    """Measured float32 GFLOP/s of a 1024 x 1024 matmul (one thread)."""
+    a = np.random.default_rng(0).standard_normal((1024, 1024)).astype(np.float32)
+    best = min(seconds_per_call(lambda: a @ a, 0.3) for _ in range(rounds))
+    return 2 * 1024**3 / best / 1e9
+
+
+def train_rows(quick, have_torch):
+    rng = np.random.default_rng(0)
+    peak = matmul_peak()
+    rows = []
+    for H, V, T, B in SIZES[:2] if quick else SIZES:
+        for dtype in ("float32", "float64"):
+            fns = {
+                "rnnviz": RnnvizStep(H, V, T, B, dtype, rng),
+                "tutorial": TutorialStep(H, V, T, B, dtype, rng),
+            }
+            if have_torch:
+                fns["torch"] = TorchStep(H, V, T, B, dtype, rng)
+            med = interleaved(fns, 3 if quick else 5, 0.2 if quick else 0.5)
+            tok = {k: B * T / v for k, v in med.items()}
+            flops = 6 * H * H * B * T  # forward + backward of the recurrence, as in the brief
+            row = {
+                "H": H,
+                "V": V,
+                "T": T,
+                "B": B,
+                "dtype": dtype,
+                "rnnviz_tok_s": tok["rnnviz"],
+                "tutorial_tok_s": tok["tutorial"],
+                "torch_tok_s": tok.get("torch"),
+                "ratio_vs_torch": tok["rnnviz"] / tok["torch"] if "torch" in tok else None,
+                "ratio_vs_tutorial": tok["rnnviz"] / tok["tutorial"],
+                "peak_share": flops / med["rnnviz"] / 1e9 / peak,
+            }
+            rows.append(row)
+            torch_text = (
+                f"torch {row['torch_tok_s']:>10,.0f} ({row['ratio_vs_torch']:.2f}x)"
+                if have_torch
+                else "torch n/a"
+            )
+            print(
+                f"train H={H:<4} V={V:<6} T={T:<3} B={B:<3} {dtype}: rnnviz "
+                f"{row['rnnviz_tok_s']:>10,.0f} tok/s · tutorial {row['tutorial_tok_s']:>9,.0f} "
+                f"({row['ratio_vs_tutorial']:.1f}x) · {torch_text} · "
+                f"{row['peak_share']:.1%} of {peak:.0f} GFLOP/s",
+                flush=True,
+            )
+    return rows
+
+
+def inference_ms():
+    model = VanillaRNN.create(20000, 128, 2, seed=0, dtype="float32")
+    rng = np.random.default_rng(1)
+    out = {}
+    for n in (10, 50, 500):
+        ids = rng.integers(2, 20000, size=n)
+        out[str(n)] = 1000 * statistics.median(
+            seconds_per_call(lambda ids=ids: model.trace(ids), 0.2) for _ in range(5)
+        )
+        print(f"inference, {n} words, H=128: {out[str(n)]:.3f} ms", flush=True)
+    return out
+
+
+GUI_PROBE = r"""
+import json, os, sys, time, statistics, resource
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+t0 = time.perf_counter()
+from rnnviz.gui.app import application, dispose
+app = application()
+from PySide6.QtCore import QSettings, QTimer
+from rnnviz.gui.main_window import MainWindow
+import tempfile
+settings = QSettings(os.path.join(tempfile.mkdtemp(), "s.ini"), QSettings.Format.IniFormat)
+win = MainWindow(settings=settings, dataset="negation")
+win.show(); app.processEvents()
+launch = time.perf_counter() - t0
+win.runner.set_speed(None); win.runner.train()
+late, last = [], [time.perf_counter()]
+def tick():
+    now = time.perf_counter(); late.append(max(0.0, (now - last[0]) * 1000 - 10)); last[0] = now
+timer = QTimer(); timer.setInterval(10); timer.timeout.connect(tick); timer.start()
+end = time.perf_counter() + DURATION
+while time.perf_counter() < end:
+    app.processEvents(); time.sleep(0.0005)
+timer.stop()
+steps = win.telemetry.read().status.step
+late.sort()
+dispose(win)
+print(json.dumps({"launch_s": launch, "timer_late_p50_ms": statistics.median(late),
+                  "timer_late_p99_ms": late[int(0.99 * (len(late) - 1))],
+                  "timer_late_max_ms": late[-1], "steps_during_probe": steps}))
+"""
+
+
+def gui_figures(duration):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-c", GUI_PROBE.replace("DURATION", str(duration))],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    if done.returncode != 0:
+        print(done.stderr[-2000:])
+        return None
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    print(
+        f"window: launch to visible {figures['launch_s']:.2f} s; 10 ms timer lateness while "
+        f"training at full speed over {duration} s: median {figures['timer_late_p50_ms']:.2f} "
+        f"ms, p99 {figures['timer_late_p99_ms']:.2f} ms, max {figures['timer_late_max_ms']:.2f} "
+        f"ms ({figures['steps_during_probe']} steps)",
+        flush=True,
+    )
+    return figures
+
+
+def telemetry_mb():
+    from rnnviz.core.telemetry import Telemetry
+    from rnnviz.core.trainer import StepRecord
+
+    names = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
+    record = StepRecord(
+        1,
+        0,
+        0.5,
+        0.5,
+        dict.fromkeys(names, 1.0),
+        dict.fromkeys(names, 1.0),
+        1.0,
+        1.0,
+        0.0,
+        False,
+        0.01,
+        100,
+        0.001,
+    )
+    telemetry = Telemetry()
+    sizes = {}
+    for n in range(1, 10**6 + 1):
+        telemetry.record_step(record)
+        if n in (10**3, 10**6):
+            sizes[n] = telemetry.nbytes() / 2**20
+    print(
+        f"telemetry after 1e3 steps {sizes[10**3]:.2f} MB, after 1e6 steps {sizes[10**6]:.2f} MB",
+        flush=True,
+    )
+    return sizes
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="two sizes, shorter timings")
+    parser.add_argument("--json", action="store_true", help="end with one JSON line")
+    args = parser.parse_args()
+    try:
+        import torch  # noqa: F401
+
+        have_torch = True
+    except ImportError:
+        have_torch = False
+        print("PyTorch is not installed: torch columns are null (pip install '.[bench]')")
+    with threadpool_limits(limits=1):
+        train = train_rows(args.quick, have_torch)
+        infer = inference_ms()
+        sizes = telemetry_mb()
+    gui = gui_figures(5 if args.quick else 12) or {}
+    gui.update(
+        {"telemetry_mb_1e3": sizes[10**3], "telemetry_mb_1e6": sizes[10**6], "plot_fps_1e6": None}
+    )
+    if args.json:
+        print(json.dumps({"train": train, "infer_ms": infer, "gui": gui}))
+
+
+if __name__ == "__main__":
+    main()
