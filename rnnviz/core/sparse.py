@@ -85,8 +85,3 @@ def add_square_(target: np.ndarray, g: Grad, alpha: float = 1.0) -> None:
         target.T[g.cols] += alpha * (g.values * g.values)
     else:
         target += alpha * (g * g)
-
-
-def is_finite(g: Grad) -> bool:
-    """True when every entry is finite."""
-    return bool(np.isfinite(sq_norm(g)))

@@ -152,6 +152,12 @@ class Telemetry:
                 self._version += 1
 
     @property
+    def status(self) -> Status:
+        """The newest status alone (no copy of the histories)."""
+        with self._lock:
+            return self._status
+
+    @property
     def version(self) -> int:
         return self._version
 

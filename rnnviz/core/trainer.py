@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .batching import EncodedSet
+from .batching import EncodedSet, chunk
 from .config import TrainConfig
 from .datasets import Dataset, split
 from .losses import cross_entropy
@@ -126,8 +126,7 @@ class Trainer:
         if new.optimizer != self.config.optimizer:
             self.optimizer = make_optimizer(new.optimizer)
         if new.batch_size != self.config.batch_size and self._position < len(self._plan):
-            rest = np.concatenate(self._plan[self._position :])
-            self._plan = [rest[i : i + new.batch_size] for i in range(0, len(rest), new.batch_size)]
+            self._plan = chunk(np.concatenate(self._plan[self._position :]), new.batch_size)
             self._position = 0
         self.config = new
         self.halt = None

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.config import DTYPES, TrainConfig
+from ..core.config import DTYPES, LIVE_FIELDS, TrainConfig
 from ..core.init import INIT_SCHEMES
 from ..core.optim import CLIP_MODES, OPTIMIZERS
 
@@ -38,6 +38,11 @@ def _spin(low, high, value, step=1, decimals=None, tip=""):
     box.setToolTip(tip)
     box.setKeyboardTracking(False)  # apply when typing is done, not on every digit
     return box
+
+
+def _value(widget):
+    """What a spin box or combo box currently holds."""
+    return widget.currentText() if isinstance(widget, QComboBox) else widget.value()
 
 
 def _combo(items, current, tip=""):
@@ -173,54 +178,39 @@ class ControlsPanel(QWidget):
         layout.addLayout(buttons)
         layout.addStretch(1)
 
-    def live_settings(self) -> dict:
+    def _fields(self) -> dict:
+        """Config field -> the widget that edits it."""
         return {
-            "lr": self.lr.value(),
-            "optimizer": self.optimizer.currentText(),
-            "clip_mode": self.clip_mode.currentText(),
-            "clip": self.clip.value(),
-            "batch_size": self.batch.value(),
-            "bptt_truncate": self.bptt.value(),
+            "hidden_size": self.hidden,
+            "init": self.init,
+            "seed": self.seed,
+            "dtype": self.dtype,
+            "lr": self.lr,
+            "optimizer": self.optimizer,
+            "clip_mode": self.clip_mode,
+            "clip": self.clip,
+            "batch_size": self.batch,
+            "bptt_truncate": self.bptt,
         }
+
+    def live_settings(self) -> dict:
+        """The settings that apply between two steps, as shown."""
+        fields = self._fields()
+        return {name: _value(fields[name]) for name in LIVE_FIELDS}
 
     def config(self, base: TrainConfig) -> TrainConfig:
         """`base` with every setting shown here."""
-        return base.updated(
-            hidden_size=self.hidden.value(),
-            init=self.init.currentText(),
-            seed=self.seed.value(),
-            dtype=self.dtype.currentText(),
-            **self.live_settings(),
-        )
+        return base.updated(**{name: _value(w) for name, w in self._fields().items()})
 
     def show_config(self, config: TrainConfig) -> None:
         """Display `config` without sending changes back."""
-        widgets = (
-            self.hidden,
-            self.init,
-            self.seed,
-            self.dtype,
-            self.lr,
-            self.optimizer,
-            self.clip_mode,
-            self.clip,
-            self.batch,
-            self.bptt,
-        )
-        for w in widgets:
-            w.blockSignals(True)
-        self.hidden.setValue(config.hidden_size)
-        self.init.setCurrentText(config.init)
-        self.seed.setValue(config.seed)
-        self.dtype.setCurrentText(config.dtype)
-        self.lr.setValue(config.lr)
-        self.optimizer.setCurrentText(config.optimizer)
-        self.clip_mode.setCurrentText(config.clip_mode)
-        self.clip.setValue(config.clip)
-        self.batch.setValue(config.batch_size)
-        self.bptt.setValue(config.bptt_truncate)
-        for w in widgets:
-            w.blockSignals(False)
+        for name, widget in self._fields().items():
+            widget.blockSignals(True)
+            if isinstance(widget, QComboBox):
+                widget.setCurrentText(getattr(config, name))
+            else:
+                widget.setValue(getattr(config, name))
+            widget.blockSignals(False)
 
     def set_running(self, running: bool) -> None:
         self.train_button.setText("Pause" if running else "Train")

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from ..core.telemetry import TelemetryView
 from .curves import envelope, positive, smooth
-from .theme import Theme, style_plot
+from .theme import Theme, points_curve, stacked_plots, style_plot
 
 RECENT = 100  # steps over which the "recently clipped" share is reported
 
@@ -16,11 +16,7 @@ class GradientPanel(QWidget):
     def __init__(self, theme: Theme, parent=None):
         super().__init__(parent)
         self.theme = theme
-        self.layout_widget = pg.GraphicsLayoutWidget()
-        self.norm_plot = self.layout_widget.addPlot(row=0, col=0)
-        self.flow_plot = self.layout_widget.addPlot(row=1, col=0)
-        self.layout_widget.ci.layout.setRowStretchFactor(0, 3)
-        self.layout_widget.ci.layout.setRowStretchFactor(1, 2)
+        self.layout_widget, self.norm_plot, self.flow_plot = stacked_plots()
         style_plot(self.norm_plot, "Gradient norm before / after clipping", "‖g‖", "")
         style_plot(
             self.flow_plot,
@@ -51,13 +47,7 @@ class GradientPanel(QWidget):
             labelOpts={"position": 0.5, "color": t.threshold},
         )
         self.norm_plot.addItem(self.threshold, ignoreBounds=True)
-        self.flow = self.flow_plot.plot(
-            pen=pg.mkPen(t.train, width=2),
-            symbol="o",
-            symbolSize=4,
-            symbolBrush=t.train,
-            symbolPen=None,
-        )
+        self.flow = points_curve(self.flow_plot, t.train, size=4)
         self.param_boxes: dict[str, QCheckBox] = {}
         self.param_curves: dict[str, pg.PlotDataItem] = {}
         self.params_row = QHBoxLayout()
@@ -109,6 +99,10 @@ class GradientPanel(QWidget):
         if view.snapshot is not None and len(view.snapshot.gradient_flow):
             flow = view.snapshot.gradient_flow
             self.flow.setData(np.arange(len(flow)), flow)
+            stride = max(1, len(flow) // 12)  # whole words only on the axis
+            self.flow_plot.getAxis("bottom").setTicks(
+                [[(d, str(d)) for d in range(0, len(flow), stride)]]
+            )
         clipped = steps.mean["clipped"]
         recent = clipped[-max(1, RECENT // steps.width) :]
         entries = steps.mean["changed_fraction"]

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from ..core.telemetry import TelemetryView
 from .curves import envelope, smooth
-from .theme import Theme, style_plot
+from .theme import Theme, points_curve, stacked_plots, style_plot
 
 MAX_MARKS = 40  # epoch lines drawn at most (thinned evenly beyond)
 
@@ -16,11 +16,7 @@ class LossPanel(QWidget):
     def __init__(self, theme: Theme, parent=None):
         super().__init__(parent)
         self.theme = theme
-        self.layout_widget = pg.GraphicsLayoutWidget()
-        self.loss_plot = self.layout_widget.addPlot(row=0, col=0)
-        self.acc_plot = self.layout_widget.addPlot(row=1, col=0)
-        self.layout_widget.ci.layout.setRowStretchFactor(0, 3)
-        self.layout_widget.ci.layout.setRowStretchFactor(1, 2)
+        self.layout_widget, self.loss_plot, self.acc_plot = stacked_plots()
         style_plot(self.loss_plot, "Loss (cross-entropy)", "loss", "")
         style_plot(self.acc_plot, "Accuracy", "accuracy", "training step")
         self.acc_plot.setXLink(self.loss_plot)
@@ -42,25 +38,11 @@ class LossPanel(QWidget):
         self.smooth_loss = self.loss_plot.plot(
             pen=pg.mkPen(t.train, width=2), name="train (smoothed)"
         )
-        self.test_loss = self.loss_plot.plot(
-            pen=pg.mkPen(t.test, width=2),
-            symbol="o",
-            symbolSize=5,
-            symbolBrush=t.test,
-            symbolPen=None,
-            name="test",
-        )
+        self.test_loss = points_curve(self.loss_plot, t.test, "test")
         self.smooth_acc = self.acc_plot.plot(
             pen=pg.mkPen(t.train, width=2), name="train (smoothed)"
         )
-        self.test_acc = self.acc_plot.plot(
-            pen=pg.mkPen(t.test, width=2),
-            symbol="o",
-            symbolSize=5,
-            symbolBrush=t.test,
-            symbolPen=None,
-            name="test",
-        )
+        self.test_acc = points_curve(self.acc_plot, t.test, "test")
         self._marks: list[tuple[pg.PlotItem, pg.InfiniteLine]] = []
         self._mark_key: tuple = ()
         self.log_box = QCheckBox("log scale")
@@ -94,9 +76,10 @@ class LossPanel(QWidget):
             self.summary.setText("Press Train (Space) to start.")
             return
         self.raw_loss.setData(*envelope(steps, "loss"))
-        self.smooth_loss.setData(steps.x, smooth(steps.mean["loss"]))
+        smooth_loss = smooth(steps.mean["loss"])
+        self.smooth_loss.setData(steps.x, smooth_loss)
         self.smooth_acc.setData(steps.x, smooth(steps.mean["accuracy"]))
-        text = f"train loss {smooth(steps.mean['loss'])[-1]:.4f}"
+        text = f"train loss {smooth_loss[-1]:.4f}"
         test = view.evaluations.get("test")
         if test is not None and len(test):
             self.test_loss.setData(test.x, test.mean["loss"])

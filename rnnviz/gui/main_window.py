@@ -139,7 +139,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------- actions
     def toggle_training(self) -> None:
-        if self.telemetry.read().status.state == "training":
+        if self.telemetry.status.state == "training":
             self.runner.pause()
         else:
             self.runner.train()

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from ..core.probe import Probe, probe
 from ..core.telemetry import Snapshot
-from .theme import Theme, style_plot
+from .theme import Theme, points_curve, style_plot
 
 DEBOUNCE_MS = 60
 EXAMPLE = "this is not bad at all"
@@ -98,16 +98,7 @@ class PredictionPanel(QWidget):
             self.bars_grid.addWidget(label, i, 0)
             self.bars_grid.addWidget(bar, i, 1)
             self.bars.append((label, bar))
-            self.curves.append(
-                self.plot.plot(
-                    pen=pg.mkPen(colour, width=2),
-                    symbol="o",
-                    symbolSize=5,
-                    symbolBrush=colour,
-                    symbolPen=None,
-                    name=name,
-                )
-            )
+            self.curves.append(points_curve(self.plot, colour, name))
 
     def _typed(self) -> None:
         self.refresh()

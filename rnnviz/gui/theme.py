@@ -80,3 +80,27 @@ def style_plot(plot: pg.PlotItem, title: str, left: str, bottom: str) -> None:
     plot.showGrid(x=True, y=True, alpha=0.15)
     plot.setMenuEnabled(False)
     plot.getAxis("left").enableAutoSIPrefix(False)
+
+
+def stacked_plots() -> tuple[pg.GraphicsLayoutWidget, pg.PlotItem, pg.PlotItem]:
+    """A widget holding two plots, one above the other, the upper one taller (3:2)."""
+    widget = pg.GraphicsLayoutWidget()
+    top = widget.addPlot(row=0, col=0)
+    bottom = widget.addPlot(row=1, col=0)
+    widget.ci.layout.setRowStretchFactor(0, 3)
+    widget.ci.layout.setRowStretchFactor(1, 2)
+    return widget, top, bottom
+
+
+def points_curve(
+    plot: pg.PlotItem, colour: str, name: str | None = None, width: float = 2, size: int = 5
+) -> pg.PlotDataItem:
+    """A line with a dot at every data point."""
+    return plot.plot(
+        pen=pg.mkPen(colour, width=width),
+        symbol="o",
+        symbolSize=size,
+        symbolBrush=colour,
+        symbolPen=None,
+        name=name,
+    )
