@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from ..core.telemetry import TelemetryView
 from .curves import envelope, positive, smooth
-from .theme import Theme, points_curve, stacked_plots, style_plot
+from .theme import Theme, add_legend, points_curve, stacked_plots, style_plot
 
 RECENT = 100  # steps over which the "recently clipped" share is reported
 
@@ -27,7 +27,7 @@ class GradientPanel(QWidget):
         self.norm_plot.setLogMode(False, True)
         self.norm_plot.setClipToView(True)
         self.norm_plot.setDownsampling(auto=True, mode="peak")
-        self.norm_plot.addLegend(offset=(-10, 10), labelTextSize="8pt")
+        add_legend(self.norm_plot, theme)
         self.norm_plot.setToolTip(
             "Global gradient norm ‖g‖ = sqrt(Σ_params Σ_entries g²) before clipping and after. "
             "norm mode rescales g to ‖g‖ ≤ c; value mode clips each entry to [-c, c]."
@@ -44,7 +44,7 @@ class GradientPanel(QWidget):
             movable=False,
             pen=pg.mkPen(t.threshold, width=1.5, style=Qt.PenStyle.DashLine),
             label="clip c",
-            labelOpts={"position": 0.5, "color": t.threshold},
+            labelOpts={"position": 0.5, "color": t.threshold, "fill": t.background + "c0"},
         )
         self.norm_plot.addItem(self.threshold, ignoreBounds=True)
         self.flow = points_curve(self.flow_plot, t.train, size=4)

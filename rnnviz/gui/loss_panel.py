@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from ..core.telemetry import TelemetryView
 from .curves import envelope, smooth
-from .theme import Theme, points_curve, stacked_plots, style_plot
+from .theme import Theme, add_legend, points_curve, stacked_plots, style_plot
 
 MAX_MARKS = 40  # epoch lines drawn at most (thinned evenly beyond)
 
@@ -24,7 +24,7 @@ class LossPanel(QWidget):
         for plot in (self.loss_plot, self.acc_plot):
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
-            plot.addLegend(offset=(-10, 10), labelTextSize="8pt")
+            add_legend(plot, theme)
         self.loss_plot.setToolTip(
             "Training loss L = mean_b -log p(y_b | sentence_b) per mini-batch (faint), its moving "
             "average, and the test loss at each evaluation."

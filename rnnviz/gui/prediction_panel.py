@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from ..core.probe import Probe, probe
 from ..core.telemetry import Snapshot
-from .theme import Theme, points_curve, style_plot
+from .theme import Theme, add_legend, points_curve, style_plot
 
 DEBOUNCE_MS = 60
 EXAMPLE = "this is not bad at all"
@@ -52,7 +52,7 @@ class PredictionPanel(QWidget):
         self.plot.setYRange(0, 1, padding=0.02)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
-        self.plot.addLegend(offset=(-10, 10), labelTextSize="8pt")
+        add_legend(self.plot, theme)
         self.plot.setToolTip(
             "softmax(W_hy h_t + b_y) for every prefix of the sentence: what the "
             "network would answer if the sentence stopped at that word."

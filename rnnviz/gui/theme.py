@@ -104,3 +104,10 @@ def points_curve(
         symbolPen=None,
         name=name,
     )
+
+
+def add_legend(plot: pg.PlotItem, theme: Theme) -> pg.LegendItem:
+    """Top-right legend on a translucent background, so curves behind it stay readable."""
+    return plot.addLegend(
+        offset=(-10, 10), labelTextSize="8pt", brush=pg.mkBrush(theme.background + "c8")
+    )
