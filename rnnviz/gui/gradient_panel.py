@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from ..core.telemetry import TelemetryView
 from .curves import envelope, positive, smooth
+from .follow_range import FollowRange
 from .theme import Theme, add_legend, points_curve, stacked_plots, style_plot
 
 RECENT = 100  # steps over which the "recently clipped" share is reported
@@ -25,6 +26,10 @@ class GradientPanel(QWidget):
             "words before the end of the sentence",
         )
         self.norm_plot.setLogMode(False, True)
+        self.norm_range = FollowRange(self.norm_plot)
+        self.norm_range.set_log_y(True)
+        self._flow_snapshot = None
+        self.clip_threshold = 1.0
         self.norm_plot.setClipToView(True)
         self.norm_plot.setDownsampling(auto=True, mode="peak")
         add_legend(self.norm_plot, theme)
@@ -63,6 +68,7 @@ class GradientPanel(QWidget):
 
     def set_clip(self, mode: str, threshold: float) -> None:
         """Draw the threshold line (norm mode only: value mode bounds entries, not the norm)."""
+        self.clip_threshold = threshold
         self.threshold.setVisible(mode == "norm")
         self.threshold.setPos(np.log10(threshold))
         self.threshold.label.setFormat(f"clip c = {threshold:g}")
@@ -89,15 +95,25 @@ class GradientPanel(QWidget):
             self.summary.setText("Clipping statistics appear once training starts.")
             return
         self._ensure_param_boxes(view.param_names)
-        x, y = envelope(steps, "global_before")
-        self.before.setData(x, positive(y))
-        x, y = envelope(steps, "global_after")
-        self.after.setData(x, positive(y))
+        x, before = envelope(steps, "global_before")
+        self.before.setData(x, positive(before))
+        x, after = envelope(steps, "global_after")
+        self.after.setData(x, positive(after))
+        shown = np.concatenate([before, after, [self.clip_threshold]])
+        shown = shown[shown > 0]
+        if len(shown):
+            self.norm_range.update(x[-1], shown.min(), shown.max())
         for name, curve in self.param_curves.items():
             if curve.isVisible():
                 curve.setData(steps.x, positive(smooth(steps.mean[f"before/{name}"], 300)))
-        if view.snapshot is not None and len(view.snapshot.gradient_flow):
-            flow = view.snapshot.gradient_flow
+        snapshot = view.snapshot
+        if (
+            snapshot is not self._flow_snapshot
+            and snapshot is not None
+            and len(snapshot.gradient_flow)
+        ):
+            self._flow_snapshot = snapshot
+            flow = snapshot.gradient_flow
             self.flow.setData(np.arange(len(flow)), flow)
             stride = max(1, len(flow) // 12)  # whole words only on the axis
             self.flow_plot.getAxis("bottom").setTicks(

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from ..core.telemetry import TelemetryView
 from .curves import envelope, smooth
+from .follow_range import FollowRange
 from .theme import Theme, add_legend, points_curve, stacked_plots, style_plot
 
 MAX_MARKS = 40  # epoch lines drawn at most (thinned evenly beyond)
@@ -20,7 +21,9 @@ class LossPanel(QWidget):
         style_plot(self.loss_plot, "Loss (cross-entropy)", "loss", "")
         style_plot(self.acc_plot, "Accuracy", "accuracy", "training step")
         self.acc_plot.setXLink(self.loss_plot)
-        self.acc_plot.setYRange(0, 1.02, padding=0)
+        self.loss_range = FollowRange(self.loss_plot)
+        self.acc_range = FollowRange(self.acc_plot, follow_y=False)
+        self.acc_plot.setYRange(0, 1.0, padding=0.02)
         for plot in (self.loss_plot, self.acc_plot):
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
@@ -43,13 +46,14 @@ class LossPanel(QWidget):
             pen=pg.mkPen(t.train, width=2), name="train (smoothed)"
         )
         self.test_acc = points_curve(self.acc_plot, t.test, "test")
-        self._marks: list[tuple[pg.PlotItem, pg.InfiniteLine]] = []
-        self._mark_key: tuple = ()
+        self._epoch_lines: list[tuple[pg.InfiniteLine, pg.InfiniteLine]] = []  # reused pool
+        self._event_lines: list[pg.InfiniteLine] = []
+        self._events: list[tuple[int, str]] = []
         self.log_box = QCheckBox("log scale")
         self.log_box.setToolTip(
             "Show the loss on a logarithmic axis (small losses become visible)."
         )
-        self.log_box.toggled.connect(lambda on: self.loss_plot.setLogMode(False, on))
+        self.log_box.toggled.connect(self._set_log)
         self.summary = QLabel("Press Train (Space) to start.")
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -72,10 +76,16 @@ class LossPanel(QWidget):
                 self.test_acc,
             ):
                 curve.setData([], [])
-            self._set_marks([], [])
+            self._set_epoch_marks([])
+            self._set_events([])
             self.summary.setText("Press Train (Space) to start.")
             return
-        self.raw_loss.setData(*envelope(steps, "loss"))
+        x, y = envelope(steps, "loss")
+        self.raw_loss.setData(x, y)
+        positive = y[y > 0]
+        low = positive.min() if self.loss_range.log_y and len(positive) else 0.0
+        self.loss_range.update(x[-1], low, y.max())
+        self.acc_range.update(x[-1], 0.0, 1.0)
         smooth_loss = smooth(steps.mean["loss"])
         self.smooth_loss.setData(steps.x, smooth_loss)
         self.smooth_acc.setData(steps.x, smooth(steps.mean["accuracy"]))
@@ -94,37 +104,51 @@ class LossPanel(QWidget):
         if steps.width > 1:
             text += f" · 1 point = {steps.width} steps (min–max band)"
         self.summary.setText(text)
-        self._set_marks(view.epoch_marks, view.events)
+        self._set_epoch_marks(view.epoch_marks)
+        self._set_events(view.events)
 
-    def _set_marks(self, epochs: list[int], events: list[tuple[int, str]]) -> None:
-        key = (len(epochs), epochs[-1] if epochs else None, tuple(events))
-        if key == self._mark_key:
-            return
-        self._mark_key = key
-        for plot, line in self._marks:
-            plot.removeItem(line)
-        self._marks = []
+    def _set_log(self, on: bool) -> None:
+        self.loss_plot.setLogMode(False, on)
+        self.loss_range.set_log_y(on)
+
+    def _set_epoch_marks(self, epochs: list[int]) -> None:
+        """Dotted lines at (at most MAX_MARKS evenly thinned) epoch ends, from a reused pool."""
         stride = max(1, int(np.ceil(len(epochs) / MAX_MARKS)))
-        epoch_pen = pg.mkPen(self.theme.marker, width=1, style=Qt.PenStyle.DotLine)
-        for step in epochs[stride - 1 :: stride]:
-            for plot in (self.loss_plot, self.acc_plot):
-                line = pg.InfiniteLine(step, angle=90, pen=epoch_pen, movable=False)
-                plot.addItem(line, ignoreBounds=True)
-                self._marks.append((plot, line))
-        event_pen = pg.mkPen(self.theme.event, width=1.5, style=Qt.PenStyle.DashLine)
-        for step, what in events[-20:]:
+        shown = epochs[stride - 1 :: stride]
+        pen = pg.mkPen(self.theme.marker, width=1, style=Qt.PenStyle.DotLine)
+        while len(self._epoch_lines) < len(shown):
+            pair = tuple(pg.InfiniteLine(0, angle=90, pen=pen, movable=False) for _ in range(2))
+            self.loss_plot.addItem(pair[0], ignoreBounds=True)
+            self.acc_plot.addItem(pair[1], ignoreBounds=True)
+            self._epoch_lines.append(pair)
+        for i, pair in enumerate(self._epoch_lines):
+            for line in pair:
+                if i < len(shown):
+                    if line.value() != shown[i]:
+                        line.setValue(shown[i])
+                    line.setVisible(True)
+                else:
+                    line.setVisible(False)
+
+    def _set_events(self, events: list[tuple[int, str]]) -> None:
+        """A labelled dashed line wherever a setting changed mid-run (the newest 20)."""
+        events = events[-20:]
+        if events == self._events:
+            return
+        self._events = events
+        for line in self._event_lines:
+            self.loss_plot.removeItem(line)
+        pen = pg.mkPen(self.theme.event, width=1.5, style=Qt.PenStyle.DashLine)
+        options = {
+            "position": 0.9,
+            "color": self.theme.event,
+            "rotateAxis": (1, 0),
+            "anchors": [(0, 0), (0, 0)],
+        }
+        self._event_lines = []
+        for step, what in events:
             line = pg.InfiniteLine(
-                step,
-                angle=90,
-                pen=event_pen,
-                movable=False,
-                label=what,
-                labelOpts={
-                    "position": 0.9,
-                    "color": self.theme.event,
-                    "rotateAxis": (1, 0),
-                    "anchors": [(0, 0), (0, 0)],
-                },
+                step, angle=90, pen=pen, movable=False, label=what, labelOpts=options
             )
             self.loss_plot.addItem(line, ignoreBounds=True)
-            self._marks.append((self.loss_plot, line))
+            self._event_lines.append(line)

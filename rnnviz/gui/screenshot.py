@@ -36,7 +36,7 @@ def take_screenshot(
             while time.monotonic() < deadline:
                 app.processEvents()
                 time.sleep(0.01)
-            window.refresh()
+            window.redraw_all()
             app.processEvents()
             path = Path(out)
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import pyqtgraph as pg
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QGraphicsItem
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,8 @@ def style_plot(plot: pg.PlotItem, title: str, left: str, bottom: str) -> None:
     plot.showGrid(x=True, y=True, alpha=0.15)
     plot.setMenuEnabled(False)
     plot.getAxis("left").enableAutoSIPrefix(False)
+    for side in ("left", "bottom", "top", "right"):  # tick text is costly: repaint from cache
+        plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
 def stacked_plots() -> tuple[pg.GraphicsLayoutWidget, pg.PlotItem, pg.PlotItem]:

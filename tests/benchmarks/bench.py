@@ -219,9 +219,8 @@ late, last = [], [time.perf_counter()]
 def tick():
     now = time.perf_counter(); late.append(max(0.0, (now - last[0]) * 1000 - 10)); last[0] = now
 timer = QTimer(); timer.setInterval(10); timer.timeout.connect(tick); timer.start()
-end = time.perf_counter() + DURATION
-while time.perf_counter() < end:
-    app.processEvents(); time.sleep(0.0005)
+QTimer.singleShot(int(DURATION * 1000), app.quit)
+app.exec()
 timer.stop()
 steps = win.telemetry.read().status.step
 late.sort()

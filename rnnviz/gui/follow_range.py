@@ -1,0 +1,62 @@
+"""Keep a plot's view on all of its data in coarse, round steps.
+
+pyqtgraph's auto-range moves the view on every new point, and every move re-renders the axes
+(tick text is the most expensive thing the window paints). Following the data in steps of 1, 2,
+2.5 or 5 x 10^k re-renders them only when the data outgrows the view. A zoom or pan by the user
+suspends following; the plot's "A" (auto-range) button resumes it.
+"""
+
+import math
+
+import pyqtgraph as pg
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 x 10^k that is >= value (value > 0)."""
+    exponent = math.floor(math.log10(value))
+    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
+        if step * 10**exponent >= value * (1 - 1e-12):
+            return step * 10**exponent
+    return 10.0 ** (exponent + 1)
+
+
+class FollowRange:
+    def __init__(self, plot: pg.PlotItem, follow_y: bool = True):
+        self.view = plot.getViewBox()
+        self.follow_y = follow_y
+        self.log_y = False
+        self.following = True
+        self._target: tuple | None = None
+        self.view.disableAutoRange()
+        self.view.sigRangeChangedManually.connect(self._user_moved)
+
+    def _user_moved(self, *_) -> None:
+        self.following = False
+
+    def set_log_y(self, on: bool) -> None:
+        self.log_y = on
+        self._target = None
+
+    def update(self, x_max: float, y_low: float, y_high: float) -> None:
+        """Show x in [0, round x_max] and y in rounded [y_low, y_high] (data units)."""
+        if any(self.view.autoRangeEnabled()):  # the user pressed "A": follow again
+            self.view.disableAutoRange()
+            self.following, self._target = True, None
+        if not self.following or not math.isfinite(y_low) or not math.isfinite(y_high):
+            return
+        x_range = (0.0, nice_ceiling(max(x_max, 10.0)))
+        if self.log_y:
+            low = math.floor(math.log10(max(y_low, 1e-30)))
+            high = math.ceil(math.log10(max(y_high, 1e-30)))
+            y_range = (float(low), float(high if high > low else low + 1))
+        else:
+            top = nice_ceiling(y_high) if y_high > 0 else 1.0
+            bottom = 0.0 if y_low >= 0 else -nice_ceiling(-y_low)
+            y_range = (bottom, top)
+        target = (x_range, y_range if self.follow_y else None)
+        if target != self._target:
+            self._target = target
+            if self.follow_y:
+                self.view.setRange(xRange=x_range, yRange=y_range, padding=0.02)
+            else:
+                self.view.setXRange(*x_range, padding=0.02)
