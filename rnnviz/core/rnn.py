@@ -13,6 +13,7 @@ row-contiguous and gathering one column per token is a fast row gather.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -21,6 +22,7 @@ from .losses import cross_entropy, softmax
 from .sparse import Grad, SparseColumns
 
 PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
+DENSE_INPUT_GRAD_LIMIT = 4096  # V x positions up to which dW_xh is built dense (one-hot product)
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,11 @@ class Forward:
     states: np.ndarray  # (T, B, H) hidden states, time-major
     h_last: np.ndarray  # (B, H) state at each sequence's last token
     logits: np.ndarray  # (B, C)
-    probs: np.ndarray  # (B, C)
+
+    @cached_property
+    def probs(self) -> np.ndarray:
+        """(B, C) softmax of the logits (computed on first use: training never needs it)."""
+        return softmax(self.logits)
 
     @property
     def hidden(self) -> np.ndarray:
@@ -141,7 +147,7 @@ class VanillaRNN:
             np.tanh(step, out=step)
         h_last = states[-1] if _all_full(lengths, T) else states[lengths - 1, np.arange(B)]
         logits = h_last @ W_hy.T + b_y  # (B, C)
-        return Forward(ids, lengths, h0, states, h_last, logits, softmax(logits))
+        return Forward(ids, lengths, h0, states, h_last, logits)
 
     def trace(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """One sentence (T,) -> hidden states (T, H) and probabilities after each word (T, C)."""
@@ -211,7 +217,7 @@ class VanillaRNN:
     ) -> Gradients:
         """Forward, mean cross-entropy and BPTT on one labelled batch."""
         fwd = self.forward(ids, lengths)
-        loss, _, dlogits = cross_entropy(fwd.logits, labels)
+        loss, dlogits = cross_entropy(fwd.logits, labels)
         grads, dh_norms = self.backward(fwd, dlogits, truncate)
         correct = int(np.count_nonzero(fwd.logits.argmax(axis=1) == labels))
         return Gradients(loss, correct, grads, dh_norms, fwd)
@@ -227,10 +233,26 @@ def _rows_by_value(values: np.ndarray) -> dict[int, np.ndarray]:
     return {int(v): np.flatnonzero(values == v) for v in np.unique(values)}
 
 
-def _scatter_columns(ids: np.ndarray, da: np.ndarray, vocab_size: int) -> SparseColumns:
-    """dW_xh[:, id] = sum of da over the positions holding id.  ids: (T, B); da: (T, B, H)."""
+def _scatter_columns(ids: np.ndarray, da: np.ndarray, vocab_size: int) -> Grad:
+    """dW_xh[:, id] = sum of da over the positions holding id.  ids: (T, B); da: (T, B, H).
+
+    Few positions and a small vocabulary: one tiny product with a one-hot (V, N) matrix gives the
+    dense gradient fastest. Otherwise positions are sorted by id and summed per distinct id, by
+    copying when ids rarely repeat and by segment sums (np.add.reduceat) when they often do.
+    """
     H = da.shape[-1]
-    cols, inverse = np.unique(ids.ravel(), return_inverse=True)
-    values = np.zeros((len(cols), H), dtype=da.dtype)  # (K, H)
-    np.add.at(values, inverse, da.reshape(-1, H))
-    return SparseColumns(cols, values, (H, vocab_size))
+    flat_ids, flat_da = ids.ravel(), da.reshape(-1, H)  # (N,), (N, H)
+    if vocab_size * len(flat_ids) <= DENSE_INPUT_GRAD_LIMIT:
+        one_hot = np.zeros((vocab_size, len(flat_ids)), dtype=da.dtype)
+        one_hot[flat_ids, np.arange(len(flat_ids))] = 1.0
+        return (one_hot @ flat_da).T  # (H, V), column-major like W_xh
+    order = np.argsort(flat_ids, kind="stable")
+    sorted_ids, sorted_da = flat_ids[order], flat_da[order]
+    first = np.diff(sorted_ids, prepend=-1) != 0  # (N,) True at the first position of each id
+    repeats = np.flatnonzero(~first)
+    if len(repeats) * 8 < len(flat_ids):  # mostly distinct ids: copy, then add the few repeats
+        values = sorted_da[first]  # (K, H)
+        np.add.at(values, np.cumsum(first)[repeats] - 1, sorted_da[repeats])
+    else:  # frequent ids: one segment sum per id
+        values = np.add.reduceat(sorted_da, np.flatnonzero(first), axis=0)  # (K, H)
+    return SparseColumns(sorted_ids[first], values, (H, vocab_size))

@@ -1,12 +1,20 @@
 import numpy as np
 import pytest
 
+from rnnviz.core import rnn
 from rnnviz.core.gradcheck import check_gradients, demo_problem
 from rnnviz.core.rnn import VanillaRNN
 
 
+@pytest.fixture(params=["dense", "sparse"])
+def input_grad_path(request, monkeypatch):
+    """Run a test with dW_xh built dense (one-hot product) and column-sparse."""
+    monkeypatch.setattr(rnn, "DENSE_INPUT_GRAD_LIMIT", 10**9 if request.param == "dense" else 0)
+    return request.param
+
+
 @pytest.mark.parametrize("truncate", [None, 1, 2, 4])
-def test_backward_matches_finite_differences(truncate):
+def test_backward_matches_finite_differences(truncate, input_grad_path):
     model, ids, lengths, labels = demo_problem(seed=0)
     result = check_gradients(model, ids, lengths, labels, truncate)
     assert result.max_rel_error < 1e-7, result.per_param
