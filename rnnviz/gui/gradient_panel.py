@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from ..core.telemetry import TelemetryView
 from .curves import envelope, positive, smooth
 from .follow_range import FollowRange
-from .theme import Theme, add_legend, points_curve, stacked_plots, style_plot
+from .theme import Theme, add_legend, points_curve, stacked_plots, style_plot, summary_label
 
 RECENT = 100  # steps over which the "recently clipped" share is reported
 
@@ -58,8 +58,7 @@ class GradientPanel(QWidget):
         self.params_row = QHBoxLayout()
         self.params_row.addWidget(QLabel("per parameter:"))
         self.params_row.addStretch(1)
-        self.summary = QLabel("")
-        self.summary.setWordWrap(True)
+        self.summary = summary_label("")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.layout_widget, 1)

@@ -3,12 +3,12 @@
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from ..core.telemetry import TelemetryView
 from .curves import envelope, smooth
 from .follow_range import FollowRange
-from .theme import Theme, add_legend, points_curve, stacked_plots, style_plot
+from .theme import Theme, add_legend, points_curve, stacked_plots, style_plot, summary_label
 
 MAX_MARKS = 40  # epoch lines drawn at most (thinned evenly beyond)
 
@@ -54,8 +54,7 @@ class LossPanel(QWidget):
             "Show the loss on a logarithmic axis (small losses become visible)."
         )
         self.log_box.toggled.connect(self._set_log)
-        self.summary = QLabel("Press Train (Space) to start.")
-        self.summary.setWordWrap(True)
+        self.summary = summary_label("Press Train (Space) to start.")
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         bar = QHBoxLayout()
         bar.addWidget(self.summary, 1)

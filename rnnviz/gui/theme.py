@@ -3,8 +3,9 @@
 from dataclasses import dataclass
 
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication, QGraphicsItem
+from PySide6.QtWidgets import QApplication, QGraphicsItem, QLabel
 
 
 @dataclass(frozen=True)
@@ -113,3 +114,13 @@ def add_legend(plot: pg.PlotItem, theme: Theme) -> pg.LegendItem:
     return plot.addLegend(
         offset=(-10, 10), labelTextSize="8pt", brush=pg.mkBrush(theme.background + "c8")
     )
+
+
+def summary_label(text: str, lines: int = 2) -> QLabel:
+    """A word-wrapped label of fixed height: text that changes every frame must never re-layout
+    the plots beside it (a re-layout repaints every axis)."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setFixedHeight(label.fontMetrics().lineSpacing() * lines + 4)
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    return label
