@@ -19,7 +19,7 @@ from ..core.probe import Probe, probe
 from ..core.telemetry import Snapshot
 from .theme import Theme, add_legend, points_curve, style_plot
 
-DEBOUNCE_MS = 60
+DEBOUNCE_MS = 0  # fires once the queued key events are handled: a burst costs one update
 EXAMPLE = "this is not bad at all"
 
 
@@ -31,6 +31,7 @@ class PredictionPanel(QWidget):
         self.theme = theme
         self.snapshot: Snapshot | None = None
         self.classes: tuple[str, ...] = ()
+        self.shown_text = ""  # the sentence the bars and the plot currently describe
         self.entry = QLineEdit(EXAMPLE)
         self.entry.setPlaceholderText("Type a sentence…")
         self.entry.setClearButtonEnabled(True)
@@ -108,6 +109,7 @@ class PredictionPanel(QWidget):
         if self.snapshot is None:
             return
         result = probe(self.snapshot.model, self.snapshot.vocab, self.text)
+        self.shown_text = self.text
         self.tokens_label.setText(self._tokens_html(result))
         final = result.final
         for i, (_, bar) in enumerate(self.bars):

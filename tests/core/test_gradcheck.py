@@ -68,3 +68,18 @@ def test_float32_gradients_agree_within_float32_tolerance():
     assert result.tolerance == 2e-2
     assert result.passed, result.per_param
     assert np.isfinite(result.max_rel_error)
+
+
+@pytest.mark.parametrize("dtype,step", [("float64", 1e-3), ("float32", 1e-2)])
+def test_sparse_input_gradient_with_rarely_repeated_ids(dtype, step, monkeypatch):
+    """The copy-then-add-repeats path of dW_xh (big vocabulary, distinct ids), in both dtypes."""
+    monkeypatch.setattr(rnn, "DENSE_INPUT_GRAD_LIMIT", 0)
+    model, _, _, labels = demo_problem(seed=2, dtype=dtype)
+    big = VanillaRNN.create(400, 7, 3, init="xavier", seed=2, dtype=dtype)
+    big.params["W_xh"][...] = np.random.default_rng(2).normal(0, 0.8, (7, 400)).astype(dtype)
+    for name in ("W_hh", "b_h", "W_hy", "b_y"):
+        big.params[name][...] = model.params[name]
+    ids = np.arange(1, 25).reshape(4, 6) * 13 % 400  # 24 distinct ids
+    lengths = np.array([6, 4, 1, 5])
+    result = check_gradients(big, ids, lengths, labels, max_entries=120, step=step)
+    assert result.passed, result.per_param
