@@ -1,20 +1,22 @@
 """Keep a plot's view on all of its data in coarse, round steps.
 
 pyqtgraph's auto-range moves the view on every new point, and every move re-renders the axes
-(tick text is the most expensive thing the window paints). Following the data in steps of 1, 2,
-2.5 or 5 x 10^k re-renders them only when the data outgrows the view. A zoom or pan by the user
-suspends following; the plot's "A" (auto-range) button resumes it.
+(tick text is the most expensive thing the window paints). Following the data in round steps
+(1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^k) re-renders them only when the data outgrows the
+view. A zoom or pan by the user suspends following; the plot's "A" (auto-range) button resumes it.
 """
 
 import math
 
 import pyqtgraph as pg
 
+ROUND_STEPS = (1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)  # at most 25% empty
+
 
 def nice_ceiling(value: float) -> float:
-    """The smallest of 1, 2, 2.5, 5 x 10^k that is >= value (value > 0)."""
+    """The smallest round number (ROUND_STEPS x 10^k) that is >= value (value > 0)."""
     exponent = math.floor(math.log10(value))
-    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
+    for step in ROUND_STEPS:
         if step * 10**exponent >= value * (1 - 1e-12):
             return step * 10**exponent
     return 10.0 ** (exponent + 1)

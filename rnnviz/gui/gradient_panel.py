@@ -7,8 +7,17 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from ..core.telemetry import TelemetryView
 from .curves import envelope, positive, smooth
-from .follow_range import FollowRange
-from .theme import Theme, add_legend, points_curve, stacked_plots, style_plot, summary_label
+from .follow_range import FollowRange, nice_ceiling
+from .theme import (
+    Theme,
+    add_legend,
+    points_curve,
+    set_ticks,
+    set_view,
+    stacked_plots,
+    style_plot,
+    summary_label,
+)
 
 RECENT = 100  # steps over which the "recently clipped" share is reported
 
@@ -28,6 +37,7 @@ class GradientPanel(QWidget):
         self.norm_plot.setLogMode(False, True)
         self.norm_range = FollowRange(self.norm_plot)
         self.norm_range.set_log_y(True)
+        self.flow_plot.disableAutoRange()
         self._flow_snapshot = None
         self.clip_threshold = 1.0
         self.norm_plot.setClipToView(True)
@@ -42,12 +52,12 @@ class GradientPanel(QWidget):
             "a falling line is the vanishing gradient, a rising one the exploding gradient."
         )
         t = theme
-        self.before = self.norm_plot.plot(pen=pg.mkPen(t.before, width=3), name="before clipping")
-        self.after = self.norm_plot.plot(pen=pg.mkPen(t.after, width=1.2), name="after clipping")
+        self.before = self.norm_plot.plot(pen=pg.mkPen(t.before, width=1), name="before clipping")
+        self.after = self.norm_plot.plot(pen=pg.mkPen(t.after, width=1), name="after clipping")
         self.threshold = pg.InfiniteLine(
             angle=0,
             movable=False,
-            pen=pg.mkPen(t.threshold, width=1.5, style=Qt.PenStyle.DashLine),
+            pen=pg.mkPen(t.threshold, width=1, style=Qt.PenStyle.DashLine),
             label="clip c",
             labelOpts={"position": 0.5, "color": t.threshold, "fill": t.background + "c0"},
         )
@@ -99,7 +109,7 @@ class GradientPanel(QWidget):
         x, after = envelope(steps, "global_after")
         self.after.setData(x, positive(after))
         shown = np.concatenate([before, after, [self.clip_threshold]])
-        shown = shown[shown > 0]
+        shown = shown[np.isfinite(shown) & (shown > 0)]
         if len(shown):
             self.norm_range.update(x[-1], shown.min(), shown.max())
         for name, curve in self.param_curves.items():
@@ -115,9 +125,12 @@ class GradientPanel(QWidget):
             flow = snapshot.gradient_flow
             self.flow.setData(np.arange(len(flow)), flow)
             stride = max(1, len(flow) // 12)  # whole words only on the axis
-            self.flow_plot.getAxis("bottom").setTicks(
-                [[(d, str(d)) for d in range(0, len(flow), stride)]]
+            set_ticks(
+                self.flow_plot.getAxis("bottom"), [(d, str(d)) for d in range(0, len(flow), stride)]
             )
+            finite = flow[np.isfinite(flow)]  # a halted step can leave inf / nan here
+            top = nice_ceiling(finite.max()) if len(finite) and finite.max() > 0 else 1.0
+            set_view(self.flow_plot, (0, max(len(flow) - 1, 1)), (0, top), padding=0.03)
         clipped = steps.mean["clipped"]
         recent = clipped[-max(1, RECENT // steps.width) :]
         entries = steps.mean["changed_fraction"]

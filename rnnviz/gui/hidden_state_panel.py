@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from ..core.datasets import Dataset
 from ..core.probe import Probe, probe
 from ..core.telemetry import Snapshot
-from .theme import Theme, style_plot
+from .theme import Theme, set_ticks, set_view, style_plot
 
 TYPED = "the sentence typed on the left"
 MAX_LISTED = 2000  # dataset sentences offered in the drop-down, per split
@@ -93,7 +93,7 @@ class HiddenStatePanel(QWidget):
         T, H = result.states.shape
         if T == 0:
             self.image.clear()
-            self.plot.getAxis("bottom").setTicks([[]])
+            set_ticks(self.plot.getAxis("bottom"), [])
             self.readout.setText("Type a sentence (or pick one above) to see its hidden state.")
             return
         self.image.setImage(
@@ -104,10 +104,10 @@ class HiddenStatePanel(QWidget):
             (t + 0.5, tok if not unk else f"{tok}?")
             for t, (tok, unk) in enumerate(zip(result.tokens, result.unknown, strict=True))
         ]
-        self.plot.getAxis("bottom").setTicks([labels])
+        set_ticks(self.plot.getAxis("bottom"), labels)
         step = max(1, H // 8)
-        self.plot.getAxis("left").setTicks([[(u + 0.5, str(u)) for u in range(0, H, step)]])
-        self.plot.setRange(xRange=(0, T), yRange=(0, H), padding=0)
+        set_ticks(self.plot.getAxis("left"), [(u + 0.5, str(u)) for u in range(0, H, step)])
+        set_view(self.plot, (0, T), (0, H))
 
     def _hover(self, event) -> None:
         if event.isExit() or self.current is None or not len(self.current.tokens):

@@ -39,11 +39,11 @@ class LossPanel(QWidget):
         t = theme
         self.raw_loss = self.loss_plot.plot(pen=pg.mkPen(t.faint, width=1), name="train (per step)")
         self.smooth_loss = self.loss_plot.plot(
-            pen=pg.mkPen(t.train, width=2), name="train (smoothed)"
+            pen=pg.mkPen(t.train, width=1), name="train (smoothed)"
         )
         self.test_loss = points_curve(self.loss_plot, t.test, "test")
         self.smooth_acc = self.acc_plot.plot(
-            pen=pg.mkPen(t.train, width=2), name="train (smoothed)"
+            pen=pg.mkPen(t.train, width=1), name="train (smoothed)"
         )
         self.test_acc = points_curve(self.acc_plot, t.test, "test")
         self._epoch_lines: list[tuple[pg.InfiniteLine, pg.InfiniteLine]] = []  # reused pool
@@ -137,7 +137,7 @@ class LossPanel(QWidget):
         self._events = events
         for line in self._event_lines:
             self.loss_plot.removeItem(line)
-        pen = pg.mkPen(self.theme.event, width=1.5, style=Qt.PenStyle.DashLine)
+        pen = pg.mkPen(self.theme.event, width=1, style=Qt.PenStyle.DashLine)
         options = {
             "position": 0.9,
             "color": self.theme.event,

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from ..core.probe import Probe, probe
 from ..core.telemetry import Snapshot
-from .theme import Theme, add_legend, points_curve, style_plot
+from .theme import Theme, add_legend, points_curve, set_ticks, set_view, style_plot
 
 DEBOUNCE_MS = 0  # fires once the queued key events are handled: a burst costs one update
 EXAMPLE = "this is not bad at all"
@@ -120,7 +120,7 @@ class PredictionPanel(QWidget):
             self.verdict.setText("")
             for curve in self.curves:
                 curve.setData([], [])
-            self.plot.getAxis("bottom").setTicks([[]])
+            set_ticks(self.plot.getAxis("bottom"), [])
             return
         best = int(np.argmax(final))
         self.verdict.setText(
@@ -130,8 +130,8 @@ class PredictionPanel(QWidget):
         x = np.arange(len(result.tokens))
         for i, curve in enumerate(self.curves):
             curve.setData(x, result.probs[:, i])
-        self.plot.getAxis("bottom").setTicks([list(enumerate(result.tokens))])
-        self.plot.setXRange(-0.5, len(result.tokens) - 0.5, padding=0.02)
+        set_ticks(self.plot.getAxis("bottom"), list(enumerate(result.tokens)))
+        set_view(self.plot, (-0.5, len(result.tokens) - 0.5), padding=0.02)
 
     def _tokens_html(self, result: Probe) -> str:
         if not result.tokens:

@@ -96,7 +96,7 @@ def stacked_plots() -> tuple[pg.GraphicsLayoutWidget, pg.PlotItem, pg.PlotItem]:
 
 
 def points_curve(
-    plot: pg.PlotItem, colour: str, name: str | None = None, width: float = 2, size: int = 5
+    plot: pg.PlotItem, colour: str, name: str | None = None, width: float = 1, size: int = 5
 ) -> pg.PlotDataItem:
     """A line with a dot at every data point."""
     return plot.plot(
@@ -124,3 +124,22 @@ def summary_label(text: str, lines: int = 2) -> QLabel:
     label.setFixedHeight(label.fontMetrics().lineSpacing() * lines + 4)
     label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
     return label
+
+
+def set_ticks(axis: pg.AxisItem, ticks: list) -> None:
+    """axis.setTicks([ticks]) unless the axis already shows exactly these (re-rendering tick text
+    is the costliest part of a redraw)."""
+    if getattr(axis, "_rnnviz_ticks", None) != ticks:
+        axis._rnnviz_ticks = ticks
+        axis.setTicks([ticks])
+
+
+def set_view(plot: pg.PlotItem, x_range: tuple, y_range: tuple | None = None, padding=0.0) -> None:
+    """plot.setRange(...) unless the view already has exactly this target."""
+    target = (x_range, y_range, padding)
+    if getattr(plot, "_rnnviz_view", None) != target:
+        plot._rnnviz_view = target
+        if y_range is None:
+            plot.setXRange(*x_range, padding=padding)
+        else:
+            plot.setRange(xRange=x_range, yRange=y_range, padding=padding)

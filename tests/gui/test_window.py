@@ -246,3 +246,35 @@ def test_missing_xcb_libraries_are_named(monkeypatch):
     monkeypatch.setattr(app.ctypes, "CDLL", fake_cdll)
     problem = app.display_problem()
     assert "libxcb-cursor0" in problem and "apt-get install libxcb-cursor0" in problem
+
+
+def test_round_ceilings():
+    from rnnviz.gui.follow_range import nice_ceiling
+
+    assert [nice_ceiling(v) for v in (3, 3000, 3001, 0.07, 9.5, 10)] == [
+        3,
+        3000,
+        4000,
+        0.08,
+        10,
+        10,
+    ]
+
+
+def test_plots_follow_the_data_until_the_user_zooms(qtbot):
+    import pyqtgraph as pg
+
+    from rnnviz.gui.follow_range import FollowRange
+
+    widget = pg.PlotWidget()
+    qtbot.addWidget(widget)
+    follow = FollowRange(widget.getPlotItem())
+    follow.update(2900, 0.0, 0.7)
+    (x0, x1), (y0, y1) = widget.getPlotItem().getViewBox().viewRange()
+    assert x0 <= 0 < 3000 <= x1 < 3100 and y0 <= 0 and 0.8 <= y1 < 0.9
+    widget.getPlotItem().getViewBox().sigRangeChangedManually.emit([True, True])
+    follow.update(9000, 0.0, 0.7)
+    assert widget.getPlotItem().getViewBox().viewRange()[0][1] < 3100  # the user's view stays
+    widget.getPlotItem().getViewBox().enableAutoRange()  # the "A" button
+    follow.update(9000, 0.0, 0.7)
+    assert follow.following
