@@ -137,15 +137,20 @@ class VanillaRNN:
         B, T = ids.shape
         states = W_xh.T[ids.T]  # (T, B, H): input term, later overwritten by h_t
         states += b_h
-        W_hh_T = W_hh.T
+        full = _all_full(lengths, T)
+        # One full sequence runs on (H,) rows: a matrix-vector product beats a (1, H) matmul.
+        if B == 1 and full:
+            rows, recur = states[:, 0], W_hh.dot
+        else:
+            rows, recur = states, lambda h: h @ W_hh.T  # noqa: E731
         if h0 is not None:
-            states[0] += h0 @ W_hh_T
-        np.tanh(states[0], out=states[0])
+            states[0] += h0 @ W_hh.T
+        np.tanh(rows[0], out=rows[0])
         for t in range(1, T):
-            step = states[t]
-            step += states[t - 1] @ W_hh_T
+            step = rows[t]
+            step += recur(rows[t - 1])  # W_hh h_{t-1}
             np.tanh(step, out=step)
-        h_last = states[-1] if _all_full(lengths, T) else states[lengths - 1, np.arange(B)]
+        h_last = states[-1] if full else states[lengths - 1, np.arange(B)]
         logits = h_last @ W_hy.T + b_y  # (B, C)
         return Forward(ids, lengths, h0, states, h_last, logits)
 
@@ -185,17 +190,28 @@ class VanillaRNN:
         dtanh = 1.0 - states[t_min:] * states[t_min:]  # (T - t_min, B, H)
         dh_all = np.zeros((T, B, H), dtype=states.dtype)  # dL/dh_t
         da_all = np.zeros((T, B, H), dtype=states.dtype)  # dL/da_t, a_t the tanh input
+        if B == 1 and full:  # (H,) rows and matrix-vector products, as in forward()
+            dh_rows, da_rows, dtanh_rows, dh_end = (
+                dh_all[:, 0],
+                da_all[:, 0],
+                dtanh[:, 0],
+                dh_last[0],
+            )
+            back = W_hh.T.dot
+        else:
+            dh_rows, da_rows, dtanh_rows, dh_end = dh_all, da_all, dtanh, dh_last
+            back = lambda da: da @ W_hh  # noqa: E731
         carry = None  # dL/dh_t arriving from step t + 1
         for t in range(T - 1, t_min - 1, -1):
-            dh = dh_all[t]
+            dh = dh_rows[t]
             if carry is not None:
                 dh += carry
             rows = inject.get(t)
             if rows is not None:
-                dh[rows] += dh_last[rows]
-            np.multiply(dh, dtanh[t - t_min], out=da_all[t])
+                dh[rows] += dh_end[rows]
+            np.multiply(dh, dtanh_rows[t - t_min], out=da_rows[t])
             if t > t_min or fwd.h0 is not None:
-                carry = da_all[t] @ W_hh  # (B, H)
+                carry = back(da_rows[t])  # W_hh^T da_t (rows: da_t @ W_hh)
                 rows = stop.get(t)
                 if rows is not None:
                     carry[rows] = 0.0

@@ -83,3 +83,12 @@ def test_sparse_input_gradient_with_rarely_repeated_ids(dtype, step, monkeypatch
     lengths = np.array([6, 4, 1, 5])
     result = check_gradients(big, ids, lengths, labels, max_entries=120, step=step)
     assert result.passed, result.per_param
+
+
+@pytest.mark.parametrize("truncate", [None, 3])
+@pytest.mark.parametrize("dtype,step", [("float64", 1e-3), ("float32", 1e-2)])
+def test_single_sequence_path(truncate, dtype, step):
+    """A batch of one full sentence runs on (H,) vectors: check that path on its own."""
+    model, ids, lengths, labels = demo_problem(seed=3, dtype=dtype)
+    result = check_gradients(model, ids[:1], lengths[:1], labels[:1], truncate, step=step)
+    assert lengths[0] == ids.shape[1] and result.passed, result.per_param
