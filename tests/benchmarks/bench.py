@@ -2,8 +2,9 @@
 
     python tests/benchmarks/bench.py [--quick] [--json]
 
-Every figure is measured in this run; pairs are interleaved (A B A B ...) and medians reported, so
-a noisy shared machine moves both sides alike. BLAS is limited to one thread throughout. PyTorch
+Every figure is measured in this run; candidates are interleaved (A B A B ...), tokens/s are
+medians over rounds and each ratio is the median of the ratios measured within one round, so a
+noisy shared machine moves both sides alike. BLAS is limited to one thread throughout. PyTorch
 is compared when installed (pip install '.[bench]'), else reported as null.
 """
 
@@ -129,12 +130,19 @@ def seconds_per_call(fn, min_time):
 
 
 def interleaved(fns, rounds, min_time):
-    """{name: median seconds per call}, timing the candidates A B C A B C ..."""
+    """{name: [seconds per call in each round]}, timing the candidates A B C A B C ..."""
     times = {name: [] for name in fns}
     for _ in range(rounds):
         for name, fn in fns.items():
             times[name].append(seconds_per_call(fn, min_time))
-    return {name: statistics.median(t) for name, t in times.items()}
+    return times
+
+
+def paired_ratio(times, fast, slow):
+    """Median over rounds of slow/fast time measured in the same round (None if absent)."""
+    if slow not in times:
+        return None
+    return statistics.median(b / a for a, b in zip(times[fast], times[slow], strict=True))
 
 
 def matmul_peak(rounds=5):
@@ -156,7 +164,8 @@ def train_rows(quick, have_torch):
             }
             if have_torch:
                 fns["torch"] = TorchStep(H, V, T, B, dtype, rng)
-            med = interleaved(fns, 3 if quick else 5, 0.2 if quick else 0.5)
+            times = interleaved(fns, 3 if quick else 7, 0.2 if quick else 0.4)
+            med = {k: statistics.median(v) for k, v in times.items()}
             tok = {k: B * T / v for k, v in med.items()}
             flops = 6 * H * H * B * T  # forward + backward of the recurrence, as in the brief
             row = {
@@ -168,8 +177,8 @@ def train_rows(quick, have_torch):
                 "rnnviz_tok_s": tok["rnnviz"],
                 "tutorial_tok_s": tok["tutorial"],
                 "torch_tok_s": tok.get("torch"),
-                "ratio_vs_torch": tok["rnnviz"] / tok["torch"] if "torch" in tok else None,
-                "ratio_vs_tutorial": tok["rnnviz"] / tok["tutorial"],
+                "ratio_vs_torch": paired_ratio(times, "rnnviz", "torch"),
+                "ratio_vs_tutorial": paired_ratio(times, "rnnviz", "tutorial"),
                 "peak_share": flops / med["rnnviz"] / 1e9 / peak,
             }
             rows.append(row)
