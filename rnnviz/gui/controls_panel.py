@@ -40,6 +40,18 @@ def _spin(low, high, value, step=1, decimals=None, tip=""):
     return box
 
 
+def _form_box(title: str, rows: list) -> QGroupBox:
+    """A titled group of (label, widget) rows; a row without a label spans both columns."""
+    box = QGroupBox(title)
+    form = QFormLayout(box)
+    for label, widget in rows:
+        if label is None:
+            form.addRow(widget)
+        else:
+            form.addRow(label, widget)
+    return box
+
+
 def _value(widget):
     """What a spin box or combo box currently holds."""
     return widget.currentText() if isinstance(widget, QComboBox) else widget.value()
@@ -143,25 +155,28 @@ class ControlsPanel(QWidget):
         self.load_button.clicked.connect(self.load_clicked)
         self.train_button.setMinimumHeight(34)
 
-        data_box = QGroupBox("Data")
-        form = QFormLayout(data_box)
-        form.addRow("Dataset", self.dataset)
-        form.addRow(self.dataset_info)
-        model_box = QGroupBox("Model (on Reset)")
-        form = QFormLayout(model_box)
-        form.addRow("Hidden size", self.hidden)
-        form.addRow("Init", self.init)
-        form.addRow("Seed", self.seed)
-        form.addRow("dtype", self.dtype)
-        live_box = QGroupBox("Training (live)")
-        form = QFormLayout(live_box)
-        form.addRow("Learning rate", self.lr)
-        form.addRow("Optimizer", self.optimizer)
-        form.addRow("Clip mode", self.clip_mode)
-        form.addRow("Clip threshold", self.clip)
-        form.addRow("Batch size", self.batch)
-        form.addRow("BPTT steps", self.bptt)
-        form.addRow("Speed", self.speed)
+        data_box = _form_box("Data", [("Dataset", self.dataset), (None, self.dataset_info)])
+        model_box = _form_box(
+            "Model (on Reset)",
+            [
+                ("Hidden size", self.hidden),
+                ("Init", self.init),
+                ("Seed", self.seed),
+                ("dtype", self.dtype),
+            ],
+        )
+        live_box = _form_box(
+            "Training (live)",
+            [
+                ("Learning rate", self.lr),
+                ("Optimizer", self.optimizer),
+                ("Clip mode", self.clip_mode),
+                ("Clip threshold", self.clip),
+                ("Batch size", self.batch),
+                ("BPTT steps", self.bptt),
+                ("Speed", self.speed),
+            ],
+        )
         buttons = QVBoxLayout()
         row = QHBoxLayout()
         row.addWidget(self.train_button, 2)

@@ -10,7 +10,7 @@ from .curves import envelope, positive, smooth
 from .follow_range import FollowRange, nice_ceiling
 from .theme import (
     Theme,
-    add_legend,
+    history_plot,
     points_curve,
     set_ticks,
     set_view,
@@ -40,9 +40,7 @@ class GradientPanel(QWidget):
         self.flow_plot.disableAutoRange()
         self._flow_snapshot = None
         self.clip_threshold = 1.0
-        self.norm_plot.setClipToView(True)
-        self.norm_plot.setDownsampling(auto=True, mode="peak")
-        add_legend(self.norm_plot, theme)
+        history_plot(self.norm_plot, theme)
         self.norm_plot.setToolTip(
             "Global gradient norm ‖g‖ = sqrt(Σ_params Σ_entries g²) before clipping and after. "
             "norm mode rescales g to ‖g‖ ≤ c; value mode clips each entry to [-c, c]."

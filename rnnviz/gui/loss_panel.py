@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 from ..core.telemetry import TelemetryView
 from .curves import envelope, smooth
 from .follow_range import FollowRange
-from .theme import Theme, add_legend, points_curve, stacked_plots, style_plot, summary_label
+from .theme import Theme, history_plot, points_curve, stacked_plots, style_plot, summary_label
 
 MAX_MARKS = 40  # epoch lines drawn at most (thinned evenly beyond)
 
@@ -25,9 +25,7 @@ class LossPanel(QWidget):
         self.acc_range = FollowRange(self.acc_plot, follow_y=False)
         self.acc_plot.setYRange(0, 1.0, padding=0.02)
         for plot in (self.loss_plot, self.acc_plot):
-            plot.setClipToView(True)
-            plot.setDownsampling(auto=True, mode="peak")
-            add_legend(plot, theme)
+            history_plot(plot, theme)
         self.loss_plot.setToolTip(
             "Training loss L = mean_b -log p(y_b | sentence_b) per mini-batch (faint), its moving "
             "average, and the test loss at each evaluation."

@@ -143,3 +143,10 @@ def set_view(plot: pg.PlotItem, x_range: tuple, y_range: tuple | None = None, pa
             plot.setXRange(*x_range, padding=padding)
         else:
             plot.setRange(xRange=x_range, yRange=y_range, padding=padding)
+
+
+def history_plot(plot: pg.PlotItem, theme: Theme) -> None:
+    """A plot of a long per-step history: draw only what is in view, peak-downsampled, legend."""
+    plot.setClipToView(True)
+    plot.setDownsampling(auto=True, mode="peak")
+    add_legend(plot, theme)
