@@ -73,158 +73,152 @@ def tiny() -> None:
 
 # ------------------------------------------------- negation (word order carries the meaning)
 SUBJECTS = {
-    "movie": [
-        "the movie",
-        "this film",
-        "the plot",
-        "the acting",
-        "the ending",
-        "the soundtrack",
-        "the script",
-        "the story",
-    ],
-    "food": [
-        "the food",
-        "the service",
-        "our waiter",
-        "the pasta",
-        "the dessert",
-        "the coffee",
-        "the place",
-        "the staff",
-    ],
-    "gadget": [
-        "the phone",
-        "this charger",
-        "the battery",
-        "the screen",
-        "the headset",
-        "the case",
-        "this camera",
-        "the keyboard",
-    ],
+    "movie": ["the movie", "this film", "the plot", "the acting", "the ending", "the soundtrack",
+              "the script", "the story", "the director's cut", "the sequel"],
+    "food": ["the food", "the service", "our waiter", "the pasta", "the dessert", "the coffee",
+             "the place", "the staff", "the soup", "the menu"],
+    "gadget": ["the phone", "this charger", "the battery", "the screen", "the headset",
+               "the case", "this camera", "the keyboard", "the speaker", "the app"],
+    "stay": ["the hotel", "our room", "the view", "the bed", "the pool", "the breakfast",
+             "the trip", "the tour", "the beach", "the flight"],
 }
-POSITIVE = [
-    "good",
-    "great",
-    "wonderful",
-    "excellent",
-    "brilliant",
-    "charming",
-    "delightful",
-    "enjoyable",
-    "pleasant",
-    "impressive",
-    "fun",
-    "solid",
-]
-NEGATIVE = [
-    "bad",
-    "awful",
-    "terrible",
-    "boring",
-    "dull",
-    "bland",
-    "disappointing",
-    "poor",
-    "weak",
-    "annoying",
-    "mediocre",
-    "sloppy",
-]
-VERBS = ["was", "is", "felt", "seemed", "turned out to be"]
-INTENSIFIERS = ["very", "really", "truly", "quite", "incredibly", "so", "rather"]
-NEGATORS = ["not", "never", "hardly", "not at all"]
-OPENERS = [
-    "honestly ,",
-    "to be fair ,",
-    "after a long week ,",
-    "overall ,",
-    "in the end ,",
-    "i have to say",
-    "as expected ,",
-    "for what it cost ,",
-    "if you ask me ,",
-]
-CONTRASTS = [
-    ("{a} but {b}", "b"),
-    ("{a} , however {b}", "b"),
-    ("although {a} , {b}", "b"),
-    ("{a} even though {b}", "a"),
-    ("{a} , yet {b}", "b"),
-]
-ARCS = [
-    ("it started {p} but ended {q}", "q"),
-    ("it began {p} and then became {q}", "q"),
-    ("at first it seemed {p} , later it felt {q}", "q"),
-]
+POSITIVE = ["good", "great", "wonderful", "excellent", "brilliant", "charming", "delightful",
+            "enjoyable", "pleasant", "impressive", "fun", "solid", "lovely", "superb", "fantastic",
+            "amazing", "friendly", "comfortable", "reliable", "tasty"]
+NEGATIVE = ["bad", "awful", "terrible", "boring", "dull", "bland", "disappointing", "poor",
+            "weak", "annoying", "mediocre", "sloppy", "horrible", "dreadful", "rude", "noisy",
+            "useless", "cheap", "broken", "tedious"]
+LIKE = ["like", "love", "enjoy", "recommend", "trust", "appreciate"]  # base forms, positive
+HATE = ["hate", "dislike", "regret", "mind", "resent"]  # base forms, negative
+PAST = {"like": "liked", "love": "loved", "enjoy": "enjoyed", "recommend": "recommended",
+        "trust": "trusted", "appreciate": "appreciated", "hate": "hated", "dislike": "disliked",
+        "regret": "regretted", "mind": "minded", "resent": "resented"}
+COPULAS = ["was", "is", "felt", "seemed", "turned out to be", "looked"]
+BE = ["was", "is"]
+INTENSIFIERS = ["very", "really", "truly", "quite", "incredibly", "so", "rather", "pretty"]
+NOT_INTENSIFIERS = ["very", "really", "that", "particularly", "especially", "too"]
+OPENERS = ["honestly ,", "to be fair ,", "after a long week ,", "overall ,", "in the end ,",
+           "i have to say", "as expected ,", "for what it cost ,", "if you ask me ,", "sadly ,",
+           "to my surprise ,"]
+
+# Clause templates: name -> (template, flips). {adj} has the polarity the clause needs before a
+# flip; {verb}/{verbed} is a LIKE verb for a positive meaning, a HATE verb for a negative one.
+CLAUSES = {
+    "plain": ("{s} {cop} {adj}", False),
+    "intensified": ("{s} {cop} {int} {adj}", False),
+    "always": ("{s} {be} always {adj}", False),
+    "found": ("i found {s} {adj}", False),
+    "verbed": ("i {verbed} {s}", False),
+    "really_verbed": ("i really {verbed} {s}", False),
+    "not": ("{s} {be} not {adj}", True),
+    "not_intensified": ("{s} {be} not {notint} {adj}", True),
+    "contracted": ("{s} {be}n't {adj}", True),
+    "never": ("{s} {be} never {adj}", True),
+    "hardly": ("{s} {be} hardly {adj}", True),
+    "not_at_all": ("{s} {be} not {adj} at all", True),
+    "no_longer": ("{s} is no longer {adj}", True),
+    "did_not_verb": ("i did not {verb} {s}", True),
+    "didnt_verb": ("i didn't {verb} {s}", True),
+    "never_verbed": ("i never {verbed} {s}", True),
+    "would_not_call": ("i would not call {s} {adj}", True),
+    "far_from": ("{s} {be} far from {adj}", True),
+    "nothing_about": ("nothing about {s} {be} {adj}", True),
+    "did_not_seem": ("{s} did not seem {adj}", True),
+}
+NEGATED = [name for name, (_, flips) in CLAUSES.items() if flips]
+# Sentence frames: name -> (template, which clause decides the label). "same": both clauses agree.
+FRAMES = {
+    "single": ("{a}", "a"),
+    "and": ("{a} and {b}", "same"),
+    "but": ("{a} but {b}", "b"),
+    "although_first": ("although {a} , {b}", "b"),
+    "although_second": ("{a} , although {b}", "a"),
+    "even_though": ("{a} even though {b}", "a"),
+    "however": ("{a} , however {b}", "b"),
+    "yet": ("{a} , yet {b}", "b"),
+    "though_first": ("though {a} , {b}", "b"),
+}
+# (frame, negated clause in the deciding slot) pairs that appear only in the test split: a model
+# must carry negation into sentence shapes it has never been trained on. Every frame and every
+# clause template still appears in training, in other combinations.
+HELD_OUT = {
+    ("single", "hardly"), ("single", "would_not_call"), ("and", "never"),
+    ("and", "did_not_verb"), ("but", "not_at_all"), ("but", "no_longer"),
+    ("although_first", "contracted"), ("although_first", "never_verbed"),
+    ("although_second", "far_from"), ("even_though", "not"), ("even_though", "nothing_about"),
+    ("however", "didnt_verb"), ("yet", "did_not_seem"), ("yet", "not_intensified"),
+    ("though_first", "hardly"), ("though_first", "not_at_all"),
+}
 
 
-def clause(rng: random.Random, domain: str, polarity: str, negate: bool) -> tuple[str, str]:
-    """'<subject> <verb> [negator] [intensifier] <adjective>' and its polarity."""
-    adjective_polarity = flip(polarity) if negate else polarity
-    adjective = rng.choice(POSITIVE if adjective_polarity == POS else NEGATIVE)
-    words = [rng.choice(SUBJECTS[domain]), rng.choice(VERBS)]
-    if negate:
-        negator = rng.choice(NEGATORS)
-        if negator == "never":  # "seemed never good" reads badly: never goes with was / is
-            words[1] = rng.choice(["was", "is"])
-        if negator == "not at all":
-            words += ["not at all", adjective]
-        else:
-            words += [
-                negator,
-                *([rng.choice(INTENSIFIERS)] if rng.random() < 0.3 else []),
-                adjective,
-            ]
-    else:
-        words += [*([rng.choice(INTENSIFIERS)] if rng.random() < 0.5 else []), adjective]
-    return " ".join(words), polarity
+def clause(rng: random.Random, domain: str, polarity: str, name: str) -> str:
+    """One clause of template `name` that means `polarity`."""
+    template, flips = CLAUSES[name]
+    word_polarity = flip(polarity) if flips else polarity
+    verb = rng.choice(LIKE if word_polarity == POS else HATE)
+    return template.format(
+        s=rng.choice(SUBJECTS[domain]),
+        cop=rng.choice(COPULAS),
+        be=rng.choice(BE),
+        int=rng.choice(INTENSIFIERS),
+        notint=rng.choice(NOT_INTENSIFIERS),
+        adj=rng.choice(POSITIVE if word_polarity == POS else NEGATIVE),
+        verb=verb,
+        verbed=PAST[verb],
+    )
 
 
-def negation_sentence(rng: random.Random, label: str) -> str:
-    """One sentence whose label is `label`, drawn from four kinds in equal measure."""
+def negation_sentence(rng: random.Random, label: str, frame: str, decider: str) -> str:
+    """A sentence of `frame` meaning `label`, whose deciding clause has template `decider`."""
+    template, deciding = FRAMES[frame]
     domain = rng.choice(list(SUBJECTS))
-    kind = rng.choice(["negated", "contrast", "arc", "plain"])
-    if kind == "negated":
-        text, _ = clause(rng, domain, label, negate=True)
-    elif kind == "plain":
-        text, _ = clause(rng, domain, label, negate=rng.random() < 0.3)
-        if rng.random() < 0.5:
-            more, _ = clause(rng, domain, label, negate=rng.random() < 0.5)
-            text = f"{text} and {more}"
-    elif kind == "contrast":
-        template, decisive = rng.choice(CONTRASTS)
-        other = flip(label)
-        first = label if decisive == "a" else other
-        second = label if decisive == "b" else other
-        a, _ = clause(rng, domain, first, negate=rng.random() < 0.3)
-        b, _ = clause(rng, domain, second, negate=rng.random() < 0.3)
-        text = template.format(a=a, b=b)
-    else:
-        template, decisive = rng.choice(ARCS)
-        words = {"p": None, "q": None}
-        for slot in words:
-            polarity = label if slot == decisive else flip(label)
-            words[slot] = rng.choice(POSITIVE if polarity == POS else NEGATIVE)
-        text = template.format(**words)
-    if rng.random() < 0.25:
+    clauses = {"a": None, "b": None}
+    for slot in ("a", "b") if "{b}" in template else ("a",):
+        if deciding in (slot, "same"):
+            name, polarity = decider, label
+        else:
+            name, polarity = rng.choice(list(CLAUSES)), flip(label)
+        if deciding == "same" and slot == "b":
+            name = rng.choice(list(CLAUSES))
+        clauses[slot] = clause(rng, domain, polarity, name)
+    text = template.format(**clauses)
+    if rng.random() < 0.2:
         text = f"{rng.choice(OPENERS)} {text}"
     return text + rng.choice([" .", " .", " !", ""])
 
 
 def negation() -> None:
-    """1,500 balanced sentences (1,200 train, 300 test), no sentence repeated."""
+    """3,000 training and 600 test sentences, balanced, no sentence repeated. Half the deciding
+    clauses are negated. The test split is half held-out frames (HELD_OUT), half new sentences of
+    the frames seen in training."""
     rng = random.Random(2026)
-    seen, rows = set(), []
-    while len(rows) < 1500:
-        label = POS if len(rows) % 2 == 0 else NEG
-        text = negation_sentence(rng, label)
-        if text not in seen:
-            seen.add(text)
-            rows.append((text, label))
-    rng.shuffle(rows)
-    write("negation", rows[:1200], rows[1200:])
+    seen_pairs = [(f, c) for f in FRAMES for c in CLAUSES if (f, c) not in HELD_OUT]
+    held_pairs = sorted(HELD_OUT)
+    negated_seen = [pair for pair in seen_pairs if CLAUSES[pair[1]][1]]
+    plain_seen = [pair for pair in seen_pairs if not CLAUSES[pair[1]][1]]
+    seen: set[str] = set()
+
+    def draw(count: int, pools: list[list[tuple[str, str]]]) -> list[tuple[str, str]]:
+        rows = []
+        while len(rows) < count:
+            label = POS if len(rows) % 2 == 0 else NEG
+            frame, decider = rng.choice(pools[len(rows) // 2 % len(pools)])
+            text = negation_sentence(rng, label, frame, decider)
+            if text not in seen:
+                seen.add(text)
+                rows.append((text, label))
+        return rows
+
+    train = draw(3000, [negated_seen, plain_seen])
+    held_out = draw(300, [held_pairs])
+    test = held_out + draw(300, [negated_seen, plain_seen])
+    rng.shuffle(train)
+    rng.shuffle(test)
+    train_words = {w for text, _ in train for w in text.split()}
+    assert all(w in train_words for text, _ in test for w in text.split())
+    write("negation", train, test)
+    lines = ["text\tlabel"] + [f"{text}\t{label}" for text, label in held_out]
+    (HERE / "negation" / "held_out_frames.tsv").write_text("\n".join(lines) + "\n", "utf-8")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,18 @@
 """`rnnviz` command line: the window by default, and headless subcommands."""
 
 import argparse
+import os
 import sys
 
+from threadpoolctl import threadpool_limits
+
+from . import __version__
 from .commands import evaluate, gradcheck, predict, train, window
 from .core.errors import RnnvizError
+
+# One BLAS thread by default: the matrices of a sentence-sized RNN are too small for a second
+# thread to pay (measured: tests/benchmarks/bench.py, "cli" rows).
+DEFAULT_THREADS = 1
 
 COMMANDS = {
     "window": ((window.add_arguments, window.run), "open the desktop window (the default)"),
@@ -26,16 +34,26 @@ COMMANDS = {
         "check backprop against finite differences",
     ),
 }
+HEADLESS = ("train", "predict", "eval", "gradcheck")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rnnviz", description="Watch a from-scratch NumPy RNN learn sentiment."
     )
+    parser.add_argument("--version", action="version", version=f"rnnviz {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, ((add_arguments, handler), help_text) in COMMANDS.items():
         command = sub.add_parser(name, help=help_text, description=help_text)
         add_arguments(command)
+        if name in HEADLESS:
+            command.add_argument(
+                "--threads",
+                type=int,
+                default=DEFAULT_THREADS,
+                metavar="N",
+                help=f"BLAS threads for the math (default {DEFAULT_THREADS})",
+            )
         command.set_defaults(handler=handler)
     return parser
 
@@ -46,13 +64,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         args.handler = window.run
     try:
-        return args.handler(args)
+        threads = getattr(args, "threads", None)
+        if threads is not None and threads < 1:
+            raise RnnvizError("--threads must be >= 1")
+        with threadpool_limits(limits=threads):
+            return args.handler(args)
     except RnnvizError as error:
         print(f"rnnviz: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("rnnviz: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `rnnviz ... | head`: the reader left; stop quietly, as Unix tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

@@ -1,4 +1,8 @@
 import json
+import os
+import pty
+import select
+import stat
 import subprocess
 import sys
 
@@ -7,49 +11,64 @@ import pytest
 from rnnviz.cli import main
 
 
-def last_json(capsys):
-    out = capsys.readouterr().out.strip().splitlines()
-    return json.loads(out[-1]), out
+def json_lines(text: str) -> list[dict]:
+    """Every line parsed as JSON: fails if stdout carries anything else."""
+    return [json.loads(line) for line in text.strip().splitlines()]
 
 
 def test_gradcheck_json(capsys):
     assert main(["gradcheck", "--json"]) == 0
-    result, lines = last_json(capsys)
+    captured = capsys.readouterr()
+    (result,) = json_lines(captured.out)
     assert result["max_rel_error"] < 1e-7 and result["passed"]
     assert set(result["per_param"]) == {"W_xh", "W_hh", "b_h", "W_hy", "b_y"}
-    assert any("truncated" in line for line in lines)
+    assert any("truncated" in line for line in captured.err.splitlines())
 
 
-def test_train_tiny_reaches_full_accuracy_and_saves(tmp_path, capsys):
+def test_train_json_lines_save_predict_eval_resume(tmp_path, capsys):
     model, metrics = tmp_path / "m.npz", tmp_path / "steps.csv"
-    code = main(
-        ["train", "--data", "tiny", "--json", "--save", str(model), "--metrics", str(metrics)]
-    )
-    result, lines = last_json(capsys)
-    assert code == 0 and result["test_acc"] == 1.0 and result["seconds"] < 10
+    argv = ["train", "--data", "tiny", "--epochs", "100", "--json", "--save", str(model)]
+    code = main([*argv, "--metrics", str(metrics)])
+    captured = capsys.readouterr()
+    events = json_lines(captured.out)
+    *epochs, result = events
+    assert code == 0 and result["event"] == "summary" and result["test_acc"] == 1.0
+    assert [e["epoch"] for e in epochs] == list(range(1, 101))
+    assert all({"train_loss", "train_acc", "test_loss", "test_acc"} <= set(e) for e in epochs)
+    assert epochs[-1]["step"] == result["steps"] == 400
     assert {"train_loss", "train_acc", "test_loss", "epochs", "steps", "tokens_per_s"} <= set(
         result
     )
-    assert any(line.startswith("Train:\tLoss") for line in lines)
+    assert "Train:\tLoss" in captured.err and "--- Epoch 100 (step 400)" in captured.err
     assert model.is_file()
     rows = metrics.read_text().splitlines()
     assert rows[0].startswith("step,epoch,loss") and len(rows) == result["steps"] + 1
 
-    assert main(["predict", "--model", str(model), "--json", "this is not bad blorp"]) == 0
-    prediction, _ = last_json(capsys)
-    assert prediction["unknown"] == ["blorp"]
-    assert prediction["probabilities"]["positive"] > 0.5
+    assert main(["predict", "--model", str(model), "--json", "it is not bad now blorp"]) == 0
+    (prediction,) = json_lines(capsys.readouterr().out)
+    assert prediction["unknown"] == ["blorp"] and prediction["prediction"] == "positive"
     assert sum(prediction["probabilities"].values()) == pytest.approx(1.0)
 
     assert main(["eval", "--model", str(model), "--data", "tiny", "--json"]) == 0
-    evaluation, lines = last_json(capsys)
+    (evaluation,) = json_lines(capsys.readouterr().out)
     assert evaluation["accuracy"] == 1.0 and evaluation["confusion"] == [[40, 0], [0, 40]]
 
-    assert (
-        main(["train", "--data", "tiny", "--resume", str(model), "--epochs", "42", "--json"]) == 0
-    )
-    resumed, _ = last_json(capsys)
-    assert resumed["epochs"] == 42 and resumed["steps"] == result["steps"] + 8
+    resume = ["train", "--data", "tiny", "--resume", str(model), "--epochs", "102", "--json"]
+    assert main(resume) == 0
+    *more_epochs, resumed = json_lines(capsys.readouterr().out)
+    assert [e["epoch"] for e in more_epochs] == [101, 102]
+    assert resumed["epochs"] == 102 and resumed["steps"] == result["steps"] + 8
+
+
+def test_human_lines_go_to_stdout_without_json_and_nowhere_with_quiet(capsys):
+    assert main(["train", "--data", "tiny", "--epochs", "2"]) == 0
+    captured = capsys.readouterr()
+    assert "--- Epoch 2 (step 8)" in captured.out and captured.err == ""
+    assert main(["train", "--data", "tiny", "--epochs", "2", "--quiet"]) == 0
+    assert capsys.readouterr() == ("", "")
+    assert main(["train", "--data", "tiny", "--epochs", "2", "--quiet", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert len(json_lines(captured.out)) == 3 and captured.err == ""
 
 
 @pytest.mark.parametrize(
@@ -58,13 +77,38 @@ def test_train_tiny_reaches_full_accuracy_and_saves(tmp_path, capsys):
         (["train", "--data", "no/such/file.csv"], "no such file or folder"),
         (["train", "--data", "tiny", "--lr", "-1"], "learning rate must be > 0"),
         (["train", "--data", "tiny", "--hidden", "0"], "hidden size must be >= 1"),
+        (["train", "--data", "tiny", "--threads", "0"], "--threads must be >= 1"),
         (["predict", "--model", "missing.npz", "hi"], "no such checkpoint"),
+        (["train", "--data", "tiny", "--save", "/proc/x.npz"], "cannot write the model"),
+        (["train", "--data", "tiny", "--save", "/no/such/dir/x.npz"], "does not exist"),
+        (["train", "--data", "tiny", "--metrics", "/sys/steps.csv"], "cannot write the metrics"),
     ],
 )
 def test_user_errors_are_one_line_messages(argv, message, capsys):
     assert main(argv) == 2
-    err = capsys.readouterr().err.strip().splitlines()
+    captured = capsys.readouterr()
+    err = captured.err.strip().splitlines()
     assert len(err) == 1 and message in err[0] and err[0].startswith("rnnviz: error:")
+    assert "Epoch" not in captured.out  # refused before any training
+
+
+def test_output_path_that_is_a_folder_is_refused_before_training(tmp_path, capsys):
+    assert main(["train", "--data", "negation", "--save", str(tmp_path)]) == 2
+    captured = capsys.readouterr()
+    assert "it is a folder" in captured.err and captured.out == ""
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002])
+def test_saved_files_follow_the_umask(tmp_path, umask, capsys):
+    previous = os.umask(umask)
+    try:
+        model, metrics = tmp_path / "m.npz", tmp_path / "m.csv"
+        argv = ["train", "--data", "tiny", "--epochs", "1", "-q", "--save", str(model)]
+        assert main([*argv, "--metrics", str(metrics)]) == 0
+    finally:
+        os.umask(previous)
+    for path in (model, metrics):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
 
 
 def test_bad_checkpoint_and_bad_dataset_lines(tmp_path, capsys):
@@ -78,11 +122,58 @@ def test_bad_checkpoint_and_bad_dataset_lines(tmp_path, capsys):
     assert "d.txt, line 2" in capsys.readouterr().err
 
 
-def test_installed_command_runs_without_traceback(tmp_path):
-    done = subprocess.run(
-        [sys.executable, "-m", "rnnviz.cli", "train", "--data", str(tmp_path / "nope.tsv")],
-        capture_output=True,
-        text=True,
+def run_module(*argv, cwd, **kwargs):
+    return subprocess.run(
+        [sys.executable, "-m", "rnnviz", *argv], cwd=cwd, capture_output=True, text=True,
+        **kwargs,
     )
+
+
+def test_errors_and_closed_pipes_print_no_traceback(tmp_path):
+    done = run_module("train", "--data", str(tmp_path / "nope.tsv"), cwd=tmp_path)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.strip() == f"rnnviz: error: no such file or folder: {tmp_path / 'nope.tsv'}"
+    reader_leaves = subprocess.run(
+        f"'{sys.executable}' -m rnnviz train --data negation --epochs 3 --json | head -n 1",
+        shell=True, cwd=tmp_path, capture_output=True, text=True,
+    )
+    assert json.loads(reader_leaves.stdout)["event"] == "epoch"
+    assert "Traceback" not in reader_leaves.stderr and "BrokenPipe" not in reader_leaves.stderr
+
+
+def read_terminal(leader: int, process: subprocess.Popen) -> str:
+    """Everything the process wrote to the pseudo-terminal whose other end is `leader`."""
+    shown = b""
+    while True:
+        ready, _, _ = select.select([leader], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the other end is closed and drained
+                break
+            shown += chunk
+        elif process.poll() is not None:
+            break
+    return shown.decode("utf-8", "replace")
+
+
+def test_progress_bar_on_a_terminal_only(tmp_path):
+    """On a terminal stderr shows a bar with steps, epoch, loss, tokens/s and time left."""
+    leader, follower = pty.openpty()
+    argv = [sys.executable, "-m", "rnnviz", "train", "--data", "negation", "--epochs", "5"]
+    process = subprocess.Popen(
+        [*argv, "--json"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=follower, text=True
+    )
+    os.close(follower)
+    try:
+        terminal = read_terminal(leader, process)
+    finally:
+        os.close(leader)
+    stdout = process.communicate(timeout=60)[0]
+    assert process.returncode == 0
+    assert "/940 [" in terminal and "step/s" in terminal  # steps done / all steps
+    assert "epoch 1/5, loss 0." in terminal and "tokens/s]" in terminal
+    assert "<" in terminal  # tqdm's [elapsed<remaining
+    assert len(json_lines(stdout)) == 6  # the bar never reaches stdout
+    redirected = run_module("train", "--data", "tiny", "--epochs", "2", cwd=tmp_path)
+    assert "\r" not in redirected.stderr and "tokens/s" not in redirected.stderr

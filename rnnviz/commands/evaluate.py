@@ -1,7 +1,6 @@
 """`rnnviz eval`: loss, accuracy and confusion matrix of a saved model on a dataset."""
 
 import argparse
-import json
 
 import numpy as np
 
@@ -10,6 +9,7 @@ from ..core.batching import EncodedSet
 from ..core.errors import RnnvizError
 from ..core.trainer import score
 from .options import add_data_arguments, load_data
+from .output import Output, add_output_arguments
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,12 +21,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="all",
         help="the data's own test part, or every example (default)",
     )
-    parser.add_argument("--json", action="store_true", help="end with one JSON line")
+    add_output_arguments(parser, "stdout is one JSON object: loss, accuracy, confusion")
 
 
 def run(args: argparse.Namespace) -> int:
+    out = Output.of(args)
     ckpt = checkpoint.load(args.model)
-    data = load_data(args)
+    data = load_data(args, out)
     if set(data.classes) - set(ckpt.classes):
         raise RnnvizError(
             f"the data has classes {list(data.classes)}, the model knows {list(ckpt.classes)}"
@@ -39,22 +40,19 @@ def run(args: argparse.Namespace) -> int:
     labels = to_model[data.labels]
     encoded = EncodedSet.build(data.texts, labels, ckpt.vocab, ckpt.config.max_len or None)
     loss, accuracy, confusion = score(ckpt.model, encoded, len(ckpt.classes))
-    print(f"{data.name}: {len(encoded)} sentences. Loss {loss:.4f} | Accuracy {accuracy:.3f}")
+    out.say(f"{data.name}: {len(encoded)} sentences. Loss {loss:.4f} | Accuracy {accuracy:.3f}")
     width = max(len(c) for c in ckpt.classes) + 2
-    print("confusion (rows: true, columns: predicted)")
-    print(" " * width + "".join(f"{c:>{width}}" for c in ckpt.classes))
+    out.say("confusion (rows: true, columns: predicted)")
+    out.say(" " * width + "".join(f"{c:>{width}}" for c in ckpt.classes))
     for name, row in zip(ckpt.classes, confusion, strict=True):
-        print(f"{name:>{width}}" + "".join(f"{n:>{width}}" for n in row))
-    if args.json:
-        print(
-            json.dumps(
-                {
-                    "loss": loss,
-                    "accuracy": accuracy,
-                    "classes": list(ckpt.classes),
-                    "confusion": confusion.tolist(),
-                    "sentences": len(encoded),
-                }
-            )
-        )
+        out.say(f"{name:>{width}}" + "".join(f"{n:>{width}}" for n in row))
+    out.record(
+        {
+            "loss": loss,
+            "accuracy": accuracy,
+            "classes": list(ckpt.classes),
+            "confusion": confusion.tolist(),
+            "sentences": len(encoded),
+        }
+    )
     return 0

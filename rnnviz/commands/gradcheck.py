@@ -1,9 +1,9 @@
 """`rnnviz gradcheck`: prove backward() right with centred finite differences (float64)."""
 
 import argparse
-import json
 
 from ..core.gradcheck import check_gradients, demo_problem
+from .output import Output, add_output_arguments
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -15,14 +15,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="window of the truncated-BPTT check (default 2)",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the random problem")
-    parser.add_argument(
-        "--json",
-        action="store_true",
-        help="end with one JSON line: max_rel_error, per_param, passed",
-    )
+    add_output_arguments(parser, "stdout is one JSON object: max_rel_error, per_param, passed")
 
 
 def run(args: argparse.Namespace) -> int:
+    out = Output.of(args)
     modes = {"full": None, f"truncated k={args.truncate}": args.truncate}
     results = {}
     for label, truncate in modes.items():
@@ -30,28 +27,24 @@ def run(args: argparse.Namespace) -> int:
         results[label] = check_gradients(model, ids, lengths, labels, truncate)
     names = list(next(iter(results.values())).per_param)
     tolerance = next(iter(results.values())).tolerance
-    print(
+    out.say(
         "Gradient check: backward() vs centred finite differences, float64, "
         f"tolerance {tolerance:.0e}"
     )
-    print(f"{'parameter':<10}" + "".join(f"{label:>20}" for label in results))
+    out.say(f"{'parameter':<10}" + "".join(f"{label:>20}" for label in results))
     for name in names:
-        print(f"{name:<10}" + "".join(f"{r.per_param[name]:>20.2e}" for r in results.values()))
+        out.say(f"{name:<10}" + "".join(f"{r.per_param[name]:>20.2e}" for r in results.values()))
     worst = max(r.max_rel_error for r in results.values())
     passed = all(r.passed for r in results.values())
-    print(f"max relative error {worst:.2e}: {'PASS' if passed else 'FAIL'}")
-    if args.json:
-        per_param = {n: max(r.per_param[n] for r in results.values()) for n in names}
-        modes_json = {label: r.per_param for label, r in results.items()}
-        print(
-            json.dumps(
-                {
-                    "max_rel_error": worst,
-                    "per_param": per_param,
-                    "passed": passed,
-                    "tolerance": tolerance,
-                    "modes": modes_json,
-                }
-            )
-        )
+    out.say(f"max relative error {worst:.2e}: {'PASS' if passed else 'FAIL'}")
+    per_param = {n: max(r.per_param[n] for r in results.values()) for n in names}
+    out.record(
+        {
+            "max_rel_error": worst,
+            "per_param": per_param,
+            "passed": passed,
+            "tolerance": tolerance,
+            "modes": {label: r.per_param for label, r in results.items()},
+        }
+    )
     return 0 if passed else 1

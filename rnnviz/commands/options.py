@@ -8,6 +8,7 @@ from ..core.datasets import Dataset, bundled_names, load
 from ..core.importers import FORMAT_HELP, FORMATS
 from ..core.init import INIT_SCHEMES
 from ..core.optim import CLIP_MODES, OPTIMIZERS
+from .output import Output
 
 # flag -> (config field, type, choices, help)
 HYPERPARAMETERS = {
@@ -80,8 +81,8 @@ def config_from(args: argparse.Namespace, base: TrainConfig | None = None) -> Tr
     return (base or TrainConfig()).updated(**given)
 
 
-def load_data(args: argparse.Namespace) -> Dataset:
+def load_data(args: argparse.Namespace, out: Output) -> Dataset:
     data = load(args.data, args.format, args.lenient)
     for note in data.notes:
-        print(f"note: {note}")
+        out.note(note)
     return data

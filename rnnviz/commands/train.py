@@ -1,16 +1,23 @@
-"""`rnnviz train`: train headless, print a line per epoch, save the model and the metrics."""
+"""`rnnviz train`: train headless, a line per epoch, save the model and the metrics.
+
+Under --json, stdout is JSON Lines: one {"event": "epoch", ...} object per epoch, then one
+{"event": "summary", ...} object; the human-readable lines go to stderr.
+"""
 
 import argparse
 import csv
-import json
+import os
 import sys
 import time
 from pathlib import Path
+
+from tqdm import tqdm
 
 from ..core import checkpoint
 from ..core.errors import RnnvizError
 from ..core.trainer import Evaluation, StepRecord, Trainer
 from .options import add_data_arguments, add_hyperparameter_arguments, config_from, load_data
+from .output import Output, add_output_arguments, checked_output_path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,125 +29,208 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="continue from a checkpoint (its vocabulary, weights and settings)",
     )
     parser.add_argument("--metrics", metavar="OUT.csv", help="write one row per step here")
-    parser.add_argument("--json", action="store_true", help="end with one JSON line of results")
+    add_output_arguments(
+        parser, "stdout is JSON Lines: an object per epoch, then the summary (human lines: stderr)"
+    )
     add_hyperparameter_arguments(parser)
 
 
-class Progress:
-    """A live progress bar on a terminal; nothing when output is redirected."""
+class ProgressBar:
+    """tqdm on a terminal (steps, epoch, loss, tokens/s, time left); nothing when stderr is
+    redirected or under --quiet."""
 
-    def __init__(self, total_steps: int):
-        self.enabled = sys.stderr.isatty()
-        self.total = max(total_steps, 1)
-        self.last_draw = 0.0
+    REFRESH_S = 0.2
+
+    def __init__(self, total_steps: int, done_steps: int, epochs: int, enabled: bool):
+        self.epochs = epochs
+        sized = _terminal_columns() > 0  # a terminal that reports no width draws nothing in tqdm
+        self.bar = tqdm(
+            total=total_steps,
+            initial=done_steps,
+            unit="step",
+            file=sys.stderr,
+            dynamic_ncols=sized,
+            ncols=None if sized else 100,
+            nrows=None if sized else 24,
+            leave=False,
+            disable=not enabled,
+        )
+        self.last_postfix = 0.0
+        self.tokens = 0
+        self.seconds = 0.0
 
     def update(self, record: StepRecord) -> None:
+        self.bar.update(1)
+        self.tokens += record.tokens
+        self.seconds += record.seconds
         now = time.perf_counter()
-        if not self.enabled or now - self.last_draw < 0.1:
-            return
-        self.last_draw = now
-        done = min(record.step / self.total, 1.0)
-        bar = "#" * int(30 * done) + "-" * (30 - int(30 * done))
-        sys.stderr.write(f"\r[{bar}] step {record.step}/{self.total}  loss {record.loss:.4f}")
-        sys.stderr.flush()
+        if not self.bar.disable and now - self.last_postfix >= self.REFRESH_S:
+            self.last_postfix = now
+            rate = self.tokens / self.seconds if self.seconds else 0.0
+            self.bar.set_postfix_str(
+                f"epoch {record.epoch + 1}/{self.epochs}, loss {record.loss:.4f}, "
+                f"{rate:,.0f} tokens/s",
+                refresh=False,
+            )
 
-    def clear(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\r" + " " * 70 + "\r")
-            sys.stderr.flush()
+    def write(self, line: str, stream) -> None:
+        """A line printed above the bar (tqdm redraws the bar below it)."""
+        self.bar.write(line, file=stream)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _terminal_columns() -> int:
+    try:
+        return os.get_terminal_size(sys.stderr.fileno()).columns
+    except (OSError, ValueError):
+        return 0
+
+
+class EpochLog:
+    """Gathers one epoch's training figures and evaluations into a line and a JSON event."""
+
+    def __init__(self, out: Output, progress: ProgressBar):
+        self.out, self.progress = out, progress
+        self.losses: list[float] = []
+        self.accuracies: list[float] = []
+        self.evaluations: dict[str, Evaluation] = {}
+
+    def on_step(self, record: StepRecord) -> None:
+        self.losses.append(record.loss)
+        self.accuracies.append(record.accuracy)
+        self.progress.update(record)
+
+    def on_evaluation(self, evaluation: Evaluation) -> None:
+        self.evaluations[evaluation.split] = evaluation
+
+    def on_epoch_end(self, trainer: Trainer) -> None:
+        figures = {
+            "train_loss": sum(self.losses) / max(len(self.losses), 1),
+            "train_acc": sum(self.accuracies) / max(len(self.accuracies), 1),
+        }
+        lines = [
+            f"--- Epoch {trainer.epoch} (step {trainer.step_count})",
+            f"Train:\tLoss {figures['train_loss']:.3f} | Accuracy: {figures['train_acc']:.3f}",
+        ]
+        for split, evaluation in self.evaluations.items():
+            prefix = "test" if split == "test" else split
+            figures[f"{prefix}_loss"] = evaluation.loss
+            figures[f"{prefix}_acc"] = evaluation.accuracy
+            lines.append(
+                f"{split.capitalize()}:\tLoss {evaluation.loss:.3f} | "
+                f"Accuracy: {evaluation.accuracy:.3f}"
+            )
+        if not self.out.quiet:
+            for line in lines:
+                self.progress.write(line, self.out.human_stream)
+        self.out.record({"event": "epoch", "epoch": trainer.epoch, "step": trainer.step_count,
+                         **figures})
+        self.losses.clear()
+        self.accuracies.clear()
+        self.evaluations.clear()
 
 
 def run(args: argparse.Namespace) -> int:
-    data = load_data(args)
-    if args.resume:
-        ckpt = checkpoint.load(args.resume)
-        trainer = Trainer(config_from(args, ckpt.config), data, vocab=ckpt.vocab, model=ckpt.model)
-        if tuple(ckpt.classes) != tuple(trainer.classes):
-            raise RnnvizError(
-                f"{args.resume} was trained on classes {list(ckpt.classes)}, "
-                f"the data has {list(trainer.classes)}"
-            )
-        trainer.resume(
-            ckpt.summary.get("step", 0),
-            ckpt.summary.get("epoch", 0),
-            ckpt.optimizer_state if ckpt.config.optimizer == trainer.config.optimizer else {},
-        )
-    else:
-        trainer = Trainer(config_from(args), data)
+    out = Output.of(args)
+    save_path = checked_output_path(args.save, "model")
+    metrics_path = checked_output_path(args.metrics, "metrics")
+    data = load_data(args, out)
+    trainer = _make_trainer(args, data)
     cfg = trainer.config
-    print(
+    out.say(
         f"{data.name}: {len(trainer.train_set)} train / {len(trainer.test_set)} test sentences, "
         f"{len(trainer.classes)} classes {list(trainer.classes)}, vocabulary {len(trainer.vocab)}"
     )
     if trainer.train_set.truncated:
-        print(f"note: {trainer.train_set.truncated} training sentences cut to {cfg.max_len} tokens")
+        out.note(f"{trainer.train_set.truncated} training sentences cut to {cfg.max_len} tokens")
     steps_per_epoch = -(-len(trainer.train_set) // cfg.batch_size)
-    progress = Progress(steps_per_epoch * (cfg.epochs - trainer.epoch) + trainer.step_count)
-    epoch_losses: list[float] = []
-    epoch_hits = [0.0, 0]
+    progress = ProgressBar(
+        steps_per_epoch * max(cfg.epochs - trainer.epoch, 0) + trainer.step_count,
+        trainer.step_count,
+        cfg.epochs,
+        enabled=not out.quiet and sys.stderr.isatty(),
+    )
+    log = EpochLog(out, progress)
     rows: list[StepRecord] = []
-
-    def on_step(record: StepRecord) -> None:
-        epoch_losses.append(record.loss)
-        epoch_hits[0] += record.accuracy
-        epoch_hits[1] += 1
-        if args.metrics:
-            rows.append(record)
-        progress.update(record)
-
-    def on_evaluation(evaluation: Evaluation) -> None:
-        if evaluation.split != "test":
-            return
-        progress.clear()
-        train_loss = sum(epoch_losses) / max(len(epoch_losses), 1)
-        train_acc = epoch_hits[0] / max(epoch_hits[1], 1)
-        print(f"--- Epoch {evaluation.epoch} (step {evaluation.step})")
-        print(f"Train:\tLoss {train_loss:.3f} | Accuracy: {train_acc:.3f}")
-        print(f"Test:\tLoss {evaluation.loss:.3f} | Accuracy: {evaluation.accuracy:.3f}")
-        epoch_losses.clear()
-        epoch_hits[:] = [0.0, 0]
-
-    trainer.on("step", on_step)
-    trainer.on("evaluation", on_evaluation)
+    trainer.on("step", log.on_step)
+    trainer.on("evaluation", log.on_evaluation)
+    trainer.on("epoch_end", lambda _: log.on_epoch_end(trainer))
+    if metrics_path:
+        trainer.on("step", rows.append)
     started = time.perf_counter()
-    trainer.run()
+    try:
+        trainer.run()
+    finally:
+        progress.close()
     seconds = time.perf_counter() - started
-    progress.clear()
     train_eval = trainer.evaluate("train")
     test_eval = trainer.evaluate("test")
     tokens_per_s = trainer.tokens_seen / trainer.seconds if trainer.seconds else 0.0
     if trainer.halt:
-        print(f"stopped: {trainer.halt.reason}")
-    print(
+        out.say(f"stopped: {trainer.halt.reason}")
+    out.say(
         f"Done: {trainer.epoch} epochs, {trainer.step_count} steps in {seconds:.1f} s "
         f"({tokens_per_s:,.0f} tokens/s). Train accuracy {train_eval.accuracy:.3f}, "
         f"test accuracy {test_eval.accuracy:.3f}."
     )
-    if args.metrics:
-        write_metrics(Path(args.metrics), rows)
-        print(f"metrics: {args.metrics}")
-    if args.save:
-        path = checkpoint.save(args.save, checkpoint.from_trainer(trainer))
-        print(f"saved: {path}")
-    if args.json:
-        print(
-            json.dumps(
-                {
-                    "train_loss": train_eval.loss,
-                    "train_acc": train_eval.accuracy,
-                    "test_loss": test_eval.loss,
-                    "test_acc": test_eval.accuracy,
-                    "epochs": trainer.epoch,
-                    "steps": trainer.step_count,
-                    "seconds": seconds,
-                    "tokens_per_s": tokens_per_s,
-                    "halted": trainer.halt is not None,
-                    "classes": list(trainer.classes),
-                    "vocab_size": len(trainer.vocab),
-                }
-            )
-        )
+    if metrics_path:
+        write_metrics(metrics_path, rows)
+        out.say(f"metrics: {metrics_path}")
+    if save_path:
+        path = checkpoint.save(save_path, checkpoint.from_trainer(trainer))
+        out.say(f"saved: {path}")
+    out.record(
+        {
+            "event": "summary",
+            "train_loss": train_eval.loss,
+            "train_acc": train_eval.accuracy,
+            "test_loss": test_eval.loss,
+            "test_acc": test_eval.accuracy,
+            "epochs": trainer.epoch,
+            "steps": trainer.step_count,
+            "seconds": seconds,
+            "tokens_per_s": tokens_per_s,
+            "halted": trainer.halt is not None,
+            "classes": list(trainer.classes),
+            "vocab_size": len(trainer.vocab),
+        }
+    )
     return 1 if trainer.halt else 0
+
+
+def _make_trainer(args: argparse.Namespace, data) -> Trainer:
+    """A fresh trainer, or one resumed from --resume (its vocabulary, weights and counters)."""
+    if not args.resume:
+        return Trainer(config_from(args), data)
+    ckpt = checkpoint.load(args.resume)
+    trainer = Trainer(config_from(args, ckpt.config), data, vocab=ckpt.vocab, model=ckpt.model)
+    if tuple(ckpt.classes) != tuple(trainer.classes):
+        raise RnnvizError(
+            f"{args.resume} was trained on classes {list(ckpt.classes)}, "
+            f"the data has {list(trainer.classes)}"
+        )
+    trainer.resume(
+        ckpt.summary.get("step", 0),
+        ckpt.summary.get("epoch", 0),
+        ckpt.optimizer_state if ckpt.config.optimizer == trainer.config.optimizer else {},
+    )
+    return trainer
+
+
+METRIC_COLUMNS = (  # CSV header -> StepRecord field
+    ("step", "step"),
+    ("epoch", "epoch"),
+    ("loss", "loss"),
+    ("accuracy", "accuracy"),
+    ("global_norm_before", "global_before"),
+    ("global_norm_after", "global_after"),
+    ("clipped_fraction", "changed_fraction"),
+    ("lr", "lr"),
+    ("tokens", "tokens"),
+    ("seconds", "seconds"),
+)
 
 
 def write_metrics(path: Path, rows: list[StepRecord]) -> None:
@@ -148,39 +238,14 @@ def write_metrics(path: Path, rows: list[StepRecord]) -> None:
     if not rows:
         return
     names = list(rows[0].norms_before)
-    header = [
-        "step",
-        "epoch",
-        "loss",
-        "accuracy",
-        "global_norm_before",
-        "global_norm_after",
-        "clipped_fraction",
-        "lr",
-        "tokens",
-        "seconds",
-    ]
+    header = [column for column, _ in METRIC_COLUMNS]
     header += [f"norm_before_{n}" for n in names] + [f"norm_after_{n}" for n in names]
     try:
         with path.open("w", newline="", encoding="utf-8") as out:
             writer = csv.writer(out)
             writer.writerow(header)
             for r in rows:
-                writer.writerow(
-                    [
-                        r.step,
-                        r.epoch,
-                        r.loss,
-                        r.accuracy,
-                        r.global_before,
-                        r.global_after,
-                        r.changed_fraction,
-                        r.lr,
-                        r.tokens,
-                        r.seconds,
-                        *r.norms_before.values(),
-                        *r.norms_after.values(),
-                    ]
-                )
+                values = [getattr(r, name) for _, name in METRIC_COLUMNS]
+                writer.writerow([*values, *r.norms_before.values(), *r.norms_after.values()])
     except OSError as error:
         raise RnnvizError(f"cannot write {path}: {error.strerror or error}") from None

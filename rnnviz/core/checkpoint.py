@@ -49,20 +49,35 @@ def save(path: str | Path, ckpt: Checkpoint) -> Path:
     arrays = {f"param/{n}": p for n, p in ckpt.model.params.items()}
     arrays.update({f"optim/{k}": v for k, v in ckpt.optimizer_state.items()})
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
+    if path.is_symlink():  # write through a link to its target, never replace the link
+        path = path.resolve()
     folder = path.resolve().parent
     if not folder.is_dir():
         raise CheckpointError(f"cannot save to {path}: folder {folder} does not exist")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    temporary = None
     try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
         with os.fdopen(handle, "wb") as out:
             np.savez(out, **arrays)
             out.flush()
             os.fsync(out.fileno())
+        os.chmod(temporary, _file_mode(path))
         os.replace(temporary, path)
     except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
         raise CheckpointError(f"cannot save to {path}: {error.strerror or error}") from None
     return path
+
+
+def _file_mode(path: Path) -> int:
+    """The permissions a file written with open() would get: the existing file's, else
+    0o666 minus the umask (mkstemp's temporary file is 0o600 whatever the umask)."""
+    if path.exists():
+        return path.stat().st_mode & 0o7777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def load(path: str | Path) -> Checkpoint:

@@ -14,7 +14,7 @@ LIVE_FIELDS = ("lr", "optimizer", "clip_mode", "clip", "batch_size", "bptt_trunc
 @dataclass(frozen=True)
 class TrainConfig:
     hidden_size: int = 64
-    lr: float = 0.005
+    lr: float = 0.002
     optimizer: str = "adam"
     clip_mode: str = "norm"
     clip: float = 1.0

@@ -25,7 +25,7 @@ GOOD_WEIGHTS_EVERY = 25  # steps between copies of the last weights known to giv
 @dataclass(frozen=True)
 class StepRecord:
     step: int  # 1-based count of updates applied (or attempted, for a halted step)
-    epoch: int  # completed epochs before this step
+    epoch: int  # completed epochs before this step (the step belongs to epoch `epoch + 1`)
     loss: float
     accuracy: float
     norms_before: dict[str, float]
@@ -135,8 +135,6 @@ class Trainer:
     # -------------------------------------------------------------- training
     def _next_batch(self):
         if self._position >= len(self._plan):
-            if self._plan:
-                self._end_epoch()
             self._plan = self.train_set.plan_epoch(self.config.batch_size, self.rng)
             self._position = 0
         indices = self._plan[self._position]
@@ -211,19 +209,18 @@ class Trainer:
             self._emit("halt", self.halt)
         elif cfg.eval_every and self.step_count % cfg.eval_every == 0:
             self._emit("evaluation", self.evaluate("test"))
+        if self._position >= len(self._plan):  # the step that completes an epoch ends it
+            self._end_epoch()
         return record
 
     def run(self, epochs: int | None = None, should_stop: Callable[[], bool] = lambda: False):
         """Train until `epochs` epochs are complete (config.epochs by default), a halt, early
-        stopping, or should_stop(). The last epoch ends with its evaluation."""
+        stopping, or should_stop(). Every epoch ends with its evaluation."""
         target = self.config.epochs if epochs is None else epochs
         while self.epoch < target and not should_stop():
             self.step()
             if self.halt or self.finished:
                 break
-            if self._position >= len(self._plan) and self.epoch + 1 >= target:
-                self._end_epoch()
-                self._plan, self._position = [], 0
 
     # ------------------------------------------------------------ evaluation
     def evaluate(self, split_name: str = "test") -> Evaluation:

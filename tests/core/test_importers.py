@@ -150,4 +150,4 @@ def test_split_is_seeded_and_stratified():
     assert abs(len(a.test) - 0.25 * len(data)) <= 1  # per-class rounding
     with_val = split(data, 0.2, 0.1, seed=0)
     total = len(with_val.train) + len(with_val.test) + len(with_val.validation)
-    assert total == len(data) and len(with_val.validation) == pytest.approx(150, abs=2)
+    assert total == len(data) and len(with_val.validation) == pytest.approx(0.1 * len(data), abs=2)

@@ -22,10 +22,24 @@ def test_same_config_and_seed_give_identical_loss_history(tiny):
     assert losses(Trainer(cfg.updated(seed=6), tiny), 40) != losses(Trainer(cfg, tiny), 40)
 
 
-def test_defaults_learn_tiny_to_full_test_accuracy(tiny):
-    trainer = Trainer(TrainConfig(), tiny)
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_defaults_learn_tiny_to_full_test_accuracy_in_100_epochs(tiny, seed):
+    trainer = Trainer(TrainConfig(epochs=100, seed=seed), tiny)
     trainer.run()
     assert trainer.evaluate("test").accuracy == 1.0
+
+
+def test_the_step_that_completes_an_epoch_ends_it(tiny):
+    """Epochs count the same way in the window (stepping) and the CLI (run): after step k * n,
+    with n steps per epoch, k epochs are complete and the k-th evaluation has been made."""
+    trainer = Trainer(TrainConfig(batch_size=16), tiny)  # 60 sentences: 4 steps per epoch
+    evaluations = []
+    trainer.on("evaluation", evaluations.append)
+    for step in range(1, 13):
+        record = trainer.step()
+        assert record.epoch == (step - 1) // 4
+        assert trainer.epoch == step // 4
+    assert [(e.epoch, e.step) for e in evaluations] == [(1, 4), (2, 8), (3, 12)]
 
 
 def test_step_record_carries_clip_numbers(tiny):

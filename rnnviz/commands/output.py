@@ -1,0 +1,73 @@
+"""Where a command's words go: JSON Lines on stdout with --json, human text elsewhere.
+
+With --json, stdout carries JSON and nothing else (one object per line), so `rnnviz train --json |
+jq` works; the human-readable lines then go to stderr. --quiet silences the human lines (errors
+still reach stderr). Notes about the input always go to stderr.
+"""
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from ..core.errors import RnnvizError
+
+
+def add_output_arguments(parser: argparse.ArgumentParser, json_help: str) -> None:
+    parser.add_argument("--json", action="store_true", help=json_help)
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="print no human-readable lines or progress bar"
+    )
+
+
+class Output:
+    def __init__(self, json_lines: bool = False, quiet: bool = False):
+        self.json_lines = json_lines
+        self.quiet = quiet
+
+    @classmethod
+    def of(cls, args: argparse.Namespace) -> "Output":
+        return cls(getattr(args, "json", False), getattr(args, "quiet", False))
+
+    @property
+    def human_stream(self):
+        return sys.stderr if self.json_lines else sys.stdout
+
+    def say(self, line: str = "") -> None:
+        """A human-readable line (stdout, or stderr under --json; nothing under --quiet)."""
+        if not self.quiet:
+            print(line, file=self.human_stream, flush=True)
+
+    def note(self, line: str) -> None:
+        """Something the user should know about the input: always on stderr."""
+        if not self.quiet:
+            print(f"note: {line}", file=sys.stderr, flush=True)
+
+    def record(self, payload: dict) -> None:
+        """One JSON object on its own stdout line (only under --json)."""
+        if self.json_lines:
+            print(json.dumps(payload), flush=True)
+
+
+def checked_output_path(text: str | None, what: str) -> Path | None:
+    """The path a command will write at its end, refused now (one line) if it cannot be written:
+    an existing folder, a missing or read-only parent folder."""
+    if text is None:
+        return None
+    path = Path(text).expanduser()
+    if path.is_dir():
+        raise RnnvizError(f"cannot write the {what} to {path}: it is a folder")
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        raise RnnvizError(f"cannot write the {what} to {path}: folder {folder} does not exist")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise RnnvizError(f"cannot write the {what} to {path}: permission denied")
+    try:  # access() says yes to root even where nothing can be created (/sys, /proc): try it
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise RnnvizError(f"cannot write the {what} to {path}: {reason}") from None
+    return path
