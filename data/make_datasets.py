@@ -73,33 +73,131 @@ def tiny() -> None:
 
 # ------------------------------------------------- negation (word order carries the meaning)
 SUBJECTS = {
-    "movie": ["the movie", "this film", "the plot", "the acting", "the ending", "the soundtrack",
-              "the script", "the story", "the director's cut", "the sequel"],
-    "food": ["the food", "the service", "our waiter", "the pasta", "the dessert", "the coffee",
-             "the place", "the staff", "the soup", "the menu"],
-    "gadget": ["the phone", "this charger", "the battery", "the screen", "the headset",
-               "the case", "this camera", "the keyboard", "the speaker", "the app"],
-    "stay": ["the hotel", "our room", "the view", "the bed", "the pool", "the breakfast",
-             "the trip", "the tour", "the beach", "the flight"],
+    "movie": [
+        "the movie",
+        "this film",
+        "the plot",
+        "the acting",
+        "the ending",
+        "the soundtrack",
+        "the script",
+        "the story",
+        "the director's cut",
+        "the sequel",
+    ],
+    "food": [
+        "the food",
+        "the service",
+        "our waiter",
+        "the pasta",
+        "the dessert",
+        "the coffee",
+        "the place",
+        "the staff",
+        "the soup",
+        "the menu",
+    ],
+    "gadget": [
+        "the phone",
+        "this charger",
+        "the battery",
+        "the screen",
+        "the headset",
+        "the case",
+        "this camera",
+        "the keyboard",
+        "the speaker",
+        "the app",
+    ],
+    "stay": [
+        "the hotel",
+        "our room",
+        "the view",
+        "the bed",
+        "the pool",
+        "the breakfast",
+        "the trip",
+        "the tour",
+        "the beach",
+        "the flight",
+    ],
 }
-POSITIVE = ["good", "great", "wonderful", "excellent", "brilliant", "charming", "delightful",
-            "enjoyable", "pleasant", "impressive", "fun", "solid", "lovely", "superb", "fantastic",
-            "amazing", "friendly", "comfortable", "reliable", "tasty"]
-NEGATIVE = ["bad", "awful", "terrible", "boring", "dull", "bland", "disappointing", "poor",
-            "weak", "annoying", "mediocre", "sloppy", "horrible", "dreadful", "rude", "noisy",
-            "useless", "cheap", "broken", "tedious"]
+POSITIVE = [
+    "good",
+    "great",
+    "wonderful",
+    "excellent",
+    "brilliant",
+    "charming",
+    "delightful",
+    "enjoyable",
+    "pleasant",
+    "impressive",
+    "fun",
+    "solid",
+    "lovely",
+    "superb",
+    "fantastic",
+    "amazing",
+    "friendly",
+    "comfortable",
+    "reliable",
+    "tasty",
+]
+NEGATIVE = [
+    "bad",
+    "awful",
+    "terrible",
+    "boring",
+    "dull",
+    "bland",
+    "disappointing",
+    "poor",
+    "weak",
+    "annoying",
+    "mediocre",
+    "sloppy",
+    "horrible",
+    "dreadful",
+    "rude",
+    "noisy",
+    "useless",
+    "cheap",
+    "broken",
+    "tedious",
+]
 LIKE = ["like", "love", "enjoy", "recommend", "trust", "appreciate"]  # base forms, positive
 HATE = ["hate", "dislike", "regret", "mind", "resent"]  # base forms, negative
-PAST = {"like": "liked", "love": "loved", "enjoy": "enjoyed", "recommend": "recommended",
-        "trust": "trusted", "appreciate": "appreciated", "hate": "hated", "dislike": "disliked",
-        "regret": "regretted", "mind": "minded", "resent": "resented"}
+PAST = {
+    "like": "liked",
+    "love": "loved",
+    "enjoy": "enjoyed",
+    "recommend": "recommended",
+    "trust": "trusted",
+    "appreciate": "appreciated",
+    "hate": "hated",
+    "dislike": "disliked",
+    "regret": "regretted",
+    "mind": "minded",
+    "resent": "resented",
+}
 COPULAS = ["was", "is", "felt", "seemed", "turned out to be", "looked"]
 BE = ["was", "is"]
 INTENSIFIERS = ["very", "really", "truly", "quite", "incredibly", "so", "rather", "pretty"]
 NOT_INTENSIFIERS = ["very", "really", "that", "particularly", "especially", "too"]
-OPENERS = ["honestly ,", "to be fair ,", "after a long week ,", "overall ,", "in the end ,",
-           "i have to say", "as expected ,", "for what it cost ,", "if you ask me ,", "sadly ,",
-           "to my surprise ,"]
+OPENERS = [
+    "honestly ,",
+    "to be fair ,",
+    "after a long week ,",
+    "overall ,",
+    "in the end ,",
+    "i have to say",
+    "as expected ,",
+    "for what it cost ,",
+    "if you ask me ,",
+    "sadly ,",
+    "to my surprise ,",
+]
 
 # Clause templates: name -> (template, flips). {adj} has the polarity the clause needs before a
 # flip; {verb}/{verbed} is a LIKE verb for a positive meaning, a HATE verb for a negative one.
@@ -142,12 +240,22 @@ FRAMES = {
 # must carry negation into sentence shapes it has never been trained on. Every frame and every
 # clause template still appears in training, in other combinations.
 HELD_OUT = {
-    ("single", "hardly"), ("single", "would_not_call"), ("and", "never"),
-    ("and", "did_not_verb"), ("but", "not_at_all"), ("but", "no_longer"),
-    ("although_first", "contracted"), ("although_first", "never_verbed"),
-    ("although_second", "far_from"), ("even_though", "not"), ("even_though", "nothing_about"),
-    ("however", "didnt_verb"), ("yet", "did_not_seem"), ("yet", "not_intensified"),
-    ("though_first", "hardly"), ("though_first", "not_at_all"),
+    ("single", "hardly"),
+    ("single", "would_not_call"),
+    ("and", "never"),
+    ("and", "did_not_verb"),
+    ("but", "not_at_all"),
+    ("but", "no_longer"),
+    ("although_first", "contracted"),
+    ("although_first", "never_verbed"),
+    ("although_second", "far_from"),
+    ("even_though", "not"),
+    ("even_though", "nothing_about"),
+    ("however", "didnt_verb"),
+    ("yet", "did_not_seem"),
+    ("yet", "not_intensified"),
+    ("though_first", "hardly"),
+    ("though_first", "not_at_all"),
 }
 
 
@@ -189,29 +297,37 @@ def negation_sentence(rng: random.Random, label: str, frame: str, decider: str) 
 
 def negation() -> None:
     """3,000 training and 600 test sentences, balanced, no sentence repeated. Half the deciding
-    clauses are negated. The test split is half held-out frames (HELD_OUT), half new sentences of
-    the frames seen in training."""
+    clauses are negated; a third of the sentences are a single clause, as short reviews are. The
+    test split is half held-out frames (HELD_OUT), half new sentences of frames seen in training;
+    the held-out half is also written alone to held_out_frames.tsv."""
     rng = random.Random(2026)
-    seen_pairs = [(f, c) for f in FRAMES for c in CLAUSES if (f, c) not in HELD_OUT]
-    held_pairs = sorted(HELD_OUT)
-    negated_seen = [pair for pair in seen_pairs if CLAUSES[pair[1]][1]]
-    plain_seen = [pair for pair in seen_pairs if not CLAUSES[pair[1]][1]]
+    frame_weights = [4 if frame == "single" else 1 for frame in FRAMES]
     seen: set[str] = set()
 
-    def draw(count: int, pools: list[list[tuple[str, str]]]) -> list[tuple[str, str]]:
+    def draw(count: int, held_out: bool) -> list[tuple[str, str]]:
         rows = []
         while len(rows) < count:
             label = POS if len(rows) % 2 == 0 else NEG
-            frame, decider = rng.choice(pools[len(rows) // 2 % len(pools)])
+            negated = len(rows) // 2 % 2 == 0
+            if held_out:
+                frame, decider = rng.choice(sorted(HELD_OUT))
+            else:
+                frame = rng.choices(list(FRAMES), frame_weights)[0]
+                deciders = [
+                    name
+                    for name, (_, flips) in CLAUSES.items()
+                    if flips == negated and (frame, name) not in HELD_OUT
+                ]
+                decider = rng.choice(deciders)
             text = negation_sentence(rng, label, frame, decider)
             if text not in seen:
                 seen.add(text)
                 rows.append((text, label))
         return rows
 
-    train = draw(3000, [negated_seen, plain_seen])
-    held_out = draw(300, [held_pairs])
-    test = held_out + draw(300, [negated_seen, plain_seen])
+    train = draw(3000, held_out=False)
+    held_out = draw(300, held_out=True)
+    test = held_out + draw(300, held_out=False)
     rng.shuffle(train)
     rng.shuffle(test)
     train_words = {w for text, _ in train for w in text.split()}

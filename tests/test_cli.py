@@ -124,7 +124,10 @@ def test_bad_checkpoint_and_bad_dataset_lines(tmp_path, capsys):
 
 def run_module(*argv, cwd, **kwargs):
     return subprocess.run(
-        [sys.executable, "-m", "rnnviz", *argv], cwd=cwd, capture_output=True, text=True,
+        [sys.executable, "-m", "rnnviz", *argv],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
         **kwargs,
     )
 
@@ -135,7 +138,10 @@ def test_errors_and_closed_pipes_print_no_traceback(tmp_path):
     assert done.stderr.strip() == f"rnnviz: error: no such file or folder: {tmp_path / 'nope.tsv'}"
     reader_leaves = subprocess.run(
         f"'{sys.executable}' -m rnnviz train --data negation --epochs 3 --json | head -n 1",
-        shell=True, cwd=tmp_path, capture_output=True, text=True,
+        shell=True,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
     )
     assert json.loads(reader_leaves.stdout)["event"] == "epoch"
     assert "Traceback" not in reader_leaves.stderr and "BrokenPipe" not in reader_leaves.stderr

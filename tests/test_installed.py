@@ -2,7 +2,6 @@
 checkout, and the package the tests import being that installed one."""
 
 import json
-import os
 import subprocess
 import sys
 from importlib import metadata
@@ -13,23 +12,6 @@ import pytest
 import rnnviz
 
 CHECKOUT = Path(__file__).resolve().parent.parent
-
-
-def installed_script() -> Path:
-    script = Path(sys.executable).parent / ("rnnviz.exe" if os.name == "nt" else "rnnviz")
-    if not script.is_file():
-        pytest.fail(f"no installed rnnviz command beside {sys.executable}: pip install . first")
-    return script
-
-
-def run_installed(*argv: str, cwd: Path, extra_env: dict | None = None):
-    """The installed command, from `cwd`, with nothing of the checkout on the import path."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    env.update(extra_env or {})
-    return subprocess.run(
-        [str(installed_script()), *argv], cwd=cwd, env=env, capture_output=True, text=True,
-        timeout=300,
-    )
 
 
 def is_editable_install() -> bool:
@@ -58,29 +40,40 @@ def test_every_subpackage_of_the_source_is_installed():
     assert not missing, f"missing from the installed package: {missing}"
 
 
-def test_installed_command_version_train_predict(tmp_path):
-    version = run_installed("--version", cwd=tmp_path)
+def test_installed_command_version_train_predict(installed_rnnviz, tmp_path):
+    version = installed_rnnviz("--version", cwd=tmp_path)
     assert version.returncode == 0 and version.stdout.strip() == f"rnnviz {rnnviz.__version__}"
     as_module = subprocess.run(
-        [sys.executable, "-m", "rnnviz", "--version"], cwd=tmp_path, capture_output=True,
+        [sys.executable, "-m", "rnnviz", "--version"],
+        cwd=tmp_path,
+        capture_output=True,
         text=True,
     )
     assert as_module.stdout.strip() == version.stdout.strip()
-    train = run_installed(
+    train = installed_rnnviz(
         "train", "--data", "tiny", "--epochs", "3", "--json", "--save", "m.npz", cwd=tmp_path
     )
     assert train.returncode == 0, train.stderr
     events = [json.loads(line) for line in train.stdout.splitlines()]
     assert [e["event"] for e in events] == ["epoch"] * 3 + ["summary"]
     assert "Traceback" not in train.stderr and "--- Epoch 3" in train.stderr
-    predict = run_installed("predict", "--model", "m.npz", "--json", "this is fine", cwd=tmp_path)
+    predict = installed_rnnviz(
+        "predict", "--model", "m.npz", "--json", "this is fine", cwd=tmp_path
+    )
     assert predict.returncode == 0, predict.stderr
     assert json.loads(predict.stdout)["unknown"] == ["fine"]
 
 
-def test_installed_command_takes_a_screenshot(tmp_path):
-    shot = run_installed(
-        "screenshot", "--out", "shot.png", "--steps", "20", "--size", "800x500", cwd=tmp_path,
+def test_installed_command_takes_a_screenshot(installed_rnnviz, tmp_path):
+    shot = installed_rnnviz(
+        "screenshot",
+        "--out",
+        "shot.png",
+        "--steps",
+        "20",
+        "--size",
+        "800x500",
+        cwd=tmp_path,
         extra_env={"QT_QPA_PLATFORM": "offscreen"},
     )
     assert shot.returncode == 0, shot.stderr

@@ -125,8 +125,9 @@ class EpochLog:
         if not self.out.quiet:
             for line in lines:
                 self.progress.write(line, self.out.human_stream)
-        self.out.record({"event": "epoch", "epoch": trainer.epoch, "step": trainer.step_count,
-                         **figures})
+        self.out.record(
+            {"event": "epoch", "epoch": trainer.epoch, "step": trainer.step_count, **figures}
+        )
         self.losses.clear()
         self.accuracies.clear()
         self.evaluations.clear()

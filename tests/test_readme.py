@@ -1,0 +1,82 @@
+"""Every command of the README's "Command line" block, run as a user would (installed command,
+empty folder), for three seeds, with the outcome each line's comment promises."""
+
+import csv
+import json
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+CLASSES = ("positive", "negative")
+
+
+def command_lines() -> list[tuple[list[str], str]]:
+    """(argv after `rnnviz`, comment) for each line of the bash block under '## Command line'."""
+    section = README.read_text(encoding="utf-8").split("## Command line", 1)[1]
+    block = re.search(r"```bash\n(.*?)```", section, re.S).group(1)
+    lines = []
+    for line in block.strip().splitlines():
+        command, _, comment = line.partition("  #")
+        argv = shlex.split(command)
+        assert argv[0] == "rnnviz", line
+        lines.append((argv[1:], comment.strip()))
+    return lines
+
+
+def write_user_files(folder: Path) -> None:
+    """The files the README's examples name (reviews.csv, more.jsonl), made from the bundled
+    tiny sentences, as a user's own data would be."""
+    data = Path(__file__).resolve().parent.parent / "data" / "tiny" / "train.tsv"
+    rows = [line.split("\t") for line in data.read_text(encoding="utf-8").splitlines()[1:]]
+    with (folder / "reviews.csv").open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["text", "label"])
+        writer.writerows(rows[:40])
+    records = [json.dumps({"text": text, "label": label}) for text, label in rows[40:]]
+    (folder / "more.jsonl").write_text("\n".join(records) + "\n", encoding="utf-8")
+
+
+def test_the_block_is_what_this_test_reads():
+    lines = command_lines()
+    assert len(lines) >= 8 and {argv[0] for argv, _ in lines} == {
+        "train",
+        "predict",
+        "eval",
+        "gradcheck",
+    }
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_readme_command_line_examples(installed_rnnviz, tmp_path, seed):
+    write_user_files(tmp_path)
+    for argv, comment in command_lines():
+        if argv[0] == "train":
+            argv = [*argv, "--seed", str(seed)]
+        done = installed_rnnviz(*argv, cwd=tmp_path)
+        shown = f"rnnviz {shlex.join(argv)}\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+        assert done.returncode == 0, shown
+        assert "Traceback" not in done.stderr, shown
+        if "--json" in argv:
+            events = [json.loads(line) for line in done.stdout.splitlines()]
+            assert events, shown
+        if argv[0] == "train" and "--json" in argv:
+            assert events[-1]["event"] == "summary" and "test_acc" in events[-1]
+            assert [e["event"] for e in events[:-1]] == ["epoch"] * (len(events) - 1)
+        if comment in CLASSES:
+            assert argv[0] == "predict"
+            predicted = installed_rnnviz(*argv, "--json", cwd=tmp_path)
+            assert json.loads(predicted.stdout)["prediction"] == comment, shown
+        accuracy = re.search(r"test accuracy (\d\.\d+)", comment)
+        if accuracy:
+            assert f"test accuracy {accuracy.group(1)}" in done.stdout, shown
+        if argv[0] == "eval":
+            assert "confusion" in done.stdout, shown
+        if argv[0] == "gradcheck":
+            assert events[-1]["passed"] is True, shown
+        if "--metrics" in argv:
+            assert (tmp_path / argv[argv.index("--metrics") + 1]).is_file()
+        if "--save" in argv:
+            assert (tmp_path / argv[argv.index("--save") + 1]).is_file()
