@@ -25,7 +25,7 @@ def test_tests_import_the_installed_package_not_the_source_tree():
     if is_editable_install():
         pytest.skip("editable install: the source tree is the installed package")
     imported = Path(rnnviz.__file__).resolve()
-    assert CHECKOUT not in imported.parents, (
+    assert imported.parent != CHECKOUT / "rnnviz", (
         f"the tests imported rnnviz from the checkout ({imported}), not the installed package: "
         "run `pytest` (not `python -m pytest`, which puts the checkout first on sys.path)"
     )

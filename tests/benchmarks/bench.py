@@ -332,11 +332,67 @@ def telemetry_mb():
     return sizes
 
 
+def cli_figures(rounds=5, epochs=3):
+    """Training tokens/s of `rnnviz train` (a process of its own, default and --threads 2) vs the
+    trainer in this process on one BLAS thread, on the bundled negation set with the defaults.
+    Each figure is tokens per second of training steps, as the CLI's summary reports it."""
+    from rnnviz.core.config import TrainConfig
+    from rnnviz.core.datasets import load
+    from rnnviz.core.trainer import Trainer
+
+    data = load(["negation"])
+
+    def in_process():
+        trainer = Trainer(TrainConfig(epochs=epochs), data)
+        trainer.run()
+        return trainer.tokens_seen / trainer.seconds
+
+    def cli(*extra):
+        argv = [sys.executable, "-m", "rnnviz", "train", "--data", "negation", "--json", "-q"]
+        done = subprocess.run(
+            [*argv, "--epochs", str(epochs), *extra],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT.parent,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        return json.loads(done.stdout.splitlines()[-1])["tokens_per_s"]
+
+    candidates = {"trainer": in_process, "cli": cli, "cli_threads_2": lambda: cli("--threads", "2")}
+    rates = {name: [] for name in candidates}
+    for _ in range(rounds):
+        for name, fn in candidates.items():
+            rates[name].append(fn())
+    figures = {f"{name}_tokens_per_s": statistics.median(v) for name, v in rates.items()}
+    for name in ("cli", "cli_threads_2"):
+        figures[f"{name}_vs_trainer"] = statistics.median(
+            c / t for c, t in zip(rates[name], rates["trainer"], strict=True)
+        )
+    print(
+        f"CLI training (negation, defaults, {epochs} epochs, median of {rounds} interleaved "
+        f"rounds): trainer in-process {figures['trainer_tokens_per_s']:,.0f} tokens/s; "
+        f"rnnviz train {figures['cli_tokens_per_s']:,.0f} "
+        f"({figures['cli_vs_trainer']:.2f}x); --threads 2 "
+        f"{figures['cli_threads_2_tokens_per_s']:,.0f} "
+        f"({figures['cli_threads_2_vs_trainer']:.2f}x)",
+        flush=True,
+    )
+    return figures
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="two sizes, shorter timings")
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
+    parser.add_argument("--only-cli", action="store_true", help="only the CLI vs trainer figures")
     args = parser.parse_args()
+    if args.only_cli:
+        with threadpool_limits(limits=1):
+            figures = cli_figures()
+        if args.json:
+            print(json.dumps({"cli": figures}))
+        return
     try:
         import torch  # noqa: F401
 
@@ -348,10 +404,11 @@ def main():
         train = train_rows(args.quick, have_torch)
         infer = inference_ms()
         sizes = telemetry_mb()
+        cli = cli_figures(3 if args.quick else 5)
     gui = gui_figures(5 if args.quick else 12) or {}
     gui.update({"telemetry_mb_1e3": sizes[10**3], "telemetry_mb_1e6": sizes[10**6]})
     if args.json:
-        print(json.dumps({"train": train, "infer_ms": infer, "gui": gui}))
+        print(json.dumps({"train": train, "infer_ms": infer, "cli": cli, "gui": gui}))
 
 
 if __name__ == "__main__":
