@@ -78,6 +78,7 @@ def test_human_lines_go_to_stdout_without_json_and_nowhere_with_quiet(capsys):
         (["train", "--data", "tiny", "--lr", "-1"], "learning rate must be > 0"),
         (["train", "--data", "tiny", "--hidden", "0"], "hidden size must be >= 1"),
         (["train", "--data", "tiny", "--threads", "0"], "--threads must be >= 1"),
+        (["train", "--data", "tiny", "--seed", "-1"], "seed must be between 0 and"),
         (["predict", "--model", "missing.npz", "hi"], "no such checkpoint"),
         (["train", "--data", "tiny", "--save", "/proc/x.npz"], "cannot write the model"),
         (["train", "--data", "tiny", "--save", "/no/such/dir/x.npz"], "does not exist"),
@@ -109,6 +110,26 @@ def test_saved_files_follow_the_umask(tmp_path, umask, capsys):
         os.umask(previous)
     for path in (model, metrics):
         assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+
+
+def test_resume_with_nothing_left_to_train_says_so(tmp_path, capsys):
+    model = tmp_path / "m.npz"
+    assert main(["train", "--data", "tiny", "--epochs", "3", "-q", "--save", str(model)]) == 0
+    assert main(["train", "--data", "tiny", "--resume", str(model), "--epochs", "3"]) == 2
+    assert "already trained 3 epochs: nothing to do" in capsys.readouterr().err
+
+
+def test_a_local_file_named_like_a_bundled_dataset_is_read_and_named(tmp_path, capsys):
+    (tmp_path / "tiny").write_text("great stuff\tpos\nawful stuff\tneg\n" * 5)
+    previous = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        assert main(["train", "--data", "tiny", "--epochs", "1", "--json"]) == 0
+    finally:
+        os.chdir(previous)
+    captured = capsys.readouterr()
+    assert "read the local tiny, not the bundled dataset 'tiny'" in captured.err
+    assert json_lines(captured.out)[-1]["vocab_size"] == 5  # <pad>, <unk>, stuff, great, awful
 
 
 def test_bad_checkpoint_and_bad_dataset_lines(tmp_path, capsys):

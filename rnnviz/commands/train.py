@@ -217,6 +217,11 @@ def _make_trainer(args: argparse.Namespace, data) -> Trainer:
         ckpt.summary.get("epoch", 0),
         ckpt.optimizer_state if ckpt.config.optimizer == trainer.config.optimizer else {},
     )
+    if trainer.epoch >= trainer.config.epochs:
+        raise RnnvizError(
+            f"{args.resume} has already trained {trainer.epoch} epochs: nothing to do with "
+            f"--epochs {trainer.config.epochs} (give a larger --epochs to train on)"
+        )
     return trainer
 
 

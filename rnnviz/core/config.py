@@ -42,6 +42,7 @@ class TrainConfig:
             (self.batch_size >= 1, "batch size must be >= 1"),
             (self.epochs >= 0, "epochs must be >= 0"),
             (self.bptt_truncate >= 0, "BPTT truncation must be >= 0 (0 = full)"),
+            (0 <= self.seed < 2**32, "seed must be between 0 and 4294967295"),
             (self.init in INIT_SCHEMES, f"init must be one of {', '.join(INIT_SCHEMES)}"),
             (self.dtype in DTYPES, f"dtype must be one of {', '.join(DTYPES)}"),
             (self.eval_every >= 0, "eval interval must be >= 0"),

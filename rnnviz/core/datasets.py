@@ -64,11 +64,17 @@ def class_names(raw_labels: Sequence[str]) -> tuple[tuple[str, ...], dict[str, i
     return names, {label: i for i, label in enumerate(names)}
 
 
-def resolve(source: str) -> Path:
-    """A bundled dataset's folder for a bare name, else the path itself."""
+def resolve(source: str, notes: list[str] | None = None) -> Path:
+    """The path itself when it exists, else a bundled dataset's folder for a bare name, else the
+    path (reading it then says it is missing). A local file that shares a bundled name wins, and
+    `notes` is told so."""
+    path = Path(source).expanduser()
     if source in bundled_names():
-        return resource_dir("data") / source
-    return Path(source).expanduser()
+        if not path.exists():
+            return resource_dir("data") / source
+        if notes is not None:
+            notes.append(f"read the local {path}, not the bundled dataset {source!r}")
+    return path
 
 
 def load(sources: Sequence[str], fmt: str = "auto", lenient: bool = False) -> Dataset:
@@ -77,10 +83,10 @@ def load(sources: Sequence[str], fmt: str = "auto", lenient: bool = False) -> Da
         raise DatasetError("no dataset given")
     report = ReadReport()
     examples: list[Example] = []
-    paths = [resolve(s) for s in sources]
+    paths = [resolve(s, report.notes) for s in sources]
     for path in _with_polarity_partners(paths, fmt):
         examples.extend(read_path(path, fmt, lenient, report))
-    name = " + ".join(Path(s).name if s not in bundled_names() else s for s in sources)
+    name = " + ".join(path.name for path in paths)
     if not examples:
         raise DatasetError(f"{name}: no labelled examples found")
     classes, ids = class_names([e.label for e in examples])

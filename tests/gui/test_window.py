@@ -278,3 +278,11 @@ def test_plots_follow_the_data_until_the_user_zooms(qtbot):
     widget.getPlotItem().getViewBox().enableAutoRange()  # the "A" button
     follow.update(9000, 0.0, 0.7)
     assert follow.following
+
+
+def test_epochs_are_numbered_as_in_the_cli(qtbot, window):
+    """tiny has 60 training sentences, 4 steps an epoch: after step 400 the window, like
+    `rnnviz train`'s "--- Epoch 100 (step 400)", says epoch 100 (it said 99 before)."""
+    window.runner.call(lambda trainer: [trainer.step() for _ in range(400)]).result(60)
+    qtbot.waitUntil(lambda: window.fields["step"].text() == "step 400", timeout=5000)
+    assert window.fields["epoch"].text() == "epoch 100"
