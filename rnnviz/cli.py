@@ -10,8 +10,8 @@ from . import __version__
 from .commands import evaluate, gradcheck, predict, train, window
 from .core.errors import RnnvizError
 
-# One BLAS thread by default: the matrices of a sentence-sized RNN are too small for a second
-# thread to pay (measured: tests/benchmarks/bench.py, "cli" rows).
+# One BLAS thread by default: on sentence-sized matrices a second thread gains nothing on an idle
+# 2-core machine (0.99x) and loses 2.8x when the other core is busy (bench.py --only-cli).
 DEFAULT_THREADS = 1
 
 COMMANDS = {
