@@ -115,9 +115,8 @@ class EpochLog:
             f"Train:\tLoss {figures['train_loss']:.3f} | Accuracy: {figures['train_acc']:.3f}",
         ]
         for split, evaluation in self.evaluations.items():
-            prefix = "test" if split == "test" else split
-            figures[f"{prefix}_loss"] = evaluation.loss
-            figures[f"{prefix}_acc"] = evaluation.accuracy
+            figures[f"{split}_loss"] = evaluation.loss
+            figures[f"{split}_acc"] = evaluation.accuracy
             lines.append(
                 f"{split.capitalize()}:\tLoss {evaluation.loss:.3f} | "
                 f"Accuracy: {evaluation.accuracy:.3f}"

@@ -60,13 +60,13 @@ def bow_accuracy(train, test, extra=None, l2s=(1e-4, 1e-3, 1e-2)) -> tuple[float
     model's accuracy on `extra` (NaN without it)."""
     vocab = Vocabulary.build(tokenize(t) for t in train.texts)
     Xtr, Xte = bag_of_words(train.texts, vocab), bag_of_words(test.texts, vocab)
+    Xex = None if extra is None else bag_of_words(extra.texts, vocab)
     best = (0.0, 0.0, float("nan"))
     for l2 in l2s:
         W, b = logistic_regression(Xtr, train.labels, len(train.classes), l2)
         acc = float(np.mean((Xte @ W + b).argmax(axis=1) == test.labels))
         extra_acc = float("nan")
         if extra is not None:
-            Xex = bag_of_words(extra.texts, vocab)
             extra_acc = float(np.mean((Xex @ W + b).argmax(axis=1) == extra.labels))
         best = max(best, (acc, l2, extra_acc))
     return best
