@@ -78,7 +78,7 @@ def test_human_lines_go_to_stdout_without_json_and_nowhere_with_quiet(capsys):
         (["train", "--data", "tiny", "--lr", "-1"], "learning rate must be > 0"),
         (["train", "--data", "tiny", "--hidden", "0"], "hidden size must be >= 1"),
         (["train", "--data", "tiny", "--threads", "0"], "--threads must be >= 1"),
-        (["train", "--data", "tiny", "--seed", "-1"], "seed must be between 0 and"),
+        (["train", "--data", "tiny", "--seed", "-1"], "seed must be >= 0"),
         (["predict", "--model", "missing.npz", "hi"], "no such checkpoint"),
         (["train", "--data", "tiny", "--save", "/proc/x.npz"], "cannot write the model"),
         (["train", "--data", "tiny", "--save", "/no/such/dir/x.npz"], "does not exist"),

@@ -4,10 +4,10 @@ import argparse
 
 import numpy as np
 
-from ..core import checkpoint
-from ..core.batching import EncodedSet
+from ..core.data.batching import EncodedSet
 from ..core.errors import RnnvizError
-from ..core.trainer import score
+from ..core.train import checkpoint
+from ..core.train.trainer import score
 from .options import add_data_arguments, load_data
 from .output import Output, add_output_arguments
 
@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     to_model = np.array([ckpt.classes.index(c) for c in data.classes])
     labels = to_model[data.labels]
     encoded = EncodedSet.build(data.texts, labels, ckpt.vocab, ckpt.config.max_len or None)
-    loss, accuracy, confusion = score(ckpt.model, encoded, len(ckpt.classes))
+    loss, accuracy, confusion = score(ckpt.model, encoded)
     out.say(f"{data.name}: {len(encoded)} sentences. Loss {loss:.4f} | Accuracy {accuracy:.3f}")
     width = max(len(c) for c in ckpt.classes) + 2
     out.say("confusion (rows: true, columns: predicted)")

@@ -2,7 +2,8 @@
 
 import argparse
 
-from ..core.gradcheck import check_gradients, demo_problem
+from ..core.nn.gradcheck import check_gradients, demo_problem
+from ..core.nn.registry import CELLS
 from .output import Output, add_output_arguments
 
 
@@ -15,6 +16,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="window of the truncated-BPTT check (default 2)",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the random problem")
+    parser.add_argument("--cell", choices=tuple(CELLS), default="vanilla", help="cell to check")
     add_output_arguments(parser, "stdout is one JSON object: max_rel_error, per_param, passed")
 
 
@@ -23,12 +25,12 @@ def run(args: argparse.Namespace) -> int:
     modes = {"full": None, f"truncated k={args.truncate}": args.truncate}
     results = {}
     for label, truncate in modes.items():
-        model, ids, lengths, labels = demo_problem(args.seed)
+        model, ids, lengths, labels = demo_problem(args.seed, cell=args.cell)
         results[label] = check_gradients(model, ids, lengths, labels, truncate)
     names = list(next(iter(results.values())).per_param)
     tolerance = next(iter(results.values())).tolerance
     out.say(
-        "Gradient check: backward() vs centred finite differences, float64, "
+        f"Gradient check of the {args.cell} cell: backward vs centred finite differences, float64, "
         f"tolerance {tolerance:.0e}"
     )
     out.say(f"{'parameter':<10}" + "".join(f"{label:>20}" for label in results))

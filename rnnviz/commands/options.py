@@ -3,34 +3,11 @@
 import argparse
 from dataclasses import fields
 
-from ..core.config import DTYPES, TrainConfig
-from ..core.datasets import Dataset, bundled_names, load
-from ..core.importers import FORMAT_HELP, FORMATS
-from ..core.init import INIT_SCHEMES
-from ..core.optim import CLIP_MODES, OPTIMIZERS
+from ..core.data.datasets import Dataset, bundled_names, load
+from ..core.data.importers import FORMAT_HELP, FORMATS
+from ..core.train.config import TrainConfig
+from ..core.train.hyperparameters import HYPERPARAMETERS
 from .output import Output
-
-# flag -> (config field, type, choices, help)
-HYPERPARAMETERS = {
-    "--hidden": ("hidden_size", int, None, "hidden units H"),
-    "--lr": ("lr", float, None, "learning rate"),
-    "--optimizer": ("optimizer", str, tuple(OPTIMIZERS), "optimizer"),
-    "--clip-mode": ("clip_mode", str, CLIP_MODES, "gradient clipping"),
-    "--clip": ("clip", float, None, "clip threshold c"),
-    "--batch-size": ("batch_size", int, None, "sentences per mini-batch"),
-    "--epochs": ("epochs", int, None, "passes over the training split"),
-    "--bptt-truncate": ("bptt_truncate", int, None, "backprop only the last K steps (0 = full)"),
-    "--init": ("init", str, INIT_SCHEMES, "weight initialisation"),
-    "--seed": ("seed", int, None, "seed of weights, split and batch order"),
-    "--dtype": ("dtype", str, DTYPES, "floating-point type"),
-    "--test-fraction": ("test_fraction", float, None, "test share when the data has no split"),
-    "--validation-fraction": ("validation_fraction", float, None, "validation share (0 = none)"),
-    "--patience": ("patience", int, None, "early stopping after N epochs without progress"),
-    "--max-len": ("max_len", int, None, "cut sentences to N tokens (0 = no limit)"),
-    "--max-vocab": ("max_vocab", int, None, "largest vocabulary, <pad> and <unk> included"),
-    "--min-count": ("min_count", int, None, "drop words seen fewer times in training"),
-    "--eval-every": ("eval_every", int, None, "steps between test evaluations (0 = per epoch)"),
-}
 
 
 def add_data_arguments(parser: argparse.ArgumentParser, required: bool = True) -> None:
@@ -57,17 +34,17 @@ def add_data_arguments(parser: argparse.ArgumentParser, required: bool = True) -
 
 
 def add_hyperparameter_arguments(parser: argparse.ArgumentParser) -> None:
+    """One option per row of the hyperparameter table, defaulting to TrainConfig's value."""
     defaults = TrainConfig()
     group = parser.add_argument_group("hyperparameters")
-    for flag, (name, kind, choices, help_text) in HYPERPARAMETERS.items():
-        default = getattr(defaults, name)
+    for h in HYPERPARAMETERS:
         group.add_argument(
-            flag,
-            dest=name,
-            type=kind,
-            choices=choices,
+            h.option,
+            dest=h.field,
+            type=h.kind,
+            choices=h.choices,
             default=None,
-            help=f"{help_text} (default {default})",
+            help=f"{h.help} (default {getattr(defaults, h.field)})",
         )
 
 

@@ -2,8 +2,8 @@
 
 import argparse
 
-from ..core import checkpoint
 from ..core.probe import probe
+from ..core.train import checkpoint
 from .output import Output, add_output_arguments
 
 

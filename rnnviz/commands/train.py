@@ -13,9 +13,11 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from ..core import checkpoint
 from ..core.errors import RnnvizError
-from ..core.trainer import Evaluation, StepRecord, Trainer
+from ..core.train import checkpoint
+from ..core.train.experiment import Experiment
+from ..core.train.records import Evaluation, StepRecord
+from ..core.train.trainer import Trainer
 from .options import add_data_arguments, add_hyperparameter_arguments, config_from, load_data
 from .output import Output, add_output_arguments, checked_output_path
 
@@ -137,11 +139,13 @@ def run(args: argparse.Namespace) -> int:
     save_path = checked_output_path(args.save, "model")
     metrics_path = checked_output_path(args.metrics, "metrics")
     data = load_data(args, out)
-    trainer = _make_trainer(args, data)
+    experiment = _make_experiment(args, data)
+    trainer = experiment.trainer
     cfg = trainer.config
     out.say(
-        f"{data.name}: {len(trainer.train_set)} train / {len(trainer.test_set)} test sentences, "
-        f"{len(trainer.classes)} classes {list(trainer.classes)}, vocabulary {len(trainer.vocab)}"
+        f"{data.name}: {len(experiment.train_set)} train / {len(experiment.test_set)} test "
+        f"sentences, {len(experiment.classes)} classes {list(experiment.classes)}, "
+        f"vocabulary {len(experiment.vocab)}"
     )
     if trainer.train_set.truncated:
         out.note(f"{trainer.train_set.truncated} training sentences cut to {cfg.max_len} tokens")
@@ -179,7 +183,7 @@ def run(args: argparse.Namespace) -> int:
         write_metrics(metrics_path, rows)
         out.say(f"metrics: {metrics_path}")
     if save_path:
-        path = checkpoint.save(save_path, checkpoint.from_trainer(trainer))
+        path = checkpoint.save(save_path, checkpoint.from_experiment(experiment))
         out.say(f"saved: {path}")
     out.record(
         {
@@ -193,24 +197,27 @@ def run(args: argparse.Namespace) -> int:
             "seconds": seconds,
             "tokens_per_s": tokens_per_s,
             "halted": trainer.halt is not None,
-            "classes": list(trainer.classes),
-            "vocab_size": len(trainer.vocab),
+            "classes": list(experiment.classes),
+            "vocab_size": len(experiment.vocab),
         }
     )
     return 1 if trainer.halt else 0
 
 
-def _make_trainer(args: argparse.Namespace, data) -> Trainer:
-    """A fresh trainer, or one resumed from --resume (its vocabulary, weights and counters)."""
+def _make_experiment(args: argparse.Namespace, data) -> Experiment:
+    """A fresh experiment, or one resumed from --resume (its vocabulary, weights, counters)."""
     if not args.resume:
-        return Trainer(config_from(args), data)
+        return Experiment.build(config_from(args), data)
     ckpt = checkpoint.load(args.resume)
-    trainer = Trainer(config_from(args, ckpt.config), data, vocab=ckpt.vocab, model=ckpt.model)
-    if tuple(ckpt.classes) != tuple(trainer.classes):
+    experiment = Experiment.build(
+        config_from(args, ckpt.config), data, vocab=ckpt.vocab, model=ckpt.model
+    )
+    if tuple(ckpt.classes) != tuple(experiment.classes):
         raise RnnvizError(
             f"{args.resume} was trained on classes {list(ckpt.classes)}, "
-            f"the data has {list(trainer.classes)}"
+            f"the data has {list(experiment.classes)}"
         )
+    trainer = experiment.trainer
     trainer.resume(
         ckpt.summary.get("step", 0),
         ckpt.summary.get("epoch", 0),
@@ -221,36 +228,18 @@ def _make_trainer(args: argparse.Namespace, data) -> Trainer:
             f"{args.resume} has already trained {trainer.epoch} epochs: nothing to do with "
             f"--epochs {trainer.config.epochs} (give a larger --epochs to train on)"
         )
-    return trainer
-
-
-METRIC_COLUMNS = (  # CSV header -> StepRecord field
-    ("step", "step"),
-    ("epoch", "epoch"),
-    ("loss", "loss"),
-    ("accuracy", "accuracy"),
-    ("global_norm_before", "global_before"),
-    ("global_norm_after", "global_after"),
-    ("clipped_fraction", "changed_fraction"),
-    ("lr", "lr"),
-    ("tokens", "tokens"),
-    ("seconds", "seconds"),
-)
+    return experiment
 
 
 def write_metrics(path: Path, rows: list[StepRecord]) -> None:
-    """One CSV row per step: loss, accuracy, norms before/after clipping per parameter, ..."""
+    """One CSV row per step, the columns of StepRecord: step, epoch, loss, accuracy, global norms
+    before/after clipping, ..., then the norm of each parameter before and after clipping."""
     if not rows:
         return
-    names = list(rows[0].norms_before)
-    header = [column for column, _ in METRIC_COLUMNS]
-    header += [f"norm_before_{n}" for n in names] + [f"norm_after_{n}" for n in names]
     try:
         with path.open("w", newline="", encoding="utf-8") as out:
             writer = csv.writer(out)
-            writer.writerow(header)
-            for r in rows:
-                values = [getattr(r, name) for _, name in METRIC_COLUMNS]
-                writer.writerow([*values, *r.norms_before.values(), *r.norms_after.values()])
+            writer.writerow(rows[0].columns())
+            writer.writerows(r.values() for r in rows)
     except OSError as error:
         raise RnnvizError(f"cannot write {path}: {error.strerror or error}") from None

@@ -2,7 +2,7 @@
 
 import argparse
 
-from ..core.datasets import bundled_names
+from ..core.data.datasets import bundled_names
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

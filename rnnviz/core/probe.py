@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .rnn import VanillaRNN
-from .text import Vocabulary
+from .data.text import Vocabulary
+from .nn.model import SequenceModel
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class Probe:
         return self.probs[-1] if len(self.tokens) else None
 
 
-def probe(model: VanillaRNN, vocab: Vocabulary, text: str) -> Probe:
+def probe(model: SequenceModel, vocab: Vocabulary, text: str) -> Probe:
     """Tokenize, look up and run the sentence through the model (one forward pass)."""
     encoded = vocab.encode(text)
     if len(encoded.ids) == 0:

@@ -14,9 +14,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.config import DTYPES, LIVE_FIELDS, TrainConfig
-from ..core.init import INIT_SCHEMES
-from ..core.optim import CLIP_MODES, OPTIMIZERS
+from ..core.nn.registry import CELLS
+from ..core.train.config import TrainConfig
+from ..core.train.hyperparameters import BY_FIELD, LIVE_FIELDS
 
 OPEN_DATASET = "Open dataset…"
 SPEEDS = {
@@ -28,12 +28,14 @@ SPEEDS = {
 }
 
 
-def _spin(low, high, value, step=1, decimals=None, tip=""):
-    box = QSpinBox() if decimals is None else QDoubleSpinBox()
-    if decimals is not None:
-        box.setDecimals(decimals)
-    box.setRange(low, high)
-    box.setSingleStep(step)
+def _spin(field: str, value, tip: str = ""):
+    """A spin box whose range, step and decimals come from the hyperparameter table."""
+    h = BY_FIELD[field]
+    box = QSpinBox() if h.kind is int else QDoubleSpinBox()
+    if h.kind is float:
+        box.setDecimals(h.decimals or 2)
+    box.setRange(*h.spin_range())
+    box.setSingleStep(h.step)
     box.setValue(value)
     box.setToolTip(tip)
     box.setKeyboardTracking(False)  # apply when typing is done, not on every digit
@@ -57,9 +59,10 @@ def _value(widget):
     return widget.currentText() if isinstance(widget, QComboBox) else widget.value()
 
 
-def _combo(items, current, tip=""):
+def _combo(field: str, current: str, tip: str = ""):
+    """A drop-down of the choices the hyperparameter table allows."""
     box = QComboBox()
-    box.addItems(list(items))
+    box.addItems(list(BY_FIELD[field].choices))
     box.setCurrentText(current)
     box.setToolTip(tip)
     return box
@@ -87,50 +90,50 @@ class ControlsPanel(QWidget):
         self.dataset_info = QLabel()
         self.dataset_info.setWordWrap(True)
 
-        self.hidden = _spin(1, 1024, c.hidden_size, tip="Hidden units H (applies on Reset).")
+        self.cell = _combo(
+            "cell",
+            c.cell,
+            "Recurrent cell (applies on Reset): "
+            + "; ".join(f"{name}: {cell.equations}" for name, cell in CELLS.items()),
+        )
+        self.hidden = _spin("hidden_size", c.hidden_size, "Hidden units H (applies on Reset).")
         self.init = _combo(
-            INIT_SCHEMES,
+            "init",
             c.init,
             "uniform: U(±1/√H) like PyTorch; xavier: "
             "U(±√(6/(fan_in+fan_out))); tutorial: N(0,1)/1000 (applies on Reset).",
         )
         self.seed = _spin(
-            0, 2**31 - 1, c.seed, tip="Seed of weights, split and batch order (applies on Reset)."
+            "seed", c.seed, "Seed of weights, split and batch order (applies on Reset)."
         )
-        self.dtype = _combo(
-            DTYPES, c.dtype, "Floating-point type of the weights (applies on Reset)."
-        )
+        self.dtype = _combo("dtype", c.dtype, "Floating-point type of the weights (on Reset).")
 
-        self.lr = _spin(
-            1e-5,
-            100.0,
-            c.lr,
-            step=0.001,
-            decimals=5,
-            tip="Learning rate η: w ← w − η·update (applies at once).",
-        )
+        self.lr = _spin("lr", c.lr, "Learning rate η: w ← w − η·update (applies at once).")
         self.optimizer = _combo(
-            OPTIMIZERS,
+            "optimizer",
             c.optimizer,
             "Update rule (applies at once; a new optimizer starts with fresh state).",
         )
         self.clip_mode = _combo(
-            CLIP_MODES,
+            "clip_mode",
             c.clip_mode,
             "norm: g ← g·min(1, c/‖g‖); value: each "
             "entry clipped to [−c, c]; none: no clipping (applies at once).",
         )
-        self.clip = _spin(1e-4, 1e4, c.clip, step=0.5, decimals=4, tip="Clip threshold c.")
-        self.batch = _spin(1, 4096, c.batch_size, tip="Sentences per mini-batch (applies at once).")
+        self.clip = _spin("clip", c.clip, "Clip threshold c.")
+        self.batch = _spin(
+            "batch_size", c.batch_size, "Sentences per mini-batch (applies at once)."
+        )
         self.bptt = _spin(
-            0,
-            10_000,
+            "bptt_truncate",
             c.bptt_truncate,
-            tip="Backpropagate only the last K words "
-            "of each sentence; 0 = full BPTT (applies at once).",
+            "Backpropagate only the last K words of each sentence; 0 = full BPTT (live).",
         )
         self.bptt.setSpecialValueText("full")
-        self.speed = _combo(SPEEDS, "50 steps/s", "Slow motion for watching, or full speed.")
+        self.speed = QComboBox()
+        self.speed.addItems(list(SPEEDS))
+        self.speed.setCurrentText("50 steps/s")
+        self.speed.setToolTip("Slow motion for watching, or full speed.")
 
         for box in (self.lr, self.clip, self.batch, self.bptt):
             box.valueChanged.connect(lambda _: self.live_changed.emit(self.live_settings()))
@@ -159,6 +162,7 @@ class ControlsPanel(QWidget):
         model_box = _form_box(
             "Model (on Reset)",
             [
+                ("Cell", self.cell),
                 ("Hidden size", self.hidden),
                 ("Init", self.init),
                 ("Seed", self.seed),
@@ -196,6 +200,7 @@ class ControlsPanel(QWidget):
     def _fields(self) -> dict:
         """Config field -> the widget that edits it."""
         return {
+            "cell": self.cell,
             "hidden_size": self.hidden,
             "init": self.init,
             "seed": self.seed,

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ..core.history import SeriesView
+from ..core.train.history import SeriesView
 
 
 def envelope(view: SeriesView, metric: str) -> tuple[np.ndarray, np.ndarray]:

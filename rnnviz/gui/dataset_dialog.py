@@ -19,10 +19,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ..core.datasets import Dataset, load
+from ..core.data.datasets import Dataset, load
+from ..core.data.importers import FORMAT_HELP, FORMATS
+from ..core.data.text import Vocabulary, tokenize
 from ..core.errors import RnnvizError
-from ..core.importers import FORMAT_HELP, FORMATS
-from ..core.text import Vocabulary, tokenize
 
 PREVIEW_ROWS = 12
 FILE_FILTER = "Datasets (*.csv *.tsv *.txt *.jsonl *.json *.pos *.neg);;All files (*)"

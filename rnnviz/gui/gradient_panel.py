@@ -5,9 +5,10 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from ..core.telemetry import TelemetryView
+from ..core.train.telemetry import TelemetryView
 from .curves import envelope, positive, smooth
 from .follow_range import FollowRange, nice_ceiling
+from .panel import CONFIG, TELEMETRY, Panel, PanelContext
 from .theme import (
     Theme,
     history_plot,
@@ -22,7 +23,9 @@ from .theme import (
 RECENT = 100  # steps over which the "recently clipped" share is reported
 
 
-class GradientPanel(QWidget):
+class GradientPanel(QWidget, Panel):
+    key, slot, reads = "gradients", "top", frozenset({TELEMETRY, CONFIG})
+
     def __init__(self, theme: Theme, parent=None):
         super().__init__(parent)
         self.theme = theme
@@ -40,6 +43,7 @@ class GradientPanel(QWidget):
         self.flow_plot.disableAutoRange()
         self._flow_snapshot = None
         self.clip_threshold = 1.0
+        self._clip_shown: tuple[str, float] | None = None
         history_plot(self.norm_plot, theme)
         self.norm_plot.setToolTip(
             "Global gradient norm ‖g‖ = sqrt(Σ_params Σ_entries g²) before clipping and after. "
@@ -73,8 +77,16 @@ class GradientPanel(QWidget):
         layout.addLayout(self.params_row)
         layout.addWidget(self.summary)
 
+    def draw(self, context: PanelContext) -> None:
+        self.set_clip(context.config.clip_mode, context.config.clip)
+        if context.view is not None:
+            self.update_view(context.view)
+
     def set_clip(self, mode: str, threshold: float) -> None:
         """Draw the threshold line (norm mode only: value mode bounds entries, not the norm)."""
+        if (mode, threshold) == self._clip_shown:
+            return
+        self._clip_shown = (mode, threshold)
         self.clip_threshold = threshold
         self.threshold.setVisible(mode == "norm")
         self.threshold.setPos(np.log10(threshold))

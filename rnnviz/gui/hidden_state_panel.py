@@ -4,21 +4,21 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from ..core.datasets import Dataset
 from ..core.probe import Probe, probe
-from ..core.telemetry import Snapshot
+from ..core.train.experiment import Overview
+from .panel import PROBE, SNAPSHOT, Panel, PanelContext
 from .theme import Theme, set_ticks, set_view, style_plot
 
 TYPED = "the sentence typed on the left"
-MAX_LISTED = 2000  # dataset sentences offered in the drop-down, per split
 
 
-class HiddenStatePanel(QWidget):
+class HiddenStatePanel(QWidget, Panel):
+    key, slot, reads = "hidden", "bottom", frozenset({PROBE, SNAPSHOT})
+
     def __init__(self, theme: Theme, parent=None):
         super().__init__(parent)
         self.theme = theme
-        self.typed_text = ""
-        self.snapshot: Snapshot | None = None
+        self.context: PanelContext | None = None
         self.current: Probe | None = None
         self.graphics = pg.GraphicsLayoutWidget()
         self.plot = self.graphics.addPlot()
@@ -51,7 +51,7 @@ class HiddenStatePanel(QWidget):
         self.sentence_box.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.sentence_box.currentIndexChanged.connect(lambda _: self.refresh())
+        self.sentence_box.currentIndexChanged.connect(lambda _: self.refresh())  # own probe
         self.readout = QLabel("Hover a cell to read word, unit and value.")
         top = QHBoxLayout()
         top.addWidget(QLabel("Sentence:"))
@@ -61,34 +61,32 @@ class HiddenStatePanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.graphics, 1)
         layout.addWidget(self.readout)
-        self.set_dataset(None)
+        self.show_overview(None)
 
-    def set_dataset(self, splits: dict[str, Dataset] | None) -> None:
-        """Offer the typed sentence plus every (or the first MAX_LISTED) sentence of each split."""
+    def show_overview(self, overview: Overview | None) -> None:
+        """Offer the typed sentence plus the listed sentences of each split."""
         self.sentence_box.blockSignals(True)
         self.sentence_box.clear()
         self.sentence_box.addItem(TYPED, None)
-        for name, data in (splits or {}).items():
-            for i, text in enumerate(data.texts[:MAX_LISTED]):
-                label = data.classes[data.labels[i]]
+        for name, sentences in (overview.sentences if overview else {}).items():
+            for i, (text, label) in enumerate(sentences):
                 self.sentence_box.addItem(f"{name} #{i + 1} [{label}]: {text}", text)
         self.sentence_box.blockSignals(False)
 
-    def set_typed(self, text: str) -> None:
-        self.typed_text = text
-        if self.sentence_box.currentData() is None:
-            self.refresh()
-
-    def set_snapshot(self, snapshot: Snapshot | None) -> None:
-        self.snapshot = snapshot
+    def draw(self, context: PanelContext) -> None:
+        self.context = context
         self.refresh()
 
     def refresh(self) -> None:
-        chosen = self.sentence_box.currentData()
-        text = self.typed_text if chosen is None else chosen
-        if self.snapshot is None:
+        """The typed sentence's shared probe, or a probe of the chosen dataset sentence."""
+        context = self.context
+        snapshot = context.view.snapshot if context and context.view else None
+        if snapshot is None:
             return
-        result = probe(self.snapshot.model, self.snapshot.vocab, text)
+        chosen = self.sentence_box.currentData()
+        result = context.probe if chosen is None else probe(snapshot.model, snapshot.vocab, chosen)
+        if result is None:
+            return
         self.current = result
         T, H = result.states.shape
         if T == 0:

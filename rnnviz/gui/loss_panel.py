@@ -5,15 +5,18 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
-from ..core.telemetry import TelemetryView
+from ..core.train.telemetry import TelemetryView
 from .curves import envelope, smooth
 from .follow_range import FollowRange
+from .panel import TELEMETRY, Panel, PanelContext
 from .theme import Theme, history_plot, points_curve, stacked_plots, style_plot, summary_label
 
 MAX_MARKS = 40  # epoch lines drawn at most (thinned evenly beyond)
 
 
-class LossPanel(QWidget):
+class LossPanel(QWidget, Panel):
+    key, slot, reads = "loss", "top", frozenset({TELEMETRY})
+
     def __init__(self, theme: Theme, parent=None):
         super().__init__(parent)
         self.theme = theme
@@ -61,6 +64,10 @@ class LossPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.layout_widget, 1)
         layout.addLayout(bar)
+
+    def draw(self, context: PanelContext) -> None:
+        if context.view is not None:
+            self.update_view(context.view)
 
     def update_view(self, view: TelemetryView) -> None:
         steps = view.steps

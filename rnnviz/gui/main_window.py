@@ -1,4 +1,8 @@
-"""The main window: control column, four live panels, status bar; one timer pulls telemetry."""
+"""The main window: control column, the registered panels, status bar; one timer pulls telemetry.
+
+The window never waits on the training thread: it posts commands to the runner and handles each
+answer when it arrives (replies.py), on its own thread.
+"""
 
 import json
 from pathlib import Path
@@ -14,22 +18,32 @@ from PySide6.QtWidgets import (
     QSplitter,
 )
 
-from ..core import checkpoint
-from ..core.config import TrainConfig
-from ..core.datasets import Dataset, bundled_names, load
+from ..core.data.datasets import Dataset, bundled_names, load
 from ..core.errors import RnnvizError
-from ..core.runner import TrainingRunner
-from ..core.telemetry import Telemetry, TelemetryView
-from ..core.trainer import Trainer
+from ..core.probe import Probe, probe
+from ..core.train import checkpoint
+from ..core.train.config import TrainConfig
+from ..core.train.experiment import Experiment, Overview
+from ..core.train.records import RunState
+from ..core.train.runner import TrainingRunner
+from ..core.train.telemetry import Telemetry, TelemetryView
 from .controls_panel import OPEN_DATASET, SPEEDS, ControlsPanel
 from .dataset_dialog import DatasetDialog
-from .gradient_panel import GradientPanel
-from .hidden_state_panel import HiddenStatePanel
-from .loss_panel import LossPanel
-from .prediction_panel import PredictionPanel
+from .panel import CONFIG, PROBE, SNAPSHOT, TELEMETRY, PanelContext
+from .panels import PANELS
+from .replies import Replies
 from .theme import configure_pyqtgraph, current_theme
 
 REFRESH_MS = 20  # timer ticks; one panel is redrawn per tick
+STATE_TEXT = {
+    RunState.READY: "Ready: press Train (Space) to start",
+    RunState.TRAINING: "Training…",
+    RunState.PAUSED: "Paused",
+    RunState.HALTED: "Stopped",
+    RunState.FINISHED: "Finished",
+    RunState.ERROR: "Error",
+    RunState.STOPPED: "Stopped",
+}
 
 
 class MainWindow(QMainWindow):
@@ -42,26 +56,25 @@ class MainWindow(QMainWindow):
         self.config = self._saved_config()
         self.data = load([dataset])
         self.telemetry = Telemetry()
-        trainer = Trainer(self.config, self.data)
-        self.runner = TrainingRunner(trainer, self.telemetry)
+        experiment = Experiment.build(self.config, self.data)  # before the worker starts
+        self.runner = TrainingRunner(experiment, self.telemetry)
+        self.replies = Replies(self)
         self._version = -1
-        self._snapshot = None
         self._view: TelemetryView | None = None
-        self._dirty: set[str] = set()
-        self._rotation = ["loss", "gradients", "prediction", "hidden"]
+        self._snapshot = None
+        self._probe: Probe | None = None
+        self._stale: set[str] = set()  # keys of the panels to redraw
         self._shown_halt = ""
 
         self.controls = ControlsPanel(bundled_names(), self.config)
-        self.loss_panel = LossPanel(self.theme)
-        self.gradient_panel = GradientPanel(self.theme)
-        self.hidden_panel = HiddenStatePanel(self.theme)
-        self.prediction_panel = PredictionPanel(self.theme)
-        self.gradient_panel.set_clip(self.config.clip_mode, self.config.clip)
+        self.panels = {cls.key: cls(self.theme) for cls in PANELS}
+        self._rotation = list(self.panels)
         self._build_layout()
         self._build_status_bar()
         self._connect()
-        self._show_dataset(trainer)
+        self._show_overview(experiment.overview())
         self._restore_settings()
+        self._typed_text = self.panels["prediction"].text
 
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
@@ -79,11 +92,11 @@ class MainWindow(QMainWindow):
         scroll.setMaximumWidth(340)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.top_split = QSplitter(Qt.Orientation.Horizontal)
-        self.top_split.addWidget(self.loss_panel)
-        self.top_split.addWidget(self.gradient_panel)
         self.bottom_split = QSplitter(Qt.Orientation.Horizontal)
-        self.bottom_split.addWidget(self.prediction_panel)
-        self.bottom_split.addWidget(self.hidden_panel)
+        rows = {"top": self.top_split, "bottom": self.bottom_split}
+        for panel in self.panels.values():
+            panel.setMinimumSize(300, 220)
+            rows[panel.slot].addWidget(panel)
         self.bottom_split.setStretchFactor(0, 2)
         self.bottom_split.setStretchFactor(1, 3)
         self.center_split = QSplitter(Qt.Orientation.Vertical)
@@ -95,13 +108,6 @@ class MainWindow(QMainWindow):
         self.main_split.addWidget(scroll)
         self.main_split.addWidget(self.center_split)
         self.main_split.setStretchFactor(1, 1)
-        for panel in (
-            self.loss_panel,
-            self.gradient_panel,
-            self.hidden_panel,
-            self.prediction_panel,
-        ):
-            panel.setMinimumSize(300, 220)
         self.setCentralWidget(self.main_split)
         self.resize(1440, 900)
 
@@ -124,8 +130,8 @@ class MainWindow(QMainWindow):
         c.dataset_chosen.connect(self.choose_dataset)
         c.live_changed.connect(self.apply_live)
         c.speed_changed.connect(self.runner.set_speed)
-        self.prediction_panel.text_changed.connect(self.hidden_panel.set_typed)
-        self.hidden_panel.set_typed(self.prediction_panel.text)
+        entry_panel = self.panels["prediction"]
+        entry_panel.text_changed.connect(self._typed)
         shortcuts = {
             "Space": self.toggle_training,
             "S": self.runner.step_once,
@@ -133,7 +139,7 @@ class MainWindow(QMainWindow):
             "Ctrl+S": self.save_model,
             "Ctrl+O": self.load_model,
             "Ctrl+D": lambda: self.choose_dataset(OPEN_DATASET),
-            "Ctrl+L": self.prediction_panel.entry.setFocus,
+            "Ctrl+L": entry_panel.entry.setFocus,
             "Ctrl+Q": self.close,
         }
         for key, action in shortcuts.items():
@@ -141,35 +147,45 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------- actions
     def toggle_training(self) -> None:
-        if self.telemetry.status.state == "training":
+        if self.telemetry.status.state == RunState.TRAINING:
             self.runner.pause()
         else:
             self.runner.train()
 
     def apply_live(self, changes: dict) -> None:
-        try:
-            self.config = self.runner.apply(**changes).result(timeout=10)
-        except RnnvizError as error:
-            QMessageBox.warning(self, "Setting refused", str(error))
-            return
-        self.gradient_panel.set_clip(self.config.clip_mode, self.config.clip)
+        """Post live settings; the trainer applies them between two steps and answers."""
 
-    def reset(self, data: Dataset | None = None, trainer_factory=None) -> bool:
-        """New model (and dataset, if given) from the controls' settings; history cleared."""
+        def applied(config: TrainConfig | None, error: BaseException | None) -> None:
+            if error is not None:
+                self.controls.show_config(self.config)
+                QMessageBox.warning(self, "Setting refused", str(error))
+                return
+            self.config = config
+            self._mark(CONFIG)
+
+        self.runner.apply(changes, on_done=self.replies.to(applied))
+
+    def reset(self, data: Dataset | None = None, make_experiment=None) -> None:
+        """Post a new experiment (and dataset, if given) built from the controls' settings on the
+        training thread; history is cleared when it arrives."""
         data = data or self.data
         try:
             config = self.controls.config(self.config)
-            factory = trainer_factory or (lambda: Trainer(config, data))
-            trainer = self.runner.reset(factory).result(timeout=60)
         except RnnvizError as error:
             QMessageBox.critical(self, "Cannot reset", str(error))
-            return False
-        self.data, self.config = data, trainer.config
-        self.controls.show_config(self.config)
-        self.gradient_panel.set_clip(self.config.clip_mode, self.config.clip)
-        self._show_dataset(trainer)
-        self._shown_halt = ""
-        return True
+            return
+        make = make_experiment or (lambda: Experiment.build(config, data))
+
+        def done(overview: Overview | None, error: BaseException | None) -> None:
+            if error is not None:
+                QMessageBox.critical(self, "Cannot reset", str(error))
+                return
+            self.data, self.config = data, overview.config
+            self.controls.show_config(self.config)
+            self._shown_halt = ""
+            self._show_overview(overview)
+
+        self.runner.reset(make, on_done=self.replies.to(done))
 
     def choose_dataset(self, name: str) -> None:
         if name == OPEN_DATASET:
@@ -187,21 +203,25 @@ class MainWindow(QMainWindow):
                 return
         self.reset(data)
 
-    def save_model(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save model", str(Path.home() / "model.npz"), "rnnviz model (*.npz)"
-        )
+    def save_model(self, path: str | None = None) -> None:
+        """Ask where, then let the training thread write the checkpoint; say how it went."""
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Save model", str(Path.home() / "model.npz"), "rnnviz model (*.npz)"
+            )
         if not path:
             return
-        try:
-            ckpt = self.runner.call(checkpoint.from_trainer).result(timeout=30)
-            checkpoint.save(path, ckpt)
-        except RnnvizError as error:
-            QMessageBox.critical(self, "Cannot save model", str(error))
-            return
-        self.statusBar().showMessage(f"saved {path}", 5000)
+
+        def saved(written: Path | None, error: BaseException | None) -> None:
+            if error is not None:
+                QMessageBox.critical(self, "Cannot save model", str(error))
+            else:
+                self.statusBar().showMessage(f"saved {written}", 5000)
+
+        self.runner.save(path, on_done=self.replies.to(saved))
 
     def load_model(self, path: str | None = None) -> bool:
+        """Read a checkpoint (refused with the reason if it is bad) and continue from it."""
         if not path:
             path, _ = QFileDialog.getOpenFileName(
                 self, "Load model", str(Path.home()), "rnnviz model (*.npz);;All files (*)"
@@ -218,31 +238,59 @@ class MainWindow(QMainWindow):
         except RnnvizError as error:
             QMessageBox.critical(self, "Cannot load model", str(error))
             return False
+        data = self.data
 
-        def resumed() -> Trainer:
-            trainer = Trainer(ckpt.config, self.data, vocab=ckpt.vocab, model=ckpt.model)
-            trainer.resume(
+        def resumed() -> Experiment:
+            experiment = Experiment.build(ckpt.config, data, vocab=ckpt.vocab, model=ckpt.model)
+            experiment.trainer.resume(
                 ckpt.summary.get("step", 0), ckpt.summary.get("epoch", 0), ckpt.optimizer_state
             )
-            return trainer
+            return experiment
 
         self.controls.show_config(ckpt.config)
-        return self.reset(trainer_factory=resumed)
+        self.reset(make_experiment=resumed)
+        return True
 
-    def _show_dataset(self, trainer: Trainer) -> None:
+    def _show_overview(self, overview: Overview) -> None:
         counts = ", ".join(
-            f"{c} {n}" for c, n in zip(trainer.classes, self.data.class_counts(), strict=True)
+            f"{c} {n}" for c, n in zip(overview.classes, overview.class_counts, strict=True)
         )
-        name = self.data.name if len(self.data.name) < 40 else self.data.name[:37] + "…"
+        name = overview.name if len(overview.name) < 40 else overview.name[:37] + "…"
         self.controls.set_dataset_label(
             name,
-            f"{len(trainer.train_set)} train / "
-            f"{len(trainer.test_set)} test · {counts} · vocabulary "
-            f"{len(trainer.vocab)}",
+            f"{overview.train_size} train / {overview.test_size} test · {counts} · vocabulary "
+            f"{overview.vocab_size}",
         )
-        self.hidden_panel.set_dataset({"train": trainer.splits.train, "test": trainer.splits.test})
+        for panel in self.panels.values():
+            panel.show_overview(overview)
+        self._mark(CONFIG, PROBE, SNAPSHOT)
 
     # ------------------------------------------------------------- drawing
+    def _typed(self, text: str) -> None:
+        self._typed_text = text
+        self._update_probe()
+
+    def _update_probe(self) -> None:
+        """One forward pass of the typed sentence under the newest weights, shared by every panel
+        that reads PROBE; those redraw at once (a keystroke is answered now, not on a later
+        tick)."""
+        snapshot = self._snapshot
+        if snapshot is None:
+            return
+        self._probe = probe(snapshot.model, snapshot.vocab, self._typed_text)
+        context = self._context()
+        for key, panel in self.panels.items():
+            if PROBE in panel.reads:
+                panel.draw(context)
+                self._stale.discard(key)
+
+    def _mark(self, *changes: str) -> None:
+        """The panels that read any of `changes` need a redraw."""
+        self._stale.update(k for k, p in self.panels.items() if p.reads.intersection(changes))
+
+    def _context(self) -> PanelContext:
+        return PanelContext(self._view, self._probe, self.config)
+
     def refresh(self) -> None:
         """Timer tick: pull the newest telemetry, update the status bar, and redraw the next panel
         whose data changed. One panel per tick keeps every paint short, so the window stays
@@ -251,60 +299,45 @@ class MainWindow(QMainWindow):
         if view is not None:
             self._version = view.version
             self._view = view
-            self._dirty.update(("loss", "gradients"))
+            self._mark(TELEMETRY)
             if view.snapshot is not self._snapshot:
                 self._snapshot = view.snapshot
-                self._dirty.update(("prediction", "hidden"))
+                self._mark(SNAPSHOT)
+                self._update_probe()
             self._show_status(view)
         for _ in range(len(self._rotation)):
-            panel = self._rotation[0]
+            key = self._rotation[0]
             self._rotation.append(self._rotation.pop(0))
-            if panel in self._dirty:
-                self._dirty.discard(panel)
-                self._draw(panel)
+            if key in self._stale:
+                self._stale.discard(key)
+                self.panels[key].draw(self._context())
                 return
 
     def redraw_all(self) -> None:
         """Bring every panel up to date at once (screenshots, tests)."""
         self.refresh()
-        while self._dirty:
-            self._draw(self._dirty.pop())
-
-    def _draw(self, panel: str) -> None:
-        view = self._view
-        if panel == "loss":
-            self.loss_panel.update_view(view)
-        elif panel == "gradients":
-            self.gradient_panel.update_view(view)
-        elif panel == "prediction":
-            self.prediction_panel.set_snapshot(view.snapshot)
-        else:
-            self.hidden_panel.set_snapshot(view.snapshot)
+        context = self._context()
+        for panel in self.panels.values():
+            panel.draw(context)
+        self._stale.clear()
 
     def _show_status(self, view: TelemetryView) -> None:
         s = view.status
-        self.controls.set_running(s.state == "training")
+        self.controls.set_running(s.state == RunState.TRAINING)
         minutes, seconds = divmod(int(s.elapsed), 60)
         self.fields["epoch"].setText(f"epoch {s.epoch}")
         self.fields["step"].setText(f"step {s.step:,}")
         self.fields["speed"].setText(f"{s.tokens_per_s:,.0f} tokens/s")
         self.fields["elapsed"].setText(f"{minutes}:{seconds:02d} trained")
         self.fields["lr"].setText(f"lr {s.lr:g}")
-        describe = {
-            "ready": "Ready: press Train (Space) to start",
-            "training": "Training…",
-            "paused": "Paused",
-            "halted": "Stopped",
-            "finished": "Finished",
-            "error": "Error",
-        }
-        text = describe.get(s.state, s.state)
+        text = STATE_TEXT.get(s.state, str(s.state))
         if s.message:
             text += f": {s.message}"
-        colour = self.theme.warning if s.state in ("halted", "error") else self.theme.foreground
+        warn = s.state in (RunState.HALTED, RunState.ERROR)
+        colour = self.theme.warning if warn else self.theme.foreground
         self.state_label.setStyleSheet(f"color: {colour};")
         self.state_label.setText(text)
-        if s.state in ("halted", "error") and s.message != self._shown_halt:
+        if warn and s.message != self._shown_halt:
             self._shown_halt = s.message
             box = QMessageBox(
                 QMessageBox.Icon.Warning,
@@ -335,7 +368,7 @@ class MainWindow(QMainWindow):
             self.controls.speed.setCurrentText(speed)
         text = self.settings.value("sentence")
         if isinstance(text, str):
-            self.prediction_panel.entry.setText(text)
+            self.panels["prediction"].entry.setText(text)
 
     def _splitters(self) -> dict[str, QSplitter]:
         return {
@@ -351,7 +384,7 @@ class MainWindow(QMainWindow):
             self.settings.setValue(key, splitter.saveState())
         self.settings.setValue("config", json.dumps(self.controls.config(self.config).to_dict()))
         self.settings.setValue("speed", self.controls.speed.currentText())
-        self.settings.setValue("sentence", self.prediction_panel.text)
+        self.settings.setValue("sentence", self.panels["prediction"].text)
         self.settings.sync()
 
     def shutdown(self) -> bool:

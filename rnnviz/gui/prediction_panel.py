@@ -15,23 +15,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.probe import Probe, probe
-from ..core.telemetry import Snapshot
+from ..core.probe import Probe
+from .panel import PROBE, Panel, PanelContext
 from .theme import Theme, add_legend, points_curve, set_ticks, set_view, style_plot
 
 DEBOUNCE_MS = 0  # fires once the queued key events are handled: a burst costs one update
 EXAMPLE = "this is not bad at all"
 
 
-class PredictionPanel(QWidget):
-    text_changed = Signal(str)  # debounced: the hidden-state heatmap follows the typed text
+class PredictionPanel(QWidget, Panel):
+    """Owns the sentence entry; the window probes what is typed once and hands the result to every
+    panel that reads PROBE."""
+
+    key, slot, reads = "prediction", "bottom", frozenset({PROBE})
+    text_changed = Signal(str)  # debounced
 
     def __init__(self, theme: Theme, parent=None):
         super().__init__(parent)
         self.theme = theme
-        self.snapshot: Snapshot | None = None
         self.classes: tuple[str, ...] = ()
-        self.shown_text = ""  # the sentence the bars and the plot currently describe
+        self.shown: Probe | None = None  # what the bars and the plot currently describe
         self.entry = QLineEdit(EXAMPLE)
         self.entry.setPlaceholderText("Type a sentence…")
         self.entry.setClearButtonEnabled(True)
@@ -39,7 +42,7 @@ class PredictionPanel(QWidget):
         self.debounce = QTimer(self)
         self.debounce.setSingleShot(True)
         self.debounce.setInterval(DEBOUNCE_MS)
-        self.debounce.timeout.connect(self._typed)
+        self.debounce.timeout.connect(lambda: self.text_changed.emit(self.text))
         self.entry.textChanged.connect(lambda _: self.debounce.start())
         self.tokens_label = QLabel()
         self.tokens_label.setTextFormat(Qt.TextFormat.RichText)
@@ -73,11 +76,13 @@ class PredictionPanel(QWidget):
     def text(self) -> str:
         return self.entry.text()
 
-    def set_snapshot(self, snapshot: Snapshot | None) -> None:
-        self.snapshot = snapshot
-        if snapshot is not None and snapshot.classes != self.classes:
+    def draw(self, context: PanelContext) -> None:
+        snapshot = context.view.snapshot if context.view is not None else None
+        if snapshot is None or context.probe is None:
+            return
+        if snapshot.classes != self.classes:
             self._build_bars(snapshot.classes)
-        self.refresh()
+        self.show_probe(context.probe, snapshot.step)
 
     def _build_bars(self, classes: tuple[str, ...]) -> None:
         self.classes = classes
@@ -101,15 +106,9 @@ class PredictionPanel(QWidget):
             self.bars.append((label, bar))
             self.curves.append(points_curve(self.plot, colour, name))
 
-    def _typed(self) -> None:
-        self.refresh()
-        self.text_changed.emit(self.text)
-
-    def refresh(self) -> None:
-        if self.snapshot is None:
-            return
-        result = probe(self.snapshot.model, self.snapshot.vocab, self.text)
-        self.shown_text = self.text
+    def show_probe(self, result: Probe, step: int) -> None:
+        """Bars for the whole sentence, the opinion after each word, the tokens."""
+        self.shown = result
         self.tokens_label.setText(self._tokens_html(result))
         final = result.final
         for i, (_, bar) in enumerate(self.bars):
@@ -125,7 +124,7 @@ class PredictionPanel(QWidget):
         best = int(np.argmax(final))
         self.verdict.setText(
             f"Prediction: <b>{html.escape(self.classes[best])}</b> "
-            f"({final[best]:.1%}) after {self.snapshot.step} training steps"
+            f"({final[best]:.1%}) after {step} training steps"
         )
         x = np.arange(len(result.tokens))
         for i, curve in enumerate(self.curves):

@@ -28,10 +28,10 @@ def take_screenshot(
         window.resize(*size)
         window.show()
         try:
-            window.runner.call(lambda trainer: [trainer.step() for _ in range(steps)]).result(600)
+            window.runner.call(lambda run: [run.trainer.step() for _ in range(steps)]).result(600)
             window.runner.pause()
             if text is not None:
-                window.prediction_panel.entry.setText(text)
+                window.panels["prediction"].entry.setText(text)
             deadline = time.monotonic() + 1.0  # let the debounce, the snapshot and the timer run
             while time.monotonic() < deadline:
                 app.processEvents()

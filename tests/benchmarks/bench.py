@@ -23,8 +23,9 @@ from threadpoolctl import threadpool_limits
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from rnnviz.core.optim import clip_gradients, make_optimizer  # noqa: E402
 from rnnviz.core.rnn import VanillaRNN  # noqa: E402
+
+from rnnviz.core.train.optim import clip_gradients, make_optimizer  # noqa: E402
 
 SIZES = [(64, 20, 10, 1), (64, 5000, 50, 32), (128, 20000, 50, 32), (128, 20000, 50, 1)]
 
@@ -217,7 +218,7 @@ from rnnviz.gui.app import application, dispose
 app = application()
 from PySide6.QtCore import QEventLoop, QSettings, QTimer
 from rnnviz.gui.main_window import MainWindow
-from rnnviz.core.telemetry import Telemetry
+from rnnviz.core.train.telemetry import Telemetry
 settings = QSettings(os.path.join(tempfile.mkdtemp(), "s.ini"), QSettings.Format.IniFormat)
 win = MainWindow(settings=settings, dataset="negation")
 win.show(); app.processEvents()
@@ -300,8 +301,8 @@ def gui_figures(duration):
 
 
 def telemetry_mb():
-    from rnnviz.core.telemetry import Telemetry
-    from rnnviz.core.trainer import StepRecord
+    from rnnviz.core.train.telemetry import Telemetry
+    from rnnviz.core.train.trainer import StepRecord
 
     names = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
     record = StepRecord(
@@ -337,9 +338,9 @@ def cli_figures(rounds=7, epochs=8):
     with the other core kept busy, as a window or any other program does) vs the trainer in this
     process on one BLAS thread, on the bundled negation set with the defaults. Each figure is
     tokens per second of training steps, as the CLI's summary reports it."""
-    from rnnviz.core.config import TrainConfig
-    from rnnviz.core.datasets import load
-    from rnnviz.core.trainer import Trainer
+    from rnnviz.core.data.datasets import load
+    from rnnviz.core.train.config import TrainConfig
+    from rnnviz.core.train.trainer import Trainer
 
     data = load(["negation"])
 

@@ -18,11 +18,12 @@ from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from rnnviz.core.batching import EncodedSet  # noqa: E402
-from rnnviz.core.config import TrainConfig  # noqa: E402
-from rnnviz.core.datasets import bundled_names, load, split  # noqa: E402
-from rnnviz.core.text import Vocabulary, tokenize  # noqa: E402
-from rnnviz.core.trainer import Trainer, score  # noqa: E402
+from rnnviz.core.data.batching import EncodedSet  # noqa: E402
+from rnnviz.core.data.datasets import bundled_names, load, split  # noqa: E402
+from rnnviz.core.data.text import Vocabulary, tokenize  # noqa: E402
+from rnnviz.core.train.config import TrainConfig  # noqa: E402
+from rnnviz.core.train.experiment import Experiment  # noqa: E402
+from rnnviz.core.train.trainer import score  # noqa: E402
 from rnnviz.resources import resource_dir  # noqa: E402
 
 
@@ -109,12 +110,13 @@ def main() -> None:
             bow, l2, bow_frames = bow_accuracy(splits.train, splits.test, frames)
             rnn_accs, rnn_frames, started = [], [], time.perf_counter()
             for seed in range(args.seeds):
-                trainer = Trainer(config.updated(seed=seed), data)
+                experiment = Experiment.build(config.updated(seed=seed), data)
+                trainer = experiment.trainer
                 trainer.run()
                 rnn_accs.append(trainer.evaluate("test").accuracy)
                 if frames is not None:
-                    encoded = EncodedSet.build(frames.texts, frames.labels, trainer.vocab)
-                    rnn_frames.append(score(trainer.model, encoded, len(frames.classes))[1])
+                    encoded = EncodedSet.build(frames.texts, frames.labels, experiment.vocab)
+                    rnn_frames.append(score(trainer.model, encoded)[1])
             seconds = (time.perf_counter() - started) / args.seeds
             name = data.name if len(data.name) < 60 else f"{len(sources)} files pooled"
             row = {

@@ -5,39 +5,41 @@ import zipfile
 import numpy as np
 import pytest
 
-from rnnviz.core import checkpoint
-from rnnviz.core.config import TrainConfig
-from rnnviz.core.datasets import load
+from rnnviz.core.data.datasets import load
 from rnnviz.core.errors import CheckpointError
-from rnnviz.core.trainer import Trainer
+from rnnviz.core.train import checkpoint
+from rnnviz.core.train.config import TrainConfig
+from rnnviz.core.train.experiment import Experiment
 
 
 @pytest.fixture(scope="module")
 def trained():
-    trainer = Trainer(TrainConfig(epochs=2), load(["tiny"]))
-    trainer.run()
-    return trainer
+    experiment = Experiment.build(TrainConfig(epochs=2), load(["tiny"]))
+    experiment.trainer.run()
+    return experiment
 
 
 def test_round_trip_is_exact(tmp_path, trained):
-    path = checkpoint.save(tmp_path / "m.npz", checkpoint.from_trainer(trained))
+    path = checkpoint.save(tmp_path / "m.npz", checkpoint.from_experiment(trained))
     back = checkpoint.load(path)
     for name, p in trained.model.params.items():
         np.testing.assert_array_equal(back.model.params[name], p)
         assert back.model.params[name].dtype == p.dtype
     assert back.vocab == trained.vocab and back.classes == trained.classes
-    assert back.config == trained.config and back.summary["step"] == trained.step_count
-    assert back.optimizer_state.keys() == trained.optimizer.state_arrays().keys()
+    assert back.config == trained.config and back.summary["step"] == trained.trainer.step_count
+    assert back.optimizer_state.keys() == trained.trainer.optimizer.state_arrays().keys()
 
 
 def test_training_resumes_from_a_checkpoint(tmp_path, trained):
-    path = checkpoint.save(tmp_path / "m.npz", checkpoint.from_trainer(trained))
+    path = checkpoint.save(tmp_path / "m.npz", checkpoint.from_experiment(trained))
     back = checkpoint.load(path)
-    resumed = Trainer(back.config, load(["tiny"]), vocab=back.vocab, model=back.model)
+    resumed = Experiment.build(
+        back.config, load(["tiny"]), vocab=back.vocab, model=back.model
+    ).trainer
     resumed.resume(back.summary["step"], back.summary["epoch"], back.optimizer_state)
-    assert resumed.optimizer.steps == trained.optimizer.steps
+    assert resumed.optimizer.steps == trained.trainer.optimizer.steps
     record = resumed.step()
-    assert record.step == trained.step_count + 1 and np.isfinite(record.loss)
+    assert record.step == trained.trainer.step_count + 1 and np.isfinite(record.loss)
 
 
 def test_pickled_object_is_refused_not_executed(tmp_path):
@@ -55,7 +57,7 @@ def test_pickled_object_is_refused_not_executed(tmp_path):
 
 
 def test_truncated_file_is_refused(tmp_path, trained):
-    path = checkpoint.save(tmp_path / "m.npz", checkpoint.from_trainer(trained))
+    path = checkpoint.save(tmp_path / "m.npz", checkpoint.from_experiment(trained))
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(CheckpointError, match="truncated or corrupt"):
@@ -89,18 +91,18 @@ def _rewrite_meta(path, change):
 
 
 def test_newer_format_and_inconsistent_files_are_refused(tmp_path, trained):
-    path = checkpoint.save(tmp_path / "m.npz", checkpoint.from_trainer(trained))
+    path = checkpoint.save(tmp_path / "m.npz", checkpoint.from_experiment(trained))
     _rewrite_meta(path, lambda m: m.update(version=99))
     with pytest.raises(CheckpointError, match="version 99"):
         checkpoint.load(path)
-    path = checkpoint.save(tmp_path / "m.npz", checkpoint.from_trainer(trained))
+    path = checkpoint.save(tmp_path / "m.npz", checkpoint.from_experiment(trained))
     _rewrite_meta(path, lambda m: m["vocab"].pop())
     with pytest.raises(CheckpointError, match="inconsistent"):
         checkpoint.load(path)
 
 
 def test_save_is_atomic(tmp_path, trained, monkeypatch):
-    path = checkpoint.save(tmp_path / "m.npz", checkpoint.from_trainer(trained))
+    path = checkpoint.save(tmp_path / "m.npz", checkpoint.from_experiment(trained))
     before = path.read_bytes()
 
     def crash(*args, **kwargs):
@@ -108,7 +110,7 @@ def test_save_is_atomic(tmp_path, trained, monkeypatch):
 
     monkeypatch.setattr(np, "savez", crash)
     with pytest.raises(CheckpointError, match="No space left"):
-        checkpoint.save(path, checkpoint.from_trainer(trained))
+        checkpoint.save(path, checkpoint.from_experiment(trained))
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]  # no temporary left behind
     assert zipfile.is_zipfile(io.BytesIO(before))

@@ -1,15 +1,19 @@
 import numpy as np
 import pytest
 
-from rnnviz.core import rnn
-from rnnviz.core.gradcheck import check_gradients, demo_problem
-from rnnviz.core.rnn import VanillaRNN
+from rnnviz.core.nn import sequence
+from rnnviz.core.nn.classify import ManyToOne
+from rnnviz.core.nn.gradcheck import check_gradients, demo_problem
+from rnnviz.core.nn.model import SequenceModel
+from rnnviz.core.nn.vanilla import VanillaCell
 
 
 @pytest.fixture(params=["dense", "sparse"])
 def input_grad_path(request, monkeypatch):
     """Run a test with dW_xh built dense (one-hot product) and column-sparse."""
-    monkeypatch.setattr(rnn, "DENSE_INPUT_GRAD_LIMIT", 10**9 if request.param == "dense" else 0)
+    monkeypatch.setattr(
+        sequence, "DENSE_INPUT_GRAD_LIMIT", 10**9 if request.param == "dense" else 0
+    )
     return request.param
 
 
@@ -28,22 +32,18 @@ def test_large_tensors_are_sampled_with_a_seed():
     assert result.passed
 
 
-class TutorialBugRNN(VanillaRNN):
+class TutorialBugCell(VanillaCell):
     """The widely copied bug: dh_{t-1} = W_hh @ da_t instead of W_hh.T @ da_t."""
 
-    def backward(self, fwd, dlogits, truncate=None):
-        correct = self.params["W_hh"]
-        self.params["W_hh"] = correct.T.copy()  # used only to carry dh back through time
-        try:
-            grads, norms = super().backward(fwd, dlogits, truncate)
-        finally:
-            self.params["W_hh"] = correct
-        return grads, norms
+    def backward(self, params, trace, d_outputs, truncate):
+        # W_hh is used only to carry dh back through time
+        transposed = {**params, "W_hh": params["W_hh"].T.copy()}
+        return super().backward(transposed, trace, d_outputs, truncate)
 
 
 def test_checker_catches_the_non_transposed_w_hh_bug():
     model, ids, lengths, labels = demo_problem(seed=0)
-    buggy = TutorialBugRNN(model.params)
+    buggy = SequenceModel(TutorialBugCell(), "classify", model.params)
     result = check_gradients(buggy, ids, lengths, labels)
     assert not result.passed
     assert result.per_param["W_hh"] > 1e-3
@@ -51,14 +51,16 @@ def test_checker_catches_the_non_transposed_w_hh_bug():
 
 
 def test_checker_catches_a_wrong_output_gradient():
-    class WrongBias(VanillaRNN):
-        def backward(self, fwd, dlogits, truncate=None):
-            grads, norms = super().backward(fwd, dlogits, truncate)
-            grads["b_y"] = grads["b_y"] * 1.01
-            return grads, norms
+    class WrongBias(ManyToOne):
+        def loss_and_grad(self, params, trace, labels):
+            result = super().loss_and_grad(params, trace, labels)
+            result.grads["b_y"] = result.grads["b_y"] * 1.01
+            return result
 
     model, ids, lengths, labels = demo_problem(seed=0)
-    result = check_gradients(WrongBias(model.params), ids, lengths, labels)
+    result = check_gradients(
+        SequenceModel("vanilla", WrongBias(), model.params), ids, lengths, labels
+    )
     assert result.per_param["b_y"] > 1e-3 and not result.passed
 
 
@@ -73,9 +75,9 @@ def test_float32_gradients_agree_within_float32_tolerance():
 @pytest.mark.parametrize("dtype,step", [("float64", 1e-3), ("float32", 1e-2)])
 def test_sparse_input_gradient_with_rarely_repeated_ids(dtype, step, monkeypatch):
     """The copy-then-add-repeats path of dW_xh (big vocabulary, distinct ids), in both dtypes."""
-    monkeypatch.setattr(rnn, "DENSE_INPUT_GRAD_LIMIT", 0)
+    monkeypatch.setattr(sequence, "DENSE_INPUT_GRAD_LIMIT", 0)
     model, _, _, labels = demo_problem(seed=2, dtype=dtype)
-    big = VanillaRNN.create(400, 7, 3, init="xavier", seed=2, dtype=dtype)
+    big = SequenceModel.create(400, 7, 3, init="xavier", seed=2, dtype=dtype)
     big.params["W_xh"][...] = np.random.default_rng(2).normal(0, 0.8, (7, 400)).astype(dtype)
     for name in ("W_hh", "b_h", "W_hy", "b_y"):
         big.params[name][...] = model.params[name]

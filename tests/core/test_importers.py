@@ -4,7 +4,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnnviz.core.datasets import BINARY_CLASSES, bundled_names, load, split
+from rnnviz.core.data.datasets import BINARY_CLASSES, bundled_names, load, split
 from rnnviz.core.errors import DatasetError
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"

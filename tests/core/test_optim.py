@@ -4,9 +4,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rnnviz.core.errors import ConfigError
-from rnnviz.core.optim import OPTIMIZERS, clip_gradients, make_optimizer
-from rnnviz.core.rnn import VanillaRNN
-from rnnviz.core.sparse import SparseColumns, to_dense
+from rnnviz.core.nn.model import SequenceModel
+from rnnviz.core.nn.sparse import SparseColumns, to_dense
+from rnnviz.core.train.optim import OPTIMIZERS, clip_gradients, make_optimizer
 
 
 def random_grads(seed, scale):
@@ -83,15 +83,15 @@ def tiny_problem():
     "name,lr", [("sgd", 0.5), ("momentum", 0.1), ("adagrad", 0.1), ("adam", 0.02)]
 )
 def test_each_optimizer_reduces_the_loss(name, lr):
-    model = VanillaRNN.create(5, 8, 2, seed=0, init="xavier")
+    model = SequenceModel.create(5, 8, 2, seed=0, init="xavier")
     optimizer = make_optimizer(name)
     ids, lengths, labels = tiny_problem()
-    first = model.gradients(ids, lengths, labels).loss
+    first = model.loss_and_grads(ids, lengths, labels).loss
     for _ in range(60):
-        result = model.gradients(ids, lengths, labels)
+        result = model.loss_and_grads(ids, lengths, labels)
         clip_gradients(result.grads, "norm", 5.0)
         optimizer.step(model.params, result.grads, lr)
-    last = model.gradients(ids, lengths, labels).loss
+    last = model.loss_and_grads(ids, lengths, labels).loss
     assert last < 0.5 * first, (first, last)
 
 
@@ -111,10 +111,10 @@ def test_sparse_and_dense_gradients_give_the_same_update(name):
 
 
 def test_optimizer_state_round_trips():
-    model = VanillaRNN.create(5, 4, 2, seed=0)
+    model = SequenceModel.create(5, 4, 2, seed=0)
     opt = make_optimizer("adam")
     ids, lengths, labels = tiny_problem()
-    opt.step(model.params, model.gradients(ids, lengths, labels).grads, 0.01)
+    opt.step(model.params, model.loss_and_grads(ids, lengths, labels).grads, 0.01)
     clone = make_optimizer("adam")
     clone.load_state_arrays(opt.state_arrays())
     assert clone.steps == 1

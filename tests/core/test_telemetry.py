@@ -3,12 +3,12 @@ import time
 import numpy as np
 import pytest
 
-from rnnviz.core.config import TrainConfig
-from rnnviz.core.datasets import load
-from rnnviz.core.history import DecimatingHistory
-from rnnviz.core.runner import TrainingRunner
-from rnnviz.core.telemetry import Telemetry
-from rnnviz.core.trainer import Trainer
+from rnnviz.core.data.datasets import load
+from rnnviz.core.train.config import TrainConfig
+from rnnviz.core.train.experiment import Experiment
+from rnnviz.core.train.history import DecimatingHistory
+from rnnviz.core.train.runner import TrainingRunner
+from rnnviz.core.train.telemetry import Telemetry
 
 
 def test_history_keeps_everything_until_full():
@@ -38,7 +38,9 @@ def test_history_stays_bounded_and_keeps_the_envelope():
 @pytest.fixture
 def runner():
     telemetry = Telemetry()
-    r = TrainingRunner(Trainer(TrainConfig(), load(["tiny"])), telemetry, publish_every=0.02)
+    r = TrainingRunner(
+        Experiment.build(TrainConfig(), load(["tiny"])), telemetry, publish_every=0.02
+    )
     r.start()
     yield r
     assert r.stop(2.0)
@@ -73,27 +75,27 @@ def test_runner_trains_pauses_and_steps(runner):
 
 def test_runner_applies_changes_and_records_an_event(runner):
     runner.step_once()
-    config = runner.apply(lr=0.123).result(timeout=2)
+    config = runner.apply({"lr": 0.123}).result(timeout=2)
     assert config.lr == 0.123
     runner.step_once()
     assert wait_for(lambda: runner.telemetry.read().status.lr == 0.123)
     assert any("lr" in text for _, text in runner.telemetry.read().events)
     with pytest.raises(Exception, match="learning rate"):
-        runner.apply(lr=0).result(timeout=2)
+        runner.apply({"lr": 0}).result(timeout=2)
 
 
 def test_runner_reset_clears_history(runner):
     runner.train()
     assert wait_for(lambda: runner.telemetry.read().status.step > 10)
-    runner.reset(lambda: Trainer(TrainConfig(seed=3), load(["tiny"]))).result(timeout=5)
+    runner.reset(lambda: Experiment.build(TrainConfig(seed=3), load(["tiny"]))).result(timeout=5)
     view = runner.telemetry.read()
     assert view.status.step == 0 and view.steps is None and view.status.state == "ready"
 
 
 def test_runner_pauses_on_halt(runner):
-    runner.apply(lr=1e37, clip_mode="none", optimizer="sgd").result(timeout=2)
+    runner.apply({"lr": 1e37, "clip_mode": "none", "optimizer": "sgd"}).result(timeout=2)
     runner.reset(
-        lambda: Trainer(
+        lambda: Experiment.build(
             TrainConfig(lr=1e37, clip_mode="none", optimizer="sgd", dtype="float32"), load(["tiny"])
         )
     ).result(timeout=5)
@@ -112,8 +114,7 @@ def test_stop_ends_the_thread_while_training(runner):
 
 def test_telemetry_memory_is_bounded():
     telemetry = Telemetry(capacity=256)
-    trainer = Trainer(TrainConfig(), load(["tiny"]))
-    record = trainer.step()
+    record = Experiment.build(TrainConfig(), load(["tiny"])).trainer.step()
     for _ in range(5000):
         telemetry.record_step(record)
         telemetry.record_epoch(1)

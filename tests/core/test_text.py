@@ -2,7 +2,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rnnviz.core.text import PAD_ID, UNK_ID, Vocabulary, tokenize
+from rnnviz.core.data.text import PAD_ID, UNK_ID, Vocabulary, tokenize
 
 
 def test_words_and_punctuation_are_lower_case_tokens():

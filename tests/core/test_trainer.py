@@ -1,10 +1,16 @@
 import numpy as np
 import pytest
 
-from rnnviz.core.config import TrainConfig
-from rnnviz.core.datasets import load
+from rnnviz.core.data.datasets import load
 from rnnviz.core.errors import ConfigError
-from rnnviz.core.trainer import GOOD_WEIGHTS_EVERY, Trainer
+from rnnviz.core.train.config import TrainConfig
+from rnnviz.core.train.experiment import Experiment
+from rnnviz.core.train.trainer import GOOD_WEIGHTS_EVERY
+
+
+def make_trainer(config, data):
+    """The trainer of a freshly built experiment."""
+    return Experiment.build(config, data).trainer
 
 
 @pytest.fixture(scope="module")
@@ -18,13 +24,15 @@ def losses(trainer, steps):
 
 def test_same_config_and_seed_give_identical_loss_history(tiny):
     cfg = TrainConfig(seed=5)
-    assert losses(Trainer(cfg, tiny), 40) == losses(Trainer(cfg, tiny), 40)
-    assert losses(Trainer(cfg.updated(seed=6), tiny), 40) != losses(Trainer(cfg, tiny), 40)
+    assert losses(make_trainer(cfg, tiny), 40) == losses(make_trainer(cfg, tiny), 40)
+    assert losses(make_trainer(cfg.updated(seed=6), tiny), 40) != losses(
+        make_trainer(cfg, tiny), 40
+    )
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_defaults_learn_tiny_to_full_test_accuracy_in_100_epochs(tiny, seed):
-    trainer = Trainer(TrainConfig(epochs=100, seed=seed), tiny)
+    trainer = make_trainer(TrainConfig(epochs=100, seed=seed), tiny)
     trainer.run()
     assert trainer.evaluate("test").accuracy == 1.0
 
@@ -32,7 +40,7 @@ def test_defaults_learn_tiny_to_full_test_accuracy_in_100_epochs(tiny, seed):
 def test_the_step_that_completes_an_epoch_ends_it(tiny):
     """Epochs count the same way in the window (stepping) and the CLI (run): after step k * n,
     with n steps per epoch, k epochs are complete and the k-th evaluation has been made."""
-    trainer = Trainer(TrainConfig(batch_size=16), tiny)  # 60 sentences: 4 steps per epoch
+    trainer = make_trainer(TrainConfig(batch_size=16), tiny)  # 60 sentences: 4 steps per epoch
     evaluations = []
     trainer.on("evaluation", evaluations.append)
     for step in range(1, 13):
@@ -43,7 +51,7 @@ def test_the_step_that_completes_an_epoch_ends_it(tiny):
 
 
 def test_step_record_carries_clip_numbers(tiny):
-    trainer = Trainer(TrainConfig(clip_mode="norm", clip=1e-3), tiny)
+    trainer = make_trainer(TrainConfig(clip_mode="norm", clip=1e-3), tiny)
     record = trainer.step()
     assert record.clipped and record.global_after == pytest.approx(1e-3)
     assert set(record.norms_before) == {"W_xh", "W_hh", "b_h", "W_hy", "b_y"}
@@ -51,7 +59,7 @@ def test_step_record_carries_clip_numbers(tiny):
 
 
 def test_epochs_evaluations_and_events(tiny):
-    trainer = Trainer(TrainConfig(batch_size=16, epochs=3), tiny)
+    trainer = make_trainer(TrainConfig(batch_size=16, epochs=3), tiny)
     seen = {"evaluation": [], "epoch_end": []}
     for event, store in seen.items():
         trainer.on(event, store.append)
@@ -62,7 +70,7 @@ def test_epochs_evaluations_and_events(tiny):
 
 
 def test_live_changes_between_steps(tiny):
-    trainer = Trainer(TrainConfig(), tiny)
+    trainer = make_trainer(TrainConfig(), tiny)
     trainer.step()
     trainer.apply(lr=0.5, clip_mode="value", clip=0.01, optimizer="sgd", batch_size=5)
     record = trainer.step()
@@ -78,7 +86,7 @@ def test_live_changes_between_steps(tiny):
 
 
 def test_nan_guard_restores_last_good_weights(tiny):
-    trainer = Trainer(TrainConfig(), tiny)
+    trainer = make_trainer(TrainConfig(), tiny)
     for _ in range(GOOD_WEIGHTS_EVERY + 3):
         trainer.step()
     good = {n: p.copy() for n, p in trainer._good[1].items()}
@@ -96,7 +104,7 @@ def test_exploding_run_halts_instead_of_corrupting_weights(tiny):
     # tanh saturates, so even lr=10 without clipping stays finite for this model; an absurd
     # learning rate in float32 overflows within a few steps
     cfg = TrainConfig(lr=1e37, clip_mode="none", optimizer="sgd", dtype="float32")
-    trainer = Trainer(cfg, tiny)
+    trainer = make_trainer(cfg, tiny)
     trainer.run(epochs=50)
     assert trainer.halt is not None and trainer.step_count < 50
     assert all(np.isfinite(p).all() for p in trainer.model.params.values())
@@ -105,13 +113,13 @@ def test_exploding_run_halts_instead_of_corrupting_weights(tiny):
 
 def test_early_stopping_on_validation_loss(tiny):
     cfg = TrainConfig(validation_fraction=0.2, patience=2, epochs=500, lr=0.05)
-    trainer = Trainer(cfg, tiny)
+    trainer = make_trainer(cfg, tiny)
     trainer.run()
     assert trainer.finished and trainer.epoch < 500
 
 
 def test_gradient_flow_is_aligned_on_sentence_ends(tiny):
-    trainer = Trainer(TrainConfig(), tiny)
+    trainer = make_trainer(TrainConfig(), tiny)
     trainer.step()
     flow = trainer.gradient_flow()
     assert flow.shape == (trainer.last.dh_norms.shape[1],) and flow[0] > 0

@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from rnnviz.core import checkpoint
+from rnnviz.core.train import checkpoint
 
 
 def wait_step(qtbot, window, at_least, timeout=15000):
@@ -27,41 +27,41 @@ def test_training_fills_the_plots(qtbot, window):
     qtbot.keyClick(window, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: window.telemetry.read().status.state == "paused")
     qtbot.wait(100)
-    x, y = window.loss_panel.smooth_loss.getData()
+    x, y = window.panels["loss"].smooth_loss.getData()
     assert len(x) >= 300 and np.all(np.isfinite(y)) and y[-1] < y[0]
-    x, y = window.gradient_panel.before.getData()
+    x, y = window.panels["gradients"].before.getData()
     assert len(x) >= 300
-    assert len(window.loss_panel.test_loss.getData()[0]) > 10
-    assert "test accuracy" in window.loss_panel.summary.text()
+    assert len(window.panels["loss"].test_loss.getData()[0]) > 10
+    assert "test accuracy" in window.panels["loss"].summary.text()
     assert "step" in window.fields["step"].text()
 
 
 def test_typing_changes_probabilities_and_heatmap_width(qtbot, window):
-    window.runner.call(lambda trainer: [trainer.step() for _ in range(150)]).result(30)
+    window.runner.call(lambda run: [run.trainer.step() for _ in range(150)]).result(30)
     qtbot.waitUntil(
-        lambda: (
-            window.prediction_panel.snapshot is not None
-            and window.prediction_panel.snapshot.step == 150
-        ),
+        lambda: "after 150 training steps" in window.panels["prediction"].verdict.text(),
         timeout=5000,
     )
-    entry = window.prediction_panel.entry
+    entry = window.panels["prediction"].entry
     entry.clear()
     qtbot.keyClicks(entry, "this is good")
     qtbot.waitUntil(
         lambda: (
-            window.hidden_panel.current is not None and len(window.hidden_panel.current.tokens) == 3
+            window.panels["hidden"].current is not None
+            and len(window.panels["hidden"].current.tokens) == 3
         ),
         timeout=3000,
     )
-    positive = window.prediction_panel.bars[1][1].value()
-    assert window.hidden_panel.image.image.shape == (64, 3)
+    positive = window.panels["prediction"].bars[1][1].value()
+    # one forward pass per keystroke, shared: both panels show the very same probe
+    assert window.panels["hidden"].current is window.panels["prediction"].shown
+    assert window.panels["hidden"].image.image.shape == (64, 3)
     qtbot.keyClicks(entry, " not really zzz")
-    qtbot.waitUntil(lambda: window.hidden_panel.image.image.shape == (64, 6), timeout=3000)
-    assert "zzz" in window.prediction_panel.tokens_label.text()
-    assert "unknown" in window.prediction_panel.tokens_label.text()
+    qtbot.waitUntil(lambda: window.panels["hidden"].image.image.shape == (64, 6), timeout=3000)
+    assert "zzz" in window.panels["prediction"].tokens_label.text()
+    assert "unknown" in window.panels["prediction"].tokens_label.text()
     entry.setText("this is bad")
-    qtbot.waitUntil(lambda: window.prediction_panel.bars[1][1].value() < positive, timeout=3000)
+    qtbot.waitUntil(lambda: window.panels["prediction"].bars[1][1].value() < positive, timeout=3000)
 
 
 def test_step_and_reset(qtbot, window):
@@ -70,19 +70,20 @@ def test_step_and_reset(qtbot, window):
     time.sleep(0.2)
     assert window.telemetry.read().status.step == 1
     window.controls.hidden.setValue(16)
-    assert window.reset()
-    assert window.telemetry.read().status.step == 0
-    assert window.runner.call(lambda t: t.model.hidden_size).result(5) == 16
+    window.reset()  # posted: the window does not wait for the new model
+    qtbot.waitUntil(lambda: window.fields["step"].text() == "step 0", timeout=5000)
+    assert window.runner.call(lambda run: run.model.hidden_size).result(5) == 16
+    assert window.config.hidden_size == 16
 
 
 def test_learning_rate_change_reaches_the_trainer(qtbot, window):
     window.runner.step_once()
     wait_step(qtbot, window, 1)
     window.controls.lr.setValue(0.0321)
-    assert window.runner.call(lambda t: t.config.lr).result(5) == pytest.approx(0.0321)
+    assert window.runner.call(lambda run: run.trainer.config.lr).result(5) == pytest.approx(0.0321)
     window.controls.clip_mode.setCurrentText("value")
-    assert window.runner.call(lambda t: t.config.clip_mode).result(5) == "value"
-    assert not window.gradient_panel.threshold.isVisible()
+    assert window.runner.call(lambda run: run.trainer.config.clip_mode).result(5) == "value"
+    qtbot.waitUntil(lambda: not window.panels["gradients"].threshold.isVisible(), timeout=3000)
     window.runner.step_once()
     qtbot.waitUntil(lambda: any("lr" in e for _, e in window.telemetry.read().events))
 
@@ -99,32 +100,34 @@ def test_bad_checkpoint_shows_why_and_keeps_the_app_usable(qtbot, window, tmp_pa
 
 
 def test_save_then_load_a_model(qtbot, window, tmp_path, monkeypatch):
-    window.runner.call(lambda trainer: [trainer.step() for _ in range(20)]).result(30)
+    window.runner.call(lambda run: [run.trainer.step() for _ in range(20)]).result(30)
     path = tmp_path / "m.npz"
     monkeypatch.setattr(
         "rnnviz.gui.main_window.QFileDialog.getSaveFileName", lambda *a, **k: (str(path), "")
     )
-    window.save_model()
+    window.save_model()  # written on the training thread; the window goes on
+    qtbot.waitUntil(lambda: "saved" in window.statusBar().currentMessage(), timeout=5000)
     assert checkpoint.load(path).summary["step"] == 20
-    assert window.reset()
+    window.reset()
+    qtbot.waitUntil(lambda: window.fields["step"].text() == "step 0", timeout=5000)
     assert window.load_model(str(path))
-    assert window.telemetry.read().status.step == 20
+    qtbot.waitUntil(lambda: window.fields["step"].text() == "step 20", timeout=5000)
 
 
 def test_bad_dataset_shows_an_error_in_the_dialog(qtbot, tmp_path):
     from rnnviz.gui.dataset_dialog import DatasetDialog
 
     broken = tmp_path / "d.txt"
-    broken.write_text("good\t1\nno label\n")
+    broken.write_text("good\t1\nno label\nbad\t0\n")
     dialog = DatasetDialog()
     qtbot.addWidget(dialog)
     dialog.paths.setText(str(broken))
     dialog.preview()
     assert "line 2" in dialog.summary.text() and dialog.dataset is None
     dialog.lenient.setChecked(True)
-    assert "skipped 1 malformed" in dialog.summary.text().replace("&nbsp;", " ") or (
-        dialog.dataset is None
-    )
+    dialog.preview()
+    assert "skipped 1 malformed" in dialog.summary.text()
+    assert dialog.dataset is not None and len(dialog.dataset) == 2
 
 
 def test_dataset_dialog_previews_rows_and_balance(qtbot, tmp_path):
@@ -141,11 +144,11 @@ def test_dataset_dialog_previews_rows_and_balance(qtbot, tmp_path):
 
 
 def test_halt_pauses_and_tells_the_user(qtbot, window):
-    from rnnviz.core.config import TrainConfig
-    from rnnviz.core.trainer import Trainer
+    from rnnviz.core.train.config import TrainConfig
+    from rnnviz.core.train.experiment import Experiment
 
     config = TrainConfig(lr=1e37, clip_mode="none", optimizer="sgd", dtype="float32")
-    window.reset(trainer_factory=lambda: Trainer(config, window.data))
+    window.reset(make_experiment=lambda: Experiment.build(config, window.data))
     window.runner.train()
     qtbot.waitUntil(lambda: window.telemetry.read().status.state == "halted", timeout=10000)
     qtbot.waitUntil(lambda: "non-finite" in window.state_label.text(), timeout=3000)
@@ -179,14 +182,14 @@ def test_settings_are_remembered(qtbot, tmp_path):
     first = MainWindow(settings=settings)
     first.controls.hidden.setValue(24)
     first.controls.speed.setCurrentText("10 steps/s")
-    first.prediction_panel.entry.setText("remember me")
+    first.panels["prediction"].entry.setText("remember me")
     first.close()
     dispose(first)
     second = MainWindow(settings=settings)
     try:
         assert second.controls.hidden.value() == 24
         assert second.controls.speed.currentText() == "10 steps/s"
-        assert second.prediction_panel.text == "remember me"
+        assert second.panels["prediction"].text == "remember me"
     finally:
         dispose(second)
 
@@ -283,6 +286,35 @@ def test_plots_follow_the_data_until_the_user_zooms(qtbot):
 def test_epochs_are_numbered_as_in_the_cli(qtbot, window):
     """tiny has 60 training sentences, 4 steps an epoch: after step 400 the window, like
     `rnnviz train`'s "--- Epoch 100 (step 400)", says epoch 100 (it said 99 before)."""
-    window.runner.call(lambda trainer: [trainer.step() for _ in range(400)]).result(60)
+    window.runner.call(lambda run: [run.trainer.step() for _ in range(400)]).result(60)
     qtbot.waitUntil(lambda: window.fields["step"].text() == "step 400", timeout=5000)
     assert window.fields["epoch"].text() == "epoch 100"
+
+
+def test_the_leak_check_sees_a_thread_a_timer_and_a_window(qtbot):
+    """The autouse no_leftovers fixture relies on this: each kind of leftover is reported."""
+    import threading
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QDialog
+
+    from .conftest import alive, leftovers
+
+    before = alive()
+    release = threading.Event()
+    thread = threading.Thread(target=release.wait, name="left-running")
+    thread.start()
+    timer = QTimer()
+    timer.start(1000)
+    dialog = QDialog()
+    dialog.show()
+    try:
+        report = leftovers(before, wait=0.1)
+        assert "left-running" in report and "1 active QTimer" in report and "QDialog" in report
+    finally:
+        release.set()
+        thread.join()
+        timer.stop()
+        dialog.close()
+        dialog.deleteLater()
+    assert leftovers(before) is None

@@ -1,106 +1,45 @@
 """Trainer: one mini-batch at a time, pause-able from outside, with a NaN/Inf guard.
 
-It knows the cell only through `params`, `gradients()` and `forward()`. Listeners subscribe to
-events ("step", "evaluation", "epoch_end", "halt") instead of the trainer growing flags.
+Nothing here knows which cell or task it trains: it sees `model.params`,
+`model.loss_and_grads(...)`, `model.evaluate(...)` and `model.copy()`, an optimizer and the
+encoded sets. Listeners subscribe to events ("step", "evaluation", "epoch_end", "halt") instead of
+the trainer growing flags. Building data, vocabulary and model is experiment.py's job.
 """
 
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
-from .batching import EncodedSet, chunk
+from ..data.batching import EncodedSet, chunk
+from ..nn.model import SequenceModel, StepResult
 from .config import TrainConfig
-from .datasets import Dataset, split
-from .losses import cross_entropy
 from .optim import clip_gradients, make_optimizer
-from .rnn import VanillaRNN
-from .text import Vocabulary, tokenize
+from .records import Evaluation, Halt, StepRecord
 
 GOOD_WEIGHTS_EVERY = 25  # steps between copies of the last weights known to give a finite loss
-
-
-@dataclass(frozen=True)
-class StepRecord:
-    step: int  # 1-based count of updates applied (or attempted, for a halted step)
-    epoch: int  # completed epochs before this step (the step belongs to epoch `epoch + 1`)
-    loss: float
-    accuracy: float
-    norms_before: dict[str, float]
-    norms_after: dict[str, float]
-    global_before: float
-    global_after: float
-    changed_fraction: float  # share of gradient entries clipping changed
-    clipped: bool
-    lr: float
-    tokens: int
-    seconds: float
-    halted: bool = False  # non-finite: no update applied, weights restored
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    step: int
-    epoch: int
-    split: str
-    loss: float
-    accuracy: float
-    confusion: np.ndarray  # (C, C) rows true class, columns predicted
-
-
-@dataclass(frozen=True)
-class Halt:
-    step: int
-    reason: str  # one sentence for the user
-    restored_step: int  # the weights now in the model gave a finite loss at this step
 
 
 class Trainer:
     def __init__(
         self,
         config: TrainConfig,
-        data: Dataset,
-        *,
-        vocab: Vocabulary | None = None,
-        model: VanillaRNN | None = None,
+        model: SequenceModel,
+        train_set: EncodedSet,
+        evaluation_sets: dict[str, EncodedSet],
     ):
         self.config = config
-        self.data = data
-        self.classes = data.classes
-        splits = split(data, config.test_fraction, config.validation_fraction, config.seed)
-        self.splits = splits
-        self.vocab = vocab or Vocabulary.build(
-            (tokenize(t) for t in splits.train.texts), config.min_count, config.max_vocab
-        )
-        max_len = config.max_len or None
-        self.train_set = EncodedSet.build(
-            splits.train.texts, splits.train.labels, self.vocab, max_len
-        )
-        self.test_set = EncodedSet.build(splits.test.texts, splits.test.labels, self.vocab, max_len)
-        self.validation_set = (
-            EncodedSet.build(splits.validation.texts, splits.validation.labels, self.vocab, max_len)
-            if splits.validation
-            else None
-        )
-        self.model = model or VanillaRNN.create(
-            len(self.vocab),
-            config.hidden_size,
-            len(self.classes),
-            init=config.init,
-            seed=config.seed,
-            dtype=config.dtype,
-        )
-        if self.model.vocab_size != len(self.vocab):
-            raise ValueError("model and vocabulary sizes differ")
+        self.model = model
+        self.train_set = train_set
+        self.evaluation_sets = evaluation_sets  # "test", and "validation" when there is one
         self.optimizer = make_optimizer(config.optimizer)
         self.rng = np.random.default_rng(config.seed)
         self.step_count = 0
         self.epoch = 0
         self.tokens_seen = 0
         self.seconds = 0.0
-        self.last: object | None = None  # the newest Gradients, for diagnostics
+        self.last: StepResult | None = None  # the newest step, for diagnostics
         self.halt: Halt | None = None
         self.best_validation = np.inf
         self.stale_epochs = 0
@@ -145,7 +84,7 @@ class Trainer:
         self.epoch += 1
         if self.config.eval_every == 0:
             self._emit("evaluation", self.evaluate("test"))
-        if self.validation_set is not None:
+        if "validation" in self.evaluation_sets:
             validation = self.evaluate("validation")
             self._emit("evaluation", validation)
             self._track_early_stopping(validation.loss)
@@ -165,7 +104,7 @@ class Trainer:
         started = time.perf_counter()
         cfg = self.config
         batch = self._next_batch()
-        result = self.model.gradients(
+        result = self.model.loss_and_grads(
             batch.ids, batch.lengths, batch.labels, cfg.bptt_truncate or None
         )
         self.step_count += 1
@@ -182,20 +121,20 @@ class Trainer:
         self.seconds += seconds
         self.tokens_seen += batch.tokens
         record = StepRecord(
-            self.step_count,
-            self.epoch,
-            result.loss,
-            result.correct / len(batch.labels),
-            report.norms_before,
-            report.norms_after,
-            report.global_before,
-            report.global_after,
-            report.changed_fraction,
-            report.clipped,
-            cfg.lr,
-            batch.tokens,
-            seconds,
+            step=self.step_count,
+            epoch=self.epoch,
+            loss=result.loss,
+            accuracy=result.correct / result.count,
+            global_before=report.global_before,
+            global_after=report.global_after,
+            changed_fraction=report.changed_fraction,
+            clipped=report.clipped,
+            lr=cfg.lr,
+            tokens=batch.tokens,
+            seconds=seconds,
             halted=not finite,
+            norms_before=report.norms_before,
+            norms_after=report.norms_after,
         )
         self._emit("step", record)
         if not finite:
@@ -224,11 +163,9 @@ class Trainer:
 
     # ------------------------------------------------------------ evaluation
     def evaluate(self, split_name: str = "test") -> Evaluation:
-        """Mean loss, accuracy and confusion matrix on a split (no gradients)."""
-        data = {"train": self.train_set, "test": self.test_set, "validation": self.validation_set}[
-            split_name
-        ]
-        loss, accuracy, confusion = score(self.model, data, len(self.classes))
+        """Mean loss, accuracy and confusion matrix on "train", "test" or "validation"."""
+        data = self.train_set if split_name == "train" else self.evaluation_sets[split_name]
+        loss, accuracy, confusion = score(self.model, data)
         return Evaluation(self.step_count, self.epoch, split_name, loss, accuracy, confusion)
 
     def resume(self, step: int, epoch: int, optimizer_state: dict) -> None:
@@ -254,7 +191,7 @@ class Trainer:
         (index 0 = last token): how the gradient fades or grows going back in time."""
         if self.last is None:
             return np.zeros(0)
-        norms, lengths = self.last.dh_norms, self.last.forward.lengths  # (B, T), (B,)
+        norms, lengths = self.last.dh_norms, self.last.lengths  # (B, T), (B,)
         distance = np.arange(norms.shape[1])
         position = lengths[:, None] - 1 - distance[None, :]  # (B, T)
         valid = position >= 0
@@ -265,13 +202,14 @@ class Trainer:
         return picked.sum(axis=0) / np.maximum(counts, 1)
 
 
-def score(model: VanillaRNN, data: EncodedSet, num_classes: int, batch_size: int = 256):
+def score(model: SequenceModel, data: EncodedSet, batch_size: int = 256):
     """(mean loss, accuracy, confusion (C, C) rows true / columns predicted) of a model on data."""
-    confusion = np.zeros((num_classes, num_classes), dtype=np.int64)
+    C = model.num_outputs
+    confusion = np.zeros((C, C), dtype=np.int64)
     total_loss = 0.0
     for batch in data.batches_in_order(batch_size):
-        fwd = model.forward(batch.ids, batch.lengths)
-        total_loss += cross_entropy(fwd.logits, batch.labels)[0] * len(batch.labels)
-        np.add.at(confusion, (batch.labels, fwd.logits.argmax(axis=1)), 1)
+        loss, predicted = model.evaluate(batch.ids, batch.lengths, batch.labels)
+        total_loss += loss * len(batch.labels)
+        np.add.at(confusion, (batch.labels, predicted), 1)
     n = max(len(data), 1)
     return total_loss / n, float(np.trace(confusion) / n), confusion

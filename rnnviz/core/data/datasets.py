@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..resources import resource_dir
-from .errors import DatasetError
+from ...resources import resource_dir
+from ..errors import DatasetError
 from .importers import Example, ReadReport, read_path
 
 _CANONICAL = {"0": 0, "neg": 0, "negative": 0, "1": 1, "pos": 1, "positive": 1}

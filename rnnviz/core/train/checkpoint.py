@@ -14,19 +14,19 @@ from pathlib import Path
 
 import numpy as np
 
+from ..data.text import Vocabulary
+from ..errors import CheckpointError
+from ..nn.model import SequenceModel
+from ..nn.registry import CELLS, LEGACY_CELL_NAMES, TASKS
 from .config import TrainConfig
-from .errors import CheckpointError
-from .rnn import VanillaRNN
-from .text import Vocabulary
 
 FORMAT = "rnnviz-checkpoint"
-VERSION = 1
-CELLS = {VanillaRNN.kind: VanillaRNN}
+VERSION = 2  # 2 records the cell by registry name and the task; 1 (cell "rnn") still loads
 
 
 @dataclass
 class Checkpoint:
-    model: VanillaRNN
+    model: SequenceModel
     vocab: Vocabulary
     classes: tuple[str, ...]
     config: TrainConfig
@@ -40,7 +40,8 @@ def save(path: str | Path, ckpt: Checkpoint) -> Path:
     meta = {
         "format": FORMAT,
         "version": VERSION,
-        "cell": ckpt.model.kind,
+        "cell": ckpt.model.cell.name,
+        "task": ckpt.model.head.name,
         "vocab": list(ckpt.vocab.tokens),
         "classes": list(ckpt.classes),
         "config": ckpt.config.to_dict(),
@@ -111,8 +112,9 @@ def load(path: str | Path) -> Checkpoint:
         ) from None
     meta = _metadata(path, arrays)
     try:
-        cell = CELLS[meta["cell"]]
-        model = cell({n: arrays[f"param/{n}"] for n in cell.param_names})
+        cell, head = CELLS[meta["cell"]], TASKS[meta["task"]]
+        names = (*cell.param_names, *head.param_names)
+        model = SequenceModel(cell, head.name, {n: arrays[f"param/{n}"] for n in names})
         vocab = Vocabulary(meta["vocab"])
         classes = tuple(meta["classes"])
         config = TrainConfig.from_dict(meta["config"])
@@ -146,23 +148,29 @@ def _metadata(path: Path, arrays: dict[str, np.ndarray]) -> dict:
             f"{path.name} has format version {version}; this rnnviz reads up to {VERSION}: "
             "upgrade rnnviz"
         )
-    if meta.get("cell") not in CELLS:
-        raise CheckpointError(f"{path.name} holds an unknown cell type {meta.get('cell')!r}")
+    cell = meta.get("cell")
+    meta["cell"] = LEGACY_CELL_NAMES.get(cell, cell) if isinstance(cell, str) else cell
+    meta.setdefault("task", "classify")
+    if not isinstance(meta["cell"], str) or meta["cell"] not in CELLS:
+        raise CheckpointError(f"{path.name} holds an unknown cell type {meta['cell']!r}")
+    if not isinstance(meta["task"], str) or meta["task"] not in TASKS:
+        raise CheckpointError(f"{path.name} holds an unknown task {meta['task']!r}")
     return meta
 
 
-def from_trainer(trainer) -> Checkpoint:
+def from_experiment(experiment) -> Checkpoint:
     """Everything needed to predict with, and to resume, a training run."""
+    trainer = experiment.trainer
     return Checkpoint(
         trainer.model.copy(),
-        trainer.vocab,
-        trainer.classes,
+        experiment.vocab,
+        experiment.classes,
         trainer.config,
         {
             "step": trainer.step_count,
             "epoch": trainer.epoch,
             "tokens": trainer.tokens_seen,
-            "dataset": trainer.data.name,
+            "dataset": experiment.data.name,
         },
         trainer.optimizer.state_arrays(),
     )

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import DatasetError
+from ..errors import DatasetError
 
 FORMATS = ("auto", "csv", "tsv", "tab", "jsonl", "lines", "folder")
 FORMAT_HELP = {

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .losses import cross_entropy
-from .rnn import VanillaRNN
+from .model import SequenceModel
 from .sparse import to_dense
 
 TOLERANCE = {np.dtype("float64"): 1e-7, np.dtype("float32"): 2e-2}
@@ -38,42 +37,42 @@ class GradcheckResult:
 
 
 def reference_loss(
-    model: VanillaRNN,
-    window_states: list[np.ndarray | None],
+    model: SequenceModel,
+    window_states: list[tuple | None],
     ids: np.ndarray,
     lengths: np.ndarray,
-    labels: np.ndarray,
+    targets: np.ndarray,
     truncate: int | None,
 ) -> float:
-    """Mean cross-entropy computed sequence by sequence, each over its own last `truncate` tokens
+    """Mean loss computed sequence by sequence, each over its own last `truncate` tokens
     starting from the constant state window_states[b] (None: all tokens from zeros)."""
     losses = []
     for b, length in enumerate(lengths):
         start = 0 if not truncate else max(int(length) - truncate, 0)
         seq = ids[b : b + 1, start:length]
-        h0 = window_states[b]
-        fwd = model.forward(seq, np.array([length - start]), None if h0 is None else h0[None])
-        losses.append(cross_entropy(fwd.logits, labels[b : b + 1])[0])
+        state = window_states[b]
+        state0 = None if state is None else tuple(s[None] for s in state)
+        losses.append(model.loss(seq, np.array([length - start]), targets[b : b + 1], state0))
     return float(np.mean(losses))
 
 
 def window_entry_states(
-    model: VanillaRNN, ids: np.ndarray, lengths: np.ndarray, truncate: int | None
-) -> list[np.ndarray | None]:
-    """Per sequence, the (H,) state entering its truncation window (None if it starts at 0)."""
-    states: list[np.ndarray | None] = []
+    model: SequenceModel, ids: np.ndarray, lengths: np.ndarray, truncate: int | None
+) -> list[tuple | None]:
+    """Per sequence, the state entering its truncation window (None if it starts at 0)."""
+    states: list[tuple | None] = []
     for b, length in enumerate(lengths):
         start = 0 if not truncate else max(int(length) - truncate, 0)
         if start == 0:
             states.append(None)
         else:
             prefix = model.forward(ids[b : b + 1, :start], np.array([start]))
-            states.append(prefix.h_last[0].copy())
+            states.append(tuple(s[0].copy() for s in model.cell.final_state(prefix)))
     return states
 
 
 def check_gradients(
-    model: VanillaRNN,
+    model: SequenceModel,
     ids: np.ndarray,
     lengths: np.ndarray,
     labels: np.ndarray,
@@ -83,10 +82,11 @@ def check_gradients(
     step: float = 1e-3,
     seed: int = 0,
 ) -> GradcheckResult:
-    """Compare model.gradients() with finite differences of reference_loss(), for every entry of
-    every parameter (or a seeded random sample of max_entries for a larger tensor)."""
+    """Compare model.loss_and_grads() with finite differences of reference_loss(), for every
+    entry of every parameter (or a seeded random sample of max_entries for a larger tensor)."""
     analytic = {
-        n: to_dense(g) for n, g in model.gradients(ids, lengths, labels, truncate).grads.items()
+        n: to_dense(g)
+        for n, g in model.loss_and_grads(ids, lengths, labels, truncate).grads.items()
     }
     window = window_entry_states(model, ids, lengths, truncate)
     rng = np.random.default_rng(seed)
@@ -117,13 +117,13 @@ def check_gradients(
     return result
 
 
-def demo_problem(seed: int = 0, dtype: str = "float64"):
+def demo_problem(seed: int = 0, dtype: str = "float64", cell: str = "vanilla"):
     """A small random model and a padded batch of unequal lengths: (model, ids, lengths, labels).
 
     H=7, V=11, C=3; lengths 6, 4, 1, 5 padded to T=6 (pad id 0).
     """
     rng = np.random.default_rng(seed)
-    model = VanillaRNN.create(11, 7, 3, init="xavier", seed=seed, dtype=dtype)
+    model = SequenceModel.create(11, 7, 3, cell=cell, init="xavier", seed=seed, dtype=dtype)
     for p in model.params.values():  # scale up so that no gradient is vanishingly small
         p += rng.normal(0.0, 0.3, size=p.shape).astype(dtype)
     lengths = np.array([6, 4, 1, 5])

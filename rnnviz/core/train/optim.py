@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import sparse
-from .errors import ConfigError
-from .sparse import Grad
+from ..errors import ConfigError
+from ..nn import sparse
+from ..nn.sparse import Grad
 
 CLIP_MODES = ("norm", "value", "none")
 

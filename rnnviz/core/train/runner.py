@@ -1,8 +1,11 @@
-"""TrainingRunner: a background thread that steps a Trainer and feeds Telemetry.
+"""TrainingRunner: a background thread that owns an Experiment, steps its trainer and feeds
+Telemetry.
 
 Commands (train, pause, step, reset, change a setting, save...) are queued and applied between
-two steps, so the trainer is only ever touched by its own thread. The runner knows nothing of Qt:
-the window, a test or a script drive it the same way. stop() ends the thread and waits for it.
+two steps, so the experiment is only ever touched by its own thread. A command that answers takes
+an `on_done(result, error)` callback, called on the worker thread (the window forwards it to its
+own thread), and also returns a Future for scripts and tests; the window never waits on one. The
+runner knows nothing of Qt. stop() ends the thread and waits for it.
 """
 
 import queue
@@ -13,30 +16,33 @@ from concurrent.futures import Future
 
 from threadpoolctl import threadpool_limits
 
+from . import checkpoint
+from .experiment import Experiment
+from .records import Halt, RunState
 from .telemetry import Snapshot, Status, Telemetry
-from .trainer import Halt, Trainer
 
 PUBLISH_EVERY = 0.15  # seconds between snapshots of the weights for the window
+Reply = Callable[[object, BaseException | None], None]  # on_done(result, error)
 
 
 class TrainingRunner:
     def __init__(
-        self, trainer: Trainer, telemetry: Telemetry, publish_every: float = PUBLISH_EVERY
+        self, experiment: Experiment, telemetry: Telemetry, publish_every: float = PUBLISH_EVERY
     ):
         self.telemetry = telemetry
         self.publish_every = publish_every
-        self._trainer = trainer
+        self._experiment = experiment
         self._commands: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
         self._running = False
         self._stopping = False
         self._steps_per_second: float | None = None  # None: as fast as possible
-        self._state = "ready"
+        self._state = RunState.READY
         self._message = ""
         self._published_step = -1
         self._elapsed = 0.0
         self._rate = (0.0, 0, 0.0)  # (time, tokens seen, tokens/s) for the status line
         self._thread = threading.Thread(target=self._loop, name="rnnviz-trainer", daemon=True)
-        self._attach(trainer)
+        self._attach(experiment)
 
     # ------------------------------------------------------------ public API
     def start(self) -> None:
@@ -58,7 +64,7 @@ class TrainingRunner:
         self._send(self._do_train)
 
     def pause(self) -> None:
-        self._send(lambda: self._set_running(False, "paused"))
+        self._send(lambda: self._set_running(False, RunState.PAUSED))
 
     def step_once(self) -> None:
         self._send(self._do_step_once)
@@ -67,23 +73,38 @@ class TrainingRunner:
         """Slow motion for teaching: at most this many steps a second (None: full speed)."""
         self._send(lambda: setattr(self, "_steps_per_second", steps_per_second))
 
-    def apply(self, **changes) -> Future:
-        """Change hyperparameters between two steps; the Future holds the new config or error."""
-        return self.call(lambda trainer: self._do_apply(trainer, changes))
+    def apply(self, changes: dict, on_done: Reply | None = None) -> Future:
+        """Change hyperparameters between two steps; the reply is the new config (or the error)."""
+        return self.call(lambda experiment: self._do_apply(experiment, changes), on_done)
 
-    def reset(self, make_trainer: Callable[[], Trainer]) -> Future:
-        """Replace the trainer with make_trainer() (built on the training thread), paused."""
-        return self.call(lambda _: self._do_reset(make_trainer))
+    def reset(self, make_experiment: Callable[[], Experiment], on_done: Reply | None = None):
+        """Replace the experiment with make_experiment() (built on the training thread), paused;
+        the reply is the new experiment's Overview."""
+        return self.call(lambda _: self._do_reset(make_experiment), on_done)
 
-    def call(self, fn: Callable[[Trainer], object]) -> Future:
-        """Run fn(trainer) on the training thread between two steps; its result in a Future."""
+    def save(self, path, on_done: Reply | None = None) -> Future:
+        """Write a checkpoint of the current run to `path` (on the training thread)."""
+        return self.call(
+            lambda experiment: checkpoint.save(path, checkpoint.from_experiment(experiment)),
+            on_done,
+        )
+
+    def call(self, fn: Callable[[Experiment], object], on_done: Reply | None = None) -> Future:
+        """Run fn(experiment) on the training thread between two steps. Its result (or error)
+        goes to on_done(result, error) on that thread, and into the returned Future."""
         future: Future = Future()
 
         def task() -> None:
             try:
-                future.set_result(fn(self._trainer))
-            except BaseException as error:  # handed to the caller through the future
+                result, error = fn(self._experiment), None
+            except Exception as failure:  # handed to the caller, never kills the thread
+                result, error = None, failure
+            if error is None:
+                future.set_result(result)
+            else:
                 future.set_exception(error)
+            if on_done is not None:
+                on_done(result, error)
 
         self._send(task)
         return future
@@ -92,8 +113,8 @@ class TrainingRunner:
     def _send(self, command: Callable[[], None]) -> None:
         self._commands.put(command)
 
-    def _attach(self, trainer: Trainer) -> None:
-        telemetry = self.telemetry
+    def _attach(self, experiment: Experiment) -> None:
+        telemetry, trainer = self.telemetry, experiment.trainer
         trainer.on("step", telemetry.record_step)
         trainer.on("evaluation", telemetry.record_evaluation)
         trainer.on("epoch_end", lambda _: telemetry.record_epoch(trainer.step_count))
@@ -102,26 +123,29 @@ class TrainingRunner:
 
     def _on_halt(self, halt: Halt) -> None:
         self.telemetry.record_event(halt.step, "non-finite: weights restored")
-        self._set_running(False, "halted", halt.reason)
+        self._set_running(False, RunState.HALTED, halt.reason)
 
-    def _set_running(self, running: bool, state: str | None = None, message: str = "") -> None:
+    def _set_running(self, running: bool, state: RunState | None = None, message: str = "") -> None:
         self._running = running
         self._message = message
-        self._state = state or ("training" if running else "paused")
+        self._state = state or (RunState.TRAINING if running else RunState.PAUSED)
         self._publish_status()
 
     def _do_train(self) -> None:
-        self._trainer.halt = None
-        self._trainer.finished = False
+        trainer = self._experiment.trainer
+        trainer.halt = None
+        trainer.finished = False
         self._set_running(True)
 
     def _do_step_once(self) -> None:
-        self._set_running(False, "paused")
-        self._trainer.halt = None
-        self._trainer.step()
+        self._set_running(False, RunState.PAUSED)
+        trainer = self._experiment.trainer
+        trainer.halt = None
+        trainer.step()
         self._publish(force=True)
 
-    def _do_apply(self, trainer: Trainer, changes: dict):
+    def _do_apply(self, experiment: Experiment, changes: dict):
+        trainer = experiment.trainer
         old = trainer.config
         new = trainer.apply(**changes)
         described = [
@@ -134,15 +158,15 @@ class TrainingRunner:
         self._publish_status()
         return new
 
-    def _do_reset(self, make_trainer: Callable[[], Trainer]) -> Trainer:
-        trainer = make_trainer()
-        self._trainer = trainer
+    def _do_reset(self, make_experiment: Callable[[], Experiment]):
+        experiment = make_experiment()
+        self._experiment = experiment
         self._elapsed = 0.0
         self._rate = (time.perf_counter(), 0, 0.0)
         self.telemetry.clear()
-        self._attach(trainer)
-        self._set_running(False, "ready")
-        return trainer
+        self._attach(experiment)
+        self._set_running(False, RunState.READY)
+        return experiment.overview()
 
     def _loop(self) -> None:
         with threadpool_limits(limits=1):  # one BLAS thread: the GUI thread needs the other core
@@ -162,7 +186,7 @@ class TrainingRunner:
                     self._publish()
                     last_publish = time.perf_counter()
             self._running = False
-            self._state = "stopped"
+            self._state = RunState.STOPPED
 
     def _drain_commands(self, block: bool) -> None:
         try:
@@ -178,10 +202,11 @@ class TrainingRunner:
 
     def _run_one_step(self) -> None:
         def step() -> None:
-            self._trainer.step()
-            if self._trainer.finished:
+            trainer = self._experiment.trainer
+            trainer.step()
+            if trainer.finished:
                 self._set_running(
-                    False, "finished", "early stopping: validation loss stopped improving"
+                    False, RunState.FINISHED, "early stopping: validation loss stopped improving"
                 )
 
         self._run_guarded(step)
@@ -190,25 +215,26 @@ class TrainingRunner:
         try:
             action()
         except Exception as error:  # a bug must pause training visibly, not kill the thread
-            self._set_running(False, "error", f"{type(error).__name__}: {error}")
+            self._set_running(False, RunState.ERROR, f"{type(error).__name__}: {error}")
 
     def _publish(self, force: bool = False) -> None:
-        trainer = self._trainer
+        experiment = self._experiment
+        trainer = experiment.trainer
         if force or self._published_step != trainer.step_count:
             self._published_step = trainer.step_count
             self.telemetry.publish(
                 Snapshot(
                     trainer.step_count,
                     trainer.model.copy(),
-                    trainer.vocab,
-                    trainer.classes,
+                    experiment.vocab,
+                    experiment.classes,
                     trainer.gradient_flow(),
                 )
             )
         self._publish_status()
 
     def _publish_status(self) -> None:
-        trainer = self._trainer
+        trainer = self._experiment.trainer
         now = time.perf_counter()
         then, tokens_then, rate = self._rate
         if now - then >= 0.5:

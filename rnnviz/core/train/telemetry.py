@@ -11,22 +11,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..data.text import Vocabulary
+from ..nn.model import SequenceModel
 from .history import DecimatingHistory, SeriesView
-from .rnn import VanillaRNN
-from .text import Vocabulary
-from .trainer import Evaluation, StepRecord
+from .records import Evaluation, RunState, StepRecord
 
-BASE_METRICS = (
-    "loss",
-    "accuracy",
-    "global_before",
-    "global_after",
-    "changed_fraction",
-    "clipped",
-    "lr",
-    "tokens",
-    "seconds",
-)
 EVAL_METRICS = ("loss", "accuracy")
 MAX_EPOCH_MARKS = 256
 MAX_EVENTS = 500
@@ -37,7 +26,7 @@ class Snapshot:
     """A read-only copy of the model at one step: what the window predicts and draws with."""
 
     step: int
-    model: VanillaRNN
+    model: SequenceModel
     vocab: Vocabulary
     classes: tuple[str, ...]
     gradient_flow: np.ndarray  # (T,) mean ||dL/dh|| by distance from the sentence end
@@ -45,7 +34,7 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class Status:
-    state: str = "ready"  # ready, training, paused, halted, finished
+    state: RunState = RunState.READY
     message: str = ""
     step: int = 0
     epoch: int = 0
@@ -86,31 +75,11 @@ class Telemetry:
             self._version = getattr(self, "_version", 0) + 1
 
     def record_step(self, record: StepRecord) -> None:
-        names = tuple(record.norms_before)
-        values = np.array(
-            [
-                record.loss,
-                record.accuracy,
-                record.global_before,
-                record.global_after,
-                record.changed_fraction,
-                float(record.clipped),
-                record.lr,
-                record.tokens,
-                record.seconds,
-                *record.norms_before.values(),
-                *record.norms_after.values(),
-            ]
-        )
+        values = np.array(record.values(), dtype=float)
         with self._lock:
             if self._steps is None:
-                columns = (
-                    BASE_METRICS
-                    + tuple(f"before/{n}" for n in names)
-                    + tuple(f"after/{n}" for n in names)
-                )
-                self._steps = DecimatingHistory(columns, self.capacity)
-                self._param_names = names
+                self._steps = DecimatingHistory(record.columns(), self.capacity)
+                self._param_names = tuple(record.norms_before)
             self._steps.append(record.step, values)
             self._version += 1
 

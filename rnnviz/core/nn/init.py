@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 INIT_SCHEMES = ("uniform", "xavier", "tutorial")
 

@@ -1,0 +1,63 @@
+"""Many-to-one classification head: logits = W_hy h_last + b_y, softmax, mean cross-entropy.
+
+It reads each sequence's output at its last token only, so its gradient into the cell is zero
+everywhere else (and on padding).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .cell import CellTrace
+from .losses import cross_entropy, softmax
+from .sparse import Grad
+
+
+@dataclass(frozen=True)
+class HeadResult:
+    loss: float  # mean over the batch
+    correct: int  # argmax hits
+    count: int  # predictions made (sequences here)
+    grads: dict[str, Grad]
+    d_outputs: np.ndarray  # (T, B, H) dL/d(output_t) for the cell's backward
+
+
+class ManyToOne:
+    name = "classify"
+    param_names = ("W_hy", "b_y")
+
+    def param_specs(self, hidden_size: int, num_outputs: int):
+        H, C = hidden_size, num_outputs
+        return {"W_hy": ((C, H), H, C), "b_y": ((C,), H, C)}
+
+    def num_outputs(self, params) -> int:
+        return params["W_hy"].shape[0]
+
+    def logits(self, params, states: np.ndarray) -> np.ndarray:
+        """(..., H) -> (..., C): W_hy h + b_y."""
+        return states @ params["W_hy"].T + params["b_y"]
+
+    def loss(self, params, trace: CellTrace, labels: np.ndarray) -> float:
+        """Mean cross-entropy of the classes `labels` (B,)."""
+        return cross_entropy(self.logits(params, trace.last), labels)[0]
+
+    def loss_and_grad(self, params, trace: CellTrace, labels: np.ndarray) -> HeadResult:
+        """dW_hy = dz^T h_last, db_y = sum_b dz, dL/dh_last = dz W_hy (into d_outputs)."""
+        h_last = trace.last  # (B, H)
+        logits = self.logits(params, h_last)
+        loss, dlogits = cross_entropy(logits, labels)
+        T, B, _ = trace.outputs.shape
+        d_outputs = np.zeros_like(trace.outputs)
+        d_outputs[trace.lengths - 1, np.arange(B)] = dlogits @ params["W_hy"]
+        grads = {"W_hy": dlogits.T @ h_last, "b_y": dlogits.sum(axis=0)}
+        correct = int(np.count_nonzero(logits.argmax(axis=1) == labels))
+        return HeadResult(loss, correct, B, grads, d_outputs)
+
+    def predictions(self, params, trace: CellTrace) -> tuple[np.ndarray, np.ndarray]:
+        """(B, C) logits and (B,) predicted classes."""
+        logits = self.logits(params, trace.last)
+        return logits, logits.argmax(axis=1)
+
+    def per_step_probs(self, params, outputs: np.ndarray) -> np.ndarray:
+        """(T, H) outputs of one sequence -> (T, C): the answer if it stopped at each step."""
+        return softmax(self.logits(params, outputs))

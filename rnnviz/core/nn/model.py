@@ -1,0 +1,138 @@
+"""A sequence model = token-column input and a recurrent cell (the cell's own W_x) + a task head.
+
+The model owns the parameters (one dict, cell's then head's, by name) and answers the three
+questions the rest of rnnviz asks: the loss and gradients of a batch (training), predictions
+(evaluation), and the state and opinion after every word of one sentence (the views).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import init as initialisation
+from .cell import Cell, CellTrace
+from .registry import CELLS, TASKS
+from .sparse import Grad
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """One forward + backward on a batch."""
+
+    loss: float  # mean over the predictions
+    correct: int  # right predictions
+    count: int  # predictions made
+    grads: dict[str, Grad]  # parameter name -> gradient (input matrix column-sparse)
+    dh_norms: np.ndarray  # (B, T) ||dL/dh_t||, zero on padding and before a truncation window
+    lengths: np.ndarray  # (B,)
+
+
+class SequenceModel:
+    def __init__(self, cell: Cell | str, task, params: dict[str, np.ndarray]):
+        """cell and task: registry names (or instances, e.g. a deliberately broken cell in a
+        test)."""
+        self.cell = CELLS[cell] if isinstance(cell, str) else cell
+        self.head = TASKS[task] if isinstance(task, str) else task
+        names = self._names_in(params)
+        dtypes = {params[n].dtype for n in names}
+        if len(dtypes) != 1 or next(iter(dtypes)) not in (np.float32, np.float64):
+            raise ValueError(f"parameters must share one float32/float64 dtype, got {dtypes}")
+        params = {n: np.ascontiguousarray(params[n]) for n in names}
+        self.params = self.cell.prepare(params)
+        expected = self.specs(self.vocab_size, self.hidden_size, self.num_outputs)
+        for name, (shape, _, _) in expected.items():
+            if self.params[name].shape != shape:
+                raise ValueError(f"{name} has shape {self.params[name].shape}, expected {shape}")
+
+    def _names_in(self, params: dict) -> list[str]:
+        """The names of the cell's and the head's parameters, all present in `params`."""
+        names = [*self.cell.param_names, *self.head.param_names]
+        missing = [n for n in names if n not in params]
+        if missing:
+            raise ValueError(f"missing parameters: {missing}")
+        return names
+
+    def specs(self, vocab_size: int, hidden_size: int, num_outputs: int) -> dict:
+        return {
+            **self.cell.param_specs(vocab_size, hidden_size),
+            **self.head.param_specs(hidden_size, num_outputs),
+        }
+
+    @classmethod
+    def create(
+        cls,
+        vocab_size: int,
+        hidden_size: int,
+        num_outputs: int,
+        *,
+        cell: str = "vanilla",
+        task: str = "classify",
+        init: str = "uniform",
+        seed: int = 0,
+        dtype: str | np.dtype = "float64",
+    ) -> "SequenceModel":
+        """A fresh model; the same arguments give the same weights bit for bit. `uniform` draws
+        every parameter from U(±1/sqrt(H)), as PyTorch's recurrent layers do."""
+        rng = np.random.default_rng(seed)
+        specs = {
+            **CELLS[cell].param_specs(vocab_size, hidden_size),
+            **TASKS[task].param_specs(hidden_size, num_outputs),
+        }
+        params = {}
+        for name, (shape, fan_in, fan_out) in specs.items():
+            if init == "uniform":
+                fan_in = hidden_size
+            params[name] = initialisation.draw(init, shape, fan_in, fan_out, rng).astype(dtype)
+        return cls(cell, task, params)
+
+    # ------------------------------------------------------------------- sizes
+    @property
+    def hidden_size(self) -> int:
+        return self.cell.hidden_size(self.params)
+
+    @property
+    def vocab_size(self) -> int:
+        return self.cell.vocab_size(self.params)
+
+    @property
+    def num_outputs(self) -> int:
+        return self.head.num_outputs(self.params)
+
+    num_classes = num_outputs
+
+    @property
+    def dtype(self) -> np.dtype:
+        return next(iter(self.params.values())).dtype
+
+    def copy(self) -> "SequenceModel":
+        """An independent model with the same weights (same memory layout)."""
+        params = {n: p.copy(order="K") for n, p in self.params.items()}
+        return type(self)(self.cell, self.head, params)
+
+    # ---------------------------------------------------------------- compute
+    def forward(self, ids: np.ndarray, lengths: np.ndarray, state0=None) -> CellTrace:
+        return self.cell.forward(self.params, ids, lengths, state0)
+
+    def loss(self, ids, lengths, targets, state0=None) -> float:
+        """The head's loss alone (gradient checks)."""
+        return self.head.loss(self.params, self.forward(ids, lengths, state0), targets)
+
+    def loss_and_grads(self, ids, lengths, targets, truncate: int | None = None) -> StepResult:
+        """Forward, the head's loss and BPTT on one batch."""
+        trace = self.forward(ids, lengths)
+        head = self.head.loss_and_grad(self.params, trace, targets)
+        cell_grads, dh_norms = self.cell.backward(self.params, trace, head.d_outputs, truncate)
+        grads = {**cell_grads, **head.grads}
+        return StepResult(head.loss, head.correct, head.count, grads, dh_norms, lengths)
+
+    def evaluate(self, ids, lengths, targets) -> tuple[float, np.ndarray]:
+        """(mean loss, predicted ids) of a batch, without gradients."""
+        trace = self.forward(ids, lengths)
+        _, predicted = self.head.predictions(self.params, trace)
+        return self.head.loss(self.params, trace, targets), predicted
+
+    def trace(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """One sentence (T,) -> hidden states (T, H) and the head's answer after each word."""
+        trace = self.forward(ids[None, :], np.array([len(ids)]))
+        outputs = trace.outputs[:, 0]  # (T, H)
+        return outputs, self.head.per_step_probs(self.params, outputs)

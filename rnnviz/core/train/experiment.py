@@ -1,0 +1,113 @@
+"""From settings and data to something to train: splits, vocabulary, encoded sets, the model and
+its trainer. The one place that builds them, for the window, the command line and checkpoints."""
+
+from dataclasses import dataclass
+
+from ..data.batching import EncodedSet
+from ..data.datasets import Dataset, Splits, split
+from ..data.text import Vocabulary, tokenize
+from ..errors import ConfigError
+from ..nn.model import SequenceModel
+from .config import TrainConfig
+from .trainer import Trainer
+
+MAX_LISTED = 2000  # sentences per split offered by the window's sentence list
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What the window shows of an experiment: plain values, safe to read on any thread."""
+
+    name: str
+    config: TrainConfig
+    classes: tuple[str, ...]
+    class_counts: tuple[int, ...]
+    train_size: int
+    test_size: int
+    vocab_size: int
+    hidden_size: int
+    truncated: int  # training sentences cut to max_len
+    sentences: dict[str, list[tuple[str, str]]]  # split -> (text, class), first MAX_LISTED
+
+
+@dataclass
+class Experiment:
+    config: TrainConfig
+    data: Dataset
+    splits: Splits
+    vocab: Vocabulary
+    train_set: EncodedSet
+    evaluation_sets: dict[str, EncodedSet]
+    trainer: Trainer
+
+    @property
+    def model(self) -> SequenceModel:
+        return self.trainer.model
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        return self.data.classes
+
+    @property
+    def test_set(self) -> EncodedSet:
+        return self.evaluation_sets["test"]
+
+    @classmethod
+    def build(
+        cls,
+        config: TrainConfig,
+        data: Dataset,
+        *,
+        vocab: Vocabulary | None = None,
+        model: SequenceModel | None = None,
+    ) -> "Experiment":
+        """Split the data (seeded), build the vocabulary from the training part (or use the given
+        one), encode every part once, and create the model (or use the given one)."""
+        splits = split(data, config.test_fraction, config.validation_fraction, config.seed)
+        vocab = vocab or Vocabulary.build(
+            (tokenize(t) for t in splits.train.texts), config.min_count, config.max_vocab
+        )
+        max_len = config.max_len or None
+
+        def encode(part: Dataset) -> EncodedSet:
+            return EncodedSet.build(part.texts, part.labels, vocab, max_len)
+
+        parts = {"test": splits.test, "validation": splits.validation}
+        evaluation_sets = {name: encode(part) for name, part in parts.items() if part}
+        model = model or SequenceModel.create(
+            len(vocab),
+            config.hidden_size,
+            len(data.classes),
+            cell=config.cell,
+            init=config.init,
+            seed=config.seed,
+            dtype=config.dtype,
+        )
+        if model.vocab_size != len(vocab):
+            raise ConfigError(
+                f"the model reads {model.vocab_size} tokens, the vocabulary has {len(vocab)}"
+            )
+        train_set = encode(splits.train)
+        trainer = Trainer(config, model, train_set, evaluation_sets)
+        return cls(config, data, splits, vocab, train_set, evaluation_sets, trainer)
+
+    def overview(self) -> Overview:
+        listed = {
+            name: [
+                (part.texts[i], part.classes[part.labels[i]])
+                for i in range(min(len(part), MAX_LISTED))
+            ]
+            for name, part in (("train", self.splits.train), ("test", self.splits.test))
+        }
+        return Overview(
+            self.data.name,
+            self.trainer.config,
+            self.classes,
+            tuple(int(n) for n in self.data.class_counts()),
+            len(self.train_set),
+            len(self.test_set),
+            len(self.vocab),
+            self.model.hidden_size,
+            self.train_set.truncated,
+            listed,
+        )

@@ -1,0 +1,36 @@
+"""What the window hands its panels, and what a panel declares so that the window can drive it
+without knowing it: a key, where it sits, what it reads, and how it draws."""
+
+from dataclasses import dataclass
+
+from ..core.probe import Probe
+from ..core.train.config import TrainConfig
+from ..core.train.experiment import Overview
+from ..core.train.telemetry import TelemetryView
+
+TELEMETRY = "telemetry"  # new steps, evaluations, status
+SNAPSHOT = "snapshot"  # newer weights
+PROBE = "probe"  # the typed sentence run through the newest weights
+CONFIG = "config"  # settings changed
+
+
+@dataclass(frozen=True)
+class PanelContext:
+    view: TelemetryView | None  # the newest telemetry
+    probe: Probe | None  # the typed sentence under the newest snapshot (one probe for all)
+    config: TrainConfig
+
+
+class Panel:
+    """Mixin for the window's panels. key names it; slot ("top" / "bottom") places it; reads
+    says which changes make it redraw."""
+
+    key = "panel"
+    slot = "top"
+    reads: frozenset[str] = frozenset()
+
+    def draw(self, context: PanelContext) -> None:
+        raise NotImplementedError
+
+    def show_overview(self, overview: Overview) -> None:
+        """A new experiment (dataset, model) replaced the old one."""

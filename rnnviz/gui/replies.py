@@ -1,0 +1,27 @@
+"""Answers from the training thread, delivered on the GUI thread.
+
+The runner calls on_done(result, error) on its own thread; a Qt signal emitted there reaches a
+slot of an object living in the GUI thread through the event queue, so the handler runs on the
+GUI thread, later, and the window never waits for it.
+"""
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+
+class Replies(QObject):
+    _delivered = Signal(object)  # (handler, result, error)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._delivered.connect(self._run)
+
+    def to(self, handler: Callable[[object, BaseException | None], None]):
+        """An on_done callback for the runner that runs handler(result, error) on this thread."""
+        return lambda result, error: self._delivered.emit((handler, result, error))
+
+    @Slot(object)
+    def _run(self, delivery) -> None:
+        handler, result, error = delivery
+        handler(result, error)
