@@ -114,3 +114,44 @@ def test_save_is_atomic(tmp_path, trained, monkeypatch):
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]  # no temporary left behind
     assert zipfile.is_zipfile(io.BytesIO(before))
+
+
+def test_a_checkpoint_of_rnnviz_0_1_still_loads(tmp_path, trained):
+    """Version 1 files name the cell "rnn", record no task and no cell in their config."""
+    import json
+
+    meta = {
+        "format": "rnnviz-checkpoint",
+        "version": 1,
+        "cell": "rnn",
+        "vocab": list(trained.vocab.tokens),
+        "classes": list(trained.classes),
+        "config": {k: v for k, v in trained.config.to_dict().items() if k != "cell"},
+        "summary": {"step": 8, "epoch": 2},
+    }
+    arrays = {f"param/{n}": p for n, p in trained.model.params.items()}
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    path = tmp_path / "old.npz"
+    np.savez(path, **arrays)
+    back = checkpoint.load(path)
+    assert back.model.cell.name == "vanilla" and back.model.head.name == "classify"
+    assert back.config.cell == "vanilla"
+    for name, p in trained.model.params.items():
+        np.testing.assert_array_equal(back.model.params[name], p)
+    saved = checkpoint.load(checkpoint.save(tmp_path / "new.npz", back))
+    assert saved.model.cell.name == "vanilla"
+
+
+def test_unknown_cell_or_task_is_refused(tmp_path, trained):
+    import json
+
+    for key, value in (("cell", "transformer"), ("task", "translate"), ("cell", ["a"])):
+        path = checkpoint.save(tmp_path / "m.npz", checkpoint.from_experiment(trained))
+        with np.load(path) as npz:
+            arrays = {k: npz[k] for k in npz.files}
+        meta = json.loads(arrays["meta"].tobytes())
+        meta[key] = value
+        arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+        np.savez(path, **arrays)
+        with pytest.raises(CheckpointError, match=f"unknown {'cell' if key == 'cell' else 'task'}"):
+            checkpoint.load(path)

@@ -123,3 +123,27 @@ def test_gradient_flow_is_aligned_on_sentence_ends(tiny):
     trainer.step()
     flow = trainer.gradient_flow()
     assert flow.shape == (trainer.last.dh_norms.shape[1],) and flow[0] > 0
+
+
+def test_a_batch_size_change_mid_epoch_rechunks_the_rest_of_the_epoch(tiny, monkeypatch):
+    """Every sentence still comes exactly once per epoch, in batches of the new size."""
+    from rnnviz.core.data.batching import EncodedSet
+
+    trainer = make_trainer(TrainConfig(batch_size=16), tiny)  # 60 sentences: 3 x 16 and 12
+    seen = []
+    original = EncodedSet.batch
+
+    def recording(self, indices):
+        if self is trainer.train_set:  # not the evaluation at the epoch's end
+            seen.append(np.array(indices))
+        return original(self, indices)
+
+    monkeypatch.setattr(EncodedSet, "batch", recording)
+    trainer.step()
+    trainer.apply(batch_size=5)
+    while trainer.epoch == 0:
+        trainer.step()
+    sizes = [len(s) for s in seen]
+    assert sizes[0] in (12, 16) and sum(sizes) == 60
+    assert max(sizes[1:]) == 5 and sum(size < 5 for size in sizes[1:]) <= 1
+    np.testing.assert_array_equal(np.sort(np.concatenate(seen)), np.arange(60))

@@ -1,0 +1,78 @@
+"""||dL/dh_t||, the numbers of the gradient-flow views, against finite differences of the loss
+with respect to each hidden state h_t itself."""
+
+import numpy as np
+import pytest
+
+from rnnviz.core.nn.gradcheck import demo_problem
+from rnnviz.core.nn.losses import cross_entropy
+
+
+def loss_from_state(model, ids, lengths, labels, b, t, h):
+    """Sequence b's loss when its state after step t is replaced by h, divided by the batch size
+    (the batch loss is a mean): everything after t is recomputed from h."""
+    length = int(lengths[b])
+    if t == length - 1:
+        logits = model.head.logits(model.params, h[None])
+        loss = cross_entropy(logits, labels[b : b + 1])[0]
+    else:
+        rest = ids[b : b + 1, t + 1 : length]
+        loss = model.loss(rest, np.array([length - t - 1]), labels[b : b + 1], (h[None],))
+    return loss / len(lengths)
+
+
+def numeric_dh(model, ids, lengths, labels, b, t, eps=1e-5):
+    """(H,) centred differences of the batch loss with respect to h_t of sequence b."""
+    h = model.forward(ids, lengths).outputs[t, b].copy()
+    grad = np.empty_like(h)
+    for k in range(len(h)):
+        up, down = h.copy(), h.copy()
+        up[k] += eps
+        down[k] -= eps
+        grad[k] = (
+            loss_from_state(model, ids, lengths, labels, b, t, up)
+            - loss_from_state(model, ids, lengths, labels, b, t, down)
+        ) / (2 * eps)
+    return grad
+
+
+@pytest.mark.parametrize("truncate", [None, 2])
+def test_dh_norms_equal_finite_differences_of_the_loss(truncate):
+    model, ids, lengths, labels = demo_problem(seed=0)
+    norms = model.loss_and_grads(ids, lengths, labels, truncate).dh_norms  # (B, T)
+    for b, length in enumerate(lengths):
+        for t in range(ids.shape[1]):
+            if t >= length:
+                assert norms[b, t] == 0.0  # padding
+                continue
+            if truncate and t < length - truncate:
+                assert norms[b, t] == 0.0  # before the window: cut on purpose
+                continue
+            expected = np.linalg.norm(numeric_dh(model, ids, lengths, labels, b, t))
+            assert norms[b, t] == pytest.approx(expected, rel=1e-6), (b, t)
+
+
+def test_the_flow_view_averages_by_distance_from_the_sentence_end():
+    from rnnviz.core.data.batching import EncodedSet
+    from rnnviz.core.train.config import TrainConfig
+    from rnnviz.core.train.trainer import Trainer
+
+    model, ids, lengths, labels = demo_problem(seed=1)
+    sequences = [ids[b, :length] for b, length in enumerate(lengths)]
+    data = EncodedSet(sequences, labels, 0)
+    # one batch holds every sequence (in some order: the mean by distance does not care)
+    trainer = Trainer(TrainConfig(batch_size=len(lengths)), model, data, {"test": data})
+    before = model.copy()
+    trainer.step()
+    flow = trainer.gradient_flow()
+    for distance in range(len(flow)):
+        rows = [b for b, length in enumerate(lengths) if length > distance]
+        expected = np.mean(
+            [
+                np.linalg.norm(
+                    numeric_dh(before, ids, lengths, labels, b, lengths[b] - 1 - distance)
+                )
+                for b in rows
+            ]
+        )
+        assert flow[distance] == pytest.approx(expected, rel=1e-6), distance
