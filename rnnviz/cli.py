@@ -11,7 +11,7 @@ from .commands import evaluate, gradcheck, predict, train, window
 from .core.errors import RnnvizError
 
 # One BLAS thread by default: on sentence-sized matrices a second thread gains nothing on an idle
-# 2-core machine (0.99x) and loses 2.8x when the other core is busy (bench.py --only-cli).
+# 2-core machine (0.99x) and loses 2.8x when the other core is busy (bench.py --only cli).
 DEFAULT_THREADS = 1
 
 COMMANDS = {

@@ -23,8 +23,7 @@ from threadpoolctl import threadpool_limits
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from rnnviz.core.rnn import VanillaRNN  # noqa: E402
-
+from rnnviz.core.nn.model import SequenceModel  # noqa: E402
 from rnnviz.core.train.optim import clip_gradients, make_optimizer  # noqa: E402
 
 SIZES = [(64, 20, 10, 1), (64, 5000, 50, 32), (128, 20000, 50, 32), (128, 20000, 50, 1)]
@@ -34,14 +33,14 @@ class RnnvizStep:
     """The project's training step: batched forward, BPTT, global-norm clip, SGD."""
 
     def __init__(self, H, V, T, B, dtype, rng):
-        self.model = VanillaRNN.create(V, H, 2, seed=0, dtype=dtype)
+        self.model = SequenceModel.create(V, H, 2, seed=0, dtype=dtype)
         self.opt = make_optimizer("sgd")
         self.ids = rng.integers(2, V, size=(B, T))
         self.lengths = np.full(B, T)
         self.labels = rng.integers(0, 2, size=B)
 
     def __call__(self):
-        result = self.model.gradients(self.ids, self.lengths, self.labels)
+        result = self.model.loss_and_grads(self.ids, self.lengths, self.labels)
         clip_gradients(result.grads, "norm", 5.0)
         self.opt.step(self.model.params, result.grads, 0.01)
 
@@ -199,7 +198,7 @@ def train_rows(quick, have_torch):
 
 
 def inference_ms():
-    model = VanillaRNN.create(20000, 128, 2, seed=0, dtype="float32")
+    model = SequenceModel.create(20000, 128, 2, seed=0, dtype="float32")
     rng = np.random.default_rng(1)
     out = {}
     for n in (10, 50, 500):
@@ -238,7 +237,7 @@ steps = win.telemetry.status.step
 late.sort()
 # 2. the two plot panels redrawn with 10^6 steps of history (one new step per frame)
 record = []
-win.runner.call(lambda trainer: record.append(trainer.step())).result(30)
+win.runner.call(lambda run: record.append(run.trainer.step())).result(30)
 big = Telemetry()
 for _ in range(10**6):
     big.record_step(record[0])
@@ -247,24 +246,56 @@ for _ in range(40):
     big.record_step(record[0])
     started = time.perf_counter()
     view = big.read()
-    win.loss_panel.update_view(view)
-    win.gradient_panel.update_view(view)
+    win.panels["loss"].update_view(view)
+    win.panels["gradients"].update_view(view)
     app.processEvents()
     frames.append(time.perf_counter() - started)
 # 3. keystroke to updated prediction and heatmap on screen (debounce, math, redraw)
 from PySide6.QtTest import QTest
-entry, panel = win.prediction_panel.entry, win.prediction_panel
+entry = win.panels["prediction"].entry
 entry.clear(); app.processEvents()
 keys = []
 for ch in "the plot was not bad at all, the ending was great":
     started = time.perf_counter()
     QTest.keyClick(entry, ch)
-    while panel.shown_text != entry.text():
+    while win._typed_text != entry.text():  # the probe runs and draws when the text arrives
         app.processEvents()
     app.processEvents()  # paint
     keys.append(time.perf_counter() - started)
+# 4. what a settings change, a reset and a save cost the GUI thread, at the slowest and the
+# fastest speed: the call that posts the command, and the handling of the answer when it comes
+handled = []
+def timed(delivery):
+    started = time.perf_counter()
+    win.replies._run(delivery)
+    handled.append(time.perf_counter() - started)
+win.replies._delivered.disconnect()
+win.replies._delivered.connect(timed)
+stalls = {}
+folder = tempfile.mkdtemp()
+for speed_name, speed in (("slowest", 2.0), ("fastest", None)):
+    win.runner.set_speed(speed)
+    actions = {
+        "setting": lambda i: win.apply_live({"lr": 0.001 + i * 1e-4}),
+        "reset": lambda i: win.reset(),
+        "save": lambda i: win.save_model(os.path.join(folder, f"m{i}.npz")),
+    }
+    for name, action in actions.items():
+        worst = 0.0
+        for i in range(5):
+            win.runner.train()
+            pause = QEventLoop(); QTimer.singleShot(200, pause.quit); pause.exec()
+            handled.clear()
+            started = time.perf_counter()
+            action(i)
+            posted = time.perf_counter() - started
+            wait = QEventLoop(); QTimer.singleShot(1500, wait.quit); wait.exec()
+            worst = max(worst, posted + sum(handled))
+        stalls[f"{name}_{speed_name}_ms"] = 1000 * worst
+win.runner.pause()
 dispose(win)
-print(json.dumps({"visible_at": visible_at, "keystroke_ms": 1000 * statistics.median(keys),
+print(json.dumps({"stall": stalls, "visible_at": visible_at,
+                  "keystroke_ms": 1000 * statistics.median(keys),
                   "keystroke_max_ms": 1000 * max(keys),
                   "timer_late_p50_ms": statistics.median(late),
                   "timer_late_p99_ms": late[int(0.99 * (len(late) - 1))],
@@ -288,37 +319,40 @@ def gui_figures(duration):
         return None
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     figures["launch_s"] = figures.pop("visible_at") - started  # process start to visible window
+    stalls = ", ".join(f"{name[:-3]} {ms:.1f} ms" for name, ms in figures["stall"].items())
     print(
         f"window: launch to visible {figures['launch_s']:.2f} s; 10 ms timer lateness while "
         f"training at full speed over {duration} s: median {figures['timer_late_p50_ms']:.2f} "
         f"ms, p99 {figures['timer_late_p99_ms']:.2f} ms, max {figures['timer_late_max_ms']:.2f} "
         f"ms ({figures['steps_during_probe']} steps); plots with 10^6 steps of history: "
         f"{figures['plot_fps_1e6']:.0f} frames/s; keystroke to updated prediction "
-        f"{figures['keystroke_ms']:.1f} ms median, {figures['keystroke_max_ms']:.1f} ms max",
+        f"{figures['keystroke_ms']:.1f} ms median, {figures['keystroke_max_ms']:.1f} ms max; "
+        f"GUI thread time per command (worst of 5; post + answer): {stalls}",
         flush=True,
     )
     return figures
 
 
 def telemetry_mb():
+    from rnnviz.core.train.records import StepRecord
     from rnnviz.core.train.telemetry import Telemetry
-    from rnnviz.core.train.trainer import StepRecord
 
-    names = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
+    norms = dict.fromkeys(("W_xh", "W_hh", "b_h", "W_hy", "b_y"), 1.0)
     record = StepRecord(
-        1,
-        0,
-        0.5,
-        0.5,
-        dict.fromkeys(names, 1.0),
-        dict.fromkeys(names, 1.0),
-        1.0,
-        1.0,
-        0.0,
-        False,
-        0.01,
-        100,
-        0.001,
+        step=1,
+        epoch=0,
+        loss=0.5,
+        accuracy=0.5,
+        global_before=1.0,
+        global_after=1.0,
+        changed_fraction=0.0,
+        clipped=False,
+        lr=0.01,
+        tokens=100,
+        seconds=0.001,
+        halted=False,
+        norms_before=norms,
+        norms_after=dict(norms),
     )
     telemetry = Telemetry()
     sizes = {}
@@ -406,13 +440,17 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="two sizes, shorter timings")
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
-    parser.add_argument("--only-cli", action="store_true", help="only the CLI vs trainer figures")
+    parser.add_argument(
+        "--only",
+        choices=("cli", "gui"),
+        help="only the CLI vs trainer figures, or only the window's",
+    )
     args = parser.parse_args()
-    if args.only_cli:
+    if args.only:
         with threadpool_limits(limits=1):
-            figures = cli_figures()
+            figures = cli_figures() if args.only == "cli" else gui_figures(5 if args.quick else 12)
         if args.json:
-            print(json.dumps({"cli": figures}))
+            print(json.dumps({args.only: figures}))
         return
     try:
         import torch  # noqa: F401
