@@ -374,12 +374,12 @@ def cli_figures(rounds=7, epochs=8):
     tokens per second of training steps, as the CLI's summary reports it."""
     from rnnviz.core.data.datasets import load
     from rnnviz.core.train.config import TrainConfig
-    from rnnviz.core.train.trainer import Trainer
+    from rnnviz.core.train.experiment import Experiment
 
     data = load(["negation"])
 
     def in_process():
-        trainer = Trainer(TrainConfig(epochs=epochs), data)
+        trainer = Experiment.build(TrainConfig(epochs=epochs), data).trainer
         trainer.run()
         return trainer.tokens_seen / trainer.seconds
 

@@ -5,6 +5,7 @@ from rnnviz.core.nn import sequence
 from rnnviz.core.nn.classify import ManyToOne
 from rnnviz.core.nn.gradcheck import check_gradients, demo_problem
 from rnnviz.core.nn.model import SequenceModel
+from rnnviz.core.nn.registry import CELLS
 from rnnviz.core.nn.vanilla import VanillaCell
 
 
@@ -17,9 +18,10 @@ def input_grad_path(request, monkeypatch):
     return request.param
 
 
+@pytest.mark.parametrize("cell", list(CELLS))  # every registered cell, as soon as it exists
 @pytest.mark.parametrize("truncate", [None, 1, 2, 4])
-def test_backward_matches_finite_differences(truncate, input_grad_path):
-    model, ids, lengths, labels = demo_problem(seed=0)
+def test_backward_matches_finite_differences(truncate, cell, input_grad_path):
+    model, ids, lengths, labels = demo_problem(seed=0, cell=cell)
     result = check_gradients(model, ids, lengths, labels, truncate)
     assert result.max_rel_error < 1e-7, result.per_param
     assert set(result.per_param) == set(model.params)
