@@ -204,3 +204,29 @@ def test_progress_bar_on_a_terminal_only(tmp_path):
     assert len(json_lines(stdout)) == 6  # the bar never reaches stdout
     redirected = run_module("train", "--data", "tiny", "--epochs", "2", cwd=tmp_path)
     assert "\r" not in redirected.stderr and "tokens/s" not in redirected.stderr
+
+
+def test_a_save_that_fails_after_training_keeps_the_model_elsewhere(tmp_path, capsys, monkeypatch):
+    from rnnviz.core.errors import CheckpointError
+    from rnnviz.core.train import checkpoint
+
+    real_save = checkpoint.save
+    target = tmp_path / "m.npz"
+
+    def disk_full_for_target(path, ckpt):
+        if str(path) == str(target):
+            raise CheckpointError(f"cannot save to {path}: No space left on device")
+        return real_save(path, ckpt)
+
+    monkeypatch.setattr(checkpoint, "save", disk_full_for_target)
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "rescue"))
+    (tmp_path / "rescue").mkdir()
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)  # TMPDIR is read again
+    code = main(["train", "--data", "tiny", "--epochs", "2", "--json", "--save", str(target)])
+    captured = capsys.readouterr()
+    assert code == 2 and json_lines(captured.out)[-1]["event"] == "summary"
+    (rescued,) = (tmp_path / "rescue").glob("rnnviz-rescued-*.npz")
+    assert f"saved to {rescued} instead" in captured.err and "No space left" in captured.err
+    assert checkpoint.load(rescued).summary["step"] == 8

@@ -4,7 +4,7 @@ import argparse
 from dataclasses import fields
 
 from ..core.data.datasets import Dataset, bundled_names, load
-from ..core.data.importers import FORMAT_HELP, FORMATS
+from ..core.data.importers import FORMAT_HELP, FORMATS, MAX_FILE_BYTES
 from ..core.train.config import TrainConfig
 from ..core.train.hyperparameters import HYPERPARAMETERS
 from .output import Output
@@ -25,6 +25,13 @@ def add_data_arguments(parser: argparse.ArgumentParser, required: bool = True) -
         default="auto",
         choices=FORMATS,
         help=f"file format (default: by extension). {formats}",
+    )
+    parser.add_argument(
+        "--max-file-mb",
+        type=float,
+        default=MAX_FILE_BYTES / 2**20,
+        metavar="MB",
+        help=f"refuse data files larger than this (default {MAX_FILE_BYTES >> 20})",
     )
     parser.add_argument(
         "--lenient",
@@ -59,7 +66,7 @@ def config_from(args: argparse.Namespace, base: TrainConfig | None = None) -> Tr
 
 
 def load_data(args: argparse.Namespace, out: Output) -> Dataset:
-    data = load(args.data, args.format, args.lenient)
+    data = load(args.data, args.format, args.lenient, int(args.max_file_mb * 2**20))
     for note in data.notes:
         out.note(note)
     return data

@@ -8,12 +8,13 @@ import argparse
 import csv
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 from tqdm import tqdm
 
-from ..core.errors import RnnvizError
+from ..core.errors import CheckpointError, RnnvizError
 from ..core.train import checkpoint
 from ..core.train.experiment import Experiment
 from ..core.train.records import Evaluation, StepRecord
@@ -182,9 +183,7 @@ def run(args: argparse.Namespace) -> int:
     if metrics_path:
         write_metrics(metrics_path, rows)
         out.say(f"metrics: {metrics_path}")
-    if save_path:
-        path = checkpoint.save(save_path, checkpoint.from_experiment(experiment))
-        out.say(f"saved: {path}")
+    failed_save = save_model(save_path, experiment, out) if save_path else None
     out.record(
         {
             "event": "summary",
@@ -201,7 +200,23 @@ def run(args: argparse.Namespace) -> int:
             "vocab_size": len(experiment.vocab),
         }
     )
+    if failed_save:
+        raise RnnvizError(failed_save)
     return 1 if trainer.halt else 0
+
+
+def save_model(path: Path, experiment: Experiment, out: Output) -> str | None:
+    """Save; if that fails after all (disk full, folder gone), save to the temporary folder
+    instead so that the run is not lost. Returns the failure, or None."""
+    ckpt = checkpoint.from_experiment(experiment)
+    try:
+        out.say(f"saved: {checkpoint.save(path, ckpt)}")
+        return None
+    except CheckpointError as error:
+        handle, rescue = tempfile.mkstemp(prefix="rnnviz-rescued-", suffix=".npz")
+        os.close(handle)
+        checkpoint.save(rescue, ckpt)
+        return f"{error}; the trained model was saved to {rescue} instead"
 
 
 def _make_experiment(args: argparse.Namespace, data) -> Experiment:

@@ -155,3 +155,27 @@ def test_unknown_cell_or_task_is_refused(tmp_path, trained):
         np.savez(path, **arrays)
         with pytest.raises(CheckpointError, match=f"unknown {'cell' if key == 'cell' else 'task'}"):
             checkpoint.load(path)
+
+
+def test_temporaries_of_killed_saves_are_cleaned_on_the_next_save(tmp_path, trained):
+    import os
+
+    stale = tmp_path / ".m.npz.abc123.tmp"
+    stale.write_bytes(b"x" * 1000)
+    os.utime(stale, (1, 1))  # an old one: a save killed long ago
+    fresh = tmp_path / ".m.npz.def456.tmp"
+    fresh.write_bytes(b"y")  # may belong to a save running right now
+    other = tmp_path / ".other.npz.abc123.tmp"
+    other.write_bytes(b"z")
+    os.utime(other, (1, 1))
+    checkpoint.save(tmp_path / "m.npz", checkpoint.from_experiment(trained))
+    assert not stale.exists() and fresh.exists() and other.exists()
+
+
+def test_saving_through_a_link_writes_its_target(tmp_path, trained):
+    target = tmp_path / "real.npz"
+    link = tmp_path / "link.npz"
+    link.symlink_to(target)
+    checkpoint.save(link, checkpoint.from_experiment(trained))
+    assert link.is_symlink() and target.is_file()
+    assert checkpoint.load(link).summary["step"] == trained.trainer.step_count

@@ -24,10 +24,12 @@ def test_emoji_and_symbols_are_their_own_tokens():
     assert tokenize("5★ ❤️") == ["5", "★", "❤"]
 
 
-def test_control_characters_are_dropped():
-    # the imdb file's mis-decoded cp1252 dashes and ellipsis (U+0096, U+0085), a zero-width joiner
+def test_control_characters_separate_words_and_format_characters_vanish():
+    # the imdb file's mis-decoded cp1252 dashes and ellipsis (U+0096, U+0085), a zero-width space
     assert tokenize("bad\u0096 really\u0085 bad\u200b") == ["bad", "really", "bad"]
     assert tokenize("a\tb\nc") == ["a", "b", "c"]
+    assert tokenize("this\x01is\u0085fine\x00too") == ["this", "is", "fine", "too"]
+    assert tokenize("soft\u00adhyphen") == ["softhyphen"]  # a format character: no split
 
 
 @given(st.text())

@@ -8,7 +8,7 @@ import numpy as np
 
 from ...resources import resource_dir
 from ..errors import DatasetError
-from .importers import Example, ReadReport, read_path
+from .importers import MAX_FILE_BYTES, Example, ReadReport, read_path
 
 _CANONICAL = {"0": 0, "neg": 0, "negative": 0, "1": 1, "pos": 1, "positive": 1}
 BINARY_CLASSES = ("negative", "positive")
@@ -77,11 +77,17 @@ def resolve(source: str, notes: list[str] | None = None) -> Path:
     return path
 
 
-def load(sources: Sequence[str], fmt: str = "auto", lenient: bool = False) -> Dataset:
-    """One dataset from one or more bundled names, files or folders (all read with `fmt`)."""
+def load(
+    sources: Sequence[str],
+    fmt: str = "auto",
+    lenient: bool = False,
+    max_bytes: int = MAX_FILE_BYTES,
+) -> Dataset:
+    """One dataset from one or more bundled names, files or folders (all read with `fmt`); no
+    file may be larger than max_bytes."""
     if not sources:
         raise DatasetError("no dataset given")
-    report = ReadReport()
+    report = ReadReport(max_bytes=max_bytes)
     examples: list[Example] = []
     paths = [resolve(s, report.notes) for s in sources]
     for path in _with_polarity_partners(paths, fmt):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DatasetError
+from .text import clean
 
 FORMATS = ("auto", "csv", "tsv", "tab", "jsonl", "lines", "folder")
 FORMAT_HELP = {
@@ -21,8 +22,20 @@ FORMAT_HELP = {
     "lines": "one sentence per line, the class is the file's extension (rt-polarity .pos/.neg)",
     "folder": "one sub-folder per class of .txt files (IMDB layout), optionally under train/ test/",
 }
-TEXT_COLUMNS = ("text", "sentence", "review", "content", "document")
-LABEL_COLUMNS = ("label", "sentiment", "class", "polarity", "target")
+TEXT_COLUMNS = ("text", "sentence", "review", "content", "document", "comment", "body", "tweet")
+LABEL_COLUMNS = (
+    "label",
+    "labels",
+    "sentiment",
+    "class",
+    "polarity",
+    "target",
+    "stars",
+    "rating",
+    "score",
+    "y",
+)
+MAX_FILE_BYTES = 256 << 20  # a text file larger than this is refused unless the limit is raised
 SPLIT_NAMES = ("train", "test")
 
 
@@ -35,10 +48,12 @@ class Example:
 
 @dataclass
 class ReadReport:
-    """What reading noticed: files read as latin-1, malformed lines skipped (lenient mode)."""
+    """How to read (the size limit) and what reading noticed: files read as latin-1, malformed
+    lines skipped (lenient mode), a header guessed."""
 
     notes: list[str] = field(default_factory=list)
     skipped: int = 0
+    max_bytes: int = MAX_FILE_BYTES
 
 
 def detect_format(path: Path) -> str:
@@ -58,9 +73,19 @@ def detect_format(path: Path) -> str:
 
 
 def read_text(path: Path, report: ReadReport) -> str:
-    """A file's text: UTF-8 (BOM allowed), else latin-1 with a note."""
+    """A file's text: UTF-8 (BOM allowed), else latin-1 with a note. Only regular files, and
+    only up to the size limit (a device such as /dev/zero would be read forever)."""
+    if not path.is_file():
+        raise DatasetError(f"{path} is not a regular file")
+    size = path.stat().st_size
+    if size > report.max_bytes:
+        raise DatasetError(
+            f"{path} has {size / 2**20:.3g} MB, over the {report.max_bytes / 2**20:g} MB limit "
+            "(raise it with --max-file-mb)"
+        )
     try:
-        data = path.read_bytes()
+        with path.open("rb") as source:
+            data = source.read(report.max_bytes + 1)
     except OSError as error:
         raise DatasetError(f"cannot read {path}: {error.strerror or error}") from None
     try:
@@ -117,6 +142,7 @@ def read_delimited(path: Path, fmt: str, lenient: bool, report: ReadReport) -> I
     delimiter = "," if fmt == "csv" else "\t"
     quoting = csv.QUOTE_MINIMAL if fmt == "csv" else csv.QUOTE_NONE
     columns = None
+    rows: list[tuple[int, Example]] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -140,13 +166,43 @@ def read_delimited(path: Path, fmt: str, lenient: bool, report: ReadReport) -> I
             continue
         else:
             text, label = delimiter.join(cells[:-1]), cells[-1]
-        if not label.strip():
+        label = clean_label(label)
+        if not label:
             errors.bad(number, "empty label")
         elif not text.strip():
             errors.bad(number, "empty text")
         else:
-            yield Example(text.strip(), label.strip())
+            rows.append((number, Example(text.strip(), label)))
     errors.close()
+    yield from (example for _, example in _without_unnamed_header(rows, path, report))
+
+
+def clean_label(label: str) -> str:
+    """A class name as read: control characters (NUL ...) and surrounding spaces removed."""
+    return " ".join(clean(label).split())
+
+
+def _without_unnamed_header(rows, path: Path, report: ReadReport):
+    """Rows without a first line that can only be a header the column names did not reveal: a
+    label seen once, that is not a number, when every other label is a number ("stars")."""
+    if len(rows) < 3:
+        return rows
+    first = rows[0][1].label
+    rest = {example.label for _, example in rows[1:]}
+    if first not in rest and not _is_number(first) and all(_is_number(x) for x in rest):
+        report.notes.append(
+            f"{path.name}: line {rows[0][0]} ({first!r} among numeric labels) read as a header"
+        )
+        return rows[1:]
+    return rows
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def read_jsonl(path: Path, lenient: bool, report: ReadReport) -> Iterator[Example]:
@@ -163,7 +219,7 @@ def read_jsonl(path: Path, lenient: bool, report: ReadReport) -> Iterator[Exampl
         if not isinstance(record, dict) or "text" not in record or "label" not in record:
             errors.bad(number, 'expected an object with "text" and "label"')
             continue
-        text, label = str(record["text"]).strip(), str(record["label"]).strip()
+        text, label = str(record["text"]).strip(), clean_label(str(record["label"]))
         if not text or not label:
             errors.bad(number, "empty text or label")
             continue
@@ -173,7 +229,7 @@ def read_jsonl(path: Path, lenient: bool, report: ReadReport) -> Iterator[Exampl
 
 def read_lines(path: Path, report: ReadReport) -> Iterator[Example]:
     """One sentence per line; the class is the file's extension (.pos -> pos)."""
-    label = path.suffix.lstrip(".") or path.stem
+    label = clean_label(path.suffix.lstrip(".") or path.stem)
     for line in split_lines(read_text(path, report)):
         if line.strip():
             yield Example(line.strip(), label)
@@ -213,7 +269,7 @@ def _read_class_folders(path: Path, report: ReadReport) -> Iterator[Example]:
         for file in sorted(folder.glob("*.txt")):
             text = read_text(file, report).strip()
             if text:
-                yield Example(text, folder.name)
+                yield Example(text, clean_label(folder.name))
 
 
 def read_path(path: Path, fmt: str, lenient: bool, report: ReadReport) -> Iterator[Example]:
@@ -224,6 +280,8 @@ def read_path(path: Path, fmt: str, lenient: bool, report: ReadReport) -> Iterat
         fmt = detect_format(path)
     if fmt not in FORMATS:
         raise DatasetError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if not path.is_dir() and not path.is_file():
+        raise DatasetError(f"{path} is neither a regular file nor a folder")
     if fmt == "folder":
         if not path.is_dir():
             raise DatasetError(f"format 'folder' needs a folder, got the file {path}")

@@ -2,7 +2,8 @@
 
 Tokens are lower-case words (letters, digits, inner apostrophes: "don't" stays one token) and
 single punctuation marks or symbols (each emoji is its own token). Text is NFC-normalised first so
-that an accented letter is one character, and control / format characters are dropped.
+that an accented letter is one character; control characters separate words like spaces, format
+characters are dropped.
 """
 
 import re
@@ -16,20 +17,23 @@ import numpy as np
 PAD, UNK = "<pad>", "<unk>"
 PAD_ID, UNK_ID = 0, 1
 _TOKEN = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
-_DROPPED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn"}
+_DROPPED_CATEGORIES = {"Cf", "Cs", "Co", "Cn"}
 _VARIATION_SELECTORS = {"\ufe0e", "\ufe0f"}
 
 
 def clean(text: str) -> str:
-    """NFC-normalised text with control, format and variation-selector characters removed
-    (tab and newline become spaces)."""
+    """NFC-normalised text in which control characters (tab, newline, U+0085 ...) become spaces,
+    so that they separate words instead of gluing them, and format, surrogate, private-use and
+    variation-selector characters are removed."""
     text = unicodedata.normalize("NFC", text)
-    return "".join(
-        " " if ch in "\t\n\r" else ch
-        for ch in text
-        if ch in "\t\n\r"
-        or (unicodedata.category(ch) not in _DROPPED_CATEGORIES and ch not in _VARIATION_SELECTORS)
-    )
+    out = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category == "Cc":
+            out.append(" ")
+        elif category not in _DROPPED_CATEGORIES and ch not in _VARIATION_SELECTORS:
+            out.append(ch)
+    return "".join(out)
 
 
 def tokenize(text: str) -> list[str]:

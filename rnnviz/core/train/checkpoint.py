@@ -5,23 +5,27 @@ Saving writes a temporary file beside the target and renames it over, so a crash
 the previous checkpoint intact.
 """
 
+import glob
 import json
 import os
 import tempfile
-import zipfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..data.text import Vocabulary
-from ..errors import CheckpointError
+from ..errors import CheckpointError, ConfigError
 from ..nn.model import SequenceModel
 from ..nn.registry import CELLS, LEGACY_CELL_NAMES, TASKS
 from .config import TrainConfig
+from .npz_reader import NpzReader
+from .optim import OPTIMIZERS
 
 FORMAT = "rnnviz-checkpoint"
 VERSION = 2  # 2 records the cell by registry name and the task; 1 (cell "rnn") still loads
+MAX_META_BYTES = 64 << 20
 
 
 @dataclass
@@ -55,6 +59,7 @@ def save(path: str | Path, ckpt: Checkpoint) -> Path:
     folder = path.resolve().parent
     if not folder.is_dir():
         raise CheckpointError(f"cannot save to {path}: folder {folder} does not exist")
+    _remove_stale_temporaries(path)
     temporary = None
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
@@ -71,6 +76,18 @@ def save(path: str | Path, ckpt: Checkpoint) -> Path:
     return path
 
 
+def _remove_stale_temporaries(path: Path, older_than_s: float = 60.0) -> None:
+    """Temporary files of an earlier save of `path` that was killed before its rename: removed
+    (those younger than a minute may belong to a save still running in another process)."""
+    now = time.time()
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        try:
+            if now - stale.stat().st_mtime > older_than_s:
+                stale.unlink()
+        except OSError:
+            pass  # gone already, or not ours to remove
+
+
 def _file_mode(path: Path) -> int:
     """The permissions a file written with open() would get: the existing file's, else
     0o666 minus the umask (mkstemp's temporary file is 0o600 whatever the umask)."""
@@ -82,80 +99,157 @@ def _file_mode(path: Path) -> int:
 
 
 def load(path: str | Path) -> Checkpoint:
-    """Read and validate; any problem raises CheckpointError saying why."""
+    """Read and validate every part against what the metadata implies before anything is used;
+    any problem raises CheckpointError naming the file and the field."""
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise CheckpointError(f"no such checkpoint file: {path}")
+    if not path.is_file():
+        raise CheckpointError(f"{path} is not a regular file")
     with path.open("rb") as head:
         magic = head.read(4)
-    if magic == b"PK\x03\x04" or magic == b"PK\x05\x06":
-        pass  # a zip archive, as .npz files are
-    elif magic[:1] == b"\x80":
+    if magic[:1] == b"\x80":
         raise CheckpointError(
             f"{path.name} is a Python pickle, not an .npz checkpoint; refused: "
             "loading it could run code"
         )
-    else:
+    if magic not in (b"PK\x03\x04", b"PK\x05\x06"):  # .npz files are zip archives
         raise CheckpointError(f"{path.name} is not a readable .npz file (truncated or corrupt)")
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {key: npz[key] for key in npz.files}
-    except ValueError as error:
-        if "pickle" in str(error).lower():
-            raise CheckpointError(
-                f"{path.name} holds pickled Python objects; refused: loading them could run code"
-            ) from None
-        raise CheckpointError(f"{path.name} is not a valid rnnviz checkpoint ({error})") from None
-    except (zipfile.BadZipFile, EOFError, OSError, KeyError) as error:
-        raise CheckpointError(
-            f"{path.name} is not a readable .npz file (truncated or corrupt: {error})"
-        ) from None
-    meta = _metadata(path, arrays)
-    try:
+    with NpzReader(path) as npz:
+        meta = _metadata(npz)
         cell, head = CELLS[meta["cell"]], TASKS[meta["task"]]
-        names = (*cell.param_names, *head.param_names)
-        model = SequenceModel(cell, head.name, {n: arrays[f"param/{n}"] for n in names})
-        vocab = Vocabulary(meta["vocab"])
-        classes = tuple(meta["classes"])
-        config = TrainConfig.from_dict(meta["config"])
-    except (KeyError, ValueError, TypeError) as error:
-        raise CheckpointError(f"{path.name} is inconsistent: {error}") from None
-    if model.vocab_size != len(vocab) or model.num_classes != len(classes):
-        raise CheckpointError(
-            f"{path.name} is inconsistent: {model.vocab_size} input columns for "
-            f"{len(vocab)} vocabulary entries, "
-            f"{model.num_classes} outputs for {len(classes)} classes"
-        )
-    if not all(np.isfinite(p).all() for p in model.params.values()):
-        raise CheckpointError(f"{path.name} holds non-finite weights")
-    optimizer_state = {k[len("optim/") :]: v for k, v in arrays.items() if k.startswith("optim/")}
-    return Checkpoint(model, vocab, classes, config, meta.get("summary", {}), optimizer_state)
-
-
-def _metadata(path: Path, arrays: dict[str, np.ndarray]) -> dict:
-    raw = arrays.get("meta")
-    if raw is None or raw.dtype != np.uint8:
-        raise CheckpointError(f"{path.name} is not an rnnviz checkpoint (no metadata record)")
+        config, vocab, classes = meta["config"], meta["vocab"], meta["classes"]
+        H = config.hidden_size
+        specs = {**cell.param_specs(len(vocab), H), **head.param_specs(H, len(classes))}
+        dtype = np.dtype(config.dtype)
+        slots = OPTIMIZERS[config.optimizer].slots
+        optim_names = {"optim/steps"} | {f"optim/{n}/{s}" for n in specs for s in slots}
+        unexpected = set(npz.names()) - {"meta"} - {f"param/{n}" for n in specs} - optim_names
+        if unexpected:
+            raise npz.refuse(f"unexpected member {sorted(unexpected)[0]!r}: refused")
+        params = {
+            name: npz.read(f"param/{name}", _exactly(shape, dtype))
+            for name, (shape, _, _) in specs.items()
+            if _present(npz, f"param/{name}")
+        }
+        optimizer_state = {}
+        for name in sorted(optim_names & set(npz.names())):
+            key = name.removeprefix("optim/")
+            if key == "steps":
+                optimizer_state[key] = npz.read(name, _a_count)
+            else:
+                shape = specs[key.split("/")[0]][0]
+                optimizer_state[key] = npz.read(name, _exactly(shape, dtype))
+    stored = {f"param/{n}": v for n, v in params.items()}
+    stored.update({f"optim/{k}": v for k, v in optimizer_state.items()})
+    for name, values in stored.items():
+        if values.dtype.kind == "f" and not np.isfinite(values).all():
+            raise CheckpointError(f"{path.name}: {name}: holds non-finite values")
+    if optimizer_state and int(optimizer_state.get("steps", 0)) < 0:
+        raise CheckpointError(f"{path.name}: optim/steps: must be >= 0")
     try:
-        meta = json.loads(raw.tobytes().decode("utf-8"))
+        model = SequenceModel(cell, head, params)
+    except ValueError as error:
+        raise CheckpointError(f"{path.name} is inconsistent: {error}") from None
+    return Checkpoint(model, vocab, classes, config, meta["summary"], optimizer_state)
+
+
+def _present(npz: NpzReader, name: str) -> bool:
+    if name not in npz.names():
+        raise npz.refuse(f"{name}: missing")
+    return True
+
+
+def _exactly(shape: tuple[int, ...], dtype: np.dtype):
+    """A header check: this shape and this dtype, nothing else."""
+
+    def check(found_shape, found_dtype) -> str | None:
+        if tuple(found_shape) != tuple(shape):
+            return (
+                f"shape {tuple(found_shape)} is inconsistent with the metadata (expected {shape})"
+            )
+        if found_dtype != dtype:
+            return f"dtype {found_dtype} is inconsistent with the metadata ({dtype})"
+        return None
+
+    return check
+
+
+def _a_count(shape, dtype) -> str | None:
+    if shape != () or dtype.kind not in "iu":
+        return f"expected a single integer, found shape {shape} of {dtype}"
+    return None
+
+
+def _metadata(npz: NpzReader) -> dict:
+    """The JSON record, every field checked and turned into the objects it describes."""
+    if "meta" not in npz.names():
+        raise npz.refuse("not an rnnviz checkpoint (no metadata record)")
+
+    def json_bytes(shape, dtype) -> str | None:
+        if dtype != np.uint8 or len(shape) != 1 or shape[0] > MAX_META_BYTES:
+            return "not a metadata record (expected UTF-8 JSON bytes)"
+        return None
+
+    try:
+        meta = json.loads(npz.read("meta", json_bytes).tobytes().decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
-        raise CheckpointError(f"{path.name} has an unreadable metadata record") from None
+        raise npz.refuse("meta: unreadable metadata record") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise CheckpointError(f"{path.name} is not an rnnviz checkpoint")
+        raise npz.refuse("not an rnnviz checkpoint")
     version = meta.get("version")
     if not isinstance(version, int) or version > VERSION:
-        raise CheckpointError(
-            f"{path.name} has format version {version}; this rnnviz reads up to {VERSION}: "
-            "upgrade rnnviz"
+        raise npz.refuse(
+            f"format version {version}; this rnnviz reads up to {VERSION}: upgrade rnnviz"
         )
     cell = meta.get("cell")
-    meta["cell"] = LEGACY_CELL_NAMES.get(cell, cell) if isinstance(cell, str) else cell
-    meta.setdefault("task", "classify")
-    if not isinstance(meta["cell"], str) or meta["cell"] not in CELLS:
-        raise CheckpointError(f"{path.name} holds an unknown cell type {meta['cell']!r}")
-    if not isinstance(meta["task"], str) or meta["task"] not in TASKS:
-        raise CheckpointError(f"{path.name} holds an unknown task {meta['task']!r}")
-    return meta
+    cell = LEGACY_CELL_NAMES.get(cell, cell) if isinstance(cell, str) else cell
+    task = meta.get("task", "classify")
+    if not isinstance(cell, str) or cell not in CELLS:
+        raise npz.refuse(f"cell: unknown cell type {cell!r}")
+    if not isinstance(task, str) or task not in TASKS:
+        raise npz.refuse(f"task: unknown task {task!r}")
+    vocab, classes = meta.get("vocab"), meta.get("classes")
+    if not isinstance(vocab, list) or not all(isinstance(t, str) for t in vocab):
+        raise npz.refuse("vocab: expected a list of words")
+    try:
+        vocab = Vocabulary(vocab)
+    except ValueError as error:
+        raise npz.refuse(f"vocab: {error}") from None
+    if (
+        not isinstance(classes, list)
+        or len(classes) < 2
+        or not all(isinstance(c, str) for c in classes)
+        or len(set(classes)) != len(classes)
+    ):
+        raise npz.refuse("classes: expected a list of at least two distinct names")
+    if not isinstance(meta.get("config"), dict):
+        raise npz.refuse("config: expected a record of settings")
+    try:
+        config = TrainConfig.from_dict({**meta["config"], "cell": cell})
+    except (ConfigError, TypeError) as error:
+        raise npz.refuse(f"config: {error}") from None
+    return {
+        "cell": cell,
+        "task": task,
+        "vocab": vocab,
+        "classes": tuple(classes),
+        "config": config,
+        "summary": _summary(npz, meta.get("summary", {})),
+    }
+
+
+def _summary(npz: NpzReader, summary) -> dict:
+    """step, epoch, tokens: whole numbers >= 0; dataset: text."""
+    if not isinstance(summary, dict):
+        raise npz.refuse("summary: expected a record")
+    for key in ("step", "epoch", "tokens"):
+        value = summary.get(key, 0)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise npz.refuse(f"summary.{key}: expected a whole number >= 0, found {value!r}")
+    if not isinstance(summary.get("dataset", ""), str):
+        raise npz.refuse("summary.dataset: expected text")
+    return {"step": 0, "epoch": 0, "tokens": 0, **summary}
 
 
 def from_experiment(experiment) -> Checkpoint:

@@ -70,6 +70,7 @@ class Optimizer:
     """Updates parameters in place from gradients; per-parameter state is created on first use."""
 
     name = "base"
+    slots: tuple[str, ...] = ()  # the per-parameter state arrays it keeps
 
     def __init__(self) -> None:
         self.state: dict[str, dict[str, np.ndarray]] = {}
@@ -123,6 +124,7 @@ class Momentum(Optimizer):
     """v <- mu v + g;  w <- w - lr v"""
 
     name = "momentum"
+    slots = ("velocity",)
 
     def __init__(self, mu: float = 0.9):
         super().__init__()
@@ -139,6 +141,7 @@ class Adagrad(Optimizer):
     """G <- G + g^2;  w <- w - lr g / (sqrt(G) + eps)   (as in min-char-rnn)"""
 
     name = "adagrad"
+    slots = ("sum_sq",)
 
     def __init__(self, eps: float = 1e-8):
         super().__init__()
@@ -158,6 +161,7 @@ class Adam(Optimizer):
     w <- w - lr * sqrt(1-b2^t)/(1-b1^t) * m / (sqrt(v) + eps)   (Kingma & Ba 2015)"""
 
     name = "adam"
+    slots = ("m", "v")
 
     def __init__(self, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
         super().__init__()
