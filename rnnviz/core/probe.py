@@ -15,6 +15,16 @@ class Probe:
     states: np.ndarray  # (T, H) hidden state after each word
     probs: np.ndarray  # (T, C) class probabilities if the sentence ended at each word
 
+    def last(self, n: int) -> tuple["Probe", int]:
+        """The last n words (all of them if fewer) and the position of the first one kept."""
+        start = max(len(self.tokens) - n, 0)
+        if start == 0:
+            return self, 0
+        kept = Probe(
+            self.tokens[start:], self.unknown[start:], self.states[start:], self.probs[start:]
+        )
+        return kept, start
+
     @property
     def final(self) -> np.ndarray | None:
         """(C,) the prediction for the whole sentence, None for a sentence without tokens."""

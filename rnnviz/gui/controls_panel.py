@@ -7,7 +7,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
 from ..core.nn.registry import CELLS
 from ..core.train.config import TrainConfig
 from ..core.train.hyperparameters import BY_FIELD, LIVE_FIELDS
+from .theme import plain_label
 
 OPEN_DATASET = "Open dataset…"
 SPEEDS = {
@@ -87,7 +87,7 @@ class ControlsPanel(QWidget):
         self.dataset.activated.connect(
             lambda _: self.dataset_chosen.emit(self.dataset.currentText())
         )
-        self.dataset_info = QLabel()
+        self.dataset_info = plain_label()
         self.dataset_info.setWordWrap(True)
 
         self.cell = _combo(

@@ -112,7 +112,7 @@ class DatasetDialog(QDialog):
             return
         self.dataset = data
         counts = data.class_counts()
-        balance = ", ".join(f"{c}: {n}" for c, n in zip(data.classes, counts, strict=True))
+        balance = ", ".join(f"{_escape(c)}: {n}" for c, n in zip(data.classes, counts, strict=True))
         vocab = Vocabulary.build(tokenize(t) for t in data.texts)
         split = "its own train/test split" if data.has_split else "no split (80/20 on load)"
         notes = "".join(f"<br>note: {_escape(n)}" for n in data.notes)

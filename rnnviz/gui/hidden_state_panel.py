@@ -6,10 +6,11 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from ..core.probe import Probe, probe
 from ..core.train.experiment import Overview
-from .panel import PROBE, SNAPSHOT, Panel, PanelContext
-from .theme import Theme, set_ticks, set_view, style_plot
+from .panel import MAX_DRAWN_WORDS, PROBE, SNAPSHOT, Panel, PanelContext
+from .theme import Theme, plain_label, set_ticks, set_view, style_plot
 
 TYPED = "the sentence typed on the left"
+HOVER_HINT = "Hover a cell to read word, unit and value."
 
 
 class HiddenStatePanel(QWidget, Panel):
@@ -19,7 +20,8 @@ class HiddenStatePanel(QWidget, Panel):
         super().__init__(parent)
         self.theme = theme
         self.context: PanelContext | None = None
-        self.current: Probe | None = None
+        self.current: Probe | None = None  # what the heatmap shows (at most MAX_DRAWN_WORDS words)
+        self.first_word = 0  # position of current's first word in the whole sentence
         self.graphics = pg.GraphicsLayoutWidget()
         self.plot = self.graphics.addPlot()
         style_plot(self.plot, "Hidden state h_t after each word", "hidden unit", "word")
@@ -52,7 +54,7 @@ class HiddenStatePanel(QWidget, Panel):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.sentence_box.currentIndexChanged.connect(lambda _: self.refresh())  # own probe
-        self.readout = QLabel("Hover a cell to read word, unit and value.")
+        self.readout = plain_label(HOVER_HINT)
         top = QHBoxLayout()
         top.addWidget(QLabel("Sentence:"))
         top.addWidget(self.sentence_box, 1)
@@ -87,6 +89,8 @@ class HiddenStatePanel(QWidget, Panel):
         result = context.probe if chosen is None else probe(snapshot.model, snapshot.vocab, chosen)
         if result is None:
             return
+        total = len(result.tokens)
+        result, self.first_word = result.last(MAX_DRAWN_WORDS)
         self.current = result
         T, H = result.states.shape
         if T == 0:
@@ -94,6 +98,11 @@ class HiddenStatePanel(QWidget, Panel):
             set_ticks(self.plot.getAxis("bottom"), [])
             self.readout.setText("Type a sentence (or pick one above) to see its hidden state.")
             return
+        self.readout.setText(
+            HOVER_HINT
+            if not self.first_word
+            else f"Showing the last {T} of {total:,} words. {HOVER_HINT}"
+        )
         self.image.setImage(
             result.states.T.astype(np.float32), levels=(-1.0, 1.0), autoLevels=False
         )  # (H, T): rows are units
@@ -117,5 +126,8 @@ class HiddenStatePanel(QWidget, Panel):
             word = self.current.tokens[t]
             unknown = " (unknown: read as <unk>)" if self.current.unknown[t] else ""
             value = self.current.states[t, unit]
-            self.readout.setText(f"word {t + 1} “{word}”{unknown} · unit {unit} · h = {value:+.3f}")
+            position = self.first_word + t + 1
+            self.readout.setText(
+                f"word {position} “{word}”{unknown} · unit {unit} · h = {value:+.3f}"
+            )
             self.image.setToolTip(f"“{word}”, unit {unit}: {value:+.3f}")

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QScrollArea,
     QSplitter,
 )
@@ -29,10 +28,11 @@ from ..core.train.runner import TrainingRunner
 from ..core.train.telemetry import Telemetry, TelemetryView
 from .controls_panel import OPEN_DATASET, SPEEDS, ControlsPanel
 from .dataset_dialog import DatasetDialog
+from .messages import Icon, message_box, show_error
 from .panel import CONFIG, PROBE, SNAPSHOT, TELEMETRY, PanelContext
 from .panels import PANELS
 from .replies import Replies
-from .theme import configure_pyqtgraph, current_theme
+from .theme import configure_pyqtgraph, current_theme, plain_label
 
 REFRESH_MS = 20  # timer ticks; one panel is redrawn per tick
 STATE_TEXT = {
@@ -65,6 +65,7 @@ class MainWindow(QMainWindow):
         self._probe: Probe | None = None
         self._stale: set[str] = set()  # keys of the panels to redraw
         self._shown_halt = ""
+        self._halt_box = None
 
         self.controls = ControlsPanel(bundled_names(), self.config)
         self.panels = {cls.key: cls(self.theme) for cls in PANELS}
@@ -112,7 +113,7 @@ class MainWindow(QMainWindow):
         self.resize(1440, 900)
 
     def _build_status_bar(self) -> None:
-        self.state_label = QLabel()
+        self.state_label = plain_label()
         self.fields = {name: QLabel() for name in ("epoch", "step", "speed", "elapsed", "lr")}
         bar = self.statusBar()
         bar.addWidget(self.state_label, 1)
@@ -158,7 +159,7 @@ class MainWindow(QMainWindow):
         def applied(config: TrainConfig | None, error: BaseException | None) -> None:
             if error is not None:
                 self.controls.show_config(self.config)
-                QMessageBox.warning(self, "Setting refused", str(error))
+                show_error(self, "Setting refused", str(error), Icon.Warning)
                 return
             self.config = config
             self._mark(CONFIG)
@@ -172,13 +173,13 @@ class MainWindow(QMainWindow):
         try:
             config = self.controls.config(self.config)
         except RnnvizError as error:
-            QMessageBox.critical(self, "Cannot reset", str(error))
+            show_error(self, "Cannot reset", str(error))
             return
         make = make_experiment or (lambda: Experiment.build(config, data))
 
         def done(overview: Overview | None, error: BaseException | None) -> None:
             if error is not None:
-                QMessageBox.critical(self, "Cannot reset", str(error))
+                show_error(self, "Cannot reset", str(error))
                 return
             self.data, self.config = data, overview.config
             self.controls.show_config(self.config)
@@ -199,7 +200,7 @@ class MainWindow(QMainWindow):
             try:
                 data = load([name])
             except RnnvizError as error:
-                QMessageBox.critical(self, "Cannot open dataset", str(error))
+                show_error(self, "Cannot open dataset", str(error))
                 return
         self.reset(data)
 
@@ -214,7 +215,7 @@ class MainWindow(QMainWindow):
 
         def saved(written: Path | None, error: BaseException | None) -> None:
             if error is not None:
-                QMessageBox.critical(self, "Cannot save model", str(error))
+                show_error(self, "Cannot save model", str(error))
             else:
                 self.statusBar().showMessage(f"saved {written}", 5000)
 
@@ -236,7 +237,7 @@ class MainWindow(QMainWindow):
                     f"{list(self.data.classes)}: open a matching dataset first"
                 )
         except RnnvizError as error:
-            QMessageBox.critical(self, "Cannot load model", str(error))
+            show_error(self, "Cannot load model", str(error))
             return False
         data = self.data
 
@@ -339,14 +340,10 @@ class MainWindow(QMainWindow):
         self.state_label.setText(text)
         if warn and s.message != self._shown_halt:
             self._shown_halt = s.message
-            box = QMessageBox(
-                QMessageBox.Icon.Warning,
-                "Training stopped",
-                s.message,
-                QMessageBox.StandardButton.Ok,
-                self,
-            )
-            box.open()  # not exec(): drawing goes on behind it
+            if self._halt_box is None:  # one box, whose text follows the newest halt
+                self._halt_box = message_box(self, Icon.Warning, "Training stopped", s.message)
+            self._halt_box.setText(s.message)
+            self._halt_box.open()  # not exec(): drawing goes on behind it
 
     # ------------------------------------------------------------ settings
     def _saved_config(self) -> TrainConfig:

@@ -12,6 +12,7 @@ TELEMETRY = "telemetry"  # new steps, evaluations, status
 SNAPSHOT = "snapshot"  # newer weights
 PROBE = "probe"  # the typed sentence run through the newest weights
 CONFIG = "config"  # settings changed
+MAX_DRAWN_WORDS = 200  # words drawn per sentence: tick text of thousands would freeze the window
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,19 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.probe import Probe
-from .panel import PROBE, Panel, PanelContext
-from .theme import Theme, add_legend, points_curve, set_ticks, set_view, style_plot
+from .panel import MAX_DRAWN_WORDS, PROBE, Panel, PanelContext
+from .theme import (
+    Theme,
+    add_legend,
+    plain_label,
+    points_curve,
+    set_ticks,
+    set_view,
+    style_plot,
+)
 
 DEBOUNCE_MS = 0  # fires once the queued key events are handled: a burst costs one update
+MAX_TYPED_CHARS = 200_000
 EXAMPLE = "this is not bad at all"
 
 
@@ -38,6 +47,7 @@ class PredictionPanel(QWidget, Panel):
         self.entry = QLineEdit(EXAMPLE)
         self.entry.setPlaceholderText("Type a sentence…")
         self.entry.setClearButtonEnabled(True)
+        self.entry.setMaxLength(MAX_TYPED_CHARS)
         self.entry.setToolTip("Type any sentence: the prediction follows every keystroke.")
         self.debounce = QTimer(self)
         self.debounce.setSingleShot(True)
@@ -96,7 +106,7 @@ class PredictionPanel(QWidget, Panel):
         self.curves = []
         for i, name in enumerate(classes):
             colour = self.theme.classes[i % len(self.theme.classes)]
-            label = QLabel(name)
+            label = plain_label(name)
             bar = QProgressBar()
             bar.setMaximum(1000)
             bar.setStyleSheet(f"QProgressBar::chunk {{ background: {colour}; }}")
@@ -107,9 +117,11 @@ class PredictionPanel(QWidget, Panel):
             self.curves.append(points_curve(self.plot, colour, name))
 
     def show_probe(self, result: Probe, step: int) -> None:
-        """Bars for the whole sentence, the opinion after each word, the tokens."""
+        """Bars for the whole sentence; the opinion after each word and the tokens for at most its
+        last MAX_DRAWN_WORDS words."""
         self.shown = result
-        self.tokens_label.setText(self._tokens_html(result))
+        drawn, start = result.last(MAX_DRAWN_WORDS)
+        self.tokens_label.setText(self._tokens_html(drawn, start, len(result.tokens)))
         final = result.final
         for i, (_, bar) in enumerate(self.bars):
             p = 0.0 if final is None else float(final[i])
@@ -126,13 +138,14 @@ class PredictionPanel(QWidget, Panel):
             f"Prediction: <b>{html.escape(self.classes[best])}</b> "
             f"({final[best]:.1%}) after {step} training steps"
         )
-        x = np.arange(len(result.tokens))
+        x = np.arange(start, start + len(drawn.tokens))
         for i, curve in enumerate(self.curves):
-            curve.setData(x, result.probs[:, i])
-        set_ticks(self.plot.getAxis("bottom"), list(enumerate(result.tokens)))
-        set_view(self.plot, (-0.5, len(result.tokens) - 0.5), padding=0.02)
+            curve.setData(x, drawn.probs[:, i])
+        set_ticks(self.plot.getAxis("bottom"), list(zip(x.tolist(), drawn.tokens, strict=True)))
+        set_view(self.plot, (start - 0.5, start + len(drawn.tokens) - 0.5), padding=0.02)
 
-    def _tokens_html(self, result: Probe) -> str:
+    def _tokens_html(self, result: Probe, start: int, total: int) -> str:
+        """The drawn tokens, unknown ones struck through; says what was not drawn or was cut."""
         if not result.tokens:
             return "<i>no words yet</i>"
         parts = []
@@ -145,11 +158,17 @@ class PredictionPanel(QWidget, Panel):
                 )
             else:
                 parts.append(word)
+        warn = f'<span style="color:{self.theme.warning};">'
         n_unknown = int(result.unknown.sum())
-        note = (
-            f' <span style="color:{self.theme.warning};">· {n_unknown} unknown '
-            f"word{'s' if n_unknown > 1 else ''} (read as &lt;unk&gt;)</span>"
-            if n_unknown
-            else ""
-        )
-        return "Tokens: " + " ".join(parts) + note
+        notes = []
+        if n_unknown:
+            notes.append(
+                f"{n_unknown} unknown word{'s' if n_unknown > 1 else ''} (read as &lt;unk&gt;)"
+            )
+        if start:
+            notes.append(f"showing the last {len(result.tokens)} of {total:,} words")
+        if len(self.text) >= MAX_TYPED_CHARS:
+            notes.append(f"the text was cut at {MAX_TYPED_CHARS:,} characters")
+        note = f" {warn}· {' · '.join(notes)}</span>" if notes else ""
+        prefix = "Tokens: … " if start else "Tokens: "
+        return prefix + " ".join(parts) + note

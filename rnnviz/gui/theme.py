@@ -1,5 +1,6 @@
 """Colours and plot defaults that follow the system's light or dark palette."""
 
+import html
 from dataclasses import dataclass
 
 import pyqtgraph as pg
@@ -95,6 +96,13 @@ def stacked_plots() -> tuple[pg.GraphicsLayoutWidget, pg.PlotItem, pg.PlotItem]:
     return widget, top, bottom
 
 
+def plain_label(text: str = "") -> QLabel:
+    """A label that never renders its text as HTML (it may show words from a file or the user)."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
+
+
 def points_curve(
     plot: pg.PlotItem, colour: str, name: str | None = None, width: float = 1, size: int = 5
 ) -> pg.PlotDataItem:
@@ -105,7 +113,7 @@ def points_curve(
         symbolSize=size,
         symbolBrush=colour,
         symbolPen=None,
-        name=name,
+        name=None if name is None else html.escape(name),  # legends render HTML
     )
 
 

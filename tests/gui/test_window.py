@@ -90,7 +90,9 @@ def test_learning_rate_change_reaches_the_trainer(qtbot, window):
 
 def test_bad_checkpoint_shows_why_and_keeps_the_app_usable(qtbot, window, tmp_path, monkeypatch):
     shown = []
-    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append(text))
+    monkeypatch.setattr(
+        "rnnviz.gui.main_window.show_error", lambda parent, title, text, *a: shown.append(text)
+    )
     bad = tmp_path / "bad.npz"
     bad.write_bytes(b"not a checkpoint")
     assert not window.load_model(str(bad))
