@@ -19,12 +19,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ..core.data.datasets import Dataset, load
+from ..core.data.datasets import Dataset, DataSource
 from ..core.data.importers import FORMAT_HELP, FORMATS
 from ..core.data.text import Vocabulary, tokenize
 from ..core.errors import RnnvizError
 
 PREVIEW_ROWS = 12
+PREVIEW_LINES = 2000  # lines of each file read for the preview (the full load runs on Open)
 FILE_FILTER = "Datasets (*.csv *.tsv *.txt *.jsonl *.json *.pos *.neg);;All files (*)"
 
 
@@ -34,7 +35,8 @@ class DatasetDialog(QDialog):
         self.setWindowTitle("Open dataset")
         self.resize(820, 560)
         self.start_dir = start_dir
-        self.dataset: Dataset | None = None
+        self.dataset: Dataset | None = None  # the preview: the first PREVIEW_LINES lines
+        self.source: DataSource | None = None  # what Open loads, on the training thread
         self.paths = QLineEdit()
         self.paths.setPlaceholderText("file(s) or a folder; several files separated by ';'")
         self.paths.editingFinished.connect(self.preview)
@@ -96,28 +98,30 @@ class DatasetDialog(QDialog):
     def preview(self) -> None:
         """Load with the chosen options; show the first rows, class balance and vocabulary size,
         or the error that stops loading."""
-        self.dataset = None
+        self.dataset = self.source = None
         self.table.setRowCount(0)
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Open)
         ok.setEnabled(False)
         sources = self.sources()
         if not sources:
             return
+        source = DataSource(tuple(sources), self.format.currentData(), self.lenient.isChecked())
         try:
-            data = load(sources, self.format.currentData(), self.lenient.isChecked())
+            data = source.load(preview_lines=PREVIEW_LINES)
         except RnnvizError as error:
             self.summary.setText(
                 f'<span style="color:#c62828;"><b>Cannot load:</b> {_escape(str(error))}</span>'
             )
             return
-        self.dataset = data
+        self.dataset, self.source = data, source
         counts = data.class_counts()
         balance = ", ".join(f"{_escape(c)}: {n}" for c, n in zip(data.classes, counts, strict=True))
         vocab = Vocabulary.build(tokenize(t) for t in data.texts)
         split = "its own train/test split" if data.has_split else "no split (80/20 on load)"
         notes = "".join(f"<br>note: {_escape(n)}" for n in data.notes)
+        scope = f"in the first {PREVIEW_LINES:,} lines of each file: " if len(data) else ""
         self.summary.setText(
-            f"<b>{len(data)}</b> sentences · classes {balance} · vocabulary "
+            f"{scope}<b>{len(data)}</b> sentences · classes {balance} · vocabulary "
             f"{len(vocab)} words · {split}{notes}"
         )
         for i in range(min(PREVIEW_ROWS, len(data))):

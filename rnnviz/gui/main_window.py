@@ -5,19 +5,24 @@ answer when it arrives (replies.py), on its own thread.
 """
 
 import json
+import threading
+from functools import partial
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
+    QProgressDialog,
     QScrollArea,
     QSplitter,
 )
 
-from ..core.data.datasets import Dataset, bundled_names, load
+from ..core.data.datasets import DataSource, bundled_names
+from ..core.data.progress import LoadCancelledError, Progress
 from ..core.errors import RnnvizError
 from ..core.probe import Probe, probe
 from ..core.train import checkpoint
@@ -35,6 +40,7 @@ from .replies import Replies
 from .theme import configure_pyqtgraph, current_theme, plain_label
 
 REFRESH_MS = 20  # timer ticks; one panel is redrawn per tick
+BUILD_DIALOG_AFTER_MS = 400  # a reset that takes longer shows its progress
 STATE_TEXT = {
     RunState.READY: "Ready: press Train (Space) to start",
     RunState.TRAINING: "Training…",
@@ -54,9 +60,9 @@ class MainWindow(QMainWindow):
         configure_pyqtgraph(self.theme)
         self.setWindowTitle("rnnviz: watch a recurrent network learn")
         self.config = self._saved_config()
-        self.data = load([dataset])
+        self.source = DataSource((dataset,))
         self.telemetry = Telemetry()
-        experiment = Experiment.build(self.config, self.data)  # before the worker starts
+        experiment = Experiment.build(self.config, self.source.load())  # before the worker starts
         self.runner = TrainingRunner(experiment, self.telemetry)
         self.replies = Replies(self)
         self._version = -1
@@ -66,6 +72,7 @@ class MainWindow(QMainWindow):
         self._stale: set[str] = set()  # keys of the panels to redraw
         self._shown_halt = ""
         self._halt_box = None
+        self.build_dialog: QProgressDialog | None = None  # the newest reset's progress
 
         self.controls = ControlsPanel(bundled_names(), self.config)
         self.panels = {cls.key: cls(self.theme) for cls in PANELS}
@@ -166,43 +173,57 @@ class MainWindow(QMainWindow):
 
         self.runner.apply(changes, on_done=self.replies.to(applied))
 
-    def reset(self, data: Dataset | None = None, make_experiment=None) -> None:
-        """Post a new experiment (and dataset, if given) built from the controls' settings on the
-        training thread; history is cleared when it arrives."""
-        data = data or self.data
+    def reset(self, source: DataSource | None = None, make_experiment=None) -> None:
+        """Post a new experiment (on a new data source, if given) built from the controls'
+        settings: the data is loaded and encoded on the training thread, with a progress dialog
+        that can cancel it; history is cleared when the new experiment arrives.
+        make_experiment(progress) replaces the default builder (a resumed checkpoint)."""
+        source = source or self.source
         try:
             config = self.controls.config(self.config)
         except RnnvizError as error:
             show_error(self, "Cannot reset", str(error))
             return
-        make = make_experiment or (lambda: Experiment.build(config, data))
+        make = make_experiment or (
+            lambda progress: Experiment.build(config, source.load(progress), progress=progress)
+        )
+        cancel = threading.Event()
+        dialog = QProgressDialog(f"Loading {', '.join(source.sources)}…", "Cancel", 0, 100, self)
+        dialog.setWindowTitle("Building the model")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(BUILD_DIALOG_AFTER_MS)  # quick builds never show it
+        dialog.canceled.connect(cancel.set)
+        dialog.setValue(0)
+        self.build_dialog = dialog
+        progress = Progress(self.replies.to(partial(_show, dialog)), cancel.is_set)
 
         def done(overview: Overview | None, error: BaseException | None) -> None:
+            dialog.reset()
+            dialog.deleteLater()
+            if isinstance(error, LoadCancelledError):
+                self.statusBar().showMessage(str(error), 5000)
+                return
             if error is not None:
                 show_error(self, "Cannot reset", str(error))
                 return
-            self.data, self.config = data, overview.config
+            self.source, self.config = source, overview.config
             self.controls.show_config(self.config)
             self._shown_halt = ""
             self._show_overview(overview)
 
-        self.runner.reset(make, on_done=self.replies.to(done))
+        self.runner.reset(lambda: make(progress), on_done=self.replies.to(done))
 
     def choose_dataset(self, name: str) -> None:
         if name == OPEN_DATASET:
             dialog = DatasetDialog(self, self.settings.value("last_dir", str(Path.home())))
-            if not dialog.exec() or dialog.dataset is None:
-                self.controls.set_dataset_label(self.data.name, self.controls.dataset_info.text())
+            if not dialog.exec() or dialog.source is None:
+                self._show_overview(self.overview)  # the drop-down shows the current data again
                 return
             self.settings.setValue("last_dir", dialog.start_dir)
-            data = dialog.dataset
+            source = dialog.source
         else:
-            try:
-                data = load([name])
-            except RnnvizError as error:
-                show_error(self, "Cannot open dataset", str(error))
-                return
-        self.reset(data)
+            source = DataSource((name,))
+        self.reset(source)
 
     def save_model(self, path: str | None = None) -> None:
         """Ask where, then let the training thread write the checkpoint; say how it went."""
@@ -231,18 +252,21 @@ class MainWindow(QMainWindow):
             return False
         try:
             ckpt = checkpoint.load(path)
-            if ckpt.classes != self.data.classes:
+            if ckpt.classes != self.overview.classes:
                 raise RnnvizError(
                     f"the model predicts {list(ckpt.classes)}, the open dataset has "
-                    f"{list(self.data.classes)}: open a matching dataset first"
+                    f"{list(self.overview.classes)}: open a matching dataset first"
                 )
         except RnnvizError as error:
             show_error(self, "Cannot load model", str(error))
             return False
-        data = self.data
+        source = self.source
 
-        def resumed() -> Experiment:
-            experiment = Experiment.build(ckpt.config, data, vocab=ckpt.vocab, model=ckpt.model)
+        def resumed(progress: Progress) -> Experiment:
+            data = source.load(progress)
+            experiment = Experiment.build(
+                ckpt.config, data, vocab=ckpt.vocab, model=ckpt.model, progress=progress
+            )
             experiment.trainer.resume(
                 ckpt.summary.get("step", 0), ckpt.summary.get("epoch", 0), ckpt.optimizer_state
             )
@@ -253,6 +277,7 @@ class MainWindow(QMainWindow):
         return True
 
     def _show_overview(self, overview: Overview) -> None:
+        self.overview = overview
         counts = ", ".join(
             f"{c} {n}" for c, n in zip(overview.classes, overview.class_counts, strict=True)
         )
@@ -393,3 +418,10 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self.shutdown()
         event.accept()
+
+
+def _show(dialog: QProgressDialog, stage: str, share: float) -> None:
+    """A progress report from the training thread, shown if the dialog is still there."""
+    if shiboken6.isValid(dialog):
+        dialog.setLabelText(stage)
+        dialog.setValue(round(100 * share))

@@ -11,17 +11,18 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 
 class Replies(QObject):
-    _delivered = Signal(object)  # (handler, result, error)
+    _delivered = Signal(object)  # (function, arguments)
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self._delivered.connect(self._run)
 
-    def to(self, handler: Callable[[object, BaseException | None], None]):
-        """An on_done callback for the runner that runs handler(result, error) on this thread."""
-        return lambda result, error: self._delivered.emit((handler, result, error))
+    def to(self, handler: Callable[..., None]) -> Callable[..., None]:
+        """A callable for any thread that runs handler(*arguments) later on this object's thread
+        (the runner's on_done(result, error), a progress report ...)."""
+        return lambda *arguments: self._delivered.emit((handler, arguments))
 
     @Slot(object)
     def _run(self, delivery) -> None:
-        handler, result, error = delivery
-        handler(result, error)
+        handler, arguments = delivery
+        handler(*arguments)

@@ -4,9 +4,9 @@ HTML, a failed save loses nothing, huge sentences are cut visibly, halts do not 
 import time
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QPushButton
 
-from rnnviz.core.data.datasets import load
+from rnnviz.core.data.datasets import DataSource
 from rnnviz.core.train.config import TrainConfig
 from rnnviz.core.train.experiment import Experiment
 
@@ -17,7 +17,7 @@ def hostile_dataset(tmp_path):
     path = tmp_path / "hostile.tsv"
     rows = [f"great fun\t{HOSTILE[0]}", f"awful mess\t{HOSTILE[1]}"] * 10
     path.write_text("\n".join(rows) + "\n")
-    return load([str(path)])
+    return DataSource((str(path),))
 
 
 def rendered_html(widget) -> list[str]:
@@ -123,7 +123,9 @@ def test_the_heatmap_caption_follows_the_text(qtbot, window):
 def test_repeated_halts_show_one_dialog(qtbot, window):
     config = TrainConfig(lr=1e37, clip_mode="none", optimizer="sgd", dtype="float32")
     for _ in range(2):
-        window.reset(make_experiment=lambda: Experiment.build(config, window.data))
+        window.reset(
+            make_experiment=lambda progress: Experiment.build(config, window.source.load())
+        )
         qtbot.waitUntil(lambda: window.fields["step"].text() == "step 0", timeout=5000)
         window.runner.train()
         qtbot.waitUntil(lambda: window.telemetry.read().status.state == "halted", timeout=10000)
@@ -135,3 +137,42 @@ def test_repeated_halts_show_one_dialog(qtbot, window):
     ]
     assert len(boxes) == 1
     window._halt_box.close()
+
+
+def big_csv(tmp_path, lines=150_000):
+    path = tmp_path / "big.csv"
+    rows = [f"review number {i} was {'great' if i % 2 else 'awful'},{i % 2}" for i in range(lines)]
+    path.write_text("text,label\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def test_the_dialog_previews_only_the_start_of_a_big_file(qtbot, tmp_path):
+    from rnnviz.gui.dataset_dialog import PREVIEW_LINES, DatasetDialog
+
+    path = big_csv(tmp_path)
+    dialog = DatasetDialog()
+    qtbot.addWidget(dialog)
+    dialog.paths.setText(str(path))
+    started = time.perf_counter()
+    dialog.preview()
+    assert time.perf_counter() - started < 1.0
+    assert len(dialog.dataset) < PREVIEW_LINES and dialog.source.sources == (str(path),)
+    assert f"in the first {PREVIEW_LINES:,} lines" in dialog.summary.text()
+
+
+def test_a_big_dataset_loads_on_the_worker_with_progress_and_cancel(qtbot, window, tmp_path):
+    from rnnviz.core.data.datasets import DataSource
+
+    source = DataSource((str(big_csv(tmp_path)),))
+    started = time.perf_counter()
+    window.reset(source)
+    assert time.perf_counter() - started < 0.05  # posted, not built here
+    dialog = window.build_dialog
+    qtbot.waitUntil(lambda: dialog.value() > 0, timeout=10000)  # progress arrives
+    qtbot.waitUntil(dialog.isVisible, timeout=5000)  # a long build shows its progress
+    dialog.findChild(QPushButton).click()  # the user presses Cancel
+    qtbot.waitUntil(lambda: "cancelled" in window.statusBar().currentMessage(), timeout=10000)
+    assert window.overview.name == "tiny" and window.source.sources == ("tiny",)
+    window.reset(source)  # and without cancelling, it arrives
+    qtbot.waitUntil(lambda: window.overview.name == "big.csv", timeout=60000)
+    assert window.overview.train_size == 120_000

@@ -150,7 +150,7 @@ def test_halt_pauses_and_tells_the_user(qtbot, window):
     from rnnviz.core.train.experiment import Experiment
 
     config = TrainConfig(lr=1e37, clip_mode="none", optimizer="sgd", dtype="float32")
-    window.reset(make_experiment=lambda: Experiment.build(config, window.data))
+    window.reset(make_experiment=lambda _: Experiment.build(config, window.source.load()))
     window.runner.train()
     qtbot.waitUntil(lambda: window.telemetry.read().status.state == "halted", timeout=10000)
     qtbot.waitUntil(lambda: "non-finite" in window.state_label.text(), timeout=3000)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .progress import Progress, counting
 from .text import PAD_ID, Vocabulary, tokenize
 
 
@@ -38,10 +39,11 @@ class EncodedSet:
         labels: np.ndarray,
         vocab: Vocabulary,
         max_len: int | None = None,
+        progress: Progress | None = None,
     ) -> "EncodedSet":
         """Tokenize and look up; an empty text becomes a single <unk>; cut at max_len tokens."""
         sequences, truncated = [], 0
-        for text in texts:
+        for text in counting(texts, progress or Progress(), "encoding", len(texts)):
             ids = vocab.ids(tokenize(text)) if text else np.empty(0, dtype=np.int64)
             if len(ids) == 0:
                 ids = np.array([1], dtype=np.int64)

@@ -9,6 +9,7 @@ import numpy as np
 from ...resources import resource_dir
 from ..errors import DatasetError
 from .importers import MAX_FILE_BYTES, Example, ReadReport, read_path
+from .progress import Progress
 
 _CANONICAL = {"0": 0, "neg": 0, "negative": 0, "1": 1, "pos": 1, "positive": 1}
 BINARY_CLASSES = ("negative", "positive")
@@ -48,6 +49,27 @@ class Dataset:
         return np.bincount(self.labels, minlength=len(self.classes))
 
 
+@dataclass(frozen=True)
+class DataSource:
+    """Where a dataset comes from and how to read it: what the window keeps, so that loading
+    (which may take a while) happens on the training thread."""
+
+    sources: tuple[str, ...]
+    fmt: str = "auto"
+    lenient: bool = False
+    max_bytes: int = MAX_FILE_BYTES
+
+    def load(self, progress: Progress | None = None, preview_lines: int | None = None):
+        return load(
+            self.sources,
+            self.fmt,
+            self.lenient,
+            self.max_bytes,
+            preview_lines=preview_lines,
+            progress=progress,
+        )
+
+
 def bundled_names() -> list[str]:
     """Datasets shipped in data/: each a folder holding train.tsv and test.tsv."""
     root = resource_dir("data")
@@ -82,12 +104,17 @@ def load(
     fmt: str = "auto",
     lenient: bool = False,
     max_bytes: int = MAX_FILE_BYTES,
+    *,
+    preview_lines: int | None = None,
+    progress: Progress | None = None,
 ) -> Dataset:
     """One dataset from one or more bundled names, files or folders (all read with `fmt`); no
-    file may be larger than max_bytes."""
+    file may be larger than max_bytes. preview_lines: only the start of each file."""
     if not sources:
         raise DatasetError("no dataset given")
-    report = ReadReport(max_bytes=max_bytes)
+    report = ReadReport(
+        max_bytes=max_bytes, preview_lines=preview_lines, progress=progress or Progress()
+    )
     examples: list[Example] = []
     paths = [resolve(s, report.notes) for s in sources]
     for path in _with_polarity_partners(paths, fmt):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DatasetError
+from .progress import Progress, counting
 from .text import clean
 
 FORMATS = ("auto", "csv", "tsv", "tab", "jsonl", "lines", "folder")
@@ -36,6 +37,7 @@ LABEL_COLUMNS = (
     "y",
 )
 MAX_FILE_BYTES = 256 << 20  # a text file larger than this is refused unless the limit is raised
+PREVIEW_BYTES = 1 << 20  # what a preview reads of each file
 SPLIT_NAMES = ("train", "test")
 
 
@@ -54,6 +56,8 @@ class ReadReport:
     notes: list[str] = field(default_factory=list)
     skipped: int = 0
     max_bytes: int = MAX_FILE_BYTES
+    preview_lines: int | None = None  # read only the start of each file (a preview)
+    progress: Progress = field(default_factory=Progress)
 
 
 def detect_format(path: Path) -> str:
@@ -83,9 +87,10 @@ def read_text(path: Path, report: ReadReport) -> str:
             f"{path} has {size / 2**20:.3g} MB, over the {report.max_bytes / 2**20:g} MB limit "
             "(raise it with --max-file-mb)"
         )
+    limit = PREVIEW_BYTES if report.preview_lines else report.max_bytes
     try:
         with path.open("rb") as source:
-            data = source.read(report.max_bytes + 1)
+            data = source.read(limit)
     except OSError as error:
         raise DatasetError(f"cannot read {path}: {error.strerror or error}") from None
     try:
@@ -93,6 +98,14 @@ def read_text(path: Path, report: ReadReport) -> str:
     except UnicodeDecodeError:
         report.notes.append(f"{path.name} is not valid UTF-8; read as latin-1")
         return data.decode("latin-1")
+
+
+def lines_of(path: Path, report: ReadReport) -> list[str]:
+    """The file's lines (only the first preview_lines of them in a preview)."""
+    lines = split_lines(read_text(path, report))
+    if report.preview_lines:
+        lines = lines[: report.preview_lines]
+    return lines
 
 
 def split_lines(text: str) -> list[str]:
@@ -137,13 +150,14 @@ def _header_columns(cells: list[str]) -> tuple[int, int] | None:
 def read_delimited(path: Path, fmt: str, lenient: bool, report: ReadReport) -> Iterator[Example]:
     """csv / tsv / tab. Each line is parsed on its own, so an unbalanced quote can never swallow
     the lines after it. Without a header the label is the last field and the text all before it."""
-    lines = split_lines(read_text(path, report))
+    lines = lines_of(path, report)
     errors = _LineErrors(path, lenient, report)
     delimiter = "," if fmt == "csv" else "\t"
     quoting = csv.QUOTE_MINIMAL if fmt == "csv" else csv.QUOTE_NONE
     columns = None
     rows: list[tuple[int, Example]] = []
-    for number, line in enumerate(lines, start=1):
+    stage = f"reading {path.name}"
+    for number, line in enumerate(counting(lines, report.progress, stage, len(lines)), start=1):
         if not line.strip():
             continue
         if fmt == "csv":
@@ -208,7 +222,9 @@ def _is_number(text: str) -> bool:
 def read_jsonl(path: Path, lenient: bool, report: ReadReport) -> Iterator[Example]:
     """One JSON object per line with "text" and "label"."""
     errors = _LineErrors(path, lenient, report)
-    for number, line in enumerate(split_lines(read_text(path, report)), start=1):
+    lines = lines_of(path, report)
+    stage = f"reading {path.name}"
+    for number, line in enumerate(counting(lines, report.progress, stage, len(lines)), start=1):
         if not line.strip():
             continue
         try:
@@ -230,7 +246,7 @@ def read_jsonl(path: Path, lenient: bool, report: ReadReport) -> Iterator[Exampl
 def read_lines(path: Path, report: ReadReport) -> Iterator[Example]:
     """One sentence per line; the class is the file's extension (.pos -> pos)."""
     label = clean_label(path.suffix.lstrip(".") or path.stem)
-    for line in split_lines(read_text(path, report)):
+    for line in lines_of(path, report):
         if line.strip():
             yield Example(line.strip(), label)
 
@@ -266,7 +282,8 @@ def _read_class_folders(path: Path, report: ReadReport) -> Iterator[Example]:
     if not classes:
         raise DatasetError(f"{path} has no class sub-folders (expected e.g. pos/ and neg/)")
     for folder in classes:
-        for file in sorted(folder.glob("*.txt")):
+        files = sorted(folder.glob("*.txt"))[: report.preview_lines or None]
+        for file in counting(files, report.progress, f"reading {folder.name}/", len(files)):
             text = read_text(file, report).strip()
             if text:
                 yield Example(text, clean_label(folder.name))

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from ..data.batching import EncodedSet
 from ..data.datasets import Dataset, Splits, split
+from ..data.progress import Progress, counting
 from ..data.text import Vocabulary, tokenize
 from ..errors import ConfigError
 from ..nn.model import SequenceModel
@@ -60,17 +61,22 @@ class Experiment:
         *,
         vocab: Vocabulary | None = None,
         model: SequenceModel | None = None,
+        progress: Progress | None = None,
     ) -> "Experiment":
         """Split the data (seeded), build the vocabulary from the training part (or use the given
         one), encode every part once, and create the model (or use the given one)."""
+        progress = progress or Progress()
         splits = split(data, config.test_fraction, config.validation_fraction, config.seed)
+        texts = splits.train.texts
         vocab = vocab or Vocabulary.build(
-            (tokenize(t) for t in splits.train.texts), config.min_count, config.max_vocab
+            (tokenize(t) for t in counting(texts, progress, "building the vocabulary", len(texts))),
+            config.min_count,
+            config.max_vocab,
         )
         max_len = config.max_len or None
 
         def encode(part: Dataset) -> EncodedSet:
-            return EncodedSet.build(part.texts, part.labels, vocab, max_len)
+            return EncodedSet.build(part.texts, part.labels, vocab, max_len, progress)
 
         parts = {"test": splits.test, "validation": splits.validation}
         evaluation_sets = {name: encode(part) for name, part in parts.items() if part}
