@@ -6,6 +6,7 @@ import pytest
 
 from rnnviz.core.nn.gradcheck import demo_problem
 from rnnviz.core.nn.losses import cross_entropy
+from rnnviz.core.nn.registry import CELLS
 
 
 def loss_from_state(model, ids, lengths, labels, b, t, h):
@@ -16,8 +17,10 @@ def loss_from_state(model, ids, lengths, labels, b, t, h):
         logits = model.head.logits(model.params, h[None])
         loss = cross_entropy(logits, labels[b : b + 1])[0]
     else:
+        prefix = model.forward(ids[b : b + 1, : t + 1], np.array([t + 1]))
+        state = (h[None], *model.cell.final_state(prefix)[1:])  # h replaced, c (LSTM) kept
         rest = ids[b : b + 1, t + 1 : length]
-        loss = model.loss(rest, np.array([length - t - 1]), labels[b : b + 1], (h[None],))
+        loss = model.loss(rest, np.array([length - t - 1]), labels[b : b + 1], state)
     return loss / len(lengths)
 
 
@@ -36,9 +39,10 @@ def numeric_dh(model, ids, lengths, labels, b, t, eps=1e-5):
     return grad
 
 
+@pytest.mark.parametrize("cell", list(CELLS))
 @pytest.mark.parametrize("truncate", [None, 2])
-def test_dh_norms_equal_finite_differences_of_the_loss(truncate):
-    model, ids, lengths, labels = demo_problem(seed=0)
+def test_dh_norms_equal_finite_differences_of_the_loss(truncate, cell):
+    model, ids, lengths, labels = demo_problem(seed=0, cell=cell)
     norms = model.loss_and_grads(ids, lengths, labels, truncate).dh_norms  # (B, T)
     for b, length in enumerate(lengths):
         for t in range(ids.shape[1]):

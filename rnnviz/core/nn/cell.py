@@ -53,6 +53,15 @@ class Cell:
         """Parameter name -> (shape, fan_in, fan_out), in the order they are initialised."""
         raise NotImplementedError
 
+    gate_names: tuple[str, ...] = ()  # the gates gate_activations() returns
+
+    def initialise(self, params: dict[str, np.ndarray]) -> None:
+        """Adjust freshly drawn parameters in place (an LSTM's forget-gate bias)."""
+
+    def gate_activations(self, trace: CellTrace) -> dict[str, np.ndarray]:
+        """Gate (or extra state) name -> (T, B, H) activations; none for the vanilla cell."""
+        return {}
+
     def prepare(self, params: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """The parameters in the memory layout forward() is fastest with."""
         return params

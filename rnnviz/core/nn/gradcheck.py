@@ -18,7 +18,7 @@ from .model import SequenceModel
 from .sparse import to_dense
 
 TOLERANCE = {np.dtype("float64"): 1e-7, np.dtype("float32"): 2e-2}
-FLOOR = 1e-6  # gradients smaller than this are compared in absolute terms
+FLOOR = 1e-5  # gradients smaller than this are compared in absolute terms (FD round-off ~1e-13)
 
 
 @dataclass

@@ -83,6 +83,7 @@ class SequenceModel:
             if init == "uniform":
                 fan_in = hidden_size
             params[name] = initialisation.draw(init, shape, fan_in, fan_out, rng).astype(dtype)
+        CELLS[cell].initialise(params)
         return cls(cell, task, params)
 
     # ------------------------------------------------------------------- sizes

@@ -1,0 +1,127 @@
+"""Gated recurrent unit, with PyTorch's equations and gate order (r, z, n):
+
+    r_t = σ(W_ir x_t + b_ir + W_hr h_{t-1} + b_hr)
+    z_t = σ(W_iz x_t + b_iz + W_hz h_{t-1} + b_hz)
+    n_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h_{t-1} + b_hn))
+    h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}
+
+W_ih (3H, V), W_hh (3H, H), b_ih, b_hh (3H,) stack the gates as nn.GRU's weight_ih_l0,
+weight_hh_l0, bias_ih_l0, bias_hh_l0 do, so the weights map one to one. Rows: h is (B, H).
+"""
+
+import numpy as np
+
+from .cell import Cell, CellTrace, ParamSpecs
+from .gates import sigmoid, stop_rows
+from .sequence import all_full, gather_columns, rows_by_value, scatter_columns, window_starts
+from .sparse import Grad
+
+
+class GRUCell(Cell):
+    name = "gru"
+    param_names = ("W_ih", "W_hh", "b_ih", "b_hh")
+    gate_names = ("reset r", "update z")
+    equations = (
+        "r = σ(W_ir x + b_ir + W_hr h + b_hr), z = σ(W_iz x + b_iz + W_hz h + b_hz), "
+        "n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), h' = (1 - z) ⊙ n + z ⊙ h"
+    )
+
+    def param_specs(self, vocab_size: int, hidden_size: int) -> ParamSpecs:
+        V, H = vocab_size, hidden_size
+        return {
+            "W_ih": ((3 * H, V), V, H),
+            "W_hh": ((3 * H, H), H, H),
+            "b_ih": ((3 * H,), H, H),
+            "b_hh": ((3 * H,), H, H),
+        }
+
+    def prepare(self, params):
+        return {**params, "W_ih": np.asfortranarray(params["W_ih"])}
+
+    def hidden_size(self, params) -> int:
+        return params["W_hh"].shape[1]
+
+    def vocab_size(self, params) -> int:
+        return params["W_ih"].shape[1]
+
+    def forward(self, params, ids, lengths, state0=None) -> CellTrace:
+        W_hh, b_hh = params["W_hh"], params["b_hh"]
+        B, T = ids.shape
+        H = self.hidden_size(params)
+        gi = gather_columns(params["W_ih"], ids)  # (T, B, 3H)
+        gi += params["b_ih"]
+        outputs = np.empty((T, B, H), dtype=gi.dtype)
+        gates = np.empty((T, B, 2 * H), dtype=gi.dtype)  # r, z
+        n_all = np.empty((T, B, H), dtype=gi.dtype)
+        hn_all = np.empty((T, B, H), dtype=gi.dtype)  # W_hn h_{t-1} + b_hn
+        h = np.zeros((B, H), dtype=gi.dtype) if state0 is None else state0[0]
+        for t in range(T):
+            gh = h @ W_hh.T  # (B, 3H)
+            gh += b_hh
+            rz = gates[t]
+            np.add(gi[t, :, : 2 * H], gh[:, : 2 * H], out=rz)
+            sigmoid(rz, out=rz)
+            r, z = rz[:, :H], rz[:, H:]
+            hn_all[t] = gh[:, 2 * H :]
+            n = n_all[t]
+            np.multiply(r, hn_all[t], out=n)
+            n += gi[t, :, 2 * H :]
+            np.tanh(n, out=n)
+            h_new = outputs[t]
+            np.subtract(h, n, out=h_new)  # h' = n + z (h - n)
+            h_new *= z
+            h_new += n
+            h = h_new
+        return CellTrace(ids, lengths, state0, outputs, {"gates": gates, "n": n_all, "hn": hn_all})
+
+    def final_state(self, trace: CellTrace) -> tuple:
+        return (trace.last,)
+
+    def gate_activations(self, trace: CellTrace) -> dict[str, np.ndarray]:
+        """Gate name -> (T, B, H) activations, for the views."""
+        H = trace.outputs.shape[-1]
+        gates = trace.cache["gates"]
+        return {"reset r": gates[..., :H], "update z": gates[..., H:]}
+
+    def backward(self, params, trace, d_outputs, truncate) -> tuple[dict[str, Grad], np.ndarray]:
+        """dn = dh ⊙ (1 - z), dz = dh ⊙ (h_{t-1} - n), da_n = dn ⊙ (1 - n²),
+        da_z = dz ⊙ z(1 - z), da_r = (da_n ⊙ hn) ⊙ r(1 - r), d(hn) = da_n ⊙ r,
+        dh_{t-1} = dh ⊙ z + [da_r, da_z, d(hn)] W_hh;  dW_ih[:, id_t] += [da_r, da_z, da_n]."""
+        W_hh = params["W_hh"]
+        outputs, lengths, ids = trace.outputs, trace.lengths, trace.ids
+        gates, n_all, hn_all = trace.cache["gates"], trace.cache["n"], trace.cache["hn"]
+        T, B, H = outputs.shape
+        h0 = np.zeros((B, H), dtype=outputs.dtype) if trace.state0 is None else trace.state0[0]
+        starts = window_starts(lengths, truncate)
+        t_min = int(starts.min())
+        stop = rows_by_value(starts) if truncate and not all_full(lengths, T) else {}
+        dh_all = d_outputs  # dL/dh_t, completed in place going back
+        dgi = np.zeros((T, B, 3 * H), dtype=outputs.dtype)  # d(input pre-activations)
+        dgh = np.zeros((T, B, 3 * H), dtype=outputs.dtype)  # d(recurrent pre-activations)
+        carry = None
+        for t in range(T - 1, t_min - 1, -1):
+            dh = dh_all[t]
+            if carry is not None:
+                dh += carry
+            r, z = gates[t, :, :H], gates[t, :, H:]
+            n, hn = n_all[t], hn_all[t]
+            h_prev = outputs[t - 1] if t > 0 else h0
+            da_n = dh * (1.0 - z) * (1.0 - n * n)
+            da_z = dh * (h_prev - n) * z * (1.0 - z)
+            da_r = da_n * hn * r * (1.0 - r)
+            dgi[t, :, :H], dgi[t, :, H : 2 * H], dgi[t, :, 2 * H :] = da_r, da_z, da_n
+            dgh[t, :, : 2 * H] = dgi[t, :, : 2 * H]
+            dgh[t, :, 2 * H :] = da_n * r
+            if t > t_min or trace.state0 is not None:
+                carry = dh * z + dgh[t] @ W_hh
+                stop_rows((carry,), stop.get(t))
+        h_prev_all = np.concatenate([h0[None], outputs[:-1]])  # (T, B, H)
+        window = slice(t_min, T)
+        grads: dict[str, Grad] = {
+            "W_ih": scatter_columns(ids[:, t_min:].T, dgi[window], self.vocab_size(params)),
+            "W_hh": dgh[window].reshape(-1, 3 * H).T @ h_prev_all[window].reshape(-1, H),
+            "b_ih": dgi[window].sum(axis=(0, 1)),
+            "b_hh": dgh[window].sum(axis=(0, 1)),
+        }
+        dh_norms = np.sqrt(np.einsum("tbh,tbh->bt", dh_all, dh_all))  # (B, T)
+        return grads, dh_norms

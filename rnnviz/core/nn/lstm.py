@@ -1,0 +1,140 @@
+"""Long short-term memory, with PyTorch's equations and gate order (i, f, g, o):
+
+    [i, f, g, o] = [σ, σ, tanh, σ](W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)
+    c_t = f ⊙ c_{t-1} + i ⊙ g,   h_t = o ⊙ tanh(c_t)
+
+W_ih (4H, V), W_hh (4H, H), b_ih, b_hh (4H,) are nn.LSTM's weight_ih_l0, weight_hh_l0,
+bias_ih_l0, bias_hh_l0. The forget gate's input bias starts at 1 (Jozefowicz et al. 2015): the
+cell remembers by default until it learns to forget. State is (h, c). Rows: h is (B, H).
+"""
+
+import numpy as np
+
+from .cell import Cell, CellTrace, ParamSpecs
+from .gates import sigmoid, stop_rows
+from .sequence import all_full, gather_columns, rows_by_value, scatter_columns, window_starts
+from .sparse import Grad
+
+FORGET_BIAS = 1.0
+
+
+class LSTMCell(Cell):
+    name = "lstm"
+    param_names = ("W_ih", "W_hh", "b_ih", "b_hh")
+    gate_names = ("input i", "forget f", "output o")
+    equations = (
+        "i, f, o = σ(W_i· x + b_i· + W_h· h + b_h·), g = tanh(W_ig x + b_ig + W_hg h + b_hg), "
+        "c' = f ⊙ c + i ⊙ g, h' = o ⊙ tanh(c'); forget-gate bias starts at 1"
+    )
+
+    def param_specs(self, vocab_size: int, hidden_size: int) -> ParamSpecs:
+        V, H = vocab_size, hidden_size
+        return {
+            "W_ih": ((4 * H, V), V, H),
+            "W_hh": ((4 * H, H), H, H),
+            "b_ih": ((4 * H,), H, H),
+            "b_hh": ((4 * H,), H, H),
+        }
+
+    def initialise(self, params) -> None:
+        """b_f = 1 (input side; the recurrent side keeps its draw)."""
+        H = params["W_hh"].shape[1]
+        params["b_ih"][H : 2 * H] = FORGET_BIAS
+
+    def prepare(self, params):
+        return {**params, "W_ih": np.asfortranarray(params["W_ih"])}
+
+    def hidden_size(self, params) -> int:
+        return params["W_hh"].shape[1]
+
+    def vocab_size(self, params) -> int:
+        return params["W_ih"].shape[1]
+
+    def forward(self, params, ids, lengths, state0=None) -> CellTrace:
+        W_hh, b_hh = params["W_hh"], params["b_hh"]
+        B, T = ids.shape
+        H = self.hidden_size(params)
+        acts = gather_columns(params["W_ih"], ids)  # (T, B, 4H): pre-activations, then gates
+        acts += params["b_ih"]
+        outputs = np.empty((T, B, H), dtype=acts.dtype)
+        cells = np.empty((T, B, H), dtype=acts.dtype)
+        tanh_c = np.empty((T, B, H), dtype=acts.dtype)
+        if state0 is None:
+            h = c = np.zeros((B, H), dtype=acts.dtype)
+        else:
+            h, c = state0
+        for t in range(T):
+            a = acts[t]
+            a += h @ W_hh.T
+            a += b_hh
+            sigmoid(a[:, : 2 * H], out=a[:, : 2 * H])  # i, f
+            np.tanh(a[:, 2 * H : 3 * H], out=a[:, 2 * H : 3 * H])  # g
+            sigmoid(a[:, 3 * H :], out=a[:, 3 * H :])  # o
+            c_new = cells[t]
+            np.multiply(a[:, H : 2 * H], c, out=c_new)  # f ⊙ c
+            c_new += a[:, :H] * a[:, 2 * H : 3 * H]  # + i ⊙ g
+            np.tanh(c_new, out=tanh_c[t])
+            np.multiply(a[:, 3 * H :], tanh_c[t], out=outputs[t])
+            h, c = outputs[t], c_new
+        cache = {"gates": acts, "c": cells, "tanh_c": tanh_c}
+        return CellTrace(ids, lengths, state0, outputs, cache)
+
+    def final_state(self, trace: CellTrace) -> tuple:
+        T, B, _ = trace.outputs.shape
+        rows = np.arange(B)
+        return trace.last, trace.cache["c"][trace.lengths - 1, rows]
+
+    def gate_activations(self, trace: CellTrace) -> dict[str, np.ndarray]:
+        """Gate name -> (T, B, H) activations, plus the cell state c, for the views."""
+        H = trace.outputs.shape[-1]
+        gates = trace.cache["gates"]
+        return {
+            "input i": gates[..., :H],
+            "forget f": gates[..., H : 2 * H],
+            "output o": gates[..., 3 * H :],
+            "cell c": trace.cache["c"],
+        }
+
+    def backward(self, params, trace, d_outputs, truncate) -> tuple[dict[str, Grad], np.ndarray]:
+        """do = dh ⊙ tanh(c), dc = dc_{t+1} ⊙ f_{t+1} + dh ⊙ o ⊙ (1 - tanh²c),
+        di = dc ⊙ g, df = dc ⊙ c_{t-1}, dg = dc ⊙ i; each gate's pre-activation gradient is
+        times σ' or tanh'; dh_{t-1} = da W_hh; dW_ih[:, id_t] += da; dW_hh += da^T h_{t-1}."""
+        W_hh = params["W_hh"]
+        outputs, lengths, ids = trace.outputs, trace.lengths, trace.ids
+        gates, cells, tanh_c = trace.cache["gates"], trace.cache["c"], trace.cache["tanh_c"]
+        T, B, H = outputs.shape
+        zeros = np.zeros((B, H), dtype=outputs.dtype)
+        h0, c0 = (zeros, zeros) if trace.state0 is None else trace.state0
+        starts = window_starts(lengths, truncate)
+        t_min = int(starts.min())
+        stop = rows_by_value(starts) if truncate and not all_full(lengths, T) else {}
+        dh_all = d_outputs
+        da = np.zeros((T, B, 4 * H), dtype=outputs.dtype)  # d(pre-activations)
+        carry_h, carry_c = None, zeros.copy()
+        for t in range(T - 1, t_min - 1, -1):
+            dh = dh_all[t]
+            if carry_h is not None:
+                dh += carry_h
+            i, f = gates[t, :, :H], gates[t, :, H : 2 * H]
+            g, o = gates[t, :, 2 * H : 3 * H], gates[t, :, 3 * H :]
+            c_prev = cells[t - 1] if t > 0 else c0
+            dc = carry_c + dh * o * (1.0 - tanh_c[t] * tanh_c[t])
+            da[t, :, :H] = dc * g * i * (1.0 - i)
+            da[t, :, H : 2 * H] = dc * c_prev * f * (1.0 - f)
+            da[t, :, 2 * H : 3 * H] = dc * i * (1.0 - g * g)
+            da[t, :, 3 * H :] = dh * tanh_c[t] * o * (1.0 - o)
+            carry_c = dc * f
+            if t > t_min or trace.state0 is not None:
+                carry_h = da[t] @ W_hh
+                stop_rows((carry_h, carry_c), stop.get(t))
+        h_prev_all = np.concatenate([h0[None], outputs[:-1]])  # (T, B, H)
+        window = slice(t_min, T)
+        db = da[window].sum(axis=(0, 1))
+        grads: dict[str, Grad] = {
+            "W_ih": scatter_columns(ids[:, t_min:].T, da[window], self.vocab_size(params)),
+            "W_hh": da[window].reshape(-1, 4 * H).T @ h_prev_all[window].reshape(-1, H),
+            "b_ih": db,
+            "b_hh": db.copy(),
+        }
+        dh_norms = np.sqrt(np.einsum("tbh,tbh->bt", dh_all, dh_all))  # (B, T)
+        return grads, dh_norms
