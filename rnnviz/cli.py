@@ -7,7 +7,7 @@ import sys
 from threadpoolctl import threadpool_limits
 
 from . import __version__
-from .commands import evaluate, gradcheck, predict, train, window
+from .commands import evaluate, export, gradcheck, predict, train, window
 from .core.errors import RnnvizError
 
 # One BLAS thread by default: on sentence-sized matrices a second thread gains nothing on an idle
@@ -33,8 +33,12 @@ COMMANDS = {
         (gradcheck.add_arguments, gradcheck.run),
         "check backprop against finite differences",
     ),
+    "export": (
+        (export.add_arguments, export.run),
+        "write a saved model for PyTorch (safetensors) or ONNX Runtime (.onnx)",
+    ),
 }
-HEADLESS = ("train", "predict", "eval", "gradcheck")
+HEADLESS = ("train", "predict", "eval", "gradcheck", "export")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,48 @@
+"""Write a checkpoint for PyTorch (safetensors) or ONNX Runtime (.onnx), each with a JSON sidecar
+holding what turns text into ids: the vocabulary, the classes and how rnnviz tokenizes."""
+
+import json
+from pathlib import Path
+
+import onnx
+from safetensors.numpy import save_file
+
+from ..errors import RnnvizError
+from ..train.checkpoint import Checkpoint
+from .layout import layout_of, torch_tensors
+from .onnx_graph import build_graph
+
+TARGETS = ("torch", "onnx")
+
+
+def sidecar(ckpt: Checkpoint) -> dict:
+    layout = layout_of(ckpt.model)
+    return {
+        "format": "rnnviz-export",
+        "cell": ckpt.model.cell.name,
+        "torch_module": f"nn.{layout.torch_module}",
+        "hidden_size": ckpt.model.hidden_size,
+        "input_size": layout.gates * ckpt.model.hidden_size,
+        "vocab": list(ckpt.vocab.tokens),
+        "classes": list(ckpt.classes),
+        "tokenizer": "lower-case words and single punctuation marks, NFC; rnnviz.core.data.text",
+        "pad_id": 0,
+        "unk_id": 1,
+    }
+
+
+def export(ckpt: Checkpoint, target: str, out: str | Path) -> tuple[Path, Path]:
+    """Write the model for `target` to `out` and its sidecar beside it; returns both paths."""
+    out = Path(out)
+    if target not in TARGETS:
+        raise RnnvizError(f"unknown export target {target!r}; choose one of {', '.join(TARGETS)}")
+    try:
+        if target == "torch":
+            save_file(torch_tensors(ckpt.model), str(out), metadata={"producer": "rnnviz"})
+        else:
+            onnx.save_model(build_graph(ckpt.model, list(ckpt.classes)), str(out))
+        side = out.with_suffix(".json")
+        side.write_text(json.dumps(sidecar(ckpt), indent=1), encoding="utf-8")
+    except OSError as error:
+        raise RnnvizError(f"cannot write {out}: {error.strerror or error}") from None
+    return out, side

@@ -1,0 +1,82 @@
+"""The hand-over: ONNX Runtime and PyTorch reproduce rnnviz's probabilities from the exported
+files, for every cell, on padded batches of unequal lengths."""
+
+import json
+
+import numpy as np
+import pytest
+
+from rnnviz.core.data.text import Vocabulary
+from rnnviz.core.export.write import export
+from rnnviz.core.nn.losses import softmax
+from rnnviz.core.nn.model import SequenceModel
+from rnnviz.core.nn.registry import CELLS
+from rnnviz.core.train.checkpoint import Checkpoint
+from rnnviz.core.train.config import TrainConfig
+
+V, H, C = 40, 8, 3
+
+
+def checkpoint_of(cell: str) -> Checkpoint:
+    model = SequenceModel.create(V, H, C, cell=cell, init="xavier", seed=4)
+    rng = np.random.default_rng(4)
+    for p in model.params.values():  # away from init so that every gate matters
+        p += rng.normal(0.0, 0.5, size=p.shape)
+    vocab = Vocabulary(["<pad>", "<unk>", *(f"w{i}" for i in range(V - 2))])
+    return Checkpoint(model, vocab, ("a", "b", "c"), TrainConfig(cell=cell), {}, {})
+
+
+def padded_batch():
+    rng = np.random.default_rng(7)
+    lengths = np.array([6, 1, 4, 6, 2])
+    ids = np.zeros((len(lengths), 6), dtype=np.int64)
+    for b, n in enumerate(lengths):
+        ids[b, :n] = rng.integers(1, V, size=n)
+    return ids, lengths
+
+
+def rnnviz_probs(ckpt, ids, lengths):
+    model = ckpt.model
+    return softmax(model.head.logits(model.params, model.forward(ids, lengths).last))
+
+
+@pytest.mark.parametrize("cell", list(CELLS))
+def test_onnx_runtime_reproduces_the_probabilities(cell, tmp_path):
+    ort = pytest.importorskip("onnxruntime")
+    ckpt = checkpoint_of(cell)
+    path, side = export(ckpt, "onnx", tmp_path / "m.onnx")
+    ids, lengths = padded_batch()
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    (probs,) = session.run(None, {"ids": ids, "lengths": lengths})
+    np.testing.assert_allclose(probs, rnnviz_probs(ckpt, ids, lengths), atol=1e-5, rtol=0)
+    meta = json.loads(side.read_text())
+    assert meta["classes"] == ["a", "b", "c"] and len(meta["vocab"]) == V
+
+
+@pytest.mark.parametrize("cell", list(CELLS))
+def test_pytorch_reproduces_the_probabilities(cell, tmp_path):
+    torch = pytest.importorskip("torch")
+    from safetensors.torch import load_file
+
+    ckpt = checkpoint_of(cell)
+    path, side = export(ckpt, "torch", tmp_path / "m.safetensors")
+    meta = json.loads(side.read_text())
+    layer = getattr(torch.nn, meta["torch_module"].split(".")[1])
+    net = torch.nn.ModuleDict(
+        {
+            "embedding": torch.nn.Embedding(len(meta["vocab"]), meta["input_size"]),
+            "rnn": layer(meta["input_size"], meta["hidden_size"], batch_first=True),
+            "fc": torch.nn.Linear(meta["hidden_size"], len(meta["classes"])),
+        }
+    )
+    net.load_state_dict(load_file(str(path)))
+    ids, lengths = padded_batch()
+    with torch.no_grad():
+        x = net["embedding"](torch.from_numpy(ids))
+        packed = torch.nn.utils.rnn.pack_padded_sequence(
+            x, torch.from_numpy(lengths), batch_first=True, enforce_sorted=False
+        )
+        _, state = net["rnn"](packed)
+        h_last = (state[0] if isinstance(state, tuple) else state)[-1]
+        probs = torch.softmax(net["fc"](h_last), dim=-1).numpy()
+    np.testing.assert_allclose(probs, rnnviz_probs(ckpt, ids, lengths), atol=1e-5, rtol=0)
