@@ -3,6 +3,7 @@
 import argparse
 
 from ..core.data.datasets import bundled_names
+from ..core.nn.registry import CELLS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,12 +27,18 @@ def add_screenshot_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--steps", type=int, default=300, help="mini-batches to train first")
     parser.add_argument("--text", default=None, help="sentence to type into the prediction box")
     parser.add_argument("--size", default="1440x900", help="window size WIDTHxHEIGHT")
+    parser.add_argument("--cell", choices=tuple(CELLS), default="vanilla", help="recurrent cell")
+    parser.add_argument(
+        "--show", default=None, help="what the hidden-state panel shows (h, or a gate's name)"
+    )
 
 
 def run_screenshot(args: argparse.Namespace) -> int:
     from ..gui.screenshot import take_screenshot
 
     width, height = (int(v) for v in args.size.lower().split("x"))
-    path = take_screenshot(args.out, args.data, args.steps, args.text, (width, height))
+    path = take_screenshot(
+        args.out, args.data, args.steps, args.text, (width, height), args.cell, args.show
+    )
     print(f"saved {path}")
     return 0

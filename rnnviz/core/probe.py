@@ -1,6 +1,6 @@
 """What the network makes of one sentence: its hidden state and its opinion after every word."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -14,6 +14,7 @@ class Probe:
     unknown: np.ndarray  # (T,) bool, read as <unk>
     states: np.ndarray  # (T, H) hidden state after each word
     probs: np.ndarray  # (T, C) class probabilities if the sentence ended at each word
+    gates: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (T, H); gated cells
 
     def last(self, n: int) -> tuple["Probe", int]:
         """The last n words (all of them if fewer) and the position of the first one kept."""
@@ -21,7 +22,11 @@ class Probe:
         if start == 0:
             return self, 0
         kept = Probe(
-            self.tokens[start:], self.unknown[start:], self.states[start:], self.probs[start:]
+            self.tokens[start:],
+            self.unknown[start:],
+            self.states[start:],
+            self.probs[start:],
+            {name: a[start:] for name, a in self.gates.items()},
         )
         return kept, start
 
@@ -37,5 +42,5 @@ def probe(model: SequenceModel, vocab: Vocabulary, text: str) -> Probe:
     if len(encoded.ids) == 0:
         H, C = model.hidden_size, model.num_classes
         return Probe([], encoded.unknown, np.zeros((0, H)), np.zeros((0, C)))
-    states, probs = model.trace(encoded.ids)
-    return Probe(encoded.tokens, encoded.unknown, states, probs)
+    states, probs, gates = model.trace(encoded.ids)
+    return Probe(encoded.tokens, encoded.unknown, states, probs, gates)

@@ -10,6 +10,8 @@ from .panel import MAX_DRAWN_WORDS, PROBE, SNAPSHOT, Panel, PanelContext
 from .theme import Theme, plain_label, set_ticks, set_view, style_plot
 
 TYPED = "the sentence typed on the left"
+HIDDEN = "h (hidden state)"
+DIVERGING, SEQUENTIAL = pg.colormap.get("CET-D1"), pg.colormap.get("CET-L17")
 HOVER_HINT = "Hover a cell to read word, unit and value."
 
 
@@ -25,21 +27,16 @@ class HiddenStatePanel(QWidget, Panel):
         self.graphics = pg.GraphicsLayoutWidget()
         self.plot = self.graphics.addPlot()
         style_plot(self.plot, "Hidden state h_t after each word", "hidden unit", "word")
-        self.plot.setToolTip(
-            "h_t = tanh(W_xh x_t + W_hh h_(t-1) + b_h): one column per word, one row per hidden "
-            "unit; blue is -1, white 0, red +1. Hover a cell for its value."
-        )
         self.plot.invertY(True)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
-        cmap = pg.colormap.get("CET-D1")
-        self.image.setColorMap(cmap)
+        self.image.setColorMap(DIVERGING)
         self.image.setLevels((-1.0, 1.0))
         self.colorbar = pg.ColorBarItem(
             values=(-1, 1),
-            colorMap=cmap,
+            colorMap=DIVERGING,
             interactive=False,
             label="h (tanh)",
             colorMapMenu=False,
@@ -54,10 +51,18 @@ class HiddenStatePanel(QWidget, Panel):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.sentence_box.currentIndexChanged.connect(lambda _: self.refresh())  # own probe
+        self.layer_box = QComboBox()
+        self.layer_box.addItem(HIDDEN)
+        self.layer_box.setToolTip("What to show per unit and word: h, or a gate of a gated cell.")
+        self.layer_box.currentIndexChanged.connect(lambda _: self.refresh())
+        self.shown_cell = ""
+        self.shown_title = ""
         self.readout = plain_label(HOVER_HINT)
         top = QHBoxLayout()
         top.addWidget(QLabel("Sentence:"))
         top.addWidget(self.sentence_box, 1)
+        top.addWidget(QLabel("Show:"))
+        top.addWidget(self.layer_box)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
@@ -89,6 +94,7 @@ class HiddenStatePanel(QWidget, Panel):
         result = context.probe if chosen is None else probe(snapshot.model, snapshot.vocab, chosen)
         if result is None:
             return
+        self._offer_layers(snapshot.model.cell, result)
         total = len(result.tokens)
         result, self.first_word = result.last(MAX_DRAWN_WORDS)
         self.current = result
@@ -103,9 +109,18 @@ class HiddenStatePanel(QWidget, Panel):
             if not self.first_word
             else f"Showing the last {T} of {total:,} words. {HOVER_HINT}"
         )
-        self.image.setImage(
-            result.states.T.astype(np.float32), levels=(-1.0, 1.0), autoLevels=False
-        )  # (H, T): rows are units
+        layer = self.layer_box.currentText()
+        values = result.states if layer == HIDDEN else result.gates[layer]  # (T, H)
+        levels, cmap, label = _scale(layer, values)
+        title = f"{label.split(' (')[0]} after each word · {snapshot.model.cell.name} cell"
+        if title != self.shown_title:  # a new title re-lays out the plot: only on change
+            self.shown_title = title
+            self.plot.setTitle(title)
+        self.image.setColorMap(cmap)
+        self.colorbar.setColorMap(cmap)
+        self.colorbar.setLevels(levels)
+        self.colorbar.getAxis("left").setLabel(label)
+        self.image.setImage(values.T.astype(np.float32), levels=levels, autoLevels=False)
         self.image.setRect(0, 0, T, H)
         labels = [
             (t + 0.5, tok if not unk else f"{tok}?")
@@ -116,6 +131,21 @@ class HiddenStatePanel(QWidget, Panel):
         set_ticks(self.plot.getAxis("left"), [(u + 0.5, str(u)) for u in range(0, H, step)])
         set_view(self.plot, (0, T), (0, H))
 
+    def _offer_layers(self, cell, result: Probe) -> None:
+        """h, then the cell's gates (and an LSTM's cell state), once per cell type."""
+        if cell.name == self.shown_cell:
+            return
+        self.shown_cell = cell.name
+        self.layer_box.blockSignals(True)
+        self.layer_box.clear()
+        self.layer_box.addItems([HIDDEN, *result.gates])
+        self.layer_box.blockSignals(False)
+        self.plot.setToolTip(
+            f"{cell.equations}. One column per word, one row per hidden unit. h and tanh "
+            "quantities: blue -1, white 0, red +1; gates (σ): 0 dark to 1 bright, a gate near 0 "
+            "blocks, near 1 passes. Hover a cell for its value."
+        )
+
     def _hover(self, event) -> None:
         if event.isExit() or self.current is None or not len(self.current.tokens):
             return
@@ -125,9 +155,23 @@ class HiddenStatePanel(QWidget, Panel):
         if 0 <= t < T and 0 <= unit < H:
             word = self.current.tokens[t]
             unknown = " (unknown: read as <unk>)" if self.current.unknown[t] else ""
-            value = self.current.states[t, unit]
+            layer = self.layer_box.currentText()
+            values = self.current.states if layer == HIDDEN else self.current.gates[layer]
+            value = values[t, unit]
             position = self.first_word + t + 1
             self.readout.setText(
-                f"word {position} “{word}”{unknown} · unit {unit} · h = {value:+.3f}"
+                f"word {position} “{word}”{unknown} · unit {unit} · {layer.split()[-1]} = "
+                f"{value:+.3f}"
             )
             self.image.setToolTip(f"“{word}”, unit {unit}: {value:+.3f}")
+
+
+def _scale(layer: str, values: np.ndarray):
+    """(levels, colour map, colour-bar label) fixed to the quantity's range: tanh outputs in
+    [-1, 1], gates (sigmoids) in [0, 1], an LSTM's unbounded cell state symmetric around 0."""
+    if layer == HIDDEN:
+        return (-1.0, 1.0), DIVERGING, "h (tanh)"
+    if layer.startswith("cell"):
+        bound = float(max(1.0, np.ceil(np.abs(values).max())))
+        return (-bound, bound), DIVERGING, "c (cell state)"
+    return (0.0, 1.0), SEQUENTIAL, f"{layer} (σ)"

@@ -1,5 +1,6 @@
 """A scripted session: open the real window offscreen, train, type, draw, save a PNG."""
 
+import json
 import os
 import tempfile
 import time
@@ -12,18 +13,24 @@ def take_screenshot(
     steps: int = 300,
     text: str | None = None,
     size: tuple[int, int] = (1440, 900),
+    cell: str = "vanilla",
+    show: str | None = None,
 ) -> Path:
-    """Train `steps` mini-batches at full speed, type `text`, draw, grab the window to `out`."""
+    """Train a `cell` model `steps` mini-batches at full speed, type `text`, show `show` (h, or a
+    gate) in the hidden-state panel, draw, grab the window to `out`."""
     if not os.environ.get("DISPLAY") and "QT_QPA_PLATFORM" not in os.environ:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtCore import QSettings
 
+    from ..core.errors import RnnvizError
+    from ..core.train.config import TrainConfig
     from .app import application, dispose
     from .main_window import MainWindow
 
     app = application()
     with tempfile.TemporaryDirectory() as folder:  # never touch the user's saved settings
         settings = QSettings(str(Path(folder) / "shot.ini"), QSettings.Format.IniFormat)
+        settings.setValue("config", json.dumps(TrainConfig(cell=cell).to_dict()))
         window = MainWindow(settings=settings, dataset=dataset)
         window.resize(*size)
         window.show()
@@ -32,6 +39,12 @@ def take_screenshot(
             window.runner.pause()
             if text is not None:
                 window.panels["prediction"].entry.setText(text)
+            if show is not None:
+                window.redraw_all()  # the panel offers the cell's gates once it has drawn
+                layers = window.panels["hidden"].layer_box
+                if layers.findText(show) < 0:
+                    raise RnnvizError(f"nothing called {show!r} to show for the {cell} cell")
+                layers.setCurrentText(show)
             deadline = time.monotonic() + 1.0  # let the debounce, the snapshot and the timer run
             while time.monotonic() < deadline:
                 app.processEvents()

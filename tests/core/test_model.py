@@ -139,7 +139,8 @@ def test_cross_entropy_is_stable_for_huge_logits():
 def test_trace_gives_probabilities_after_every_word():
     model = create(10, 6, 3, seed=4)
     ids = np.array([1, 2, 3, 4])
-    states, per_word = model.trace(ids)
+    states, per_word, gates = model.trace(ids)
+    assert gates == {}  # the vanilla cell has none
     assert states.shape == (4, 6) and per_word.shape == (4, 3)
     np.testing.assert_allclose(per_word.sum(axis=1), 1.0)
     np.testing.assert_allclose(per_word[-1], probs(model, ids[None], np.array([4]))[0])

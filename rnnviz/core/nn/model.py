@@ -132,8 +132,10 @@ class SequenceModel:
         _, predicted = self.head.predictions(self.params, trace)
         return self.head.loss(self.params, trace, targets), predicted
 
-    def trace(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """One sentence (T,) -> hidden states (T, H) and the head's answer after each word."""
+    def trace(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        """One sentence (T,) -> hidden states (T, H), the head's answer after each word (T, C)
+        and the cell's gates (and LSTM cell state) by name, each (T, H)."""
         trace = self.forward(ids[None, :], np.array([len(ids)]))
         outputs = trace.outputs[:, 0]  # (T, H)
-        return outputs, self.head.per_step_probs(self.params, outputs)
+        gates = {name: a[:, 0] for name, a in self.cell.gate_activations(trace).items()}
+        return outputs, self.head.per_step_probs(self.params, outputs), gates
