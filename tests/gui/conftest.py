@@ -15,7 +15,7 @@ def _active_timers() -> set[int]:
     return {
         id(o)
         for o in gc.get_objects()
-        if isinstance(o, QTimer) and shiboken6.isValid(o) and o.isActive()
+        if issubclass(type(o), QTimer) and shiboken6.isValid(o) and o.isActive()
     }
 
 
