@@ -27,13 +27,15 @@ from rnnviz.core.nn.model import SequenceModel  # noqa: E402
 from rnnviz.core.train.optim import clip_gradients, make_optimizer  # noqa: E402
 
 SIZES = [(64, 20, 10, 1), (64, 5000, 50, 32), (128, 20000, 50, 32), (128, 20000, 50, 1)]
+BIG_SIZES = [(128, 10000, 35, 32), (256, 20000, 50, 128)]
+GATES = {"vanilla": 1, "gru": 3, "lstm": 4}
 
 
 class RnnvizStep:
     """The project's training step: batched forward, BPTT, global-norm clip, SGD."""
 
-    def __init__(self, H, V, T, B, dtype, rng):
-        self.model = SequenceModel.create(V, H, 2, seed=0, dtype=dtype)
+    def __init__(self, H, V, T, B, dtype, rng, cell="vanilla"):
+        self.model = SequenceModel.create(V, H, 2, cell=cell, seed=0, dtype=dtype)
         self.opt = make_optimizer("sgd")
         self.ids = rng.integers(2, V, size=(B, T))
         self.lengths = np.full(B, T)
@@ -94,16 +96,18 @@ class TutorialStep:
 
 
 class TorchStep:
-    """PyTorch nn.RNN(tanh) + Linear, embedding input, cross-entropy, SGD, clip_grad_norm_."""
+    """PyTorch nn.RNN(tanh) / nn.GRU / nn.LSTM + Linear, embedding input, cross-entropy, SGD,
+    clip_grad_norm_."""
 
-    def __init__(self, H, V, T, B, dtype, rng):
+    def __init__(self, H, V, T, B, dtype, rng, cell="vanilla"):
         import torch
 
         torch.set_num_threads(1)
         tdt = torch.float32 if dtype == "float32" else torch.float64
         self.torch = torch
         self.emb = torch.nn.Embedding(V, H).to(tdt)
-        self.rnn = torch.nn.RNN(H, H, nonlinearity="tanh", batch_first=True).to(tdt)
+        layer = {"vanilla": torch.nn.RNN, "gru": torch.nn.GRU, "lstm": torch.nn.LSTM}[cell]
+        self.rnn = layer(H, H, batch_first=True).to(tdt)
         self.out = torch.nn.Linear(H, 2).to(tdt)
         self.params = [*self.emb.parameters(), *self.rnn.parameters(), *self.out.parameters()]
         self.opt = torch.optim.SGD(self.params, lr=0.01)
@@ -113,6 +117,7 @@ class TorchStep:
     def __call__(self):
         self.opt.zero_grad()
         _, h = self.rnn(self.emb(self.ids))
+        h = h[0] if isinstance(h, tuple) else h  # LSTM: (h, c)
         loss = self.torch.nn.functional.cross_entropy(self.out(h[0]), self.labels)
         loss.backward()
         self.torch.nn.utils.clip_grad_norm_(self.params, 5.0)
@@ -192,6 +197,43 @@ def train_rows(quick, have_torch):
                 f"{row['rnnviz_tok_s']:>10,.0f} tok/s · tutorial {row['tutorial_tok_s']:>9,.0f} "
                 f"({row['ratio_vs_tutorial']:.1f}x) · {torch_text} · "
                 f"{row['peak_share']:.1%} of {peak:.0f} GFLOP/s",
+                flush=True,
+            )
+    return rows
+
+
+def cell_rows(quick):
+    """Each cell's float32 training step against PyTorch's, one thread, interleaved rounds."""
+    rng = np.random.default_rng(0)
+    peak = matmul_peak()
+    rows = []
+    for cell, gates in GATES.items():
+        for H, V, T, B in (SIZES + BIG_SIZES)[: 2 if quick else None]:
+            fns = {
+                "rnnviz": RnnvizStep(H, V, T, B, "float32", rng, cell),
+                "torch": TorchStep(H, V, T, B, "float32", rng, cell),
+            }
+            times = interleaved(fns, 3 if quick else 5, 0.2 if quick else 0.4)
+            med = {k: statistics.median(v) for k, v in times.items()}
+            flops = 6 * gates * H * H * B * T  # the recurrence, forward and backward
+            row = {
+                "cell": cell,
+                "H": H,
+                "V": V,
+                "T": T,
+                "B": B,
+                "rnnviz_tok_s": B * T / med["rnnviz"],
+                "torch_tok_s": B * T / med["torch"],
+                "ratio_vs_torch": paired_ratio(times, "rnnviz", "torch"),
+                "peak_share": flops / med["rnnviz"] / 1e9 / peak,
+                "torch_peak_share": flops / med["torch"] / 1e9 / peak,
+            }
+            rows.append(row)
+            print(
+                f"{cell:>7} H={H:<4} V={V:<6} T={T:<3} B={B:<3}: rnnviz "
+                f"{row['rnnviz_tok_s']:>9,.0f} tok/s ({row['peak_share']:.0%} of peak) · torch "
+                f"{row['torch_tok_s']:>9,.0f} ({row['torch_peak_share']:.0%}) · "
+                f"{row['ratio_vs_torch']:.2f}x",
                 flush=True,
             )
     return rows
@@ -442,13 +484,18 @@ def main():
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
     parser.add_argument(
         "--only",
-        choices=("cli", "gui"),
-        help="only the CLI vs trainer figures, or only the window's",
+        choices=("cli", "gui", "cells"),
+        help="only the CLI vs trainer figures, the window's, or the cells against PyTorch",
     )
     args = parser.parse_args()
     if args.only:
         with threadpool_limits(limits=1):
-            figures = cli_figures() if args.only == "cli" else gui_figures(5 if args.quick else 12)
+            only = {
+                "cli": cli_figures,
+                "gui": lambda: gui_figures(5 if args.quick else 12),
+                "cells": lambda: cell_rows(args.quick),
+            }
+            figures = only[args.only]()
         if args.json:
             print(json.dumps({args.only: figures}))
         return

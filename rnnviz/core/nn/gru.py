@@ -96,6 +96,12 @@ class GRUCell(Cell):
         t_min = int(starts.min())
         stop = rows_by_value(starts) if truncate and not all_full(lengths, T) else {}
         dh_all = d_outputs  # dL/dh_t, completed in place going back
+        # every factor that does not depend on the gradient, for all steps at once
+        r, z = gates[..., :H], gates[..., H:]
+        h_prev_all = np.concatenate([h0[None], outputs[:-1]])  # (T, B, H)
+        to_n = (1.0 - z) * (1.0 - n_all * n_all)  # da_n / dh
+        to_z = (h_prev_all - n_all) * z * (1.0 - z)  # da_z / dh
+        to_r = hn_all * r * (1.0 - r)  # da_r / da_n
         dgi = np.zeros((T, B, 3 * H), dtype=outputs.dtype)  # d(input pre-activations)
         dgh = np.zeros((T, B, 3 * H), dtype=outputs.dtype)  # d(recurrent pre-activations)
         carry = None
@@ -103,19 +109,16 @@ class GRUCell(Cell):
             dh = dh_all[t]
             if carry is not None:
                 dh += carry
-            r, z = gates[t, :, :H], gates[t, :, H:]
-            n, hn = n_all[t], hn_all[t]
-            h_prev = outputs[t - 1] if t > 0 else h0
-            da_n = dh * (1.0 - z) * (1.0 - n * n)
-            da_z = dh * (h_prev - n) * z * (1.0 - z)
-            da_r = da_n * hn * r * (1.0 - r)
-            dgi[t, :, :H], dgi[t, :, H : 2 * H], dgi[t, :, 2 * H :] = da_r, da_z, da_n
+            da_n = dgi[t, :, 2 * H :]
+            np.multiply(dh, to_n[t], out=da_n)
+            np.multiply(dh, to_z[t], out=dgi[t, :, H : 2 * H])
+            np.multiply(da_n, to_r[t], out=dgi[t, :, :H])
             dgh[t, :, : 2 * H] = dgi[t, :, : 2 * H]
-            dgh[t, :, 2 * H :] = da_n * r
+            np.multiply(da_n, r[t], out=dgh[t, :, 2 * H :])
             if t > t_min or trace.state0 is not None:
-                carry = dh * z + dgh[t] @ W_hh
+                carry = dgh[t] @ W_hh
+                carry += dh * z[t]
                 stop_rows((carry,), stop.get(t))
-        h_prev_all = np.concatenate([h0[None], outputs[:-1]])  # (T, B, H)
         window = slice(t_min, T)
         grads: dict[str, Grad] = {
             "W_ih": scatter_columns(ids[:, t_min:].T, dgi[window], self.vocab_size(params)),

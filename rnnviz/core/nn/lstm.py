@@ -109,21 +109,29 @@ class LSTMCell(Cell):
         t_min = int(starts.min())
         stop = rows_by_value(starts) if truncate and not all_full(lengths, T) else {}
         dh_all = d_outputs
+        # every factor that does not depend on the gradient, for all steps at once
+        i, f = gates[..., :H], gates[..., H : 2 * H]
+        g, o = gates[..., 2 * H : 3 * H], gates[..., 3 * H :]
+        c_prev = np.concatenate([c0[None], cells[:-1]])  # (T, B, H)
+        to_c = o * (1.0 - tanh_c * tanh_c)  # dc/dh through h = o tanh(c)
+        factors = np.empty((T, B, 4 * H), dtype=outputs.dtype)  # d(pre-activation)/dc, ·/dh
+        np.multiply(g, i * (1.0 - i), out=factors[..., :H])
+        np.multiply(c_prev, f * (1.0 - f), out=factors[..., H : 2 * H])
+        np.multiply(i, 1.0 - g * g, out=factors[..., 2 * H : 3 * H])
+        np.multiply(tanh_c, o * (1.0 - o), out=factors[..., 3 * H :])
         da = np.zeros((T, B, 4 * H), dtype=outputs.dtype)  # d(pre-activations)
+        dc = np.empty((B, H), dtype=outputs.dtype)
         carry_h, carry_c = None, zeros.copy()
         for t in range(T - 1, t_min - 1, -1):
             dh = dh_all[t]
             if carry_h is not None:
                 dh += carry_h
-            i, f = gates[t, :, :H], gates[t, :, H : 2 * H]
-            g, o = gates[t, :, 2 * H : 3 * H], gates[t, :, 3 * H :]
-            c_prev = cells[t - 1] if t > 0 else c0
-            dc = carry_c + dh * o * (1.0 - tanh_c[t] * tanh_c[t])
-            da[t, :, :H] = dc * g * i * (1.0 - i)
-            da[t, :, H : 2 * H] = dc * c_prev * f * (1.0 - f)
-            da[t, :, 2 * H : 3 * H] = dc * i * (1.0 - g * g)
-            da[t, :, 3 * H :] = dh * tanh_c[t] * o * (1.0 - o)
-            carry_c = dc * f
+            np.multiply(dh, to_c[t], out=dc)
+            dc += carry_c
+            da_t = da[t].reshape(B, 4, H)
+            np.multiply(dc[:, None, :], factors[t].reshape(B, 4, H)[:, :3], out=da_t[:, :3])
+            np.multiply(dh, factors[t, :, 3 * H :], out=da_t[:, 3])
+            carry_c = dc * f[t]
             if t > t_min or trace.state0 is not None:
                 carry_h = da[t] @ W_hh
                 stop_rows((carry_h, carry_c), stop.get(t))
