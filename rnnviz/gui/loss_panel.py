@@ -9,7 +9,15 @@ from ..core.train.telemetry import TelemetryView
 from .curves import envelope, smooth
 from .follow_range import FollowRange
 from .panel import TELEMETRY, Panel, PanelContext
-from .theme import Theme, history_plot, points_curve, stacked_plots, style_plot, summary_label
+from .theme import (
+    Theme,
+    history_plot,
+    points_curve,
+    set_points,
+    stacked_plots,
+    style_plot,
+    summary_label,
+)
 
 MAX_MARKS = 40  # epoch lines drawn at most (thinned evenly beyond)
 
@@ -96,8 +104,8 @@ class LossPanel(QWidget, Panel):
         text = f"train loss {smooth_loss[-1]:.4f}"
         test = view.evaluations.get("test")
         if test is not None and len(test):
-            self.test_loss.setData(test.x, test.mean["loss"])
-            self.test_acc.setData(test.x, test.mean["accuracy"])
+            set_points(self.test_loss, test.x, test.mean["loss"])
+            set_points(self.test_acc, test.x, test.mean["accuracy"])
             text += (
                 f" · test loss {test.mean['loss'][-1]:.4f} · test accuracy "
                 f"{test.mean['accuracy'][-1]:.1%} (best {test.high['accuracy'].max():.1%})"

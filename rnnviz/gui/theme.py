@@ -96,6 +96,18 @@ def stacked_plots() -> tuple[pg.GraphicsLayoutWidget, pg.PlotItem, pg.PlotItem]:
     return widget, top, bottom
 
 
+MAX_SYMBOLS = 200  # a curve with more points is drawn as a line: dots would merge anyway, and
+# pyqtgraph's scatter items hold native memory in proportion to the points they ever drew
+
+
+def set_points(curve: pg.PlotDataItem, x, y) -> None:
+    """setData for a points_curve: dots while there are few points, a plain line beyond."""
+    symbol = "o" if len(x) <= MAX_SYMBOLS else None
+    if curve.opts["symbol"] != symbol:
+        curve.setSymbol(symbol)
+    curve.setData(x, y)
+
+
 def plain_label(text: str = "") -> QLabel:
     """A label that never renders its text as HTML (it may show words from a file or the user)."""
     label = QLabel(text)
