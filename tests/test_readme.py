@@ -46,6 +46,7 @@ def test_the_block_is_what_this_test_reads():
         "predict",
         "eval",
         "gradcheck",
+        "export",
     }
 
 
@@ -80,3 +81,6 @@ def test_readme_command_line_examples(installed_rnnviz, tmp_path, seed):
             assert (tmp_path / argv[argv.index("--metrics") + 1]).is_file()
         if "--save" in argv:
             assert (tmp_path / argv[argv.index("--save") + 1]).is_file()
+        if argv[0] == "export":
+            written = tmp_path / argv[-1]
+            assert written.is_file() and written.with_suffix(".json").is_file()
