@@ -4,12 +4,12 @@ import numpy as np
 
 
 def sigmoid(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """σ(x) = 1 / (1 + exp(-x)), without overflow warnings for large |x|."""
-    with np.errstate(over="ignore"):
-        out = np.negative(x, out=out)
-        np.exp(out, out=out)
-    out += 1.0
-    np.reciprocal(out, out=out)
+    """σ(x) = 1 / (1 + exp(-x)) = (1 + tanh(x / 2)) / 2: no overflow for any x, and numpy's
+    tanh is faster than exp."""
+    out = np.multiply(x, 0.5, out=out)
+    np.tanh(out, out=out)
+    out *= 0.5
+    out += 0.5
     return out
 
 
