@@ -35,7 +35,8 @@ def scatter_columns(ids: np.ndarray, da: np.ndarray, vocab_size: int) -> Grad:
 
     Few positions and a small vocabulary: one tiny product with a one-hot (V, N) matrix gives the
     dense gradient fastest. Otherwise positions are sorted by id and summed per distinct id, by
-    copying when ids rarely repeat and by segment sums (np.add.reduceat) when they often do.
+    copying and adding the repeats when there are fewer repeats than distinct ids, and by segment
+    sums (np.add.reduceat) when ids repeat more than that.
     """
     G = da.shape[-1]
     flat_ids, flat_da = ids.ravel(), da.reshape(-1, G)  # (N,), (N, G)
@@ -47,7 +48,9 @@ def scatter_columns(ids: np.ndarray, da: np.ndarray, vocab_size: int) -> Grad:
     sorted_ids, sorted_da = flat_ids[order], flat_da[order]
     first = np.diff(sorted_ids, prepend=-1) != 0  # (N,) True at the first position of each id
     repeats = np.flatnonzero(~first)
-    if len(repeats) * 8 < len(flat_ids):  # mostly distinct ids: copy, then add the few repeats
+    if len(repeats) <= len(flat_ids) - len(repeats):  # fewer repeats than distinct ids: copy,
+        # then add the repeats (np.add.reduceat along rows costs ~1.5 µs per segment: at
+        # (H, V, T, B) = (256, 20000, 50, 128) it took 12 ms where this takes 3.6 ms)
         values = sorted_da[first]  # (K, G)
         np.add.at(values, np.cumsum(first)[repeats] - 1, sorted_da[repeats])
     else:  # frequent ids: one segment sum per id
