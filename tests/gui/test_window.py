@@ -320,3 +320,15 @@ def test_the_leak_check_sees_a_thread_a_timer_and_a_window(qtbot):
         dialog.close()
         dialog.deleteLater()
     assert leftovers(before) is None
+
+
+def test_the_cell_chosen_in_the_controls_is_built_on_reset(qtbot, window):
+    assert window.controls.cell.count() == 3  # vanilla, gru, lstm: read from the registry
+    window.controls.cell.setCurrentText("lstm")
+    window.reset()
+    qtbot.waitUntil(lambda: window.config.cell == "lstm", timeout=5000)
+    assert window.runner.call(lambda run: run.model.cell.name).result(5) == "lstm"
+    window.runner.step_once()
+    qtbot.waitUntil(lambda: window.panels["hidden"].layer_box.count() == 5, timeout=5000)
+    layers = [window.panels["hidden"].layer_box.itemText(i) for i in range(5)]
+    assert layers == ["h (hidden state)", "input i", "forget f", "output o", "cell c"]
