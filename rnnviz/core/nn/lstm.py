@@ -11,7 +11,7 @@ cell remembers by default until it learns to forget. State is (h, c). Rows: h is
 import numpy as np
 
 from .cell import Cell, CellTrace, ParamSpecs
-from .gates import sigmoid, stop_rows
+from .gates import stop_rows
 from .sequence import all_full, gather_columns, rows_by_value, scatter_columns, window_starts
 from .sparse import Grad
 
@@ -51,25 +51,32 @@ class LSTMCell(Cell):
         return params["W_ih"].shape[1]
 
     def forward(self, params, ids, lengths, state0=None) -> CellTrace:
-        W_hh, b_hh = params["W_hh"], params["b_hh"]
+        """One tanh per step for all four gates: σ(x) = (1 + tanh(x/2)) / 2, so the i, f, o rows
+        of the pre-activation are halved once (weights and inputs) and mapped back after."""
+        W_hh = params["W_hh"]
         B, T = ids.shape
         H = self.hidden_size(params)
+        half = np.ones(4 * H, dtype=W_hh.dtype)  # 1/2 on the σ gates' rows, 1 on g's
+        half[: 2 * H] = half[3 * H :] = 0.5
+        W_scaled_T = (W_hh * half[:, None]).T  # (H, 4H)
         acts = gather_columns(params["W_ih"], ids)  # (T, B, 4H): pre-activations, then gates
-        acts += params["b_ih"]
+        acts += params["b_ih"] + params["b_hh"]
+        acts *= half
         outputs = np.empty((T, B, H), dtype=acts.dtype)
         cells = np.empty((T, B, H), dtype=acts.dtype)
         tanh_c = np.empty((T, B, H), dtype=acts.dtype)
+        recurrent = np.empty((B, 4 * H), dtype=acts.dtype)
         if state0 is None:
             h = c = np.zeros((B, H), dtype=acts.dtype)
         else:
             h, c = state0
         for t in range(T):
             a = acts[t]
-            a += h @ W_hh.T
-            a += b_hh
-            sigmoid(a[:, : 2 * H], out=a[:, : 2 * H])  # i, f
-            np.tanh(a[:, 2 * H : 3 * H], out=a[:, 2 * H : 3 * H])  # g
-            sigmoid(a[:, 3 * H :], out=a[:, 3 * H :])  # o
+            a += np.matmul(h, W_scaled_T, out=recurrent)
+            np.tanh(a, out=a)
+            for sig in (a[:, : 2 * H], a[:, 3 * H :]):  # i, f and o: (1 + tanh) / 2
+                sig *= 0.5
+                sig += 0.5
             c_new = cells[t]
             np.multiply(a[:, H : 2 * H], c, out=c_new)  # f ⊙ c
             c_new += a[:, :H] * a[:, 2 * H : 3 * H]  # + i ⊙ g
