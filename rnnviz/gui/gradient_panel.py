@@ -11,6 +11,7 @@ from .follow_range import FollowRange, nice_ceiling
 from .panel import CONFIG, TELEMETRY, Panel, PanelContext
 from .theme import (
     Theme,
+    add_legend,
     history_plot,
     points_curve,
     set_ticks,
@@ -65,6 +66,7 @@ class GradientPanel(QWidget, Panel):
         )
         self.norm_plot.addItem(self.threshold, ignoreBounds=True)
         self.flow = points_curve(self.flow_plot, t.train, size=4)
+        self.flow_c: pg.PlotDataItem | None = None  # an LSTM's flow through c, when there is one
         self.param_boxes: dict[str, QCheckBox] = {}
         self.param_curves: dict[str, pg.PlotDataItem] = {}
         self.params_row = QHBoxLayout()
@@ -76,6 +78,21 @@ class GradientPanel(QWidget, Panel):
         layout.addWidget(self.layout_widget, 1)
         layout.addLayout(self.params_row)
         layout.addWidget(self.summary)
+
+    def _show_cell_flow(self, flow: np.ndarray | None) -> None:
+        """A second curve, with a legend, for the gradient through an LSTM's cell state."""
+        if flow is None:
+            if self.flow_c is not None:
+                self.flow_plot.removeItem(self.flow_c)
+                self.flow_plot.legend.clear()
+                self.flow_c = None
+            return
+        if self.flow_c is None:
+            if self.flow_plot.legend is None:
+                add_legend(self.flow_plot, self.theme)
+            self.flow_plot.legend.addItem(self.flow, "‖∂L/∂h_t‖")
+            self.flow_c = points_curve(self.flow_plot, self.theme.test, "‖∂L/∂c_t‖", size=4)
+        self.flow_c.setData(np.arange(len(flow)), flow)
 
     def draw(self, context: PanelContext) -> None:
         self.set_clip(context.config.clip_mode, context.config.clip)
@@ -132,13 +149,16 @@ class GradientPanel(QWidget, Panel):
             and len(snapshot.gradient_flow)
         ):
             self._flow_snapshot = snapshot
-            flow = snapshot.gradient_flow
+            flow = snapshot.gradient_flow["h"]
             self.flow.setData(np.arange(len(flow)), flow)
+            cell_flow = snapshot.gradient_flow.get("c")  # an LSTM's, through its cell state
+            self._show_cell_flow(cell_flow)
             stride = max(1, len(flow) // 12)  # whole words only on the axis
             set_ticks(
                 self.flow_plot.getAxis("bottom"), [(d, str(d)) for d in range(0, len(flow), stride)]
             )
-            finite = flow[np.isfinite(flow)]  # a halted step can leave inf / nan here
+            both = flow if cell_flow is None else np.concatenate([flow, cell_flow])
+            finite = both[np.isfinite(both)]  # a halted step can leave inf / nan here
             top = nice_ceiling(finite.max()) if len(finite) and finite.max() > 0 else 1.0
             set_view(self.flow_plot, (0, max(len(flow) - 1, 1)), (0, top), padding=0.03)
         clipped = steps.mean["clipped"]

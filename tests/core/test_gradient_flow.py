@@ -68,7 +68,7 @@ def test_the_flow_view_averages_by_distance_from_the_sentence_end():
     trainer = Trainer(TrainConfig(batch_size=len(lengths)), model, data, {"test": data})
     before = model.copy()
     trainer.step()
-    flow = trainer.gradient_flow()
+    flow = trainer.gradient_flow()["h"]
     for distance in range(len(flow)):
         rows = [b for b, length in enumerate(lengths) if length > distance]
         expected = np.mean(
@@ -80,3 +80,43 @@ def test_the_flow_view_averages_by_distance_from_the_sentence_end():
             ]
         )
         assert flow[distance] == pytest.approx(expected, rel=1e-6), distance
+
+
+def loss_from_cell_state(model, ids, lengths, labels, b, t, c):
+    """Sequence b's loss (over the batch size) when its LSTM cell state after step t is c: h_t
+    follows from it (h_t = o_t tanh(c)), and everything after t is recomputed."""
+    length = int(lengths[b])
+    trace = model.forward(ids[b : b + 1, : t + 1], np.array([t + 1]))
+    H = model.hidden_size
+    o = trace.cache["gates"][t, 0, 3 * H :]
+    h = o * np.tanh(c)
+    if t == length - 1:
+        return cross_entropy(model.head.logits(model.params, h[None]), labels[b : b + 1])[0] / len(
+            lengths
+        )
+    rest = ids[b : b + 1, t + 1 : length]
+    loss = model.loss(rest, np.array([length - t - 1]), labels[b : b + 1], (h[None], c[None]))
+    return loss / len(lengths)
+
+
+@pytest.mark.parametrize("truncate", [None, 2])
+def test_lstm_cell_state_norms_equal_finite_differences(truncate):
+    model, ids, lengths, labels = demo_problem(seed=0, cell="lstm")
+    norms = model.loss_and_grads(ids, lengths, labels, truncate).state_norms["c"]  # (B, T)
+    eps = 1e-5
+    for b, length in enumerate(lengths):
+        for t in range(length):
+            if truncate and t < length - truncate:
+                assert norms[b, t] == 0.0
+                continue
+            c = model.forward(ids, lengths).cache["c"][t, b].copy()
+            grad = np.empty_like(c)
+            for k in range(len(c)):
+                up, down = c.copy(), c.copy()
+                up[k] += eps
+                down[k] -= eps
+                grad[k] = (
+                    loss_from_cell_state(model, ids, lengths, labels, b, t, up)
+                    - loss_from_cell_state(model, ids, lengths, labels, b, t, down)
+                ) / (2 * eps)
+            assert norms[b, t] == pytest.approx(np.linalg.norm(grad), rel=1e-6), (b, t)

@@ -86,5 +86,6 @@ class Cell:
     ) -> tuple[dict[str, Grad], np.ndarray]:
         """Backprop through time from d_outputs (T, B, H) = dL/d(output_t) from the head (it may be
         modified in place). truncate=k keeps the last k steps of each sequence (the state entering
-        them is a constant). Returns (grads by name, ||dL/dh_t|| (B, T))."""
+        them is a constant). Returns (grads by name, {"h": ||dL/dh_t|| (B, T)}, plus "c":
+        ||dL/dc_t|| for a cell with a cell state)."""
         raise NotImplementedError

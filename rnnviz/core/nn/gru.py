@@ -127,4 +127,4 @@ class GRUCell(Cell):
             "b_hh": dgh[window].sum(axis=(0, 1)),
         }
         dh_norms = np.sqrt(np.einsum("tbh,tbh->bt", dh_all, dh_all))  # (B, T)
-        return grads, dh_norms
+        return grads, {"h": dh_norms}

@@ -127,12 +127,13 @@ class LSTMCell(Cell):
         np.multiply(i, 1.0 - g * g, out=factors[..., 2 * H : 3 * H])
         np.multiply(tanh_c, o * (1.0 - o), out=factors[..., 3 * H :])
         da = np.zeros((T, B, 4 * H), dtype=outputs.dtype)  # d(pre-activations)
-        dc = np.empty((B, H), dtype=outputs.dtype)
+        dc_all = np.zeros((T, B, H), dtype=outputs.dtype)  # dL/dc_t
         carry_h, carry_c = None, zeros.copy()
         for t in range(T - 1, t_min - 1, -1):
             dh = dh_all[t]
             if carry_h is not None:
                 dh += carry_h
+            dc = dc_all[t]
             np.multiply(dh, to_c[t], out=dc)
             dc += carry_c
             da_t = da[t].reshape(B, 4, H)
@@ -151,5 +152,8 @@ class LSTMCell(Cell):
             "b_ih": db,
             "b_hh": db.copy(),
         }
-        dh_norms = np.sqrt(np.einsum("tbh,tbh->bt", dh_all, dh_all))  # (B, T)
-        return grads, dh_norms
+        norms = {  # (B, T) each: through the output and through the cell state
+            "h": np.sqrt(np.einsum("tbh,tbh->bt", dh_all, dh_all)),
+            "c": np.sqrt(np.einsum("tbh,tbh->bt", dc_all, dc_all)),
+        }
+        return grads, norms

@@ -23,8 +23,13 @@ class StepResult:
     correct: int  # right predictions
     count: int  # predictions made
     grads: dict[str, Grad]  # parameter name -> gradient (input matrix column-sparse)
-    dh_norms: np.ndarray  # (B, T) ||dL/dh_t||, zero on padding and before a truncation window
+    state_norms: dict[str, np.ndarray]  # "h" (and "c"): (B, T) ||dL/dh_t||, zero on padding and
+    # before a truncation window
     lengths: np.ndarray  # (B,)
+
+    @property
+    def dh_norms(self) -> np.ndarray:
+        return self.state_norms["h"]
 
 
 class SequenceModel:
@@ -122,9 +127,9 @@ class SequenceModel:
         """Forward, the head's loss and BPTT on one batch."""
         trace = self.forward(ids, lengths)
         head = self.head.loss_and_grad(self.params, trace, targets)
-        cell_grads, dh_norms = self.cell.backward(self.params, trace, head.d_outputs, truncate)
+        cell_grads, norms = self.cell.backward(self.params, trace, head.d_outputs, truncate)
         grads = {**cell_grads, **head.grads}
-        return StepResult(head.loss, head.correct, head.count, grads, dh_norms, lengths)
+        return StepResult(head.loss, head.correct, head.count, grads, norms, lengths)
 
     def evaluate(self, ids, lengths, targets) -> tuple[float, np.ndarray]:
         """(mean loss, predicted ids) of a batch, without gradients."""

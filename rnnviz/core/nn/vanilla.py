@@ -93,4 +93,4 @@ class VanillaCell(Cell):
         grads["b_h"] = da_all[t_min:].sum(axis=(0, 1))
         grads["W_xh"] = scatter_columns(ids[:, t_min:].T, da_all[t_min:], self.vocab_size(params))
         dh_norms = np.sqrt(np.einsum("tbh,tbh->bt", dh_all, dh_all))  # (B, T)
-        return {n: grads[n] for n in self.param_names}, dh_norms
+        return {n: grads[n] for n in self.param_names}, {"h": dh_norms}

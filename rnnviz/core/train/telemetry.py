@@ -29,7 +29,8 @@ class Snapshot:
     model: SequenceModel
     vocab: Vocabulary
     classes: tuple[str, ...]
-    gradient_flow: np.ndarray  # (T,) mean ||dL/dh|| by distance from the sentence end
+    gradient_flow: dict[str, np.ndarray]  # "h" (, "c") -> (T,) mean ||dL/d·|| by distance from
+    # the sentence end
 
 
 @dataclass(frozen=True)

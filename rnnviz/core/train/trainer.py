@@ -186,20 +186,21 @@ class Trainer:
             np.copyto(self.model.params[name], value)
         self.optimizer.load_state_arrays(optimizer_state)
 
-    def gradient_flow(self) -> np.ndarray:
-        """(T,) mean ||dL/dh_t|| of the newest batch by distance from each sequence's end
-        (index 0 = last token): how the gradient fades or grows going back in time."""
+    def gradient_flow(self) -> dict[str, np.ndarray]:
+        """ "h" (and "c" for an LSTM) -> (T,) mean ||dL/dh_t|| of the newest batch by distance from
+        each sequence's end (index 0 = last token): how the gradient fades or grows going back."""
         if self.last is None:
-            return np.zeros(0)
-        norms, lengths = self.last.dh_norms, self.last.lengths  # (B, T), (B,)
-        distance = np.arange(norms.shape[1])
-        position = lengths[:, None] - 1 - distance[None, :]  # (B, T)
+            return {}
+        lengths = self.last.lengths  # (B,)
+        T = self.last.dh_norms.shape[1]
+        position = lengths[:, None] - 1 - np.arange(T)[None, :]  # (B, T)
         valid = position >= 0
-        picked = np.where(
-            valid, norms[np.arange(len(lengths))[:, None], np.maximum(position, 0)], 0
-        )
-        counts = valid.sum(axis=0)
-        return picked.sum(axis=0) / np.maximum(counts, 1)
+        rows = np.arange(len(lengths))[:, None]
+        counts = np.maximum(valid.sum(axis=0), 1)
+        return {
+            name: np.where(valid, norms[rows, np.maximum(position, 0)], 0).sum(axis=0) / counts
+            for name, norms in self.last.state_norms.items()
+        }
 
 
 def score(model: SequenceModel, data: EncodedSet, batch_size: int = 256):
