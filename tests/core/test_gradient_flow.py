@@ -24,19 +24,21 @@ def loss_from_state(model, ids, lengths, labels, b, t, h):
     return loss / len(lengths)
 
 
-def numeric_dh(model, ids, lengths, labels, b, t, eps=1e-5):
-    """(H,) centred differences of the batch loss with respect to h_t of sequence b."""
-    h = model.forward(ids, lengths).outputs[t, b].copy()
-    grad = np.empty_like(h)
-    for k in range(len(h)):
-        up, down = h.copy(), h.copy()
+def centred_gradient(loss, x: np.ndarray, eps: float = 1e-5) -> np.ndarray:
+    """d loss / d x by centred differences, entry by entry."""
+    grad = np.empty_like(x)
+    for k in range(len(x)):
+        up, down = x.copy(), x.copy()
         up[k] += eps
         down[k] -= eps
-        grad[k] = (
-            loss_from_state(model, ids, lengths, labels, b, t, up)
-            - loss_from_state(model, ids, lengths, labels, b, t, down)
-        ) / (2 * eps)
+        grad[k] = (loss(up) - loss(down)) / (2 * eps)
     return grad
+
+
+def numeric_dh(model, ids, lengths, labels, b, t):
+    """(H,) centred differences of the batch loss with respect to h_t of sequence b."""
+    h = model.forward(ids, lengths).outputs[t, b].copy()
+    return centred_gradient(lambda x: loss_from_state(model, ids, lengths, labels, b, t, x), h)
 
 
 @pytest.mark.parametrize("cell", list(CELLS))
@@ -103,20 +105,13 @@ def loss_from_cell_state(model, ids, lengths, labels, b, t, c):
 def test_lstm_cell_state_norms_equal_finite_differences(truncate):
     model, ids, lengths, labels = demo_problem(seed=0, cell="lstm")
     norms = model.loss_and_grads(ids, lengths, labels, truncate).state_norms["c"]  # (B, T)
-    eps = 1e-5
     for b, length in enumerate(lengths):
         for t in range(length):
             if truncate and t < length - truncate:
                 assert norms[b, t] == 0.0
                 continue
             c = model.forward(ids, lengths).cache["c"][t, b].copy()
-            grad = np.empty_like(c)
-            for k in range(len(c)):
-                up, down = c.copy(), c.copy()
-                up[k] += eps
-                down[k] -= eps
-                grad[k] = (
-                    loss_from_cell_state(model, ids, lengths, labels, b, t, up)
-                    - loss_from_cell_state(model, ids, lengths, labels, b, t, down)
-                ) / (2 * eps)
+            grad = centred_gradient(
+                lambda x, b=b, t=t: loss_from_cell_state(model, ids, lengths, labels, b, t, x), c
+            )
             assert norms[b, t] == pytest.approx(np.linalg.norm(grad), rel=1e-6), (b, t)

@@ -1,6 +1,34 @@
-"""Elementwise pieces the gated cells share."""
+"""What the gated cells share: PyTorch's stacked parameter layout, sigmoid, truncation stops."""
 
 import numpy as np
+
+from .cell import Cell, ParamSpecs
+
+
+class StackedGatesCell(Cell):
+    """A cell whose gates are stacked as in PyTorch: W_ih (gates·H, V) read as token columns,
+    W_hh (gates·H, H), b_ih and b_hh (gates·H,)."""
+
+    gates = 1
+    param_names = ("W_ih", "W_hh", "b_ih", "b_hh")
+
+    def param_specs(self, vocab_size: int, hidden_size: int) -> ParamSpecs:
+        V, H, G = vocab_size, hidden_size, self.gates * hidden_size
+        return {
+            "W_ih": ((G, V), V, H),
+            "W_hh": ((G, H), H, H),
+            "b_ih": ((G,), H, H),
+            "b_hh": ((G,), H, H),
+        }
+
+    def prepare(self, params):
+        return {**params, "W_ih": np.asfortranarray(params["W_ih"])}
+
+    def hidden_size(self, params) -> int:
+        return params["W_hh"].shape[1]
+
+    def vocab_size(self, params) -> int:
+        return params["W_ih"].shape[1]
 
 
 def sigmoid(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:

@@ -11,38 +11,20 @@ weight_hh_l0, bias_ih_l0, bias_hh_l0 do, so the weights map one to one. Rows: h 
 
 import numpy as np
 
-from .cell import Cell, CellTrace, ParamSpecs
-from .gates import sigmoid, stop_rows
+from .cell import CellTrace
+from .gates import StackedGatesCell, sigmoid, stop_rows
 from .sequence import all_full, gather_columns, rows_by_value, scatter_columns, window_starts
 from .sparse import Grad
 
 
-class GRUCell(Cell):
+class GRUCell(StackedGatesCell):
     name = "gru"
-    param_names = ("W_ih", "W_hh", "b_ih", "b_hh")
+    gates = 3
     gate_names = ("reset r", "update z")
     equations = (
         "r = σ(W_ir x + b_ir + W_hr h + b_hr), z = σ(W_iz x + b_iz + W_hz h + b_hz), "
         "n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), h' = (1 - z) ⊙ n + z ⊙ h"
     )
-
-    def param_specs(self, vocab_size: int, hidden_size: int) -> ParamSpecs:
-        V, H = vocab_size, hidden_size
-        return {
-            "W_ih": ((3 * H, V), V, H),
-            "W_hh": ((3 * H, H), H, H),
-            "b_ih": ((3 * H,), H, H),
-            "b_hh": ((3 * H,), H, H),
-        }
-
-    def prepare(self, params):
-        return {**params, "W_ih": np.asfortranarray(params["W_ih"])}
-
-    def hidden_size(self, params) -> int:
-        return params["W_hh"].shape[1]
-
-    def vocab_size(self, params) -> int:
-        return params["W_ih"].shape[1]
 
     def forward(self, params, ids, lengths, state0=None) -> CellTrace:
         W_hh, b_hh = params["W_hh"], params["b_hh"]

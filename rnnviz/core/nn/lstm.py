@@ -10,45 +10,27 @@ cell remembers by default until it learns to forget. State is (h, c). Rows: h is
 
 import numpy as np
 
-from .cell import Cell, CellTrace, ParamSpecs
-from .gates import stop_rows
+from .cell import CellTrace
+from .gates import StackedGatesCell, stop_rows
 from .sequence import all_full, gather_columns, rows_by_value, scatter_columns, window_starts
 from .sparse import Grad
 
 FORGET_BIAS = 1.0
 
 
-class LSTMCell(Cell):
+class LSTMCell(StackedGatesCell):
     name = "lstm"
-    param_names = ("W_ih", "W_hh", "b_ih", "b_hh")
+    gates = 4
     gate_names = ("input i", "forget f", "output o")
     equations = (
         "i, f, o = σ(W_i· x + b_i· + W_h· h + b_h·), g = tanh(W_ig x + b_ig + W_hg h + b_hg), "
         "c' = f ⊙ c + i ⊙ g, h' = o ⊙ tanh(c'); forget-gate bias starts at 1"
     )
 
-    def param_specs(self, vocab_size: int, hidden_size: int) -> ParamSpecs:
-        V, H = vocab_size, hidden_size
-        return {
-            "W_ih": ((4 * H, V), V, H),
-            "W_hh": ((4 * H, H), H, H),
-            "b_ih": ((4 * H,), H, H),
-            "b_hh": ((4 * H,), H, H),
-        }
-
     def initialise(self, params) -> None:
         """b_f = 1 (input side; the recurrent side keeps its draw)."""
         H = params["W_hh"].shape[1]
         params["b_ih"][H : 2 * H] = FORGET_BIAS
-
-    def prepare(self, params):
-        return {**params, "W_ih": np.asfortranarray(params["W_ih"])}
-
-    def hidden_size(self, params) -> int:
-        return params["W_hh"].shape[1]
-
-    def vocab_size(self, params) -> int:
-        return params["W_ih"].shape[1]
 
     def forward(self, params, ids, lengths, state0=None) -> CellTrace:
         """One tanh per step for all four gates: σ(x) = (1 + tanh(x/2)) / 2, so the i, f, o rows
