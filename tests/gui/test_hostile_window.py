@@ -176,3 +176,39 @@ def test_a_big_dataset_loads_on_the_worker_with_progress_and_cancel(qtbot, windo
     window.reset(source)  # and without cancelling, it arrives
     qtbot.waitUntil(lambda: window.overview.name == "big.csv", timeout=60000)
     assert window.overview.train_size == 120_000
+
+
+def test_a_crafted_checkpoint_is_refused_before_its_settings_are_shown(
+    qtbot, window, tmp_path, monkeypatch
+):
+    import json
+    import zipfile
+
+    import numpy as np
+
+    shown = []
+    monkeypatch.setattr(
+        "rnnviz.gui.main_window.show_error", lambda parent, title, text, *a: shown.append(text)
+    )
+    good = tmp_path / "good.npz"
+    window.save_model(str(good))
+    qtbot.waitUntil(lambda: "saved" in window.statusBar().currentMessage(), timeout=5000)
+    with zipfile.ZipFile(good) as z:
+        files = {name: z.read(name) for name in z.namelist()}
+    meta = json.loads(np.load(good)["meta"].tobytes())
+    meta["summary"]["step"] = "abc"
+    meta["config"]["hidden_size"] = 7  # would show in the settings if the file got that far
+    crafted = tmp_path / "crafted.npz"
+    with zipfile.ZipFile(crafted, "w") as z:
+        for name, data in files.items():
+            if name == "meta.npy":
+                np.save(z.open(name, "w"), np.frombuffer(json.dumps(meta).encode(), np.uint8))
+            else:
+                z.writestr(name, data)
+    before = window.controls.config(TrainConfig())
+    assert not window.load_model(str(crafted))
+    assert len(shown) == 1 and "crafted.npz" in shown[0] and "summary.step" in shown[0]
+    assert window.controls.config(TrainConfig()) == before
+    step = window.fields["step"].text()
+    window.runner.step_once()
+    qtbot.waitUntil(lambda: window.fields["step"].text() != step, timeout=5000)
