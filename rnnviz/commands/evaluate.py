@@ -1,4 +1,5 @@
-"""`rnnviz eval`: loss, accuracy and confusion matrix of a saved model on a dataset."""
+"""`rnnviz eval`: accuracy, NLL, ECE, per-class precision/recall/F1 and the confusion matrix of a
+saved model on a dataset."""
 
 import argparse
 
@@ -7,21 +8,28 @@ import numpy as np
 from ..core.data.batching import EncodedSet
 from ..core.errors import RnnvizError
 from ..core.train import checkpoint
-from ..core.train.trainer import score
+from ..core.train.scoring import score
 from .options import add_data_arguments, load_data
 from .output import Output, add_output_arguments
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", required=True, metavar="MODEL.npz", help="a saved checkpoint")
-    add_data_arguments(parser)
+    add_data_arguments(parser, held_out=False)
     parser.add_argument(
         "--split",
         choices=("test", "all"),
         default="all",
         help="the data's own test part, or every example (default)",
     )
-    add_output_arguments(parser, "stdout is one JSON object: loss, accuracy, confusion")
+    parser.add_argument(
+        "--uncalibrated",
+        action="store_true",
+        help="ignore the temperature fitted after training (raw softmax probabilities)",
+    )
+    add_output_arguments(
+        parser, "stdout is one JSON object: accuracy, NLL, ECE, per-class figures, confusion"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,20 +47,50 @@ def run(args: argparse.Namespace) -> int:
     to_model = np.array([ckpt.classes.index(c) for c in data.classes])
     labels = to_model[data.labels]
     encoded = EncodedSet.build(data.texts, labels, ckpt.vocab, ckpt.config.max_len or None)
-    loss, accuracy, confusion = score(ckpt.model, encoded)
-    out.say(f"{data.name}: {len(encoded)} sentences. Loss {loss:.4f} | Accuracy {accuracy:.3f}")
-    width = max(len(c) for c in ckpt.classes) + 2
+    if args.uncalibrated:
+        ckpt.model.temperature = 1.0
+    scores = score(ckpt.model, encoded)
+    per_class = per_class_figures(scores.confusion)
+    out.say(
+        f"{data.name}: {len(encoded)} sentences. Accuracy {scores.accuracy:.3f} | NLL "
+        f"{scores.loss:.4f} | ECE {scores.ece:.3f} (temperature {ckpt.model.temperature:.3f})"
+    )
+    width = max(max(len(c) for c in ckpt.classes) + 2, 11)
+    out.say(f"{'':>{width}}{'precision':>11}{'recall':>11}{'F1':>11}{'support':>11}")
+    for name, figures in zip(ckpt.classes, per_class, strict=True):
+        out.say(
+            f"{name:>{width}}{figures['precision']:>11.3f}{figures['recall']:>11.3f}"
+            f"{figures['f1']:>11.3f}{figures['support']:>11}"
+        )
     out.say("confusion (rows: true, columns: predicted)")
     out.say(" " * width + "".join(f"{c:>{width}}" for c in ckpt.classes))
-    for name, row in zip(ckpt.classes, confusion, strict=True):
+    for name, row in zip(ckpt.classes, scores.confusion, strict=True):
         out.say(f"{name:>{width}}" + "".join(f"{n:>{width}}" for n in row))
     out.record(
         {
-            "loss": loss,
-            "accuracy": accuracy,
+            "accuracy": scores.accuracy,
+            "nll": scores.loss,
+            "ece": scores.ece,
+            "temperature": ckpt.model.temperature,
             "classes": list(ckpt.classes),
-            "confusion": confusion.tolist(),
+            "per_class": dict(zip(ckpt.classes, per_class, strict=True)),
+            "confusion": scores.confusion.tolist(),
             "sentences": len(encoded),
         }
     )
     return 0
+
+
+def per_class_figures(confusion: np.ndarray) -> list[dict]:
+    """Per class c: precision = n_cc / sum_r n_rc, recall = n_cc / sum_k n_ck, their harmonic
+    mean F1, and support = sum_k n_ck (rows: true class, columns: predicted)."""
+    right = np.diag(confusion).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        precision = np.nan_to_num(right / confusion.sum(axis=0))
+        recall = np.nan_to_num(right / confusion.sum(axis=1))
+        f1 = np.nan_to_num(2 * precision * recall / (precision + recall))
+    support = confusion.sum(axis=1)
+    return [
+        {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(n)}
+        for p, r, f, n in zip(precision, recall, f1, support, strict=True)
+    ]

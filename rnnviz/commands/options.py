@@ -10,7 +10,10 @@ from ..core.train.hyperparameters import HYPERPARAMETERS
 from .output import Output
 
 
-def add_data_arguments(parser: argparse.ArgumentParser, required: bool = True) -> None:
+def add_data_arguments(
+    parser: argparse.ArgumentParser, required: bool = True, held_out: bool = True
+) -> None:
+    """--data and how to read it; held_out adds --test and --validation."""
     formats = "; ".join(f"{k}: {v}" for k, v in FORMAT_HELP.items())
     parser.add_argument(
         "--data",
@@ -18,8 +21,19 @@ def add_data_arguments(parser: argparse.ArgumentParser, required: bool = True) -
         required=required,
         metavar="NAME_OR_PATH",
         help=f"bundled dataset ({', '.join(bundled_names())}) or a file/folder; "
-        "repeat to combine several",
+        "repeat to combine several. A folder holding train.* and test.* (and optionally "
+        "validation.*, valid.* or dev.*) files, or train/ and test/ class folders, keeps that "
+        "split",
     )
+    for part in ("test", "validation") if held_out else ():
+        parser.add_argument(
+            f"--{part}",
+            action="append",
+            default=[],
+            metavar="PATH",
+            help=f"a {part} file or folder (any format; repeatable): then --data is all training "
+            f"data, and no {part} part is carved from it",
+        )
     parser.add_argument(
         "--format",
         default="auto",
@@ -66,7 +80,14 @@ def config_from(args: argparse.Namespace, base: TrainConfig | None = None) -> Tr
 
 
 def load_data(args: argparse.Namespace, out: Output) -> Dataset:
-    data = load(args.data, args.format, args.lenient, int(args.max_file_mb * 2**20))
+    data = load(
+        args.data,
+        args.format,
+        args.lenient,
+        int(args.max_file_mb * 2**20),
+        test=getattr(args, "test", ()),
+        validation=getattr(args, "validation", ()),
+    )
     for note in data.notes:
         out.note(note)
     return data

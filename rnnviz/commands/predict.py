@@ -1,24 +1,64 @@
-"""`rnnviz predict`: class probabilities of a sentence under a saved model."""
+"""`rnnviz predict`: class probabilities of sentences under a saved model.
+
+One sentence on the command line gets a readable answer (or one JSON object under --json). With
+--input FILE (or "-" for stdin, also used when no sentence is given and stdin is not a terminal),
+every line is a sentence and stdout is CSV (text, prediction, one probability column per class,
+unknown words), or JSON Lines under --json, one row per input line in order.
+"""
 
 import argparse
+import csv
+import json
+import sys
 
+import numpy as np
+
+from ..core.data.batching import EncodedSet
+from ..core.data.text import tokenize
+from ..core.errors import RnnvizError
 from ..core.probe import probe
 from ..core.train import checkpoint
+from ..core.train.calibration import probabilities
+from ..core.train.scoring import logits_of
 from .output import Output, add_output_arguments
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", required=True, metavar="MODEL.npz", help="a saved checkpoint")
-    add_output_arguments(
-        parser, "stdout is one JSON object: probabilities, prediction, tokens, unknown"
+    parser.add_argument(
+        "--input",
+        metavar="FILE",
+        help='sentences, one per line ("-": standard input); writes a row per line',
     )
-    parser.add_argument("text", nargs="+", help="the sentence (quote it, or give it as words)")
+    parser.add_argument(
+        "--uncalibrated",
+        action="store_true",
+        help="ignore the temperature fitted after training (raw softmax probabilities)",
+    )
+    add_output_arguments(
+        parser,
+        "stdout is JSON: one object for one sentence (probabilities, prediction, tokens, "
+        "unknown), a JSON Lines row per sentence with --input",
+    )
+    parser.add_argument("text", nargs="*", help="the sentence (quote it, or give it as words)")
 
 
 def run(args: argparse.Namespace) -> int:
     out = Output.of(args)
+    if args.text and args.input:
+        raise RnnvizError("give a sentence or --input, not both")
     ckpt = checkpoint.load(args.model)
-    result = probe(ckpt.model, ckpt.vocab, " ".join(args.text))
+    if args.uncalibrated:
+        ckpt.model.temperature = 1.0
+    if args.text:
+        return _one(out, ckpt, " ".join(args.text))
+    if args.input is None and sys.stdin.isatty():
+        raise RnnvizError("give a sentence, or sentences with --input FILE (or on stdin)")
+    return _many(out, ckpt, _read_lines(args.input or "-"))
+
+
+def _one(out: Output, ckpt, text: str) -> int:
+    result = probe(ckpt.model, ckpt.vocab, text)
     unknown = [tok for tok, unk in zip(result.tokens, result.unknown, strict=True) if unk]
     final = result.final
     probs = (
@@ -38,4 +78,36 @@ def run(args: argparse.Namespace) -> int:
     out.say(f"prediction: {best}")
     if unknown:
         out.say(f"unknown words (read as <unk>): {', '.join(unknown)}")
+    return 0
+
+
+def _read_lines(source: str) -> list[str]:
+    try:
+        if source == "-":
+            return sys.stdin.read().splitlines()
+        with open(source, encoding="utf-8", errors="replace") as file:
+            return file.read().splitlines()
+    except OSError as error:
+        raise RnnvizError(f"cannot read {source}: {error.strerror or error}") from None
+
+
+def _many(out: Output, ckpt, lines: list[str]) -> int:
+    """All sentences in batches; a line without words gets an empty prediction."""
+    classes = list(ckpt.classes)
+    encoded = EncodedSet.build(lines, np.zeros(len(lines), dtype=np.int64), ckpt.vocab)
+    probs = probabilities(logits_of(ckpt.model, encoded)[0], ckpt.model.temperature)
+    writer = None if out.json_lines else csv.writer(sys.stdout, lineterminator="\n")
+    if writer:
+        writer.writerow(["text", "prediction", *(f"p_{c}" for c in classes), "unknown"])
+    for text, row in zip(lines, probs, strict=True):
+        tokens = tokenize(text)
+        unknown = [t for t, u in zip(tokens, ckpt.vocab.encode(text).unknown, strict=True) if u]
+        best = classes[int(row.argmax())] if tokens else None
+        if writer:
+            shown = [f"{p:.6f}" for p in row] if tokens else [""] * len(classes)
+            writer.writerow([text, best or "", *shown, " ".join(unknown)])
+        else:
+            shown = dict(zip(classes, map(float, row), strict=True)) if tokens else None
+            record = {"text": text, "prediction": best, "probabilities": shown, "unknown": unknown}
+            print(json.dumps(record))
     return 0

@@ -91,6 +91,9 @@ def _terminal_columns() -> int:
         return 0
 
 
+SPLIT_ORDER = ("validation", "test")
+
+
 class EpochLog:
     """Gathers one epoch's training figures and evaluations into a line and a JSON event."""
 
@@ -117,13 +120,17 @@ class EpochLog:
             f"--- Epoch {trainer.epoch} (step {trainer.step_count})",
             f"Train:\tLoss {figures['train_loss']:.3f} | Accuracy: {figures['train_acc']:.3f}",
         ]
-        for split, evaluation in self.evaluations.items():
+        for split in sorted(self.evaluations, key=SPLIT_ORDER.index):
+            evaluation = self.evaluations[split]
             figures[f"{split}_loss"] = evaluation.loss
             figures[f"{split}_acc"] = evaluation.accuracy
+            figures[f"{split}_ece"] = evaluation.ece
+            best = " (best so far)" if split == "validation" and trainer.stale_epochs == 0 else ""
             lines.append(
                 f"{split.capitalize()}:\tLoss {evaluation.loss:.3f} | "
-                f"Accuracy: {evaluation.accuracy:.3f}"
+                f"Accuracy: {evaluation.accuracy:.3f} | ECE {evaluation.ece:.3f}{best}"
             )
+        figures["lr"] = trainer.lr
         if not self.out.quiet:
             for line in lines:
                 self.progress.write(line, self.out.human_stream)
@@ -143,18 +150,23 @@ def run(args: argparse.Namespace) -> int:
     experiment = _make_experiment(args, data)
     trainer = experiment.trainer
     cfg = trainer.config
+    validation = experiment.evaluation_sets.get("validation")
     out.say(
-        f"{data.name}: {len(experiment.train_set)} train / {len(experiment.test_set)} test "
-        f"sentences, {len(experiment.classes)} classes {list(experiment.classes)}, "
-        f"vocabulary {len(experiment.vocab)}"
+        f"{data.name}: {len(experiment.train_set)} train / "
+        + (f"{len(validation)} validation / " if validation else "")
+        + f"{len(experiment.test_set)} test sentences, {len(experiment.classes)} classes "
+        f"{list(experiment.classes)}, vocabulary {len(experiment.vocab)}"
     )
     if trainer.train_set.truncated:
         out.note(f"{trainer.train_set.truncated} training sentences cut to {cfg.max_len} tokens")
+    if not validation:
+        out.note("no validation data: the last weights are kept and no temperature is fitted")
+    epochs = trainer.epoch_budget
     steps_per_epoch = -(-len(trainer.train_set) // cfg.batch_size)
     progress = ProgressBar(
-        steps_per_epoch * max(cfg.epochs - trainer.epoch, 0) + trainer.step_count,
+        steps_per_epoch * max(epochs - trainer.epoch, 0) + trainer.step_count,
         trainer.step_count,
-        cfg.epochs,
+        epochs,
         enabled=not out.quiet and sys.stderr.isatty(),
     )
     log = EpochLog(out, progress)
@@ -166,31 +178,56 @@ def run(args: argparse.Namespace) -> int:
         trainer.on("step", rows.append)
     started = time.perf_counter()
     try:
-        trainer.run()
+        report = experiment.train()
     finally:
         progress.close()
     seconds = time.perf_counter() - started
-    train_eval = trainer.evaluate("train")
-    test_eval = trainer.evaluate("test")
     tokens_per_s = trainer.tokens_seen / trainer.seconds if trainer.seconds else 0.0
     if trainer.halt:
         out.say(f"stopped: {trainer.halt.reason}")
+    if report.stopped_early:
+        out.say(
+            f"early stopping: validation loss did not improve for {cfg.patience} epochs "
+            f"(after epoch {trainer.epoch})"
+        )
+    if report.best_epoch is not None:
+        out.say(
+            f"kept the weights of epoch {report.best_epoch} (lowest validation loss); "
+            f"temperature {report.temperature:.3f} fitted on validation"
+        )
+    evaluations = {name: trainer.evaluate(name) for name in ("train", *experiment.evaluation_sets)}
+    test = evaluations["test"]
+    calibrated = (
+        f" (before temperature scaling: NLL {report.raw_test.loss:.3f}, "
+        f"ECE {report.raw_test.ece:.3f})"
+        if report.raw_test
+        else ""
+    )
     out.say(
         f"Done: {trainer.epoch} epochs, {trainer.step_count} steps in {seconds:.1f} s "
-        f"({tokens_per_s:,.0f} tokens/s). Train accuracy {train_eval.accuracy:.3f}, "
-        f"test accuracy {test_eval.accuracy:.3f}."
+        f"({tokens_per_s:,.0f} tokens/s). Train accuracy {evaluations['train'].accuracy:.3f}, "
+        f"test accuracy {test.accuracy:.3f}, NLL {test.loss:.3f}, ECE {test.ece:.3f}{calibrated}."
     )
     if metrics_path:
         write_metrics(metrics_path, rows)
         out.say(f"metrics: {metrics_path}")
     failed_save = save_model(save_path, experiment, out) if save_path else None
+    figures = {}
+    for name, evaluation in evaluations.items():
+        figures |= {
+            f"{name}_loss": evaluation.loss,
+            f"{name}_acc": evaluation.accuracy,
+            f"{name}_ece": evaluation.ece,
+        }
+    if report.raw_test:
+        figures |= {"raw_test_loss": report.raw_test.loss, "raw_test_ece": report.raw_test.ece}
     out.record(
         {
             "event": "summary",
-            "train_loss": train_eval.loss,
-            "train_acc": train_eval.accuracy,
-            "test_loss": test_eval.loss,
-            "test_acc": test_eval.accuracy,
+            **figures,
+            "temperature": experiment.model.temperature,
+            "best_epoch": report.best_epoch,
+            "stopped_early": report.stopped_early,
             "epochs": trainer.epoch,
             "steps": trainer.step_count,
             "seconds": seconds,
@@ -238,10 +275,10 @@ def _make_experiment(args: argparse.Namespace, data) -> Experiment:
         ckpt.summary.get("epoch", 0),
         ckpt.optimizer_state if ckpt.config.optimizer == trainer.config.optimizer else {},
     )
-    if trainer.epoch >= trainer.config.epochs:
+    if trainer.epoch >= trainer.epoch_budget:
         raise RnnvizError(
             f"{args.resume} has already trained {trainer.epoch} epochs: nothing to do with "
-            f"--epochs {trainer.config.epochs} (give a larger --epochs to train on)"
+            f"--epochs {trainer.epoch_budget} (give a larger --epochs to train on)"
         )
     return experiment
 

@@ -130,12 +130,48 @@ class ControlsPanel(QWidget):
             "Backpropagate only the last K words of each sentence; 0 = full BPTT (live).",
         )
         self.bptt.setSpecialValueText("full")
+        self.dropout = _spin(
+            "dropout",
+            c.dropout,
+            "Inverted dropout on the last hidden state during training: each unit is zeroed "
+            "with this probability and the rest scaled by 1/(1−p) (live).",
+        )
+        self.word_dropout = _spin(
+            "word_dropout",
+            c.word_dropout,
+            "Share of training words read as <unk>, so that the network learns to cope with "
+            "words it has not seen (live).",
+        )
+        self.weight_decay = _spin(
+            "weight_decay",
+            c.weight_decay,
+            "Decoupled weight decay: matrices shrink by w ← w·(1 − η·λ) every step (live).",
+        )
+        self.validation = _spin(
+            "validation_fraction",
+            c.validation_fraction,
+            "Share of the data held out to choose the best weights, stop early and fit the "
+            "temperature; 0 = none (on Reset).",
+        )
+        self.patience = _spin(
+            "patience",
+            c.patience,
+            "Stop after this many epochs without a lower validation loss; 0 = never (on Reset).",
+        )
+        self.patience.setSpecialValueText("off")
+        self.lr_schedule = _combo(
+            "lr_schedule",
+            c.lr_schedule,
+            "constant: η as set; plateau: η halves after each epoch without a lower validation "
+            "loss (on Reset).",
+        )
         self.speed = QComboBox()
         self.speed.addItems(list(SPEEDS))
         self.speed.setCurrentText("50 steps/s")
         self.speed.setToolTip("Slow motion for watching, or full speed.")
 
-        for box in (self.lr, self.clip, self.batch, self.bptt):
+        live_boxes = (self.lr, self.clip, self.batch, self.bptt)
+        for box in (*live_boxes, self.dropout, self.word_dropout, self.weight_decay):
             box.valueChanged.connect(lambda _: self.live_changed.emit(self.live_settings()))
         for box in (self.optimizer, self.clip_mode):
             box.currentTextChanged.connect(lambda _: self.live_changed.emit(self.live_settings()))
@@ -181,6 +217,17 @@ class ControlsPanel(QWidget):
                 ("Speed", self.speed),
             ],
         )
+        generalisation_box = _form_box(
+            "Generalisation",
+            [
+                ("Dropout", self.dropout),
+                ("Word dropout", self.word_dropout),
+                ("Weight decay", self.weight_decay),
+                ("Validation share", self.validation),
+                ("Patience", self.patience),
+                ("LR schedule", self.lr_schedule),
+            ],
+        )
         buttons = QVBoxLayout()
         row = QHBoxLayout()
         row.addWidget(self.train_button, 2)
@@ -192,7 +239,7 @@ class ControlsPanel(QWidget):
         row.addWidget(self.load_button)
         buttons.addLayout(row)
         layout = QVBoxLayout(self)
-        for widget in (data_box, model_box, live_box):
+        for widget in (data_box, model_box, live_box, generalisation_box):
             layout.addWidget(widget)
         layout.addLayout(buttons)
         layout.addStretch(1)
@@ -211,6 +258,12 @@ class ControlsPanel(QWidget):
             "clip": self.clip,
             "batch_size": self.batch,
             "bptt_truncate": self.bptt,
+            "dropout": self.dropout,
+            "word_dropout": self.word_dropout,
+            "weight_decay": self.weight_decay,
+            "validation_fraction": self.validation,
+            "patience": self.patience,
+            "lr_schedule": self.lr_schedule,
         }
 
     def live_settings(self) -> dict:

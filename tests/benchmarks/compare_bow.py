@@ -23,7 +23,7 @@ from rnnviz.core.data.datasets import bundled_names, load, split  # noqa: E402
 from rnnviz.core.data.text import Vocabulary, tokenize  # noqa: E402
 from rnnviz.core.train.config import TrainConfig  # noqa: E402
 from rnnviz.core.train.experiment import Experiment  # noqa: E402
-from rnnviz.core.train.trainer import score  # noqa: E402
+from rnnviz.core.train.scoring import score  # noqa: E402
 from rnnviz.resources import resource_dir  # noqa: E402
 
 
@@ -116,7 +116,7 @@ def main() -> None:
                 rnn_accs.append(trainer.evaluate("test").accuracy)
                 if frames is not None:
                     encoded = EncodedSet.build(frames.texts, frames.labels, experiment.vocab)
-                    rnn_frames.append(score(trainer.model, encoded)[1])
+                    rnn_frames.append(score(trainer.model, encoded).accuracy)
             seconds = (time.perf_counter() - started) / args.seeds
             name = data.name if len(data.name) < 60 else f"{len(sources)} files pooled"
             row = {

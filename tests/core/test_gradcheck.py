@@ -27,6 +27,20 @@ def test_backward_matches_finite_differences(truncate, cell, input_grad_path):
     assert set(result.per_param) == set(model.params)
 
 
+@pytest.mark.parametrize("cell", list(CELLS))
+@pytest.mark.parametrize("truncate", [None, 2])
+def test_backward_with_dropout_on_the_last_state_matches_finite_differences(truncate, cell):
+    model, ids, lengths, labels = demo_problem(seed=1, cell=cell)
+    keep = model.dropout_keep(ids, 0.4, np.random.default_rng(3))
+    assert keep.shape == (4, 7) and set(np.unique(keep)) == {0.0, 1 / 0.6}
+    result = check_gradients(model, ids, lengths, labels, truncate, keep=keep)
+    assert result.max_rel_error < 1e-7, result.per_param
+    without = model.loss_and_grads(ids, lengths, labels).grads["W_hy"]
+    assert not np.allclose(
+        model.loss_and_grads(ids, lengths, labels, keep=keep).grads["W_hy"], without
+    )
+
+
 def test_large_tensors_are_sampled_with_a_seed():
     model, ids, lengths, labels = demo_problem(seed=1)
     result = check_gradients(model, ids, lengths, labels, max_entries=10)
@@ -54,8 +68,8 @@ def test_checker_catches_the_non_transposed_w_hh_bug():
 
 def test_checker_catches_a_wrong_output_gradient():
     class WrongBias(ManyToOne):
-        def loss_and_grad(self, params, trace, labels):
-            result = super().loss_and_grad(params, trace, labels)
+        def loss_and_grad(self, params, trace, labels, keep=None):
+            result = super().loss_and_grad(params, trace, labels, keep)
             result.grads["b_y"] = result.grads["b_y"] * 1.01
             return result
 

@@ -114,6 +114,14 @@ CASES = {  # case -> (how to spoil a good file, what the refusal says)
         lambda f: {k: v for k, v in f.items() if k != "param/b_h.npy"},
         "param/b_h: missing",
     ),
+    "temperature is text": (
+        lambda f: with_meta(f, lambda m: m["summary"].update(temperature="hot")),
+        "summary.temperature: expected a number",
+    ),
+    "temperature is zero": (
+        lambda f: with_meta(f, lambda m: m["summary"].update(temperature=0)),
+        "summary.temperature: 0 is outside",
+    ),
     "classes are not a list": (
         lambda f: with_meta(f, lambda m: m.update(classes="pos")),
         "classes: expected a list",

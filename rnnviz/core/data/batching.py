@@ -1,12 +1,12 @@
 """Encoded datasets and mini-batches: right-padded id arrays with lengths, grouped by length."""
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .progress import Progress, counting
-from .text import PAD_ID, Vocabulary, tokenize
+from .text import PAD_ID, UNK_ID, Vocabulary, tokenize
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,15 @@ class Batch:
     @property
     def tokens(self) -> int:
         return int(self.lengths.sum())
+
+    def with_words_dropped(self, rate: float, rng: np.random.Generator) -> "Batch":
+        """Word dropout: each real token becomes <unk> with probability `rate`, so the model
+        learns to read sentences whose words it has not seen (as at test time)."""
+        if rate <= 0:
+            return self
+        T = self.ids.shape[1]
+        drop = (rng.random(self.ids.shape) < rate) & (np.arange(T) < self.lengths[:, None])
+        return replace(self, ids=np.where(drop, UNK_ID, self.ids))
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ BINARY_CLASSES = ("negative", "positive")
 
 @dataclass
 class Dataset:
-    """Sentences with integer labels. `part` holds "train"/"test" per example when the source
-    has its own split, else None."""
+    """Sentences with integer labels. `parts` holds "train", "test" or "validation" per example
+    when the source says (its own split, --test or --validation files), else None."""
 
     name: str
     texts: list[str]
@@ -32,7 +32,8 @@ class Dataset:
 
     @property
     def has_split(self) -> bool:
-        return all(p is not None for p in self.parts)
+        """Does the data bring its own test part?"""
+        return "test" in self.parts
 
     def subset(self, indices: Sequence[int] | np.ndarray, suffix: str) -> "Dataset":
         idx = np.asarray(indices, dtype=np.intp)
@@ -58,6 +59,8 @@ class DataSource:
     fmt: str = "auto"
     lenient: bool = False
     max_bytes: int = MAX_FILE_BYTES
+    test: tuple[str, ...] = ()
+    validation: tuple[str, ...] = ()
 
     def load(self, progress: Progress | None = None, preview_lines: int | None = None):
         return load(
@@ -65,6 +68,8 @@ class DataSource:
             self.fmt,
             self.lenient,
             self.max_bytes,
+            test=self.test,
+            validation=self.validation,
             preview_lines=preview_lines,
             progress=progress,
         )
@@ -105,21 +110,38 @@ def load(
     lenient: bool = False,
     max_bytes: int = MAX_FILE_BYTES,
     *,
+    test: Sequence[str] = (),
+    validation: Sequence[str] = (),
     preview_lines: int | None = None,
     progress: Progress | None = None,
 ) -> Dataset:
     """One dataset from one or more bundled names, files or folders (all read with `fmt`); no
-    file may be larger than max_bytes. preview_lines: only the start of each file."""
+    file may be larger than max_bytes. `test` and `validation` sources are those parts, and then
+    `sources` are training data only. preview_lines: only the start of each file."""
     if not sources:
         raise DatasetError("no dataset given")
     report = ReadReport(
         max_bytes=max_bytes, preview_lines=preview_lines, progress=progress or Progress()
     )
-    examples: list[Example] = []
     paths = [resolve(s, report.notes) for s in sources]
-    for path in _with_polarity_partners(paths, fmt):
-        examples.extend(read_path(path, fmt, lenient, report))
+    examples = _read_all(paths, fmt, lenient, report)
+    parts = [e.part for e in examples]
+    if any(parts) and not all(parts):
+        parts = [None] * len(parts)  # a mix of split and unsplit sources: split it all anew
+        report.notes.append("sources mix their own train/test split with unsplit data: re-split")
     name = " + ".join(path.name for path in paths)
+    if not test and not validation and not any(parts):
+        _warn_of_pooled_pair(paths, report.notes)
+    for part, given in (("test", test), ("validation", validation)):
+        if not given:
+            continue
+        if part in parts:
+            raise DatasetError(f"{name} has a {part} part of its own: drop --{part} or --data it")
+        if part == "test":
+            parts = ["train" if p is None else p for p in parts]
+        extra = _read_all([resolve(s, report.notes) for s in given], fmt, lenient, report)
+        examples += extra
+        parts += [part] * len(extra)
     if not examples:
         raise DatasetError(f"{name}: no labelled examples found")
     classes, ids = class_names([e.label for e in examples])
@@ -128,11 +150,36 @@ def load(
     if len(present) < 2:
         only = classes[present[0]]
         raise DatasetError(f"{name}: every example has the class {only!r}; need two classes")
-    parts = [e.part for e in examples]
-    if any(parts) and not all(parts):
-        parts = [None] * len(parts)  # a mix of split and unsplit sources: split it all anew
-        report.notes.append("sources mix their own train/test split with unsplit data: re-split")
     return Dataset(name, [e.text for e in examples], labels, classes, parts, report.notes)
+
+
+def _read_all(paths: list[Path], fmt: str, lenient: bool, report: ReadReport) -> list[Example]:
+    examples: list[Example] = []
+    for path in _with_polarity_partners(paths, fmt):
+        examples.extend(read_path(path, fmt, lenient, report))
+    return examples
+
+
+_PART_WORDS = {"train": "train", "training": "train", "test": "test", "dev": "validation"}
+_PART_WORDS |= {"valid": "validation", "validation": "validation", "val": "validation"}
+
+
+def _warn_of_pooled_pair(paths: list[Path], notes: list[str]) -> None:
+    """Files named like a train/test pair (train.tsv, my_test.csv, ...) given together as --data
+    are pooled and split anew: say so, and how to keep the held-out file apart."""
+    roles: dict[str, Path] = {}
+    for path in paths:
+        words = path.stem.lower().replace("-", "_").replace(".", "_").split("_")
+        role = next((_PART_WORDS[w] for w in words if w in _PART_WORDS), None)
+        if role:
+            roles.setdefault(role, path)
+    held = [(r, roles[r]) for r in ("test", "validation") if r in roles]
+    if "train" in roles and held:
+        role, path = held[0]
+        notes.append(
+            f"pooling {', '.join(p.name for p in paths)} and splitting them anew; to keep "
+            f"{path.name} apart, give it as --{role} {path}"
+        )
 
 
 def _with_polarity_partners(paths: list[Path], fmt: str) -> list[Path]:
@@ -159,26 +206,27 @@ class Splits:
 def split(
     data: Dataset, test_fraction: float = 0.2, validation_fraction: float = 0.0, seed: int = 0
 ) -> Splits:
-    """Seeded, stratified split. A dataset with its own train/test split keeps it (and
-    validation, if asked, comes out of its training part)."""
+    """Seeded, stratified split. Parts the data brings (test, validation) are kept; a missing
+    test part is test_fraction of the rest, and a missing validation part (when asked for) is
+    validation_fraction of all of it, taken from the training part."""
     if not 0.0 <= validation_fraction < 1.0 or not 0.0 < test_fraction < 1.0:
         raise DatasetError("split fractions must be between 0 and 1")
     rng = np.random.default_rng(seed)
-    if data.has_split:
-        train_idx = np.array([i for i, p in enumerate(data.parts) if p == "train"], dtype=np.intp)
-        test_idx = np.array([i for i, p in enumerate(data.parts) if p == "test"], dtype=np.intp)
-    else:
-        train_idx, test_idx = _stratified(data.labels, np.arange(len(data)), test_fraction, rng)
-    val_idx = None
-    if validation_fraction > 0:
-        fraction = validation_fraction / (1.0 - (0.0 if data.has_split else test_fraction))
-        train_idx, val_idx = _stratified(data.labels, train_idx, min(fraction, 0.5), rng)
-    if len(train_idx) == 0 or len(test_idx) == 0:
+    parts = np.array([p or "" for p in data.parts])
+    test_idx = np.flatnonzero(parts == "test")
+    val_idx = np.flatnonzero(parts == "validation")
+    rest = np.flatnonzero((parts != "test") & (parts != "validation"))
+    if len(test_idx) == 0:
+        rest, test_idx = _stratified(data.labels, rest, test_fraction, rng)
+    if len(val_idx) == 0 and validation_fraction > 0:
+        share = validation_fraction * len(data) / max(len(rest), 1)
+        rest, val_idx = _stratified(data.labels, rest, min(share, 0.5), rng)
+    if len(rest) == 0 or len(test_idx) == 0:
         raise DatasetError(f"{data.name}: too few examples to split into train and test")
     return Splits(
-        data.subset(train_idx, "train"),
+        data.subset(rest, "train"),
         data.subset(test_idx, "test"),
-        None if val_idx is None else data.subset(val_idx, "validation"),
+        data.subset(val_idx, "validation") if len(val_idx) else None,
     )
 
 

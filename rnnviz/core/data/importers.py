@@ -1,7 +1,7 @@
 """Readers for the dataset formats users have: each yields (text, raw_label, part) examples.
 
-part is "train" / "test" when the source carries its own split, else None. Errors name the file
-and the line; in lenient mode a malformed line is skipped and counted instead.
+part is "train", "test" or "validation" when the source carries its own split, else None. Errors
+name the file and the line; in lenient mode a malformed line is skipped and counted instead.
 """
 
 import csv
@@ -39,13 +39,14 @@ LABEL_COLUMNS = (
 MAX_FILE_BYTES = 256 << 20  # a text file larger than this is refused unless the limit is raised
 PREVIEW_BYTES = 1 << 20  # what a preview reads of each file
 SPLIT_NAMES = ("train", "test")
+VALIDATION_NAMES = ("validation", "valid", "dev")  # optional third file beside train and test
 
 
 @dataclass
 class Example:
     text: str
     label: str
-    part: str | None = None  # "train", "test" or None
+    part: str | None = None  # "train", "test", "validation" or None
 
 
 @dataclass
@@ -256,6 +257,11 @@ def read_folder(path: Path, lenient: bool, report: ReadReport) -> Iterator[Examp
     folders, or train.* and test.* files of another format."""
     split_files = {part: _split_file(path, part) for part in SPLIT_NAMES}
     if all(split_files.values()):
+        validation = next(
+            filter(None, (_split_file(path, name) for name in VALIDATION_NAMES)), None
+        )
+        if validation:
+            split_files["validation"] = validation
         for part, file in split_files.items():
             for example in read_path(file, "auto", lenient, report):
                 example.part = part

@@ -37,18 +37,25 @@ class ManyToOne:
         """(..., H) -> (..., C): W_hy h + b_y."""
         return states @ params["W_hy"].T + params["b_y"]
 
-    def loss(self, params, trace: CellTrace, labels: np.ndarray) -> float:
-        """Mean cross-entropy of the classes `labels` (B,)."""
-        return cross_entropy(self.logits(params, trace.last), labels)[0]
+    def dropout_shape(self, trace_shape: tuple[int, int, int]) -> tuple[int, int]:
+        """Dropout acts on what the head reads: h_last (B, H) of the cell's (T, B, H) outputs."""
+        return trace_shape[1], trace_shape[2]
 
-    def loss_and_grad(self, params, trace: CellTrace, labels: np.ndarray) -> HeadResult:
-        """dW_hy = dz^T h_last, db_y = sum_b dz, dL/dh_last = dz W_hy (into d_outputs)."""
-        h_last = trace.last  # (B, H)
+    def loss(self, params, trace: CellTrace, labels: np.ndarray, keep=None) -> float:
+        """Mean cross-entropy of the classes `labels` (B,) given h_last * keep."""
+        h_last = trace.last if keep is None else trace.last * keep
+        return cross_entropy(self.logits(params, h_last), labels)[0]
+
+    def loss_and_grad(self, params, trace: CellTrace, labels: np.ndarray, keep=None) -> HeadResult:
+        """With dropout's scaled mask keep (B, H) (None: no dropout) and d = h_last * keep:
+        dW_hy = dz^T d, db_y = sum_b dz, dL/dh_last = (dz W_hy) * keep (into d_outputs)."""
+        h_last = trace.last if keep is None else trace.last * keep  # (B, H)
         logits = self.logits(params, h_last)
         loss, dlogits = cross_entropy(logits, labels)
         T, B, _ = trace.outputs.shape
         d_outputs = np.zeros_like(trace.outputs)
-        d_outputs[trace.lengths - 1, np.arange(B)] = dlogits @ params["W_hy"]
+        d_last = dlogits @ params["W_hy"]
+        d_outputs[trace.lengths - 1, np.arange(B)] = d_last if keep is None else d_last * keep
         grads = {"W_hy": dlogits.T @ h_last, "b_y": dlogits.sum(axis=0)}
         correct = int(np.count_nonzero(logits.argmax(axis=1) == labels))
         return HeadResult(loss, correct, B, grads, d_outputs)
@@ -58,6 +65,7 @@ class ManyToOne:
         logits = self.logits(params, trace.last)
         return logits, logits.argmax(axis=1)
 
-    def per_step_probs(self, params, outputs: np.ndarray) -> np.ndarray:
-        """(T, H) outputs of one sequence -> (T, C): the answer if it stopped at each step."""
-        return softmax(self.logits(params, outputs))
+    def per_step_probs(self, params, outputs: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+        """(T, H) outputs of one sequence -> (T, C) softmax(logits / temperature): the answer if
+        it stopped at each step."""
+        return softmax(self.logits(params, outputs) / temperature)

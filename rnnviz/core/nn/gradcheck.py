@@ -43,16 +43,19 @@ def reference_loss(
     lengths: np.ndarray,
     targets: np.ndarray,
     truncate: int | None,
+    keep: np.ndarray | None = None,
 ) -> float:
     """Mean loss computed sequence by sequence, each over its own last `truncate` tokens
-    starting from the constant state window_states[b] (None: all tokens from zeros)."""
+    starting from the constant state window_states[b] (None: all tokens from zeros), with row b
+    of dropout's mask `keep`."""
     losses = []
     for b, length in enumerate(lengths):
         start = 0 if not truncate else max(int(length) - truncate, 0)
         seq = ids[b : b + 1, start:length]
         state = window_states[b]
         state0 = None if state is None else tuple(s[None] for s in state)
-        losses.append(model.loss(seq, np.array([length - start]), targets[b : b + 1], state0))
+        mask = None if keep is None else keep[b : b + 1]
+        losses.append(model.loss(seq, np.array([length - start]), targets[b : b + 1], state0, mask))
     return float(np.mean(losses))
 
 
@@ -81,19 +84,21 @@ def check_gradients(
     max_entries: int = 300,
     step: float = 1e-3,
     seed: int = 0,
+    keep: np.ndarray | None = None,
 ) -> GradcheckResult:
     """Compare model.loss_and_grads() with finite differences of reference_loss(), for every
-    entry of every parameter (or a seeded random sample of max_entries for a larger tensor)."""
+    entry of every parameter (or a seeded random sample of max_entries for a larger tensor);
+    keep: a fixed dropout mask for both."""
     analytic = {
         n: to_dense(g)
-        for n, g in model.loss_and_grads(ids, lengths, labels, truncate).grads.items()
+        for n, g in model.loss_and_grads(ids, lengths, labels, truncate, keep).grads.items()
     }
     window = window_entry_states(model, ids, lengths, truncate)
     rng = np.random.default_rng(seed)
     result = GradcheckResult(tolerance=TOLERANCE[model.dtype])
 
     def loss() -> float:
-        return reference_loss(model, window, ids, lengths, labels, truncate)
+        return reference_loss(model, window, ids, lengths, labels, truncate, keep)
 
     for name, param in model.params.items():
         flat_ids = np.arange(param.size)

@@ -44,6 +44,7 @@ class SequenceModel:
             raise ValueError(f"parameters must share one float32/float64 dtype, got {dtypes}")
         params = {n: np.ascontiguousarray(params[n]) for n in names}
         self.params = self.cell.prepare(params)
+        self.temperature = 1.0  # probabilities are softmax(logits / temperature); see calibration
         expected = self.specs(self.vocab_size, self.hidden_size, self.num_outputs)
         for name, (shape, _, _) in expected.items():
             if self.params[name].shape != shape:
@@ -113,29 +114,42 @@ class SequenceModel:
     def copy(self) -> "SequenceModel":
         """An independent model with the same weights (same memory layout)."""
         params = {n: p.copy(order="K") for n, p in self.params.items()}
-        return type(self)(self.cell, self.head, params)
+        twin = type(self)(self.cell, self.head, params)
+        twin.temperature = self.temperature
+        return twin
 
     # ---------------------------------------------------------------- compute
     def forward(self, ids: np.ndarray, lengths: np.ndarray, state0=None) -> CellTrace:
         return self.cell.forward(self.params, ids, lengths, state0)
 
-    def loss(self, ids, lengths, targets, state0=None) -> float:
+    def loss(self, ids, lengths, targets, state0=None, keep=None) -> float:
         """The head's loss alone (gradient checks)."""
-        return self.head.loss(self.params, self.forward(ids, lengths, state0), targets)
+        return self.head.loss(self.params, self.forward(ids, lengths, state0), targets, keep)
 
-    def loss_and_grads(self, ids, lengths, targets, truncate: int | None = None) -> StepResult:
-        """Forward, the head's loss and BPTT on one batch."""
+    def dropout_keep(
+        self, ids: np.ndarray, rate: float, rng: np.random.Generator
+    ) -> np.ndarray | None:
+        """Inverted dropout's mask for what the head reads of a (B, T) batch: each entry is 0 with
+        probability `rate`, else 1 / (1 - rate), so the expected value is unchanged."""
+        if rate <= 0:
+            return None
+        B, T = ids.shape
+        shape = self.head.dropout_shape((T, B, self.hidden_size))
+        return (rng.random(shape) >= rate).astype(self.dtype) / (1.0 - rate)
+
+    def loss_and_grads(
+        self, ids, lengths, targets, truncate: int | None = None, keep=None
+    ) -> StepResult:
+        """Forward, the head's loss (with dropout's mask `keep`, if any) and BPTT on one batch."""
         trace = self.forward(ids, lengths)
-        head = self.head.loss_and_grad(self.params, trace, targets)
+        head = self.head.loss_and_grad(self.params, trace, targets, keep)
         cell_grads, norms = self.cell.backward(self.params, trace, head.d_outputs, truncate)
         grads = {**cell_grads, **head.grads}
         return StepResult(head.loss, head.correct, head.count, grads, norms, lengths)
 
-    def evaluate(self, ids, lengths, targets) -> tuple[float, np.ndarray]:
-        """(mean loss, predicted ids) of a batch, without gradients."""
-        trace = self.forward(ids, lengths)
-        _, predicted = self.head.predictions(self.params, trace)
-        return self.head.loss(self.params, trace, targets), predicted
+    def logits(self, ids, lengths) -> np.ndarray:
+        """The head's raw scores of a batch (B, C), without gradients or temperature."""
+        return self.head.predictions(self.params, self.forward(ids, lengths))[0]
 
     def trace(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
         """One sentence (T,) -> hidden states (T, H), the head's answer after each word (T, C)
@@ -143,4 +157,5 @@ class SequenceModel:
         trace = self.forward(ids[None, :], np.array([len(ids)]))
         outputs = trace.outputs[:, 0]  # (T, H)
         gates = {name: a[:, 0] for name, a in self.cell.gate_activations(trace).items()}
-        return outputs, self.head.per_step_probs(self.params, outputs), gates
+        probs = self.head.per_step_probs(self.params, outputs, self.temperature)
+        return outputs, probs, gates

@@ -19,6 +19,7 @@ from ..data.text import Vocabulary
 from ..errors import CheckpointError, ConfigError
 from ..nn.model import SequenceModel
 from ..nn.registry import CELLS, LEGACY_CELL_NAMES, TASKS
+from .calibration import TEMPERATURE_RANGE
 from .config import TrainConfig
 from .npz_reader import NpzReader
 from .optim import OPTIMIZERS
@@ -34,7 +35,7 @@ class Checkpoint:
     vocab: Vocabulary
     classes: tuple[str, ...]
     config: TrainConfig
-    summary: dict  # step, epoch, metrics at save time
+    summary: dict  # step, epoch, tokens, dataset, temperature at save time
     optimizer_state: dict[str, np.ndarray]
 
 
@@ -151,6 +152,7 @@ def load(path: str | Path) -> Checkpoint:
         model = SequenceModel(cell, head, params)
     except ValueError as error:
         raise CheckpointError(f"{path.name} is inconsistent: {error}") from None
+    model.temperature = meta["summary"]["temperature"]
     return Checkpoint(model, vocab, classes, config, meta["summary"], optimizer_state)
 
 
@@ -240,7 +242,8 @@ def _metadata(npz: NpzReader) -> dict:
 
 
 def _summary(npz: NpzReader, summary) -> dict:
-    """step, epoch, tokens: whole numbers >= 0; dataset: text."""
+    """step, epoch, tokens: whole numbers >= 0; dataset: text; temperature: a number within
+    calibration's range (1.0 when absent)."""
     if not isinstance(summary, dict):
         raise npz.refuse("summary: expected a record")
     for key in ("step", "epoch", "tokens"):
@@ -249,7 +252,13 @@ def _summary(npz: NpzReader, summary) -> dict:
             raise npz.refuse(f"summary.{key}: expected a whole number >= 0, found {value!r}")
     if not isinstance(summary.get("dataset", ""), str):
         raise npz.refuse("summary.dataset: expected text")
-    return {"step": 0, "epoch": 0, "tokens": 0, **summary}
+    temperature = summary.get("temperature", 1.0)
+    low, high = TEMPERATURE_RANGE
+    if isinstance(temperature, bool) or not isinstance(temperature, int | float):
+        raise npz.refuse(f"summary.temperature: expected a number, found {temperature!r}")
+    if not low <= temperature <= high:
+        raise npz.refuse(f"summary.temperature: {temperature!r} is outside [{low}, {high}]")
+    return {"step": 0, "epoch": 0, "tokens": 0, **summary, "temperature": float(temperature)}
 
 
 def from_experiment(experiment) -> Checkpoint:
@@ -265,6 +274,7 @@ def from_experiment(experiment) -> Checkpoint:
             "epoch": trainer.epoch,
             "tokens": trainer.tokens_seen,
             "dataset": experiment.data.name,
+            "temperature": trainer.model.temperature,
         },
         trainer.optimizer.state_arrays(),
     )

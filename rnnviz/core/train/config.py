@@ -27,6 +27,10 @@ class TrainConfig:
     test_fraction: float = 0.2  # used when the data has no split of its own
     validation_fraction: float = 0.0
     patience: int = 0  # early stopping: epochs without a better validation loss; 0 = off
+    lr_schedule: str = "constant"  # or "plateau": halve lr after an epoch without progress
+    dropout: float = 0.0  # on the last hidden state, before the output layer
+    word_dropout: float = 0.0  # share of training tokens replaced by <unk>
+    weight_decay: float = 0.0  # decoupled, on the weight matrices
 
     def __post_init__(self) -> None:
         for h in HYPERPARAMETERS:

@@ -1,6 +1,7 @@
 """From settings and data to something to train: splits, vocabulary, encoded sets, the model and
 its trainer. The one place that builds them, for the window, the command line and checkpoints."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..data.batching import EncodedSet
@@ -9,7 +10,10 @@ from ..data.progress import Progress, counting
 from ..data.text import Vocabulary, tokenize
 from ..errors import ConfigError
 from ..nn.model import SequenceModel
+from .calibration import fit_temperature
 from .config import TrainConfig
+from .records import Evaluation
+from .scoring import logits_of
 from .trainer import Trainer
 
 MAX_LISTED = 2000  # sentences per split offered by the window's sentence list
@@ -29,6 +33,16 @@ class Overview:
     hidden_size: int
     truncated: int  # training sentences cut to max_len
     sentences: dict[str, list[tuple[str, str]]]  # split -> (text, class), first MAX_LISTED
+
+
+@dataclass(frozen=True)
+class TrainingReport:
+    """How a run to the end went: which weights were kept and what calibration changed."""
+
+    stopped_early: bool  # early stopping fired
+    best_epoch: int | None  # epoch of the kept best-validation weights; None: the last weights
+    temperature: float  # fitted on validation (1.0 without validation data)
+    raw_test: Evaluation | None  # test figures before temperature scaling (None: not fitted)
 
 
 @dataclass
@@ -78,6 +92,11 @@ class Experiment:
         def encode(part: Dataset) -> EncodedSet:
             return EncodedSet.build(part.texts, part.labels, vocab, max_len, progress)
 
+        if config.patience and splits.validation is None:
+            raise ConfigError(
+                "early stopping (patience) needs validation data: give a validation fraction "
+                "or a validation file"
+            )
         parts = {"test": splits.test, "validation": splits.validation}
         evaluation_sets = {name: encode(part) for name, part in parts.items() if part}
         model = model or SequenceModel.create(
@@ -96,6 +115,27 @@ class Experiment:
         train_set = encode(splits.train)
         trainer = Trainer(config, model, train_set, evaluation_sets)
         return cls(config, data, splits, vocab, train_set, evaluation_sets, trainer)
+
+    def train(self, should_stop: Callable[[], bool] = lambda: False) -> TrainingReport:
+        """Train to the end (epochs, halt or early stopping), keep the best-validation weights and
+        fit the temperature on validation: what `rnnviz train` and the benchmarks do."""
+        trainer = self.trainer
+        trainer.run(should_stop=should_stop)
+        if "validation" not in self.evaluation_sets or trainer.halt or should_stop():
+            return TrainingReport(trainer.finished, None, self.model.temperature, None)
+        best = trainer.restore_best()
+        self.model.temperature = 1.0
+        raw_test = trainer.evaluate("test")
+        return TrainingReport(
+            trainer.finished, best.epoch if best else None, self.calibrate(), raw_test
+        )
+
+    def calibrate(self) -> float:
+        """Fit the temperature that minimises validation NLL and give it to the model."""
+        self.model.temperature = 1.0
+        logits, labels = logits_of(self.model, self.evaluation_sets["validation"])
+        self.model.temperature = fit_temperature(logits, labels)
+        return self.model.temperature
 
     def overview(self) -> Overview:
         listed = {

@@ -8,6 +8,7 @@ from ..nn.registry import CELLS
 from .optim import CLIP_MODES, OPTIMIZERS
 
 DTYPES = ("float32", "float64")
+LR_SCHEDULES = ("constant", "plateau")
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ HYPERPARAMETERS = (
         decimals=4,
     ),
     _H("batch_size", "batch size", "sentences per mini-batch", low=1, high=4096, live=True),
-    _H("epochs", "epochs", "passes over the training split", low=0),
+    _H("epochs", "epochs", "passes over the training split (0 = by data size)", low=0),
     _H(
         "bptt_truncate",
         "BPTT truncation",
@@ -118,6 +119,47 @@ HYPERPARAMETERS = (
         high_open=True,
     ),
     _H("patience", "patience", "early stopping after N epochs without progress", low=0),
+    _H(
+        "lr_schedule",
+        "lr schedule",
+        "constant, or plateau: halve the learning rate after an epoch without validation progress",
+        str,
+        choices=LR_SCHEDULES,
+    ),
+    _H(
+        "dropout",
+        "dropout",
+        "dropout on the last hidden state (training only)",
+        float,
+        low=0,
+        high=1,
+        high_open=True,
+        live=True,
+        step=0.05,
+        decimals=2,
+    ),
+    _H(
+        "word_dropout",
+        "word dropout",
+        "share of training words replaced by <unk>",
+        float,
+        low=0,
+        high=1,
+        high_open=True,
+        live=True,
+        step=0.05,
+        decimals=2,
+    ),
+    _H(
+        "weight_decay",
+        "weight decay",
+        "decoupled weight decay of the weight matrices",
+        float,
+        low=0,
+        live=True,
+        step=0.0001,
+        decimals=5,
+    ),
 )
 BY_FIELD = {h.field: h for h in HYPERPARAMETERS}
 LIVE_FIELDS = tuple(h.field for h in HYPERPARAMETERS if h.live)

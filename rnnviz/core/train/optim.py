@@ -76,10 +76,20 @@ class Optimizer:
         self.state: dict[str, dict[str, np.ndarray]] = {}
         self.steps = 0
 
-    def step(self, params: dict[str, np.ndarray], grads: dict[str, Grad], lr: float) -> None:
-        """One update of every parameter with learning rate lr (may change between calls)."""
+    def step(
+        self,
+        params: dict[str, np.ndarray],
+        grads: dict[str, Grad],
+        lr: float,
+        weight_decay: float = 0.0,
+    ) -> None:
+        """One update of every parameter with learning rate lr (may change between calls), after
+        decoupled weight decay of the matrices, w <- w (1 - lr wd) (Loshchilov & Hutter 2019;
+        biases are not decayed)."""
         self.steps += 1
         for name, p in params.items():
+            if weight_decay and p.ndim > 1:
+                p *= 1.0 - lr * weight_decay
             self.update(name, p, grads[name], lr)
 
     def update(self, name: str, p: np.ndarray, g: Grad, lr: float) -> None:

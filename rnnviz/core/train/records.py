@@ -54,6 +54,7 @@ class Evaluation:
     loss: float
     accuracy: float
     confusion: np.ndarray  # (C, C) rows true class, columns predicted
+    ece: float = 0.0  # expected calibration error (calibration.py)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Trainer: one mini-batch at a time, pause-able from outside, with a NaN/Inf guard.
 
 Nothing here knows which cell or task it trains: it sees `model.params`,
-`model.loss_and_grads(...)`, `model.evaluate(...)` and `model.copy()`, an optimizer and the
+`model.loss_and_grads(...)`, `model.logits(...)` and `model.copy()`, an optimizer and the
 encoded sets. Listeners subscribe to events ("step", "evaluation", "epoch_end", "halt") instead of
 the trainer growing flags. Building data, vocabulary and model is experiment.py's job.
 """
@@ -9,6 +9,7 @@ the trainer growing flags. Building data, vocabulary and model is experiment.py'
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -17,8 +18,19 @@ from ..nn.model import SequenceModel, StepResult
 from .config import TrainConfig
 from .optim import clip_gradients, make_optimizer
 from .records import Evaluation, Halt, StepRecord
+from .scoring import score
+
+
+@dataclass(frozen=True)
+class BestWeights:
+    epoch: int  # epochs completed when these weights were scored
+    step: int
+    loss: float  # validation loss
+    params: dict[str, np.ndarray]
+
 
 GOOD_WEIGHTS_EVERY = 25  # steps between copies of the last weights known to give a finite loss
+PLATEAU_FACTOR = 0.5  # lr_schedule "plateau": lr factor after an epoch without progress
 
 
 class Trainer:
@@ -41,8 +53,9 @@ class Trainer:
         self.seconds = 0.0
         self.last: StepResult | None = None  # the newest step, for diagnostics
         self.halt: Halt | None = None
-        self.best_validation = np.inf
+        self.best: BestWeights | None = None  # the weights of the lowest validation loss so far
         self.stale_epochs = 0
+        self.lr_scale = 1.0  # the schedule's factor on config.lr
         self.finished = False  # early stopping fired
         self._plan: list[np.ndarray] = []
         self._position = 0
@@ -91,21 +104,37 @@ class Trainer:
         self._emit("epoch_end", self.epoch)
 
     def _track_early_stopping(self, loss: float) -> None:
-        if loss < self.best_validation:
-            self.best_validation, self.stale_epochs = loss, 0
-        else:
-            self.stale_epochs += 1
-            if self.config.patience and self.stale_epochs >= self.config.patience:
-                self.finished = True
+        """Keep the best-validation weights; on a plateau schedule halve the learning rate after
+        an epoch without progress; stop after `patience` such epochs."""
+        if self.best is None or loss < self.best.loss:
+            params = {n: p.copy(order="K") for n, p in self.model.params.items()}
+            self.best, self.stale_epochs = BestWeights(self.epoch, self.step_count, loss, params), 0
+            return
+        self.stale_epochs += 1
+        if self.config.lr_schedule == "plateau":
+            self.lr_scale *= PLATEAU_FACTOR
+        if self.config.patience and self.stale_epochs >= self.config.patience:
+            self.finished = True
+
+    @property
+    def lr(self) -> float:
+        """The learning rate of the next step: the configured one times the schedule's factor."""
+        return self.config.lr * self.lr_scale
+
+    @property
+    def epoch_budget(self) -> int:
+        """config.epochs, or when that is 0, epochs by data size (auto_epochs)."""
+        return self.config.epochs or auto_epochs(len(self.train_set))
 
     def step(self) -> StepRecord:
         """One mini-batch: forward, BPTT, clip, update. A non-finite loss or gradient never reaches
         the weights: the last good weights come back and the record says halted."""
         started = time.perf_counter()
         cfg = self.config
-        batch = self._next_batch()
+        batch = self._next_batch().with_words_dropped(cfg.word_dropout, self.rng)
+        keep = self.model.dropout_keep(batch.ids, cfg.dropout, self.rng)
         result = self.model.loss_and_grads(
-            batch.ids, batch.lengths, batch.labels, cfg.bptt_truncate or None
+            batch.ids, batch.lengths, batch.labels, cfg.bptt_truncate or None, keep
         )
         self.step_count += 1
         report = clip_gradients(result.grads, cfg.clip_mode, cfg.clip)
@@ -113,7 +142,7 @@ class Trainer:
         if finite:
             if self.step_count % GOOD_WEIGHTS_EVERY == 1:
                 self._good = self._copy_state()
-            self.optimizer.step(self.model.params, result.grads, cfg.lr)
+            self.optimizer.step(self.model.params, result.grads, self.lr, cfg.weight_decay)
         else:
             self._restore_good()
         self.last = result
@@ -129,7 +158,7 @@ class Trainer:
             global_after=report.global_after,
             changed_fraction=report.changed_fraction,
             clipped=report.clipped,
-            lr=cfg.lr,
+            lr=self.lr,
             tokens=batch.tokens,
             seconds=seconds,
             halted=not finite,
@@ -153,9 +182,9 @@ class Trainer:
         return record
 
     def run(self, epochs: int | None = None, should_stop: Callable[[], bool] = lambda: False):
-        """Train until `epochs` epochs are complete (config.epochs by default), a halt, early
+        """Train until `epochs` epochs are complete (epoch_budget by default), a halt, early
         stopping, or should_stop(). Every epoch ends with its evaluation."""
-        target = self.config.epochs if epochs is None else epochs
+        target = self.epoch_budget if epochs is None else epochs
         while self.epoch < target and not should_stop():
             self.step()
             if self.halt or self.finished:
@@ -165,8 +194,10 @@ class Trainer:
     def evaluate(self, split_name: str = "test") -> Evaluation:
         """Mean loss, accuracy and confusion matrix on "train", "test" or "validation"."""
         data = self.train_set if split_name == "train" else self.evaluation_sets[split_name]
-        loss, accuracy, confusion = score(self.model, data)
-        return Evaluation(self.step_count, self.epoch, split_name, loss, accuracy, confusion)
+        s = score(self.model, data)
+        return Evaluation(
+            self.step_count, self.epoch, split_name, s.loss, s.accuracy, s.confusion, s.ece
+        )
 
     def resume(self, step: int, epoch: int, optimizer_state: dict) -> None:
         """Carry on counting from a checkpoint, with its optimizer state when it has one."""
@@ -174,6 +205,13 @@ class Trainer:
         if optimizer_state:
             self.optimizer.load_state_arrays(optimizer_state)
         self._good = self._copy_state()
+
+    def restore_best(self) -> BestWeights | None:
+        """Put the best-validation weights back into the model (training can go on from them)."""
+        if self.best is not None:
+            for name, value in self.best.params.items():
+                np.copyto(self.model.params[name], value)
+        return self.best
 
     # ------------------------------------------------------------ good state
     def _copy_state(self) -> tuple[int, dict, dict]:
@@ -203,14 +241,12 @@ class Trainer:
         }
 
 
-def score(model: SequenceModel, data: EncodedSet, batch_size: int = 256):
-    """(mean loss, accuracy, confusion (C, C) rows true / columns predicted) of a model on data."""
-    C = model.num_outputs
-    confusion = np.zeros((C, C), dtype=np.int64)
-    total_loss = 0.0
-    for batch in data.batches_in_order(batch_size):
-        loss, predicted = model.evaluate(batch.ids, batch.lengths, batch.labels)
-        total_loss += loss * len(batch.labels)
-        np.add.at(confusion, (batch.labels, predicted), 1)
-    n = max(len(data), 1)
-    return total_loss / n, float(np.trace(confusion) / n), confusion
+AUTO_EPOCH_SENTENCES = 200_000  # auto_epochs: sentences to read in all, within its bounds
+AUTO_EPOCH_BOUNDS = (5, 40)
+
+
+def auto_epochs(train_size: int) -> int:
+    """Epochs by data size: enough to read about AUTO_EPOCH_SENTENCES sentences, within
+    AUTO_EPOCH_BOUNDS (early stopping usually ends a run sooner)."""
+    low, high = AUTO_EPOCH_BOUNDS
+    return int(min(max(round(AUTO_EPOCH_SENTENCES / max(train_size, 1)), low), high))

@@ -1,0 +1,82 @@
+"""How far to believe a probability: negative log-likelihood, expected calibration error, the
+reliability table behind it, and temperature scaling (Guo et al. 2017, "On Calibration of Modern
+Neural Networks")."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..nn.losses import softmax
+
+ECE_BINS = 15  # equal-width confidence bins, as in Guo et al.
+TEMPERATURE_RANGE = (0.05, 20.0)
+
+
+def nll(logits: np.ndarray, labels: np.ndarray, temperature: float = 1.0) -> float:
+    """mean_b [logsumexp(z_b / T) - z_b[y_b] / T]; logits (N, C), labels (N,)."""
+    z = logits / temperature
+    top = z.max(axis=1, keepdims=True)
+    log_total = np.log(np.exp(z - top).sum(axis=1)) + top[:, 0]
+    return float(np.mean(log_total - z[np.arange(len(labels)), labels])) if len(labels) else 0.0
+
+
+@dataclass(frozen=True)
+class Reliability:
+    """Per confidence bin: how sure the model was and how often it was right."""
+
+    edges: np.ndarray  # (K + 1,) bin edges over [0, 1]
+    counts: np.ndarray  # (K,) predictions whose top probability falls in the bin
+    confidence: np.ndarray  # (K,) mean top probability in the bin (NaN when empty)
+    accuracy: np.ndarray  # (K,) share right in the bin (NaN when empty)
+
+    @property
+    def ece(self) -> float:
+        """sum_k n_k / N * |accuracy_k - confidence_k| (empty bins add nothing)."""
+        total = self.counts.sum()
+        if not total:
+            return 0.0
+        gaps = np.abs(np.nan_to_num(self.accuracy - self.confidence))
+        return float((self.counts * gaps).sum() / total)
+
+
+def reliability(probs: np.ndarray, labels: np.ndarray, bins: int = ECE_BINS) -> Reliability:
+    """Bin the top-class probability of each row of probs (N, C) against labels (N,)."""
+    confidence = probs.max(axis=1)
+    right = probs.argmax(axis=1) == labels
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.searchsorted(edges, confidence, side="left") - 1, 0, bins - 1)
+    counts = np.bincount(which, minlength=bins)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_conf = np.bincount(which, confidence, bins) / counts
+        mean_right = np.bincount(which, right.astype(float), bins) / counts
+    return Reliability(edges, counts, mean_conf, mean_right)
+
+
+def expected_calibration_error(probs: np.ndarray, labels: np.ndarray) -> float:
+    return reliability(probs, labels).ece
+
+
+def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
+    """argmin_T nll(logits / T, labels) over T in TEMPERATURE_RANGE: golden-section search on log T
+    (the NLL is convex in 1/T, so it has one minimum)."""
+    if len(labels) == 0:
+        return 1.0
+    low, high = np.log(TEMPERATURE_RANGE[0]), np.log(TEMPERATURE_RANGE[1])
+    ratio = (np.sqrt(5.0) - 1.0) / 2.0
+    a, b = high - ratio * (high - low), low + ratio * (high - low)
+    fa, fb = nll(logits, labels, np.exp(a)), nll(logits, labels, np.exp(b))
+    while high - low > 1e-4:
+        if fa < fb:
+            high, b, fb = b, a, fa
+            a = high - ratio * (high - low)
+            fa = nll(logits, labels, np.exp(a))
+        else:
+            low, a, fa = a, b, fb
+            b = low + ratio * (high - low)
+            fb = nll(logits, labels, np.exp(b))
+    return float(np.exp((low + high) / 2.0))
+
+
+def probabilities(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    """softmax(z / T) along the last axis."""
+    return softmax(np.asarray(logits) / temperature)
