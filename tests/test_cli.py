@@ -27,8 +27,8 @@ def test_gradcheck_json(capsys):
 
 def test_train_json_lines_save_predict_eval_resume(tmp_path, capsys):
     model, metrics = tmp_path / "m.npz", tmp_path / "steps.csv"
-    argv = ["train", "--data", "tiny", "--epochs", "100", "--json", "--save", str(model)]
-    code = main([*argv, "--metrics", str(metrics)])
+    argv = ["train", "--data", "tiny", "--classic", "--epochs", "100", "--json", "--save"]
+    code = main([*argv, str(model), "--metrics", str(metrics)])
     captured = capsys.readouterr()
     events = json_lines(captured.out)
     *epochs, result = events
@@ -198,7 +198,7 @@ def test_progress_bar_on_a_terminal_only(tmp_path):
         os.close(leader)
     stdout = process.communicate(timeout=60)[0]
     assert process.returncode == 0
-    assert "/940 [" in terminal and "step/s" in terminal  # steps done / all steps
+    assert "/825 [" in terminal and "step/s" in terminal  # steps done / all: 5 x 2640 / 16
     assert "epoch 1/5, loss 0." in terminal and "tokens/s]" in terminal
     assert "<" in terminal  # tqdm's [elapsed<remaining
     assert len(json_lines(stdout)) == 6  # the bar never reaches stdout
@@ -230,3 +230,49 @@ def test_a_save_that_fails_after_training_keeps_the_model_elsewhere(tmp_path, ca
     (rescued,) = (tmp_path / "rescue").glob("rnnviz-rescued-*.npz")
     assert f"saved to {rescued} instead" in captured.err and "No space left" in captured.err
     assert checkpoint.load(rescued).summary["step"] == 8
+
+
+def test_held_out_files_best_epoch_and_calibration_reach_the_json(tmp_path, capsys):
+    rows = [("a truly great film", "pos"), ("a truly awful film", "neg")]
+    files = {}
+    for name, n in (("train", 60), ("test", 10), ("dev", 10)):
+        files[name] = tmp_path / f"{name}.tsv"
+        files[name].write_text(
+            "".join(f"{t} {i}\t{label}\n" for i in range(n) for t, label in rows)
+        )
+    model = tmp_path / "m.npz"
+    argv = ["train", "--data", str(files["train"]), "--test", str(files["test"])]
+    argv += ["--validation", str(files["dev"]), "--json", "--save", str(model), "--seed", "1"]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    *epochs, summary = json_lines(captured.out)
+    assert "120 train / 20 validation / 20 test sentences" in captured.err
+    assert all(
+        {"validation_loss", "validation_acc", "validation_ece", "test_ece"} <= set(e)
+        for e in epochs
+    )
+    best = max(epochs, key=lambda e: (e["validation_acc"], -e["validation_loss"]))
+    assert summary["best_epoch"] == best["epoch"] and summary["temperature"] > 0
+    assert f"kept the weights of epoch {best['epoch']}" in captured.err
+    assert {"raw_test_loss", "raw_test_ece", "validation_acc"} <= set(summary)
+
+    sentences = tmp_path / "s.txt"
+    sentences.write_text("a truly great film\n\nzzz awful\n")
+    assert main(["predict", "--model", str(model), "--input", str(sentences)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "text,prediction,p_negative,p_positive,unknown"
+    assert out[1].startswith("a truly great film,positive,") and out[2] == ",,,,"
+    assert out[3].startswith("zzz awful,") and out[3].endswith(",zzz")
+    assert main(["predict", "--model", str(model), "--input", str(sentences), "--json"]) == 0
+    lines = json_lines(capsys.readouterr().out)
+    assert [line["prediction"] for line in lines][1] is None and len(lines) == 3
+
+    assert main(["eval", "--model", str(model), "--data", str(files["test"]), "--json"]) == 0
+    (evaluation,) = json_lines(capsys.readouterr().out)
+    assert {"nll", "ece", "temperature"} <= set(evaluation)
+    assert evaluation["per_class"]["positive"]["support"] == 10
+
+
+def test_patience_without_validation_data_is_one_line(capsys):
+    assert main(["train", "--data", "tiny", "--validation-fraction", "0"]) == 2
+    assert "early stopping (patience) needs validation data" in capsys.readouterr().err

@@ -5,7 +5,7 @@ from dataclasses import fields
 
 from ..core.data.datasets import Dataset, bundled_names, load
 from ..core.data.importers import FORMAT_HELP, FORMATS, MAX_FILE_BYTES
-from ..core.train.config import TrainConfig
+from ..core.train.config import CLASSIC_SETTINGS, TrainConfig
 from ..core.train.hyperparameters import HYPERPARAMETERS
 from .output import Output
 
@@ -58,6 +58,13 @@ def add_hyperparameter_arguments(parser: argparse.ArgumentParser) -> None:
     """One option per row of the hyperparameter table, defaulting to TrainConfig's value."""
     defaults = TrainConfig()
     group = parser.add_argument_group("hyperparameters")
+    group.add_argument(
+        "--classic",
+        action="store_true",
+        help="start from the classic tutorial's settings instead of the defaults: "
+        + ", ".join(f"{k.replace('_', '-')} {v}" for k, v in CLASSIC_SETTINGS.items())
+        + " (options given beside it still apply)",
+    )
     for h in HYPERPARAMETERS:
         group.add_argument(
             h.option,
@@ -76,7 +83,9 @@ def config_from(args: argparse.Namespace, base: TrainConfig | None = None) -> Tr
         for f in fields(TrainConfig)
         if getattr(args, f.name, None) is not None
     }
-    return (base or TrainConfig()).updated(**given)
+    if base is None:
+        base = TrainConfig.classic() if getattr(args, "classic", False) else TrainConfig()
+    return base.updated(**given)
 
 
 def load_data(args: argparse.Namespace, out: Output) -> Dataset:

@@ -2,23 +2,23 @@
 
 import argparse
 
-from ..core.data.datasets import bundled_names
+from ..core.data.datasets import DEFAULT_DATASET, bundled_names
 from ..core.nn.registry import CELLS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data",
-        default="tiny",
+        default=DEFAULT_DATASET,
         choices=bundled_names(),
-        help="bundled dataset to open with (default tiny)",
+        help=f"bundled dataset to open with (default {DEFAULT_DATASET})",
     )
 
 
 def run(args: argparse.Namespace) -> int:
     from ..gui.app import run as run_window
 
-    return run_window(getattr(args, "data", "tiny"))
+    return run_window(getattr(args, "data", DEFAULT_DATASET))
 
 
 def add_screenshot_arguments(parser: argparse.ArgumentParser) -> None:

@@ -36,11 +36,14 @@ class Probe:
         return self.probs[-1] if len(self.tokens) else None
 
 
-def probe(model: SequenceModel, vocab: Vocabulary, text: str) -> Probe:
-    """Tokenize, look up and run the sentence through the model (one forward pass)."""
+def probe(
+    model: SequenceModel, vocab: Vocabulary, text: str, temperature: float | None = None
+) -> Probe:
+    """Tokenize, look up and run the sentence through the model (one forward pass); the
+    probabilities use `temperature` (None: the model's own)."""
     encoded = vocab.encode(text)
     if len(encoded.ids) == 0:
         H, C = model.hidden_size, model.num_classes
         return Probe([], encoded.unknown, np.zeros((0, H)), np.zeros((0, C)))
-    states, probs, gates = model.trace(encoded.ids)
+    states, probs, gates = model.trace(encoded.ids, temperature)
     return Probe(encoded.tokens, encoded.unknown, states, probs, gates)

@@ -5,6 +5,8 @@ import gc
 import os
 import sys
 
+from ..core.data.datasets import DEFAULT_DATASET
+
 # Qt 6's X11 plugin needs these libraries; on a minimal Debian/Ubuntu they are often missing and
 # Qt then aborts the whole process. soname -> Debian package.
 XCB_LIBRARIES = {
@@ -74,7 +76,7 @@ def dispose(window) -> None:
     gc.collect()
 
 
-def run(dataset: str = "tiny") -> int:
+def run(dataset: str = DEFAULT_DATASET) -> int:
     """Open the window and run the event loop; returns the exit status."""
     problem = display_problem()
     if problem:

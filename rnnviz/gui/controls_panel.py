@@ -77,6 +77,7 @@ class ControlsPanel(QWidget):
     reset_clicked = Signal()
     save_clicked = Signal()
     load_clicked = Signal()
+    best_clicked = Signal()
 
     def __init__(self, bundled: list[str], config: TrainConfig, parent=None):
         super().__init__(parent)
@@ -187,6 +188,12 @@ class ControlsPanel(QWidget):
         self.save_button.setToolTip("Write weights, vocabulary and settings to .npz (Ctrl+S).")
         self.load_button = QPushButton("Load model…")
         self.load_button.setToolTip("Continue from a saved .npz checkpoint (Ctrl+O).")
+        self.best_button = QPushButton("Restore best")
+        self.best_button.setToolTip(
+            "Put back the weights of the lowest validation loss so far and fit the temperature "
+            "on validation (early stopping does this by itself)."
+        )
+        self.best_button.clicked.connect(self.best_clicked)
         self.train_button.clicked.connect(self.train_clicked)
         self.step_button.clicked.connect(self.step_clicked)
         self.reset_button.clicked.connect(self.reset_clicked)
@@ -233,7 +240,10 @@ class ControlsPanel(QWidget):
         row.addWidget(self.train_button, 2)
         row.addWidget(self.step_button, 1)
         buttons.addLayout(row)
-        buttons.addWidget(self.reset_button)
+        row = QHBoxLayout()
+        row.addWidget(self.reset_button)
+        row.addWidget(self.best_button)
+        buttons.addLayout(row)
         row = QHBoxLayout()
         row.addWidget(self.save_button)
         row.addWidget(self.load_button)

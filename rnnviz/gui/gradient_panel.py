@@ -10,6 +10,7 @@ from .curves import envelope, positive, smooth
 from .follow_range import FollowRange, nice_ceiling
 from .panel import CONFIG, TELEMETRY, Panel, PanelContext
 from .theme import (
+    LogAxis,
     Theme,
     add_legend,
     history_plot,
@@ -31,6 +32,7 @@ class GradientPanel(QWidget, Panel):
         super().__init__(parent)
         self.theme = theme
         self.layout_widget, self.norm_plot, self.flow_plot = stacked_plots()
+        self.norm_plot.setAxisItems({"left": LogAxis("left")})
         style_plot(self.norm_plot, "Gradient norm before / after clipping", "‖g‖", "")
         style_plot(
             self.flow_plot,

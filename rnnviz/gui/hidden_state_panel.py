@@ -17,6 +17,7 @@ HOVER_HINT = "Hover a cell to read word, unit and value."
 
 class HiddenStatePanel(QWidget, Panel):
     key, slot, reads = "hidden", "bottom", frozenset({PROBE, SNAPSHOT})
+    stretch = 3
 
     def __init__(self, theme: Theme, parent=None):
         super().__init__(parent)

@@ -1,4 +1,5 @@
-"""Loss and accuracy curves: raw per step (faint), smoothed, test points, epoch and change marks."""
+"""Loss and accuracy curves: raw per step (faint), smoothed, validation and test points, the
+best-validation mark, epoch and change marks."""
 
 import numpy as np
 import pyqtgraph as pg
@@ -39,22 +40,38 @@ class LossPanel(QWidget, Panel):
             history_plot(plot, theme)
         self.loss_plot.setToolTip(
             "Training loss L = mean_b -log p(y_b | sentence_b) per mini-batch (faint), its moving "
-            "average, and the test loss at each evaluation."
+            "average, and the validation and test loss at each evaluation; the green line marks "
+            "the best validation loss (the weights early stopping keeps)."
         )
         self.acc_plot.setToolTip(
             "Share of sentences whose argmax_c p(c) is the true class: training batches "
-            "(moving average) and the test split at each evaluation."
+            "(moving average), and the validation and test splits at each evaluation."
         )
         t = theme
         self.raw_loss = self.loss_plot.plot(pen=pg.mkPen(t.faint, width=1), name="train (per step)")
         self.smooth_loss = self.loss_plot.plot(
             pen=pg.mkPen(t.train, width=1), name="train (smoothed)"
         )
-        self.test_loss = points_curve(self.loss_plot, t.test, "test")
         self.smooth_acc = self.acc_plot.plot(
             pen=pg.mkPen(t.train, width=1), name="train (smoothed)"
         )
-        self.test_acc = points_curve(self.acc_plot, t.test, "test")
+        self.held_out = {  # split -> (loss curve, accuracy curve)
+            split: (
+                points_curve(self.loss_plot, colour, split),
+                points_curve(self.acc_plot, colour, split),
+            )
+            for split, colour in (("validation", t.validation), ("test", t.test))
+        }
+        best_pen = pg.mkPen(t.best, width=2)
+        label = {"position": 0.08, "color": t.best, "anchors": [(1, 1), (1, 1)]}
+        self.best_lines = (
+            pg.InfiniteLine(angle=90, pen=best_pen, movable=False, label="best", labelOpts=label),
+            pg.InfiniteLine(angle=90, pen=best_pen, movable=False),
+        )
+        self.best_lines[0].setToolTip("Step of the lowest validation loss so far")
+        for plot, line in zip((self.loss_plot, self.acc_plot), self.best_lines, strict=True):
+            plot.addItem(line, ignoreBounds=True)
+            line.setVisible(False)
         self._epoch_lines: list[tuple[pg.InfiniteLine, pg.InfiniteLine]] = []  # reused pool
         self._event_lines: list[pg.InfiniteLine] = []
         self._events: list[tuple[int, str]] = []
@@ -80,14 +97,13 @@ class LossPanel(QWidget, Panel):
     def update_view(self, view: TelemetryView) -> None:
         steps = view.steps
         if steps is None or len(steps) == 0:
-            for curve in (
-                self.raw_loss,
-                self.smooth_loss,
-                self.test_loss,
-                self.smooth_acc,
-                self.test_acc,
-            ):
+            for curve in (self.raw_loss, self.smooth_loss, self.smooth_acc):
                 curve.setData([], [])
+            for curves in self.held_out.values():
+                for curve in curves:
+                    curve.setData([], [])
+            for line in self.best_lines:
+                line.setVisible(False)
             self._set_epoch_marks([])
             self._set_events([])
             self.summary.setText("Press Train (Space) to start.")
@@ -101,18 +117,23 @@ class LossPanel(QWidget, Panel):
         smooth_loss = smooth(steps.mean["loss"])
         self.smooth_loss.setData(steps.x, smooth_loss)
         self.smooth_acc.setData(steps.x, smooth(steps.mean["accuracy"]))
-        text = f"train loss {smooth_loss[-1]:.4f}"
-        test = view.evaluations.get("test")
-        if test is not None and len(test):
-            set_points(self.test_loss, test.x, test.mean["loss"])
-            set_points(self.test_acc, test.x, test.mean["accuracy"])
-            text += (
-                f" · test loss {test.mean['loss'][-1]:.4f} · test accuracy "
-                f"{test.mean['accuracy'][-1]:.1%} (best {test.high['accuracy'].max():.1%})"
-            )
-        else:
-            self.test_loss.setData([], [])
-            self.test_acc.setData([], [])
+        text = f"loss / accuracy: train {smooth_loss[-1]:.3f}"
+        for split, (loss_curve, acc_curve) in self.held_out.items():
+            series = view.evaluations.get(split)
+            if series is None or not len(series):
+                loss_curve.setData([], [])
+                acc_curve.setData([], [])
+                continue
+            set_points(loss_curve, series.x, series.mean["loss"])
+            set_points(acc_curve, series.x, series.mean["accuracy"])
+            text += f" · {split} {series.mean['loss'][-1]:.3f} / {series.mean['accuracy'][-1]:.1%}"
+        best = view.status.best_step
+        for line in self.best_lines:
+            line.setVisible(best > 0)
+            if best and line.value() != best:
+                line.setValue(best)
+        if best:
+            text += f" · best epoch {view.status.best_epoch}"
         if steps.width > 1:
             text += f" · 1 point = {steps.width} steps (min–max band)"
         self.summary.setText(text)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QSplitter,
 )
 
-from ..core.data.datasets import DataSource, bundled_names
+from ..core.data.datasets import DEFAULT_DATASET, DataSource, bundled_names
 from ..core.data.progress import LoadCancelledError, Progress
 from ..core.errors import RnnvizError
 from ..core.probe import Probe, probe
@@ -53,7 +53,7 @@ STATE_TEXT = {
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, settings: QSettings | None = None, dataset: str = "tiny"):
+    def __init__(self, settings: QSettings | None = None, dataset: str = DEFAULT_DATASET):
         super().__init__()
         self.settings = settings or QSettings("rnnviz", "rnnviz")
         self.theme = current_theme()
@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
         self._probe: Probe | None = None
         self._stale: set[str] = set()  # keys of the panels to redraw
         self._shown_halt = ""
+        self._calibrated = True  # typed sentences use the fitted temperature
         self._halt_box = None
         self.build_dialog: QProgressDialog | None = None  # the newest reset's progress
 
@@ -105,8 +106,10 @@ class MainWindow(QMainWindow):
         for panel in self.panels.values():
             panel.setMinimumSize(300, 220)
             rows[panel.slot].addWidget(panel)
-        self.bottom_split.setStretchFactor(0, 2)
-        self.bottom_split.setStretchFactor(1, 3)
+        for index, stretch in enumerate(
+            panel.stretch for panel in self.panels.values() if panel.slot == "bottom"
+        ):
+            self.bottom_split.setStretchFactor(index, stretch)
         self.center_split = QSplitter(Qt.Orientation.Vertical)
         self.center_split.addWidget(self.top_split)
         self.center_split.addWidget(self.bottom_split)
@@ -135,6 +138,8 @@ class MainWindow(QMainWindow):
         c.reset_clicked.connect(self.reset)
         c.save_clicked.connect(self.save_model)
         c.load_clicked.connect(self.load_model)
+        c.best_clicked.connect(self.keep_best)
+        self.panels["calibration"].temperature_toggled.connect(self._apply_temperature)
         c.dataset_chosen.connect(self.choose_dataset)
         c.live_changed.connect(self.apply_live)
         c.speed_changed.connect(self.runner.set_speed)
@@ -242,6 +247,30 @@ class MainWindow(QMainWindow):
 
         self.runner.save(path, on_done=self.replies.to(saved))
 
+    def keep_best(self) -> None:
+        """Restore the best-validation weights and fit the temperature, on the training thread."""
+
+        def kept(report, error: BaseException | None) -> None:
+            if error is not None:
+                show_error(self, "Cannot restore the best weights", str(error))
+            elif report.best_epoch is None:
+                self.statusBar().showMessage(
+                    "no best weights yet: they need a validation share and one finished epoch",
+                    8000,
+                )
+            else:
+                self.statusBar().showMessage(
+                    f"restored the weights of epoch {report.best_epoch}; temperature "
+                    f"{report.temperature:.2f}",
+                    8000,
+                )
+
+        self.runner.keep_best(on_done=self.replies.to(kept))
+
+    def _apply_temperature(self, on: bool) -> None:
+        self._calibrated = on
+        self._update_probe()
+
     def load_model(self, path: str | None = None) -> bool:
         """Read a checkpoint (refused with the reason if it is bad) and continue from it."""
         if not path:
@@ -303,7 +332,8 @@ class MainWindow(QMainWindow):
         snapshot = self._snapshot
         if snapshot is None:
             return
-        self._probe = probe(snapshot.model, snapshot.vocab, self._typed_text)
+        temperature = None if self._calibrated else 1.0
+        self._probe = probe(snapshot.model, snapshot.vocab, self._typed_text, temperature)
         context = self._context()
         for key, panel in self.panels.items():
             if PROBE in panel.reads:

@@ -23,11 +23,12 @@ class PanelContext:
 
 
 class Panel:
-    """Mixin for the window's panels. key names it; slot ("top" / "bottom") places it; reads
-    says which changes make it redraw."""
+    """Mixin for the window's panels. key names it; slot ("top" / "bottom") places it and stretch
+    sizes it in its row; reads says which changes make it redraw."""
 
     key = "panel"
     slot = "top"
+    stretch = 2  # share of its row's width
     reads: frozenset[str] = frozenset()
 
     def draw(self, context: PanelContext) -> None:

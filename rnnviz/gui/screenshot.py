@@ -6,10 +6,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from ..core.data.datasets import DEFAULT_DATASET
+
 
 def take_screenshot(
     out: str,
-    dataset: str = "tiny",
+    dataset: str = DEFAULT_DATASET,
     steps: int = 300,
     text: str | None = None,
     size: tuple[int, int] = (1440, 900),

@@ -3,6 +3,7 @@
 import html
 from dataclasses import dataclass
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
@@ -17,6 +18,8 @@ class Theme:
     faint: str  # raw per-step curves
     train: str  # smoothed training curve
     test: str
+    validation: str
+    best: str  # the best-validation mark
     before: str  # gradient norm before clipping
     after: str  # after clipping
     threshold: str
@@ -42,6 +45,8 @@ def current_theme() -> Theme:
             faint="#5a6a80",
             train="#7fb2ff",
             test="#ffb454",
+            validation="#c792ea",
+            best="#98c379",
             before="#ff8f6b",
             after="#6cc6ff",
             threshold="#e06c75",
@@ -55,6 +60,8 @@ def current_theme() -> Theme:
         faint="#b8c4d6",
         train="#1f5fbf",
         test="#d9770b",
+        validation="#8e44ad",
+        best="#2e8b57",
         before="#e4572e",
         after="#1f77b4",
         threshold="#c0392b",
@@ -84,6 +91,24 @@ def style_plot(plot: pg.PlotItem, title: str, left: str, bottom: str) -> None:
     plot.getAxis("left").enableAutoSIPrefix(False)
     for side in ("left", "bottom", "top", "right"):  # tick text is costly: repaint from cache
         plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+
+class LogAxis(pg.AxisItem):
+    """A log-scale axis whose labels never crowd: decades first, then 2x and 5x each decade, and
+    the other minor ticks unlabelled (pyqtgraph labels all nine minor ticks when it can)."""
+
+    def __init__(self, orientation: str = "left"):
+        super().__init__(orientation)
+        self.setStyle(maxTextLevel=1)
+
+    def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802 (pyqtgraph's name)
+        low, high = int(np.floor(minVal)), int(np.ceil(maxVal))
+        decades = [float(v) for v in range(low, high + 1) if minVal <= v <= maxVal]
+        levels = [(None, decades)]
+        for multiples in ((2, 5), (3, 4, 6, 7, 8, 9)):
+            values = [v + np.log10(m) for v in range(low, high) for m in multiples]
+            levels.append((None, [v for v in values if minVal <= v <= maxVal]))
+        return levels
 
 
 def stacked_plots() -> tuple[pg.GraphicsLayoutWidget, pg.PlotItem, pg.PlotItem]:

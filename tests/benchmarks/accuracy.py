@@ -6,7 +6,8 @@
 Sets: "uci" pools the three UCI Sentiment Labelled Sentences files of ../shared/data (3,000
 sentences; the split is the CLI's own seeded, stratified 80/20, which moves with the seed);
 "amazon", "imdb", "yelp" are one file each (1,000); "uci-600" is a seeded 600-sentence sample of
-the pool; "negation" is the bundled set (its own split), also scored on its held-out frames.
+the pool; a bundled name ("negation", "tiny", ...) is that set with its own split (negation is
+also scored on its held-out frames).
 Each run trains exactly as `rnnviz train` does (Experiment.train: early stopping, best weights,
 temperature). --set overrides a default, to compare candidate defaults on the same seeds.
 """
@@ -26,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from rnnviz.core.data.batching import EncodedSet  # noqa: E402
-from rnnviz.core.data.datasets import Dataset, load  # noqa: E402
+from rnnviz.core.data.datasets import Dataset, bundled_names, load  # noqa: E402
 from rnnviz.core.nn.registry import CELLS  # noqa: E402
 from rnnviz.core.train.config import TrainConfig  # noqa: E402
 from rnnviz.core.train.experiment import Experiment  # noqa: E402
@@ -39,8 +40,8 @@ UCI_FILES["yelp"] = "yelp_labelled.txt"
 
 
 def dataset(name: str) -> Dataset:
-    if name == "negation":
-        return load(["negation"])
+    if name in bundled_names():
+        return load([name])
     if name in UCI_FILES:
         return load([str(SHARED / UCI_FILES[name])])
     pooled = load([str(SHARED / f) for f in UCI_FILES.values()])

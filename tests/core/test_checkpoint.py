@@ -116,9 +116,14 @@ def test_save_is_atomic(tmp_path, trained, monkeypatch):
     assert zipfile.is_zipfile(io.BytesIO(before))
 
 
-def test_a_checkpoint_of_rnnviz_0_1_still_loads(tmp_path, trained):
-    """Version 1 files name the cell "rnn", record no task and no cell in their config."""
+def test_a_checkpoint_of_rnnviz_0_1_still_loads(tmp_path):
+    """Version 1 files name the cell "rnn", record no task, no cell and none of the settings
+    added since in their config: those read as they were then (off), not as today's defaults."""
     import json
+
+    trained = Experiment.build(TrainConfig(cell="vanilla", epochs=2), load(["tiny"]))
+    trained.trainer.run()
+    added_since = ("dropout", "word_dropout", "weight_decay", "validation_fraction", "patience")
 
     meta = {
         "format": "rnnviz-checkpoint",
@@ -126,7 +131,11 @@ def test_a_checkpoint_of_rnnviz_0_1_still_loads(tmp_path, trained):
         "cell": "rnn",
         "vocab": list(trained.vocab.tokens),
         "classes": list(trained.classes),
-        "config": {k: v for k, v in trained.config.to_dict().items() if k != "cell"},
+        "config": {
+            k: v
+            for k, v in trained.config.to_dict().items()
+            if k not in ("cell", "lr_schedule", "epochs", *added_since)
+        },
         "summary": {"step": 8, "epoch": 2},
     }
     arrays = {f"param/{n}": p for n, p in trained.model.params.items()}
@@ -135,7 +144,8 @@ def test_a_checkpoint_of_rnnviz_0_1_still_loads(tmp_path, trained):
     np.savez(path, **arrays)
     back = checkpoint.load(path)
     assert back.model.cell.name == "vanilla" and back.model.head.name == "classify"
-    assert back.config.cell == "vanilla"
+    assert back.config.cell == "vanilla" and back.config.lr_schedule == "constant"
+    assert back.config.epochs == 40 and not any(getattr(back.config, k) for k in added_since)
     for name, p in trained.model.params.items():
         np.testing.assert_array_equal(back.model.params[name], p)
     saved = checkpoint.load(checkpoint.save(tmp_path / "new.npz", back))

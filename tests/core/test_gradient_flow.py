@@ -67,7 +67,7 @@ def test_the_flow_view_averages_by_distance_from_the_sentence_end():
     sequences = [ids[b, :length] for b, length in enumerate(lengths)]
     data = EncodedSet(sequences, labels, 0)
     # one batch holds every sequence (in some order: the mean by distance does not care)
-    trainer = Trainer(TrainConfig(batch_size=len(lengths)), model, data, {"test": data})
+    trainer = Trainer(TrainConfig.classic(batch_size=len(lengths)), model, data, {"test": data})
     before = model.copy()
     trainer.step()
     flow = trainer.gradient_flow()["h"]

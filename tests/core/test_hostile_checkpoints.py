@@ -19,7 +19,7 @@ from rnnviz.core.train.experiment import Experiment
 
 @pytest.fixture(scope="module")
 def good(tmp_path_factory):
-    experiment = Experiment.build(TrainConfig(epochs=1), load(["tiny"]))
+    experiment = Experiment.build(TrainConfig.classic(epochs=1), load(["tiny"]))
     experiment.trainer.run()
     path = tmp_path_factory.mktemp("good") / "m.npz"
     return checkpoint.save(path, checkpoint.from_experiment(experiment))

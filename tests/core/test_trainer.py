@@ -23,7 +23,7 @@ def losses(trainer, steps):
 
 
 def test_same_config_and_seed_give_identical_loss_history(tiny):
-    cfg = TrainConfig(seed=5)
+    cfg = TrainConfig.classic(seed=5)
     assert losses(make_trainer(cfg, tiny), 40) == losses(make_trainer(cfg, tiny), 40)
     assert losses(make_trainer(cfg.updated(seed=6), tiny), 40) != losses(
         make_trainer(cfg, tiny), 40
@@ -31,8 +31,8 @@ def test_same_config_and_seed_give_identical_loss_history(tiny):
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_defaults_learn_tiny_to_full_test_accuracy_in_100_epochs(tiny, seed):
-    trainer = make_trainer(TrainConfig(epochs=100, seed=seed), tiny)
+def test_the_classic_setup_learns_tiny_to_full_test_accuracy_in_100_epochs(tiny, seed):
+    trainer = make_trainer(TrainConfig.classic(epochs=100, seed=seed), tiny)
     trainer.run()
     assert trainer.evaluate("test").accuracy == 1.0
 
@@ -40,7 +40,8 @@ def test_defaults_learn_tiny_to_full_test_accuracy_in_100_epochs(tiny, seed):
 def test_the_step_that_completes_an_epoch_ends_it(tiny):
     """Epochs count the same way in the window (stepping) and the CLI (run): after step k * n,
     with n steps per epoch, k epochs are complete and the k-th evaluation has been made."""
-    trainer = make_trainer(TrainConfig(batch_size=16), tiny)  # 60 sentences: 4 steps per epoch
+    # 60 sentences: 4 steps per epoch
+    trainer = make_trainer(TrainConfig.classic(batch_size=16), tiny)
     evaluations = []
     trainer.on("evaluation", evaluations.append)
     for step in range(1, 13):
@@ -51,7 +52,7 @@ def test_the_step_that_completes_an_epoch_ends_it(tiny):
 
 
 def test_step_record_carries_clip_numbers(tiny):
-    trainer = make_trainer(TrainConfig(clip_mode="norm", clip=1e-3), tiny)
+    trainer = make_trainer(TrainConfig.classic(clip_mode="norm", clip=1e-3), tiny)
     record = trainer.step()
     assert record.clipped and record.global_after == pytest.approx(1e-3)
     assert set(record.norms_before) == {"W_xh", "W_hh", "b_h", "W_hy", "b_y"}
@@ -59,7 +60,7 @@ def test_step_record_carries_clip_numbers(tiny):
 
 
 def test_epochs_evaluations_and_events(tiny):
-    trainer = make_trainer(TrainConfig(batch_size=16, epochs=3), tiny)
+    trainer = make_trainer(TrainConfig.classic(batch_size=16, epochs=3), tiny)
     seen = {"evaluation": [], "epoch_end": []}
     for event, store in seen.items():
         trainer.on(event, store.append)
@@ -70,7 +71,7 @@ def test_epochs_evaluations_and_events(tiny):
 
 
 def test_live_changes_between_steps(tiny):
-    trainer = make_trainer(TrainConfig(), tiny)
+    trainer = make_trainer(TrainConfig.classic(), tiny)
     trainer.step()
     trainer.apply(lr=0.5, clip_mode="value", clip=0.01, optimizer="sgd", batch_size=5)
     record = trainer.step()
@@ -86,7 +87,7 @@ def test_live_changes_between_steps(tiny):
 
 
 def test_nan_guard_restores_last_good_weights(tiny):
-    trainer = make_trainer(TrainConfig(), tiny)
+    trainer = make_trainer(TrainConfig.classic(), tiny)
     for _ in range(GOOD_WEIGHTS_EVERY + 3):
         trainer.step()
     good = {n: p.copy() for n, p in trainer._good[1].items()}
@@ -103,7 +104,7 @@ def test_nan_guard_restores_last_good_weights(tiny):
 def test_exploding_run_halts_instead_of_corrupting_weights(tiny):
     # tanh saturates, so even lr=10 without clipping stays finite for this model; an absurd
     # learning rate in float32 overflows within a few steps
-    cfg = TrainConfig(lr=1e37, clip_mode="none", optimizer="sgd", dtype="float32")
+    cfg = TrainConfig.classic(lr=1e37, clip_mode="none", optimizer="sgd", dtype="float32")
     trainer = make_trainer(cfg, tiny)
     trainer.run(epochs=50)
     assert trainer.halt is not None and trainer.step_count < 50
@@ -119,7 +120,7 @@ def test_early_stopping_on_validation_loss(tiny):
 
 
 def test_gradient_flow_is_aligned_on_sentence_ends(tiny):
-    trainer = make_trainer(TrainConfig(), tiny)
+    trainer = make_trainer(TrainConfig.classic(), tiny)
     trainer.step()
     flow = trainer.gradient_flow()
     assert list(flow) == ["h"]  # the vanilla cell has no cell state
@@ -130,7 +131,7 @@ def test_a_batch_size_change_mid_epoch_rechunks_the_rest_of_the_epoch(tiny, monk
     """Every sentence still comes exactly once per epoch, in batches of the new size."""
     from rnnviz.core.data.batching import EncodedSet
 
-    trainer = make_trainer(TrainConfig(batch_size=16), tiny)  # 60 sentences: 3 x 16 and 12
+    trainer = make_trainer(TrainConfig.classic(batch_size=16), tiny)  # 60 sentences: 3 x 16 and 12
     seen = []
     original = EncodedSet.batch
 

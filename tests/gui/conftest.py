@@ -67,12 +67,17 @@ def no_leftovers(qapp):
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    """The real main window with throw-away settings."""
+    """The real main window with throw-away settings, on tiny with the classic settings (vanilla
+    cell, no validation or early stopping): quick, and it trains as long as a test asks."""
+    import json
+
+    from rnnviz.core.train.config import TrainConfig
     from rnnviz.gui.app import dispose
     from rnnviz.gui.main_window import MainWindow
 
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings=settings)
+    settings.setValue("config", json.dumps(TrainConfig.classic().to_dict()))
+    win = MainWindow(settings=settings, dataset="tiny")
     win.show()
     win.runner.set_speed(None)
     yield win

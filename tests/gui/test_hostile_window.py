@@ -175,7 +175,7 @@ def test_a_big_dataset_loads_on_the_worker_with_progress_and_cancel(qtbot, windo
     assert window.overview.name == "tiny" and window.source.sources == ("tiny",)
     window.reset(source)  # and without cancelling, it arrives
     qtbot.waitUntil(lambda: window.overview.name == "big.csv", timeout=60000)
-    assert window.overview.train_size == 120_000
+    assert (window.overview.train_size, window.overview.test_size) == (120_000, 30_000)
 
 
 def test_a_crafted_checkpoint_is_refused_before_its_settings_are_shown(

@@ -31,8 +31,8 @@ def test_training_fills_the_plots(qtbot, window):
     assert len(x) >= 300 and np.all(np.isfinite(y)) and y[-1] < y[0]
     x, y = window.panels["gradients"].before.getData()
     assert len(x) >= 300
-    assert len(window.panels["loss"].test_loss.getData()[0]) > 10
-    assert "test accuracy" in window.panels["loss"].summary.text()
+    assert len(window.panels["loss"].held_out["test"][0].getData()[0]) > 10
+    assert " · test " in window.panels["loss"].summary.text()
     assert "step" in window.fields["step"].text()
 
 

@@ -13,6 +13,8 @@ from .progress import Progress
 
 _CANONICAL = {"0": 0, "neg": 0, "negative": 0, "1": 1, "pos": 1, "positive": 1}
 BINARY_CLASSES = ("negative", "positive")
+DEFAULT_DATASET = "negation"  # what the window opens with: order matters in it, and it is big
+# enough for the default validation split and early stopping to mean something
 
 
 @dataclass

@@ -151,11 +151,15 @@ class SequenceModel:
         """The head's raw scores of a batch (B, C), without gradients or temperature."""
         return self.head.predictions(self.params, self.forward(ids, lengths))[0]
 
-    def trace(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    def trace(
+        self, ids: np.ndarray, temperature: float | None = None
+    ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
         """One sentence (T,) -> hidden states (T, H), the head's answer after each word (T, C)
-        and the cell's gates (and LSTM cell state) by name, each (T, H)."""
+        under `temperature` (None: the model's) and the cell's gates (and LSTM cell state) by
+        name, each (T, H)."""
         trace = self.forward(ids[None, :], np.array([len(ids)]))
         outputs = trace.outputs[:, 0]  # (T, H)
         gates = {name: a[:, 0] for name, a in self.cell.gate_activations(trace).items()}
-        probs = self.head.per_step_probs(self.params, outputs, self.temperature)
+        temperature = self.temperature if temperature is None else temperature
+        probs = self.head.per_step_probs(self.params, outputs, temperature)
         return outputs, probs, gates

@@ -52,10 +52,6 @@ def reliability(probs: np.ndarray, labels: np.ndarray, bins: int = ECE_BINS) -> 
     return Reliability(edges, counts, mean_conf, mean_right)
 
 
-def expected_calibration_error(probs: np.ndarray, labels: np.ndarray) -> float:
-    return reliability(probs, labels).ece
-
-
 def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
     """argmin_T nll(logits / T, labels) over T in TEMPERATURE_RANGE: golden-section search on log T
     (the NLL is convex in 1/T, so it has one minimum)."""

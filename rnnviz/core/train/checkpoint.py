@@ -20,7 +20,7 @@ from ..errors import CheckpointError, ConfigError
 from ..nn.model import SequenceModel
 from ..nn.registry import CELLS, LEGACY_CELL_NAMES, TASKS
 from .calibration import TEMPERATURE_RANGE
-from .config import TrainConfig
+from .config import CLASSIC_SETTINGS, TrainConfig
 from .npz_reader import NpzReader
 from .optim import OPTIMIZERS
 
@@ -228,7 +228,7 @@ def _metadata(npz: NpzReader) -> dict:
     if not isinstance(meta.get("config"), dict):
         raise npz.refuse("config: expected a record of settings")
     try:
-        config = TrainConfig.from_dict({**meta["config"], "cell": cell})
+        config = TrainConfig.from_dict({**CLASSIC_SETTINGS, **meta["config"], "cell": cell})
     except (ConfigError, TypeError) as error:
         raise npz.refuse(f"config: {error}") from None
     return {

@@ -5,17 +5,33 @@ from dataclasses import asdict, dataclass, fields, replace
 from ..errors import ConfigError
 from .hyperparameters import HYPERPARAMETERS
 
+# The classic many-to-one tutorial's way of training: a vanilla cell, a fixed number of epochs, no
+# validation, dropout or schedule. Also what a checkpoint's missing setting means: format versions
+# 1 and 2 predate these settings, so their runs were trained this way, whatever today's default.
+CLASSIC_SETTINGS = {
+    "cell": "vanilla",
+    "epochs": 40,
+    "validation_fraction": 0.0,
+    "patience": 0,
+    "monitor": "loss",
+    "lr_schedule": "constant",
+    "dropout": 0.0,
+    "word_dropout": 0.0,
+    "weight_decay": 0.0,
+    "min_count": 1,
+}
+
 
 @dataclass(frozen=True)
 class TrainConfig:
-    cell: str = "vanilla"
+    cell: str = "gru"
     hidden_size: int = 64
     lr: float = 0.002
     optimizer: str = "adam"
     clip_mode: str = "norm"
     clip: float = 1.0
     batch_size: int = 16
-    epochs: int = 40
+    epochs: int = 0  # 0 = by data size (trainer.auto_epochs)
     bptt_truncate: int = 0  # keep the last k steps of each sequence; 0 = full BPTT
     init: str = "uniform"
     seed: int = 0
@@ -25,11 +41,12 @@ class TrainConfig:
     max_vocab: int = 20_000
     max_len: int = 0  # cut texts to this many tokens; 0 = no limit
     test_fraction: float = 0.2  # used when the data has no split of its own
-    validation_fraction: float = 0.0
-    patience: int = 0  # early stopping: epochs without a better validation loss; 0 = off
-    lr_schedule: str = "constant"  # or "plateau": halve lr after an epoch without progress
-    dropout: float = 0.0  # on the last hidden state, before the output layer
-    word_dropout: float = 0.0  # share of training tokens replaced by <unk>
+    validation_fraction: float = 0.1  # of all the data, taken from the training part
+    patience: int = 5  # early stopping: epochs without validation progress; 0 = off
+    monitor: str = "accuracy"  # what progress on validation means: "accuracy" or "loss"
+    lr_schedule: str = "plateau"  # or "plateau": halve lr after an epoch without progress
+    dropout: float = 0.5  # on the last hidden state, before the output layer
+    word_dropout: float = 0.2  # share of training tokens replaced by <unk>
     weight_decay: float = 0.0  # decoupled, on the weight matrices
 
     def __post_init__(self) -> None:
@@ -42,6 +59,11 @@ class TrainConfig:
             problem = h.problem(value)
             if problem:
                 raise ConfigError(f"{h.label} {problem}")
+
+    @classmethod
+    def classic(cls, **changes) -> "TrainConfig":
+        """CLASSIC_SETTINGS (and `changes`) on top of the defaults."""
+        return cls(**{**CLASSIC_SETTINGS, **changes})
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -117,11 +117,18 @@ class Experiment:
         return cls(config, data, splits, vocab, train_set, evaluation_sets, trainer)
 
     def train(self, should_stop: Callable[[], bool] = lambda: False) -> TrainingReport:
-        """Train to the end (epochs, halt or early stopping), keep the best-validation weights and
-        fit the temperature on validation: what `rnnviz train` and the benchmarks do."""
+        """Train to the end (epochs, halt or early stopping), then finish(): what `rnnviz train`
+        and the benchmarks do."""
+        self.trainer.run(should_stop=should_stop)
+        if self.trainer.halt or should_stop():
+            return TrainingReport(self.trainer.finished, None, self.model.temperature, None)
+        return self.finish()
+
+    def finish(self) -> TrainingReport:
+        """Keep the best-validation weights and fit the temperature on validation (nothing to do
+        without validation data)."""
         trainer = self.trainer
-        trainer.run(should_stop=should_stop)
-        if "validation" not in self.evaluation_sets or trainer.halt or should_stop():
+        if "validation" not in self.evaluation_sets:
             return TrainingReport(trainer.finished, None, self.model.temperature, None)
         best = trainer.restore_best()
         self.model.temperature = 1.0

@@ -9,6 +9,7 @@ from .optim import CLIP_MODES, OPTIMIZERS
 
 DTYPES = ("float32", "float64")
 LR_SCHEDULES = ("constant", "plateau")
+MONITORS = ("accuracy", "loss")
 
 
 @dataclass(frozen=True)
@@ -108,17 +109,29 @@ HYPERPARAMETERS = (
         low_open=True,
         high=1,
         high_open=True,
+        step=0.05,
+        decimals=2,
     ),
     _H(
         "validation_fraction",
         "validation fraction",
-        "validation share (0 = none)",
+        "validation share of all the data, taken from training (0 = none)",
         float,
         low=0,
         high=1,
         high_open=True,
+        step=0.05,
+        decimals=2,
     ),
     _H("patience", "patience", "early stopping after N epochs without progress", low=0),
+    _H(
+        "monitor",
+        "monitor",
+        "what picks the best weights and counts as progress: validation accuracy (ties: lower "
+        "loss) or validation loss",
+        str,
+        choices=MONITORS,
+    ),
     _H(
         "lr_schedule",
         "lr schedule",

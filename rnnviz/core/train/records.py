@@ -5,6 +5,8 @@ from enum import Enum
 
 import numpy as np
 
+from .calibration import Reliability
+
 
 @dataclass(frozen=True)
 class StepRecord:
@@ -55,6 +57,8 @@ class Evaluation:
     accuracy: float
     confusion: np.ndarray  # (C, C) rows true class, columns predicted
     ece: float = 0.0  # expected calibration error (calibration.py)
+    reliability: Reliability | None = None  # its table per confidence bin
+    temperature: float = 1.0  # the model's temperature when scored
 
 
 @dataclass(frozen=True)

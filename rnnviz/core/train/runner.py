@@ -89,6 +89,11 @@ class TrainingRunner:
             on_done,
         )
 
+    def keep_best(self, on_done: Reply | None = None) -> Future:
+        """Put the best-validation weights back and fit the temperature (Experiment.finish); the
+        reply is the TrainingReport."""
+        return self.call(self._do_keep_best, on_done)
+
     def call(self, fn: Callable[[Experiment], object], on_done: Reply | None = None) -> Future:
         """Run fn(experiment) on the training thread between two steps. Its result (or error)
         goes to on_done(result, error) on that thread, and into the returned Future."""
@@ -158,6 +163,18 @@ class TrainingRunner:
         self._publish_status()
         return new
 
+    def _do_keep_best(self, experiment: Experiment):
+        report = experiment.finish()
+        if report.best_epoch is not None:
+            step = experiment.trainer.best.step
+            self.telemetry.record_event(
+                experiment.trainer.step_count,
+                f"kept epoch {report.best_epoch} (step {step}), T={report.temperature:.2f}",
+            )
+            experiment.trainer.report_evaluations()
+        self._publish(force=True)
+        return report
+
     def _do_reset(self, make_experiment: Callable[[], Experiment]):
         experiment = make_experiment()
         self._experiment = experiment
@@ -205,8 +222,13 @@ class TrainingRunner:
             trainer = self._experiment.trainer
             trainer.step()
             if trainer.finished:
+                report = self._do_keep_best(self._experiment)
                 self._set_running(
-                    False, RunState.FINISHED, "early stopping: validation loss stopped improving"
+                    False,
+                    RunState.FINISHED,
+                    f"early stopping: validation loss did not improve for "
+                    f"{trainer.config.patience} epochs; kept the weights of epoch "
+                    f"{report.best_epoch}, temperature {report.temperature:.2f}",
                 )
 
         self._run_guarded(step)
@@ -248,6 +270,8 @@ class TrainingRunner:
                 trainer.epoch,
                 rate,
                 self._elapsed,
-                trainer.config.lr,
+                trainer.lr,
+                trainer.best.step if trainer.best else 0,
+                trainer.best.epoch if trainer.best else 0,
             )
         )

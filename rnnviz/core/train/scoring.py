@@ -6,7 +6,7 @@ import numpy as np
 
 from ..data.batching import EncodedSet
 from ..nn.model import SequenceModel
-from .calibration import expected_calibration_error, nll, probabilities
+from .calibration import Reliability, nll, probabilities, reliability
 
 
 @dataclass(frozen=True)
@@ -15,6 +15,7 @@ class Scores:
     accuracy: float
     confusion: np.ndarray  # (C, C) rows true class, columns predicted
     ece: float  # expected calibration error of the top-class probability
+    reliability: Reliability  # the table behind it (the window's reliability diagram)
 
 
 def logits_of(model: SequenceModel, data: EncodedSet, batch_size: int = 256):
@@ -31,11 +32,13 @@ def scores_of(logits: np.ndarray, labels: np.ndarray, temperature: float = 1.0) 
     confusion = np.zeros((C, C), dtype=np.int64)
     np.add.at(confusion, (labels, logits.argmax(axis=1)), 1)
     n = max(len(labels), 1)
+    table = reliability(probabilities(logits, temperature), labels)
     return Scores(
         nll(logits, labels, temperature),
         float(np.trace(confusion) / n),
         confusion,
-        expected_calibration_error(probabilities(logits, temperature), labels),
+        table.ece,
+        table,
     )
 
 

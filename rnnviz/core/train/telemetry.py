@@ -16,7 +16,7 @@ from ..nn.model import SequenceModel
 from .history import DecimatingHistory, SeriesView
 from .records import Evaluation, RunState, StepRecord
 
-EVAL_METRICS = ("loss", "accuracy")
+EVAL_METRICS = ("loss", "accuracy", "ece")
 MAX_EPOCH_MARKS = 256
 MAX_EVENTS = 500
 
@@ -41,14 +41,17 @@ class Status:
     epoch: int = 0
     tokens_per_s: float = 0.0
     elapsed: float = 0.0  # seconds spent training
-    lr: float = 0.0
+    lr: float = 0.0  # of the next step (the schedule's factor included)
+    best_step: int = 0  # step of the best-validation weights so far; 0 = none yet
+    best_epoch: int = 0
 
 
 @dataclass(frozen=True)
 class TelemetryView:
     version: int
     steps: SeriesView | None
-    evaluations: dict[str, SeriesView]  # split -> history of loss/accuracy
+    evaluations: dict[str, SeriesView]  # split -> history of loss/accuracy/ECE
+    latest: dict[str, Evaluation]  # split -> its newest evaluation (reliability table included)
     epoch_marks: list[int]  # steps at which epochs ended (thinned when many)
     events: list[tuple[int, str]]  # (step, what changed)
     snapshot: Snapshot | None
@@ -67,6 +70,7 @@ class Telemetry:
             self._steps: DecimatingHistory | None = None
             self._param_names: tuple[str, ...] = ()
             self._evaluations: dict[str, DecimatingHistory] = {}
+            self._latest: dict[str, Evaluation] = {}
             self._epoch_marks: list[int] = []
             self._epoch_stride = 1
             self._epochs_seen = 0
@@ -91,7 +95,8 @@ class Telemetry:
                 history = self._evaluations[evaluation.split] = DecimatingHistory(
                     EVAL_METRICS, self.capacity
                 )
-            history.append(evaluation.step, (evaluation.loss, evaluation.accuracy))
+            history.append(evaluation.step, (evaluation.loss, evaluation.accuracy, evaluation.ece))
+            self._latest[evaluation.split] = evaluation
             self._version += 1
 
     def record_epoch(self, step: int) -> None:
@@ -140,6 +145,7 @@ class Telemetry:
                 self._version,
                 self._steps.view() if self._steps is not None else None,
                 {split: h.view() for split, h in self._evaluations.items()},
+                dict(self._latest),
                 list(self._epoch_marks),
                 list(self._events),
                 self._snapshot,

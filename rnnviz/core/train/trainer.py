@@ -26,11 +26,21 @@ class BestWeights:
     epoch: int  # epochs completed when these weights were scored
     step: int
     loss: float  # validation loss
+    accuracy: float  # validation accuracy
+
+    def beaten_by(self, evaluation: Evaluation, monitor: str) -> bool:
+        """Is `evaluation` better on `monitor`: a lower loss, or a higher accuracy (an equal
+        accuracy with a lower loss counts as better)?"""
+        if monitor == "loss":
+            return evaluation.loss < self.loss
+        return (evaluation.accuracy, -evaluation.loss) > (self.accuracy, -self.loss)
+
     params: dict[str, np.ndarray]
 
 
 GOOD_WEIGHTS_EVERY = 25  # steps between copies of the last weights known to give a finite loss
-PLATEAU_FACTOR = 0.5  # lr_schedule "plateau": lr factor after an epoch without progress
+PLATEAU_FACTOR = 0.5  # lr_schedule "plateau": the lr's factor after PLATEAU_EPOCHS epochs
+PLATEAU_EPOCHS = 2  # without validation progress
 
 
 class Trainer:
@@ -53,7 +63,7 @@ class Trainer:
         self.seconds = 0.0
         self.last: StepResult | None = None  # the newest step, for diagnostics
         self.halt: Halt | None = None
-        self.best: BestWeights | None = None  # the weights of the lowest validation loss so far
+        self.best: BestWeights | None = None  # the best weights on validation so far
         self.stale_epochs = 0
         self.lr_scale = 1.0  # the schedule's factor on config.lr
         self.finished = False  # early stopping fired
@@ -100,18 +110,22 @@ class Trainer:
         if "validation" in self.evaluation_sets:
             validation = self.evaluate("validation")
             self._emit("evaluation", validation)
-            self._track_early_stopping(validation.loss)
+            self._track_early_stopping(validation)
         self._emit("epoch_end", self.epoch)
 
-    def _track_early_stopping(self, loss: float) -> None:
-        """Keep the best-validation weights; on a plateau schedule halve the learning rate after
-        an epoch without progress; stop after `patience` such epochs."""
-        if self.best is None or loss < self.best.loss:
+    def _track_early_stopping(self, validation: Evaluation) -> None:
+        """Keep the best-validation weights (by config.monitor); on a plateau schedule halve the
+        learning rate after every PLATEAU_EPOCHS epochs without progress; stop after `patience`
+        such epochs."""
+        if self.best is None or self.best.beaten_by(validation, self.config.monitor):
             params = {n: p.copy(order="K") for n, p in self.model.params.items()}
-            self.best, self.stale_epochs = BestWeights(self.epoch, self.step_count, loss, params), 0
+            self.best = BestWeights(
+                self.epoch, self.step_count, validation.loss, validation.accuracy, params
+            )
+            self.stale_epochs = 0
             return
         self.stale_epochs += 1
-        if self.config.lr_schedule == "plateau":
+        if self.config.lr_schedule == "plateau" and self.stale_epochs % PLATEAU_EPOCHS == 0:
             self.lr_scale *= PLATEAU_FACTOR
         if self.config.patience and self.stale_epochs >= self.config.patience:
             self.finished = True
@@ -196,8 +210,21 @@ class Trainer:
         data = self.train_set if split_name == "train" else self.evaluation_sets[split_name]
         s = score(self.model, data)
         return Evaluation(
-            self.step_count, self.epoch, split_name, s.loss, s.accuracy, s.confusion, s.ece
+            self.step_count,
+            self.epoch,
+            split_name,
+            s.loss,
+            s.accuracy,
+            s.confusion,
+            s.ece,
+            s.reliability,
+            self.model.temperature,
         )
+
+    def report_evaluations(self) -> None:
+        """Score every held-out set now and tell the listeners (after the weights changed)."""
+        for name in self.evaluation_sets:
+            self._emit("evaluation", self.evaluate(name))
 
     def resume(self, step: int, epoch: int, optimizer_state: dict) -> None:
         """Carry on counting from a checkpoint, with its optimizer state when it has one."""

@@ -1,0 +1,108 @@
+"""Reliability diagram: how often the network is right when it says it is p sure, per confidence
+bin, against the diagonal of perfect calibration; NLL, ECE and the fitted temperature beside it."""
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QVBoxLayout, QWidget
+
+from ..core.train.records import Evaluation
+from .panel import TELEMETRY, Panel, PanelContext
+from .theme import Theme, add_legend, points_curve, style_plot, summary_label
+
+EMPTY_TEXT = "The diagram appears at the first evaluation (each epoch's end)."
+
+
+class CalibrationPanel(QWidget, Panel):
+    key, slot, reads = "calibration", "bottom", frozenset({TELEMETRY})
+    temperature_toggled = Signal(bool)  # apply the fitted temperature to typed sentences
+
+    def __init__(self, theme: Theme, parent=None):
+        super().__init__(parent)
+        self.theme = theme
+        self.plot_widget = pg.PlotWidget()
+        self.plot = self.plot_widget.getPlotItem()
+        style_plot(
+            self.plot, "Calibration: reliability", "accuracy in bin", "confidence (top probability)"
+        )
+        self.plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0.02)
+        self.plot.setMouseEnabled(False, False)
+        self.plot.hideButtons()
+        add_legend(self.plot, theme).anchor((0, 0), (0, 0), offset=(10, 10))
+        self.bars = pg.BarGraphItem(
+            x=[], height=[], width=0.05, brush=pg.mkBrush(theme.train + "90"), pen=None
+        )
+        self.gaps = pg.BarGraphItem(
+            x=[], y0=[], height=[], width=0.05, brush=pg.mkBrush(theme.warning + "50"), pen=None
+        )
+        self.plot.addItem(self.bars)
+        self.plot.addItem(self.gaps)
+        self.diagonal = self.plot.plot(
+            [0, 1],
+            [0, 1],
+            pen=pg.mkPen(theme.foreground, width=1, style=Qt.PenStyle.DashLine),
+            name="perfectly calibrated",
+        )
+        self.points = points_curve(self.plot, theme.validation, "mean confidence → accuracy")
+        self.plot_widget.setToolTip(
+            "Predictions grouped by the probability of their top class (15 equal bins). Bar "
+            "height: the share of the bin predicted right; red: its gap to the diagonal. "
+            "ECE = Σ_bins n_bin/N · |accuracy − confidence|. Bars under the diagonal: "
+            "overconfident."
+        )
+        self.split = QComboBox()
+        self.split.addItems(["validation", "test"])
+        self.split.setToolTip("Which held-out split the diagram shows.")
+        self.split.currentTextChanged.connect(lambda _: self._draw_latest())
+        self.apply_box = QCheckBox("apply temperature")
+        self.apply_box.setChecked(True)
+        self.apply_box.setToolTip(
+            "Typed sentences' probabilities use softmax(z / T) with the temperature T fitted on "
+            "validation when early stopping fires or the best weights are restored (T = 1 until "
+            "then). Off: the raw softmax(z)."
+        )
+        self.apply_box.toggled.connect(self.temperature_toggled)
+        self.summary = summary_label(EMPTY_TEXT)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        bar = QHBoxLayout()
+        bar.addWidget(self.split)
+        bar.addWidget(self.apply_box)
+        bar.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot_widget, 1)
+        layout.addLayout(bar)
+        layout.addWidget(self.summary)
+        self._latest: dict[str, Evaluation] = {}
+
+    def draw(self, context: PanelContext) -> None:
+        if context.view is not None and context.view.latest is not self._latest:
+            self._latest = context.view.latest
+            self._draw_latest()
+
+    def _draw_latest(self) -> None:
+        evaluation = self._latest.get(self.split.currentText()) or self._latest.get("test")
+        table = None if evaluation is None else evaluation.reliability
+        if table is None or not table.counts.sum():
+            self.bars.setOpts(x=[], height=[])
+            self.gaps.setOpts(x=[], y0=[], height=[])
+            self.points.setData([], [])
+            self.summary.setText(EMPTY_TEXT)
+            return
+        filled = table.counts > 0
+        centres = (table.edges[:-1] + table.edges[1:])[filled] / 2
+        width = float(table.edges[1] - table.edges[0]) * 0.9
+        accuracy, confidence = table.accuracy[filled], table.confidence[filled]
+        self.bars.setOpts(x=centres, height=accuracy, width=width)
+        self.gaps.setOpts(
+            x=centres,
+            y0=np.minimum(accuracy, confidence),
+            height=np.abs(confidence - accuracy),
+            width=width,
+        )
+        self.points.setData(confidence, accuracy)
+        self.summary.setText(
+            f"{evaluation.split} at step {evaluation.step:,}: NLL {evaluation.loss:.3f} · ECE "
+            f"{evaluation.ece:.3f} · temperature {evaluation.temperature:.2f} · "
+            f"{int(table.counts.sum()):,} sentences"
+        )
