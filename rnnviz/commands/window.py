@@ -4,6 +4,7 @@ import argparse
 
 from ..core.data.datasets import DEFAULT_DATASET, bundled_names
 from ..core.nn.registry import CELLS
+from ..core.train.config import TrainConfig
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -27,7 +28,8 @@ def add_screenshot_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--steps", type=int, default=300, help="mini-batches to train first")
     parser.add_argument("--text", default=None, help="sentence to type into the prediction box")
     parser.add_argument("--size", default="1440x900", help="window size WIDTHxHEIGHT")
-    parser.add_argument("--cell", choices=tuple(CELLS), default="vanilla", help="recurrent cell")
+    cell = TrainConfig().cell
+    parser.add_argument("--cell", choices=tuple(CELLS), default=cell, help=f"cell (default {cell})")
     parser.add_argument(
         "--show", default=None, help="what the hidden-state panel shows (h, or a gate's name)"
     )

@@ -15,11 +15,12 @@ def take_screenshot(
     steps: int = 300,
     text: str | None = None,
     size: tuple[int, int] = (1440, 900),
-    cell: str = "vanilla",
+    cell: str | None = None,
     show: str | None = None,
 ) -> Path:
-    """Train a `cell` model `steps` mini-batches at full speed, type `text`, show `show` (h, or a
-    gate) in the hidden-state panel, draw, grab the window to `out`."""
+    """Train a `cell` model (None: the default cell) `steps` mini-batches at full speed, type
+    `text`, show `show` (h, or a gate) in the hidden-state panel, draw, grab the window to
+    `out`."""
     if not os.environ.get("DISPLAY") and "QT_QPA_PLATFORM" not in os.environ:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtCore import QSettings
@@ -32,7 +33,8 @@ def take_screenshot(
     app = application()
     with tempfile.TemporaryDirectory() as folder:  # never touch the user's saved settings
         settings = QSettings(str(Path(folder) / "shot.ini"), QSettings.Format.IniFormat)
-        settings.setValue("config", json.dumps(TrainConfig(cell=cell).to_dict()))
+        config = TrainConfig() if cell is None else TrainConfig(cell=cell)
+        settings.setValue("config", json.dumps(config.to_dict()))
         window = MainWindow(settings=settings, dataset=dataset)
         window.resize(*size)
         window.show()
@@ -45,7 +47,7 @@ def take_screenshot(
                 window.redraw_all()  # the panel offers the cell's gates once it has drawn
                 layers = window.panels["hidden"].layer_box
                 if layers.findText(show) < 0:
-                    raise RnnvizError(f"nothing called {show!r} to show for the {cell} cell")
+                    raise RnnvizError(f"nothing called {show!r} to show for the {config.cell} cell")
                 layers.setCurrentText(show)
             deadline = time.monotonic() + 1.0  # let the debounce, the snapshot and the timer run
             while time.monotonic() < deadline:

@@ -67,7 +67,7 @@ def test_patience_without_validation_data_is_an_error():
 
 # ---------------------------------------------------------------- early stopping
 def test_early_stopping_keeps_the_best_weights_and_stops_at_an_epoch_end(negation):
-    config = TrainConfig(epochs=40, validation_fraction=0.1, patience=2, lr=0.05)
+    config = TrainConfig(epochs=40, validation_fraction=0.1, patience=2, lr=0.05, monitor="loss")
     experiment = Experiment.build(config, negation)
     trainer = experiment.trainer
     validation_losses = []
@@ -154,3 +154,10 @@ def test_the_temperature_is_saved_used_and_loaded(tmp_path, negation):
     scaled = loaded.model.trace(ids)[1]
     assert not np.allclose(raw, scaled)
     assert np.allclose(scaled, probabilities(np.log(raw), report.temperature))
+
+
+def test_a_perfectly_separated_validation_set_does_not_sharpen_without_limit():
+    logits = np.array([[3.0, -3.0], [-2.5, 2.5], [4.0, -4.0]] * 20)
+    labels = np.array([0, 1, 0] * 20)
+    fitted = fit_temperature(logits, labels)
+    assert 0.2 < fitted < 1.0  # sharper, as the data ask, but far from the range's floor

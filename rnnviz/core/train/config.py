@@ -19,13 +19,14 @@ CLASSIC_SETTINGS = {
     "word_dropout": 0.0,
     "weight_decay": 0.0,
     "min_count": 1,
+    "hidden_size": 64,
 }
 
 
 @dataclass(frozen=True)
 class TrainConfig:
     cell: str = "gru"
-    hidden_size: int = 64
+    hidden_size: int = 128
     lr: float = 0.002
     optimizer: str = "adam"
     clip_mode: str = "norm"
@@ -37,12 +38,12 @@ class TrainConfig:
     seed: int = 0
     dtype: str = "float64"
     eval_every: int = 0  # steps between test evaluations; 0 = at every epoch end
-    min_count: int = 1
+    min_count: int = 2  # words seen once in training are read as <unk>
     max_vocab: int = 20_000
     max_len: int = 0  # cut texts to this many tokens; 0 = no limit
     test_fraction: float = 0.2  # used when the data has no split of its own
     validation_fraction: float = 0.1  # of all the data, taken from the training part
-    patience: int = 5  # early stopping: epochs without validation progress; 0 = off
+    patience: int = 8  # early stopping: epochs without validation progress; 0 = off
     monitor: str = "accuracy"  # what progress on validation means: "accuracy" or "loss"
     lr_schedule: str = "plateau"  # or "plateau": halve lr after an epoch without progress
     dropout: float = 0.5  # on the last hidden state, before the output layer
