@@ -11,6 +11,7 @@ import pytest
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 CLASSES = ("positive", "negative")
+SENTENCES = "the food was great\nthe service was not friendly at all\n"
 
 
 def command_lines() -> list[tuple[list[str], str]]:
@@ -27,8 +28,8 @@ def command_lines() -> list[tuple[list[str], str]]:
 
 
 def write_user_files(folder: Path) -> None:
-    """The files the README's examples name (reviews.csv, more.jsonl), made from the bundled
-    tiny sentences, as a user's own data would be."""
+    """The files the README's examples name (reviews.csv, more.jsonl, sentences.txt), made from
+    the bundled tiny sentences, as a user's own data would be."""
     data = Path(__file__).resolve().parent.parent / "data" / "tiny" / "train.tsv"
     rows = [line.split("\t") for line in data.read_text(encoding="utf-8").splitlines()[1:]]
     with (folder / "reviews.csv").open("w", newline="", encoding="utf-8") as out:
@@ -37,6 +38,7 @@ def write_user_files(folder: Path) -> None:
         writer.writerows(rows[:40])
     records = [json.dumps({"text": text, "label": label}) for text, label in rows[40:]]
     (folder / "more.jsonl").write_text("\n".join(records) + "\n", encoding="utf-8")
+    (folder / "sentences.txt").write_text(SENTENCES, encoding="utf-8")
 
 
 def test_the_block_is_what_this_test_reads():
@@ -74,7 +76,11 @@ def test_readme_command_line_examples(installed_rnnviz, tmp_path, seed):
         if accuracy:
             assert f"test accuracy {accuracy.group(1)}" in done.stdout, shown
         if argv[0] == "eval":
-            assert "confusion" in done.stdout, shown
+            assert "confusion" in done.stdout and "ECE" in done.stdout, shown
+        if "--input" in argv:
+            rows = list(csv.reader(done.stdout.splitlines()))
+            assert rows[0][:2] == ["text", "prediction"] and len(rows) == 3, shown
+            assert [r[1] for r in rows[1:]] == ["positive", "negative"], shown
         if argv[0] == "gradcheck":
             assert events[-1]["passed"] is True, shown
         if "--metrics" in argv:

@@ -187,12 +187,12 @@ def run(args: argparse.Namespace) -> int:
         out.say(f"stopped: {trainer.halt.reason}")
     if report.stopped_early:
         out.say(
-            f"early stopping: validation loss did not improve for {cfg.patience} epochs "
+            f"early stopping: no validation progress ({cfg.monitor}) for {cfg.patience} epochs "
             f"(after epoch {trainer.epoch})"
         )
     if report.best_epoch is not None:
         out.say(
-            f"kept the weights of epoch {report.best_epoch} (lowest validation loss); "
+            f"kept the weights of epoch {report.best_epoch} (best validation {cfg.monitor}); "
             f"temperature {report.temperature:.3f} fitted on validation"
         )
     evaluations = {name: trainer.evaluate(name) for name in ("train", *experiment.evaluation_sets)}

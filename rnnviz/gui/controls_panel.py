@@ -157,14 +157,20 @@ class ControlsPanel(QWidget):
         self.patience = _spin(
             "patience",
             c.patience,
-            "Stop after this many epochs without a lower validation loss; 0 = never (on Reset).",
+            "Stop after this many epochs without validation progress; 0 = never (on Reset).",
         )
         self.patience.setSpecialValueText("off")
+        self.monitor = _combo(
+            "monitor",
+            c.monitor,
+            "What picks the best weights and counts as progress: validation accuracy (ties go "
+            "to the lower loss) or validation loss (on Reset).",
+        )
         self.lr_schedule = _combo(
             "lr_schedule",
             c.lr_schedule,
-            "constant: η as set; plateau: η halves after each epoch without a lower validation "
-            "loss (on Reset).",
+            "constant: η as set; plateau: η halves after every 2 epochs without validation "
+            "progress (on Reset).",
         )
         self.speed = QComboBox()
         self.speed.addItems(list(SPEEDS))
@@ -190,7 +196,7 @@ class ControlsPanel(QWidget):
         self.load_button.setToolTip("Continue from a saved .npz checkpoint (Ctrl+O).")
         self.best_button = QPushButton("Restore best")
         self.best_button.setToolTip(
-            "Put back the weights of the lowest validation loss so far and fit the temperature "
+            "Put back the weights of the best validation epoch so far and fit the temperature "
             "on validation (early stopping does this by itself)."
         )
         self.best_button.clicked.connect(self.best_clicked)
@@ -232,6 +238,7 @@ class ControlsPanel(QWidget):
                 ("Weight decay", self.weight_decay),
                 ("Validation share", self.validation),
                 ("Patience", self.patience),
+                ("Monitor", self.monitor),
                 ("LR schedule", self.lr_schedule),
             ],
         )
@@ -273,6 +280,7 @@ class ControlsPanel(QWidget):
             "weight_decay": self.weight_decay,
             "validation_fraction": self.validation,
             "patience": self.patience,
+            "monitor": self.monitor,
             "lr_schedule": self.lr_schedule,
         }
 

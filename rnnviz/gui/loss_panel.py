@@ -41,7 +41,7 @@ class LossPanel(QWidget, Panel):
         self.loss_plot.setToolTip(
             "Training loss L = mean_b -log p(y_b | sentence_b) per mini-batch (faint), its moving "
             "average, and the validation and test loss at each evaluation; the green line marks "
-            "the best validation loss (the weights early stopping keeps)."
+            "the best validation epoch (the weights early stopping keeps)."
         )
         self.acc_plot.setToolTip(
             "Share of sentences whose argmax_c p(c) is the true class: training batches "
@@ -68,7 +68,7 @@ class LossPanel(QWidget, Panel):
             pg.InfiniteLine(angle=90, pen=best_pen, movable=False, label="best", labelOpts=label),
             pg.InfiniteLine(angle=90, pen=best_pen, movable=False),
         )
-        self.best_lines[0].setToolTip("Step of the lowest validation loss so far")
+        self.best_lines[0].setToolTip("Step of the best validation figures so far")
         for plot, line in zip((self.loss_plot, self.acc_plot), self.best_lines, strict=True):
             plot.addItem(line, ignoreBounds=True)
             line.setVisible(False)

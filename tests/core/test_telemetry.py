@@ -39,7 +39,7 @@ def test_history_stays_bounded_and_keeps_the_envelope():
 def runner():
     telemetry = Telemetry()
     r = TrainingRunner(
-        Experiment.build(TrainConfig(), load(["tiny"])), telemetry, publish_every=0.02
+        Experiment.build(TrainConfig.classic(), load(["tiny"])), telemetry, publish_every=0.02
     )
     r.start()
     yield r
@@ -71,6 +71,31 @@ def test_runner_trains_pauses_and_steps(runner):
     assert view.steps is not None and len(view.steps) == paused_at + 1
     assert view.snapshot is not None and view.snapshot.step == paused_at + 1
     assert view.evaluations["test"].mean["accuracy"].size > 0 and view.epoch_marks
+
+
+def test_early_stopping_ends_the_run_on_the_best_weights_calibrated():
+    telemetry = Telemetry()
+    config = TrainConfig(hidden_size=16, patience=2, lr=0.05)
+    experiment = Experiment.build(config, load(["negation"]))
+    runner = TrainingRunner(experiment, telemetry, publish_every=0.02)
+    runner.start()
+    try:
+        runner.set_speed(None)
+        runner.train()
+        assert wait_for(lambda: telemetry.read().status.state == "finished", timeout=60)
+        view = telemetry.read()
+        best = experiment.trainer.best
+        assert f"kept the weights of epoch {best.epoch}" in view.status.message
+        assert view.status.best_step == best.step and view.status.best_epoch == best.epoch
+        assert any(text.startswith(f"kept epoch {best.epoch}") for _, text in view.events)
+        assert view.snapshot.model.temperature == experiment.model.temperature != 1.0
+        latest = view.latest["validation"]
+        assert latest.temperature == experiment.model.temperature
+        assert latest.reliability.counts.sum() == len(experiment.evaluation_sets["validation"])
+        for name, value in best.params.items():
+            np.testing.assert_array_equal(view.snapshot.model.params[name], value)
+    finally:
+        assert runner.stop(2.0)
 
 
 def test_runner_applies_changes_and_records_an_event(runner):

@@ -45,7 +45,7 @@ class TrainConfig:
     validation_fraction: float = 0.1  # of all the data, taken from the training part
     patience: int = 8  # early stopping: epochs without validation progress; 0 = off
     monitor: str = "accuracy"  # what progress on validation means: "accuracy" or "loss"
-    lr_schedule: str = "plateau"  # or "plateau": halve lr after an epoch without progress
+    lr_schedule: str = "plateau"  # or "constant"; plateau: see trainer.PLATEAU_EPOCHS
     dropout: float = 0.5  # on the last hidden state, before the output layer
     word_dropout: float = 0.2  # share of training tokens replaced by <unk>
     weight_decay: float = 0.0  # decoupled, on the weight matrices

@@ -135,7 +135,8 @@ HYPERPARAMETERS = (
     _H(
         "lr_schedule",
         "lr schedule",
-        "constant, or plateau: halve the learning rate after an epoch without validation progress",
+        "constant, or plateau: halve the learning rate after every 2 epochs without validation "
+        "progress",
         str,
         choices=LR_SCHEDULES,
     ),

@@ -226,7 +226,7 @@ class TrainingRunner:
                 self._set_running(
                     False,
                     RunState.FINISHED,
-                    f"early stopping: validation loss did not improve for "
+                    f"early stopping: no validation progress ({trainer.config.monitor}) for "
                     f"{trainer.config.patience} epochs; kept the weights of epoch "
                     f"{report.best_epoch}, temperature {report.temperature:.2f}",
                 )
