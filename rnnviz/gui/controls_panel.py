@@ -190,10 +190,12 @@ class ControlsPanel(QWidget):
         self.step_button.setToolTip("Run one mini-batch, then pause (S).")
         self.reset_button = QPushButton("Reset")
         self.reset_button.setToolTip("New model from the settings above; history cleared (Ctrl+R).")
-        self.save_button = QPushButton("Save model…")
-        self.save_button.setToolTip("Write weights, vocabulary and settings to .npz (Ctrl+S).")
-        self.load_button = QPushButton("Load model…")
-        self.load_button.setToolTip("Continue from a saved .npz checkpoint (Ctrl+O).")
+        self.save_button = QPushButton("Save…")
+        self.save_button.setToolTip(
+            "Save the model: weights, vocabulary, settings and temperature to .npz (Ctrl+S)."
+        )
+        self.load_button = QPushButton("Load…")
+        self.load_button.setToolTip("Load a model: continue from a saved .npz checkpoint (Ctrl+O).")
         self.best_button = QPushButton("Restore best")
         self.best_button.setToolTip(
             "Put back the weights of the best validation epoch so far and fit the temperature "
@@ -243,18 +245,14 @@ class ControlsPanel(QWidget):
             ],
         )
         buttons = QVBoxLayout()
-        row = QHBoxLayout()
-        row.addWidget(self.train_button, 2)
-        row.addWidget(self.step_button, 1)
-        buttons.addLayout(row)
-        row = QHBoxLayout()
-        row.addWidget(self.reset_button)
-        row.addWidget(self.best_button)
-        buttons.addLayout(row)
-        row = QHBoxLayout()
-        row.addWidget(self.save_button)
-        row.addWidget(self.load_button)
-        buttons.addLayout(row)
+        for widgets in (
+            (self.train_button, self.step_button, self.reset_button),
+            (self.best_button, self.save_button, self.load_button),
+        ):
+            row = QHBoxLayout()
+            for widget in widgets:
+                row.addWidget(widget)
+            buttons.addLayout(row)
         layout = QVBoxLayout(self)
         for widget in (data_box, model_box, live_box, generalisation_box):
             layout.addWidget(widget)
