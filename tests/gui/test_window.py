@@ -332,3 +332,53 @@ def test_the_cell_chosen_in_the_controls_is_built_on_reset(qtbot, window):
     qtbot.waitUntil(lambda: window.panels["hidden"].layer_box.count() == 5, timeout=5000)
     layers = [window.panels["hidden"].layer_box.itemText(i) for i in range(5)]
     assert layers == ["h (hidden state)", "input i", "forget f", "output o", "cell c"]
+
+
+def test_validation_curve_reliability_restore_best_and_temperature(qtbot, tmp_path):
+    """With the defaults: validation points and the best mark on the loss plot, a reliability
+    diagram, Restore best with its temperature, and typed probabilities with and without it."""
+    import json
+
+    from PySide6.QtCore import QSettings
+
+    from rnnviz.core.train.config import TrainConfig
+    from rnnviz.gui.app import dispose
+    from rnnviz.gui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    settings.setValue("config", json.dumps(TrainConfig(hidden_size=16, lr=0.02).to_dict()))
+    window = MainWindow(settings=settings, dataset="negation")
+    window.show()
+    try:
+        window.panels["prediction"].entry.setText("the food was not good at all")
+        window.runner.call(lambda run: [run.trainer.step() for _ in range(3 * 165)]).result(120)
+        window.redraw_all()
+        qtbot.waitUntil(lambda: window.telemetry.read().status.best_step > 0, timeout=5000)
+        window.redraw_all()
+        loss = window.panels["loss"]
+        assert len(loss.held_out["validation"][0].getData()[0]) == 3
+        assert loss.best_lines[0].isVisible() and "best epoch" in loss.summary.text()
+        calibration = window.panels["calibration"]
+        assert "validation at step" in calibration.summary.text()
+        assert len(calibration.points.getData()[0]) > 0
+        window.keep_best()
+        qtbot.waitUntil(
+            lambda: "restored the weights of epoch" in window.statusBar().currentMessage(),
+            timeout=10000,
+        )
+        temperature = window.runner.call(lambda run: run.model.temperature).result(5)
+        assert temperature != 1.0
+        qtbot.waitUntil(
+            lambda: (
+                window._snapshot is not None and window._snapshot.model.temperature == temperature
+            ),
+            timeout=5000,
+        )
+        window.redraw_all()
+        calibrated = window._probe.final.copy()
+        calibration.apply_box.setChecked(False)
+        raw = window._probe.final.copy()
+        assert calibrated.argmax() == raw.argmax() and not np.allclose(calibrated, raw)
+        assert f"temperature {temperature:.2f}" in calibration.summary.text()
+    finally:
+        dispose(window)
