@@ -70,7 +70,7 @@ def dispose(window) -> None:
     """Stop the window's work and delete it while the application still exists (a widget left to
     the interpreter's final garbage collection can outlive Qt and crash the exit)."""
     window.shutdown()
-    window.close()
+    window.close_now()  # the caller decided: no question about an unsaved model
     window.deleteLater()
     application().processEvents()
     gc.collect()

@@ -38,6 +38,7 @@ from .panel import CONFIG, PROBE, SNAPSHOT, TELEMETRY, PanelContext
 from .panels import PANELS
 from .replies import Replies
 from .theme import configure_pyqtgraph, current_theme, plain_label
+from .unsaved import UnsavedWork
 
 REFRESH_MS = 20  # timer ticks; one panel is redrawn per tick
 BUILD_DIALOG_AFTER_MS = 400  # a reset that takes longer shows its progress
@@ -72,9 +73,11 @@ class MainWindow(QMainWindow):
         self._stale: set[str] = set()  # keys of the panels to redraw
         self._shown_halt = ""
         self._calibrated = True  # typed sentences use the fitted temperature
+        self._closing = False  # the user has said the model may go
         self._halt_box = None
         self.build_dialog: QProgressDialog | None = None  # the newest reset's progress
 
+        self.unsaved = UnsavedWork(self, self.telemetry, lambda then: self.save_model(then=then))
         self.controls = ControlsPanel(bundled_names(), self.config)
         self.panels = {cls.key: cls(self.theme) for cls in PANELS}
         self._rotation = list(self.panels)
@@ -135,7 +138,7 @@ class MainWindow(QMainWindow):
         c = self.controls
         c.train_clicked.connect(self.toggle_training)
         c.step_clicked.connect(self.runner.step_once)
-        c.reset_clicked.connect(self.reset)
+        c.reset_clicked.connect(self.confirm_reset)
         c.save_clicked.connect(self.save_model)
         c.load_clicked.connect(self.load_model)
         c.best_clicked.connect(self.keep_best)
@@ -148,7 +151,7 @@ class MainWindow(QMainWindow):
         shortcuts = {
             "Space": self.toggle_training,
             "S": self.runner.step_once,
-            "Ctrl+R": self.reset,
+            "Ctrl+R": self.confirm_reset,
             "Ctrl+S": self.save_model,
             "Ctrl+O": self.load_model,
             "Ctrl+D": lambda: self.choose_dataset(OPEN_DATASET),
@@ -177,6 +180,10 @@ class MainWindow(QMainWindow):
             self._mark(CONFIG)
 
         self.runner.apply(changes, on_done=self.replies.to(applied))
+
+    def confirm_reset(self) -> None:
+        """Reset, after asking whether to save a model that has trained since its last save."""
+        self.unsaved.confirm("Reset", self.reset)
 
     def reset(self, source: DataSource | None = None, make_experiment=None) -> None:
         """Post a new experiment (on a new data source, if given) built from the controls'
@@ -214,6 +221,7 @@ class MainWindow(QMainWindow):
             self.source, self.config = source, overview.config
             self.controls.show_config(self.config)
             self._shown_halt = ""
+            self.unsaved.mark_kept()
             self._show_overview(overview)
 
         self.runner.reset(lambda: make(progress), on_done=self.replies.to(done))
@@ -228,10 +236,12 @@ class MainWindow(QMainWindow):
             source = dialog.source
         else:
             source = DataSource((name,))
-        self.reset(source)
+        self.unsaved.confirm("Opening another dataset", lambda: self.reset(source))
+        self._show_overview(self.overview)  # until the new data arrives, if it does
 
-    def save_model(self, path: str | None = None) -> None:
-        """Ask where, then let the training thread write the checkpoint; say how it went."""
+    def save_model(self, path: str | None = None, then=None) -> None:
+        """Ask where, then let the training thread write the checkpoint; say how it went, and
+        call then() once it is written."""
         if not path:
             path, _ = QFileDialog.getSaveFileName(
                 self, "Save model", str(Path.home() / "model.npz"), "rnnviz model (*.npz)"
@@ -239,11 +249,15 @@ class MainWindow(QMainWindow):
         if not path:
             return
 
-        def saved(written: Path | None, error: BaseException | None) -> None:
+        def saved(result: tuple[Path, int] | None, error: BaseException | None) -> None:
             if error is not None:
                 show_error(self, "Cannot save model", str(error))
-            else:
-                self.statusBar().showMessage(f"saved {written}", 5000)
+                return
+            written, step = result
+            self.unsaved.mark_kept(step)
+            self.statusBar().showMessage(f"saved {written}", 5000)
+            if then is not None:
+                then()
 
         self.runner.save(path, on_done=self.replies.to(saved))
 
@@ -301,8 +315,11 @@ class MainWindow(QMainWindow):
             )
             return experiment
 
-        self.controls.show_config(ckpt.config)
-        self.reset(make_experiment=resumed)
+        def load() -> None:
+            self.controls.show_config(ckpt.config)
+            self.reset(make_experiment=resumed)
+
+        self.unsaved.confirm("Loading a model", load)
         return True
 
     def _show_overview(self, overview: Overview) -> None:
@@ -445,9 +462,30 @@ class MainWindow(QMainWindow):
         return self.runner.stop(2.0)
 
     def closeEvent(self, event) -> None:
+        if self.unsaved.pending and not self._closing:
+            self.runner.pause()  # the model stops changing while the user decides
+            answered_now = []  # Discard answers at once; Save closes once the file is written
+
+            def go_on() -> None:
+                if asking:
+                    answered_now.append(True)
+                else:
+                    self.close_now()
+
+            asking = True
+            self.unsaved.confirm("Closing the window", go_on)
+            asking = False
+            if not answered_now:
+                event.ignore()
+                return
         self.save_settings()
         self.shutdown()
         event.accept()
+
+    def close_now(self) -> None:
+        """Close without asking about an unsaved model."""
+        self._closing = True
+        self.close()
 
 
 def _show(dialog: QProgressDialog, stage: str, share: float) -> None:

@@ -112,6 +112,7 @@ def test_save_then_load_a_model(qtbot, window, tmp_path, monkeypatch):
     assert checkpoint.load(path).summary["step"] == 20
     window.reset()
     qtbot.waitUntil(lambda: window.fields["step"].text() == "step 0", timeout=5000)
+    qtbot.waitUntil(lambda: not window.unsaved.pending, timeout=5000)  # the reset has answered
     assert window.load_model(str(path))
     qtbot.waitUntil(lambda: window.fields["step"].text() == "step 20", timeout=5000)
 
@@ -160,8 +161,14 @@ def test_halt_pauses_and_tells_the_user(qtbot, window):
         b.close()
 
 
-def test_closing_while_training_stops_the_thread_quickly(qtbot, tmp_path):
+def test_closing_while_training_stops_the_thread_quickly(qtbot, tmp_path, monkeypatch):
     from rnnviz.gui.main_window import MainWindow
+
+    asked = []
+    monkeypatch.setattr(
+        "rnnviz.gui.unsaved.QMessageBox.exec",
+        lambda box: asked.append(box.text()) or QMessageBox.StandardButton.Discard,
+    )
 
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     win = MainWindow(settings=settings)
@@ -171,6 +178,7 @@ def test_closing_while_training_stops_the_thread_quickly(qtbot, tmp_path):
     wait_step(qtbot, win, 20)
     started = time.monotonic()
     win.close()
+    assert asked and "since it was last saved. Closing the window replaces it." in asked[0]
     assert time.monotonic() - started < 2.0 and not win.runner.alive
     assert settings.value("geometry") is not None
     win.deleteLater()
@@ -382,3 +390,49 @@ def test_validation_curve_reliability_restore_best_and_temperature(qtbot, tmp_pa
         assert f"temperature {temperature:.2f}" in calibration.summary.text()
     finally:
         dispose(window)
+
+
+def answering(monkeypatch, answer):
+    """Make the unsaved-model question answer `answer`; returns the questions asked."""
+    asked = []
+    monkeypatch.setattr(
+        "rnnviz.gui.unsaved.QMessageBox.exec", lambda box: asked.append(box.text()) or answer
+    )
+    return asked
+
+
+def test_reset_asks_before_discarding_a_trained_model(qtbot, window, monkeypatch):
+    Button = QMessageBox.StandardButton
+    asked = answering(monkeypatch, Button.Cancel)
+    window.confirm_reset()  # nothing trained yet: no question
+    assert not asked
+    window.runner.call(lambda run: [run.trainer.step() for _ in range(12)]).result(30)
+    wait_step(qtbot, window, 12)
+    window.confirm_reset()
+    assert "trained 12 steps since it was last saved. Reset replaces it." in asked[0]
+    qtbot.wait(200)
+    assert window.telemetry.read().status.step == 12  # cancelled: still there
+    answering(monkeypatch, Button.Discard)
+    window.confirm_reset()
+    qtbot.waitUntil(lambda: window.telemetry.read().status.step == 0, timeout=5000)
+    assert not window.unsaved.pending
+
+
+def test_save_in_the_question_saves_then_goes_on(qtbot, window, monkeypatch, tmp_path):
+    from rnnviz.core.train import checkpoint
+
+    asked = answering(monkeypatch, QMessageBox.StandardButton.Save)
+    path = tmp_path / "kept.npz"
+    monkeypatch.setattr(
+        "rnnviz.gui.main_window.QFileDialog.getSaveFileName", lambda *a, **k: (str(path), "")
+    )
+    window.runner.call(lambda run: [run.trainer.step() for _ in range(7)]).result(30)
+    wait_step(qtbot, window, 7)
+    window.choose_dataset("negation")
+    assert "Opening another dataset replaces it" in asked[0]
+    qtbot.waitUntil(lambda: window.overview.name == "negation", timeout=10000)
+    assert checkpoint.load(path).summary["step"] == 7
+    window.runner.call(lambda run: run.trainer.step()).result(30)
+    wait_step(qtbot, window, 1)
+    window.save_model(str(tmp_path / "again.npz"))
+    qtbot.waitUntil(lambda: not window.unsaved.pending, timeout=5000)

@@ -83,11 +83,14 @@ class TrainingRunner:
         return self.call(lambda _: self._do_reset(make_experiment), on_done)
 
     def save(self, path, on_done: Reply | None = None) -> Future:
-        """Write a checkpoint of the current run to `path` (on the training thread)."""
-        return self.call(
-            lambda experiment: checkpoint.save(path, checkpoint.from_experiment(experiment)),
-            on_done,
-        )
+        """Write a checkpoint of the current run to `path` (on the training thread); the reply is
+        (the path written, the step count saved)."""
+
+        def write(experiment: Experiment):
+            ckpt = checkpoint.from_experiment(experiment)
+            return checkpoint.save(path, ckpt), ckpt.summary["step"]
+
+        return self.call(write, on_done)
 
     def keep_best(self, on_done: Reply | None = None) -> Future:
         """Put the best-validation weights back and fit the temperature (Experiment.finish); the
