@@ -10,16 +10,16 @@ from ..core.train.config import TrainConfig
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data",
-        default=DEFAULT_DATASET,
+        default=None,
         choices=bundled_names(),
-        help=f"bundled dataset to open with (default {DEFAULT_DATASET})",
+        help=f"bundled dataset to open with (default: the last one used, else {DEFAULT_DATASET})",
     )
 
 
 def run(args: argparse.Namespace) -> int:
     from ..gui.app import run as run_window
 
-    return run_window(getattr(args, "data", DEFAULT_DATASET))
+    return run_window(getattr(args, "data", None))
 
 
 def add_screenshot_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,8 +39,9 @@ def run_screenshot(args: argparse.Namespace) -> int:
     from ..gui.screenshot import take_screenshot
 
     width, height = (int(v) for v in args.size.lower().split("x"))
+    dataset = args.data or DEFAULT_DATASET
     path = take_screenshot(
-        args.out, args.data, args.steps, args.text, (width, height), args.cell, args.show
+        args.out, dataset, args.steps, args.text, (width, height), args.cell, args.show
     )
     print(f"saved {path}")
     return 0

@@ -5,8 +5,6 @@ import gc
 import os
 import sys
 
-from ..core.data.datasets import DEFAULT_DATASET
-
 # Qt 6's X11 plugin needs these libraries; on a minimal Debian/Ubuntu they are often missing and
 # Qt then aborts the whole process. soname -> Debian package.
 XCB_LIBRARIES = {
@@ -76,8 +74,9 @@ def dispose(window) -> None:
     gc.collect()
 
 
-def run(dataset: str = DEFAULT_DATASET) -> int:
-    """Open the window and run the event loop; returns the exit status."""
+def run(dataset: str | None = None) -> int:
+    """Open the window (on `dataset`, else the last one used) and run the event loop; returns the
+    exit status."""
     problem = display_problem()
     if problem:
         print(f"rnnviz: cannot open the window: {problem}", file=sys.stderr)

@@ -6,6 +6,7 @@ answer when it arrives (replies.py), on its own thread.
 
 import json
 import threading
+from dataclasses import asdict
 from functools import partial
 from pathlib import Path
 
@@ -54,14 +55,16 @@ STATE_TEXT = {
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, settings: QSettings | None = None, dataset: str = DEFAULT_DATASET):
+    def __init__(self, settings: QSettings | None = None, dataset: str | None = None):
+        """dataset: a bundled name; None reopens the dataset of the last session (on the training
+        thread, after the window shows) or, the first time, DEFAULT_DATASET."""
         super().__init__()
         self.settings = settings or QSettings("rnnviz", "rnnviz")
         self.theme = current_theme()
         configure_pyqtgraph(self.theme)
         self.setWindowTitle("rnnviz: watch a recurrent network learn")
         self.config = self._saved_config()
-        self.source = DataSource((dataset,))
+        self.source = DataSource((dataset or DEFAULT_DATASET,))
         self.telemetry = Telemetry()
         experiment = Experiment.build(self.config, self.source.load())  # before the worker starts
         self.runner = TrainingRunner(experiment, self.telemetry)
@@ -94,6 +97,30 @@ class MainWindow(QMainWindow):
         self.runner.start()
         self.runner.set_speed(SPEEDS[self.controls.speed.currentText()])
         self.timer.start()
+        if dataset is None:
+            self._reopen_last_dataset()
+
+    def _reopen_last_dataset(self) -> None:
+        """Load the dataset the last session had open, or say why not."""
+        try:
+            last = DataSource.from_dict(json.loads(self.settings.value("dataset", "null")))
+        except (TypeError, ValueError):
+            return  # nothing remembered (or unreadable): stay on the default
+        if last == self.source:
+            return
+        gone = [
+            s
+            for s in (*last.sources, *last.test, *last.validation)
+            if s not in bundled_names() and not Path(s).exists()
+        ]
+        if gone:
+            self.statusBar().showMessage(
+                f"the dataset of the last session is gone ({gone[0]}): opened "
+                f"{self.source.sources[0]} instead",
+                15000,
+            )
+            return
+        self.reset(last)
 
     # ---------------------------------------------------------------- layout
     def _build_layout(self) -> None:
@@ -185,11 +212,12 @@ class MainWindow(QMainWindow):
         """Reset, after asking whether to save a model that has trained since its last save."""
         self.unsaved.confirm("Reset", self.reset)
 
-    def reset(self, source: DataSource | None = None, make_experiment=None) -> None:
+    def reset(self, source: DataSource | None = None, make_experiment=None, after=None) -> None:
         """Post a new experiment (on a new data source, if given) built from the controls'
         settings: the data is loaded and encoded on the training thread, with a progress dialog
         that can cancel it; history is cleared when the new experiment arrives.
-        make_experiment(progress) replaces the default builder (a resumed checkpoint)."""
+        make_experiment(progress) replaces the default builder (a resumed checkpoint); after
+        (overview) is called once the new experiment is shown."""
         source = source or self.source
         try:
             config = self.controls.config(self.config)
@@ -223,6 +251,8 @@ class MainWindow(QMainWindow):
             self._shown_halt = ""
             self.unsaved.mark_kept()
             self._show_overview(overview)
+            if after is not None:
+                after(overview)
 
         self.runner.reset(lambda: make(progress), on_done=self.replies.to(done))
 
@@ -315,9 +345,17 @@ class MainWindow(QMainWindow):
             )
             return experiment
 
+        def loaded(overview: Overview) -> None:
+            self.statusBar().showMessage(
+                f"loaded {Path(path).name}: it reads with its own vocabulary of "
+                f"{len(ckpt.vocab):,} words; {overview.unknown_share:.1%} of the training words "
+                f"of {overview.name} are unknown to it and read as <unk>",
+                15000,
+            )
+
         def load() -> None:
             self.controls.show_config(ckpt.config)
-            self.reset(make_experiment=resumed)
+            self.reset(make_experiment=resumed, after=loaded)
 
         self.unsaved.confirm("Loading a model", load)
         return True
@@ -435,6 +473,7 @@ class MainWindow(QMainWindow):
         speed = self.settings.value("speed")
         if speed in SPEEDS:
             self.controls.speed.setCurrentText(speed)
+        self.panels["loss"].log_box.setChecked(self.settings.value("log_scale") in (True, "true"))
         text = self.settings.value("sentence")
         if isinstance(text, str):
             self.panels["prediction"].entry.setText(text)
@@ -453,6 +492,8 @@ class MainWindow(QMainWindow):
             self.settings.setValue(key, splitter.saveState())
         self.settings.setValue("config", json.dumps(self.controls.config(self.config).to_dict()))
         self.settings.setValue("speed", self.controls.speed.currentText())
+        self.settings.setValue("dataset", json.dumps(asdict(self.source)))
+        self.settings.setValue("log_scale", self.panels["loss"].log_box.isChecked())
         self.settings.setValue("sentence", self.panels["prediction"].text)
         self.settings.sync()
 

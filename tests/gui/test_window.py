@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from rnnviz.core.data.datasets import DataSource
 from rnnviz.core.train import checkpoint
 
 
@@ -115,6 +116,8 @@ def test_save_then_load_a_model(qtbot, window, tmp_path, monkeypatch):
     qtbot.waitUntil(lambda: not window.unsaved.pending, timeout=5000)  # the reset has answered
     assert window.load_model(str(path))
     qtbot.waitUntil(lambda: window.fields["step"].text() == "step 20", timeout=5000)
+    qtbot.waitUntil(lambda: "own vocabulary" in window.statusBar().currentMessage(), timeout=5000)
+    assert "0.0% of the training words of tiny are unknown" in window.statusBar().currentMessage()
 
 
 def test_bad_dataset_shows_an_error_in_the_dialog(qtbot, tmp_path):
@@ -193,6 +196,7 @@ def test_settings_are_remembered(qtbot, tmp_path):
     first.controls.hidden.setValue(24)
     first.controls.speed.setCurrentText("10 steps/s")
     first.panels["prediction"].entry.setText("remember me")
+    first.panels["loss"].log_box.setChecked(True)
     first.close()
     dispose(first)
     second = MainWindow(settings=settings)
@@ -200,6 +204,7 @@ def test_settings_are_remembered(qtbot, tmp_path):
         assert second.controls.hidden.value() == 24
         assert second.controls.speed.currentText() == "10 steps/s"
         assert second.panels["prediction"].text == "remember me"
+        assert second.panels["loss"].log_box.isChecked()
     finally:
         dispose(second)
 
@@ -436,3 +441,28 @@ def test_save_in_the_question_saves_then_goes_on(qtbot, window, monkeypatch, tmp
     wait_step(qtbot, window, 1)
     window.save_model(str(tmp_path / "again.npz"))
     qtbot.waitUntil(lambda: not window.unsaved.pending, timeout=5000)
+
+
+def test_the_last_dataset_is_reopened_or_reported_gone(qtbot, tmp_path):
+    from rnnviz.gui.app import dispose
+    from rnnviz.gui.main_window import MainWindow
+
+    data = tmp_path / "mine.tsv"
+    data.write_text("good fun\tpos\nbad mess\tneg\n" * 20)
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    first = MainWindow(settings=settings, dataset="tiny")
+    first.reset(DataSource((str(data),)))
+    qtbot.waitUntil(lambda: first.overview.name == "mine.tsv", timeout=10000)
+    dispose(first)  # saves the settings
+    second = MainWindow(settings=settings)
+    try:
+        qtbot.waitUntil(lambda: second.overview.name == "mine.tsv", timeout=10000)
+    finally:
+        dispose(second)
+    data.unlink()
+    third = MainWindow(settings=settings)
+    try:
+        assert "the dataset of the last session is gone" in third.statusBar().currentMessage()
+        assert third.overview.name == "negation"
+    finally:
+        dispose(third)

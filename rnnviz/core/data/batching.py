@@ -69,6 +69,13 @@ class EncodedSet:
             ids[row, : lengths[row]] = self.sequences[i]
         return Batch(ids, lengths, self.labels[indices], np.asarray(indices))
 
+    def unknown_share(self) -> float:
+        """Share of all tokens that are <unk>."""
+        if not self.sequences:
+            return 0.0
+        ids = np.concatenate(self.sequences)
+        return float(np.count_nonzero(ids == UNK_ID) / len(ids))
+
     def lengths(self) -> np.ndarray:
         """(N,) sequence lengths."""
         return np.fromiter((len(s) for s in self.sequences), np.intp, len(self))

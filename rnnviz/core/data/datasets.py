@@ -64,6 +64,14 @@ class DataSource:
     test: tuple[str, ...] = ()
     validation: tuple[str, ...] = ()
 
+    @classmethod
+    def from_dict(cls, values: dict) -> "DataSource":
+        """Inverse of dataclasses.asdict (lists back to tuples); TypeError for anything else."""
+        if not isinstance(values, dict):
+            raise TypeError("not a data source record")
+        paths = ("sources", "test", "validation")
+        return cls(**{k: tuple(v) if k in paths else v for k, v in values.items()})
+
     def load(self, progress: Progress | None = None, preview_lines: int | None = None):
         return load(
             self.sources,

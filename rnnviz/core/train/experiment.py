@@ -32,6 +32,7 @@ class Overview:
     vocab_size: int
     hidden_size: int
     truncated: int  # training sentences cut to max_len
+    unknown_share: float  # share of training tokens outside the vocabulary (read as <unk>)
     sentences: dict[str, list[tuple[str, str]]]  # split -> (text, class), first MAX_LISTED
 
 
@@ -162,5 +163,6 @@ class Experiment:
             len(self.vocab),
             self.model.hidden_size,
             self.train_set.truncated,
+            self.train_set.unknown_share(),
             listed,
         )
