@@ -32,8 +32,10 @@ from ..core.train.experiment import Experiment, Overview
 from ..core.train.records import RunState
 from ..core.train.runner import TrainingRunner
 from ..core.train.telemetry import Telemetry, TelemetryView
+from . import report
 from .controls_panel import OPEN_DATASET, SPEEDS, ControlsPanel
 from .dataset_dialog import DatasetDialog
+from .menus import build_menus
 from .messages import Icon, message_box, show_error
 from .panel import CONFIG, PROBE, SNAPSHOT, TELEMETRY, PanelContext
 from .panels import PANELS
@@ -87,6 +89,7 @@ class MainWindow(QMainWindow):
         self._build_layout()
         self._build_status_bar()
         self._connect()
+        self.actions = build_menus(self)
         self._show_overview(experiment.overview())
         self._restore_settings()
         self._typed_text = self.panels["prediction"].text
@@ -183,6 +186,7 @@ class MainWindow(QMainWindow):
             "Ctrl+O": self.load_model,
             "Ctrl+D": lambda: self.choose_dataset(OPEN_DATASET),
             "Ctrl+L": entry_panel.entry.setFocus,
+            "Ctrl+E": self.export_report,
             "Ctrl+Q": self.close,
         }
         for key, action in shortcuts.items():
@@ -290,6 +294,37 @@ class MainWindow(QMainWindow):
                 then()
 
         self.runner.save(path, on_done=self.replies.to(saved))
+
+    def export_report(self, folder: str | None = None) -> None:
+        """Every panel as PNG, each plot's curves as CSV, the history and the settings, into a
+        folder the user picks."""
+        if not folder:
+            start = self.settings.value("last_dir", str(Path.home()))
+            folder = QFileDialog.getExistingDirectory(self, "Export report into", start)
+        if not folder:
+            return
+        try:
+            written = report.export_report(
+                Path(folder), self.panels, self._view, self.controls.config(self.config)
+            )
+        except (OSError, RnnvizError) as error:
+            show_error(self, "Cannot export the report", str(error))
+            return
+        self.statusBar().showMessage(f"report: {len(written)} files in {folder}", 8000)
+
+    def export_history(self, path: str | None = None) -> None:
+        """The training history (one row per plotted point) as CSV."""
+        if not path:
+            start = str(Path(self.settings.value("last_dir", str(Path.home()))) / "history.csv")
+            path, _ = QFileDialog.getSaveFileName(self, "Export history", start, "CSV (*.csv)")
+        if not path:
+            return
+        try:
+            rows = report.write_history(Path(path), self._view)
+        except OSError as error:
+            show_error(self, "Cannot export the history", f"{path}: {error.strerror or error}")
+            return
+        self.statusBar().showMessage(f"history: {rows:,} rows in {path}", 8000)
 
     def keep_best(self) -> None:
         """Restore the best-validation weights and fit the temperature, on the training thread."""

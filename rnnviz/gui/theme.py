@@ -87,7 +87,7 @@ def style_plot(plot: pg.PlotItem, title: str, left: str, bottom: str) -> None:
     plot.setLabel("left", left)
     plot.setLabel("bottom", bottom)
     plot.showGrid(x=True, y=True, alpha=0.15)
-    plot.setMenuEnabled(False)
+    plot.setMenuEnabled(False, enableViewBoxMenu=True)  # right-click: view all, Export…
     plot.getAxis("left").enableAutoSIPrefix(False)
     for side in ("left", "bottom", "top", "right"):  # tick text is costly: repaint from cache
         plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)

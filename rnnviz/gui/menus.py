@@ -1,0 +1,82 @@
+"""The menu bar: File (data, models, exports, quit), View (log scale, panels), Help (shortcuts,
+the current cell's equations, about). Keys are shown after a tab; the window's own shortcuts
+handle them, so that they work with the menu bar hidden too."""
+
+from PySide6.QtGui import QAction
+
+from .. import __version__
+from ..core.nn.registry import CELLS
+from .controls_panel import OPEN_DATASET
+from .messages import Icon, message_box
+
+SHORTCUTS = (
+    ("Space", "train / pause"),
+    ("S", "one step"),
+    ("Ctrl+R", "reset"),
+    ("Ctrl+D", "open a dataset"),
+    ("Ctrl+S / Ctrl+O", "save / load a model"),
+    ("Ctrl+E", "export a report"),
+    ("Ctrl+L", "type a sentence"),
+    ("Ctrl+Q", "quit"),
+)
+
+
+def build_menus(window) -> dict[str, QAction]:
+    """Add the menus to `window` (a MainWindow); returns the actions by name (for tests)."""
+    bar = window.menuBar()
+    actions: dict[str, QAction] = {}
+
+    def add(menu, name: str, text: str, slot, checkable: bool = False) -> QAction:
+        action = QAction(text, window)
+        action.setCheckable(checkable)
+        (action.toggled if checkable else action.triggered).connect(slot)
+        menu.addAction(action)
+        actions[name] = action
+        return action
+
+    file = bar.addMenu("&File")
+    add(file, "open", "Open dataset…\tCtrl+D", lambda: window.choose_dataset(OPEN_DATASET))
+    add(file, "save", "Save model…\tCtrl+S", lambda: window.save_model())
+    add(file, "load", "Load model…\tCtrl+O", lambda: window.load_model())
+    file.addSeparator()
+    add(file, "history", "Export training history (CSV)…", lambda: window.export_history())
+    add(file, "report", "Export report…\tCtrl+E", lambda: window.export_report())
+    file.addSeparator()
+    add(file, "quit", "Quit\tCtrl+Q", window.close)
+
+    view = bar.addMenu("&View")
+    log_box = window.panels["loss"].log_box
+    log = add(view, "log", "Loss on a log scale", log_box.setChecked, checkable=True)
+    log.setChecked(log_box.isChecked())
+    log_box.toggled.connect(log.setChecked)
+    view.addSeparator()
+    for key, panel in window.panels.items():
+        title = key.capitalize() + " panel"
+        shown = add(view, f"panel:{key}", title, panel.setVisible, checkable=True)
+        shown.setChecked(True)
+
+    help_menu = bar.addMenu("&Help")
+    add(help_menu, "shortcuts", "Keyboard shortcuts", lambda: _shortcuts(window))
+    add(help_menu, "equations", "Equations of the current cell", lambda: _equations(window))
+    add(help_menu, "about", "About rnnviz", lambda: _about(window))
+    return actions
+
+
+def _shortcuts(window) -> None:
+    text = "\n".join(f"{keys:<18}{what}" for keys, what in SHORTCUTS)
+    message_box(window, Icon.Information, "Keyboard shortcuts", text).open()
+
+
+def _equations(window) -> None:
+    cell = window.config.cell
+    text = f"{cell}: {CELLS[cell].equations}\n\nThen y = W_hy h_T + b_y, p = softmax(y / T)."
+    message_box(window, Icon.Information, f"The {cell} cell", text).open()
+
+
+def _about(window) -> None:
+    text = (
+        f"rnnviz {__version__}\n\nWatch a recurrent neural network learn: a from-scratch NumPy "
+        "RNN, GRU or LSTM, trained live, with its gradients, hidden states, gates and "
+        "calibration on screen."
+    )
+    message_box(window, Icon.Information, "About rnnviz", text).open()
