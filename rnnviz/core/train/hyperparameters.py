@@ -55,6 +55,15 @@ def _number(value: float) -> str:
 
 
 _H = Hyperparameter
+
+
+def _probability(field: str, label: str, help: str) -> Hyperparameter:
+    """A live probability in [0, 1)."""
+    return _H(
+        field, label, help, float, low=0, high=1, high_open=True, live=True, step=0.05, decimals=2
+    )
+
+
 HYPERPARAMETERS = (
     _H("cell", "cell", "recurrent cell", str, choices=tuple(CELLS)),
     _H("hidden_size", "hidden size", "hidden units H", flag="--hidden", low=1, high=4096),
@@ -140,30 +149,8 @@ HYPERPARAMETERS = (
         str,
         choices=LR_SCHEDULES,
     ),
-    _H(
-        "dropout",
-        "dropout",
-        "dropout on the last hidden state (training only)",
-        float,
-        low=0,
-        high=1,
-        high_open=True,
-        live=True,
-        step=0.05,
-        decimals=2,
-    ),
-    _H(
-        "word_dropout",
-        "word dropout",
-        "share of training words replaced by <unk>",
-        float,
-        low=0,
-        high=1,
-        high_open=True,
-        live=True,
-        step=0.05,
-        decimals=2,
-    ),
+    _probability("dropout", "dropout", "dropout on the last hidden state (training only)"),
+    _probability("word_dropout", "word dropout", "share of training words replaced by <unk>"),
     _H(
         "weight_decay",
         "weight decay",
