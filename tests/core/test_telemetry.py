@@ -73,6 +73,17 @@ def test_runner_trains_pauses_and_steps(runner):
     assert view.evaluations["test"].mean["accuracy"].size > 0 and view.epoch_marks
 
 
+def test_paused_status_keeps_the_last_training_speed(runner):
+    runner.train()
+    time.sleep(1.2)  # the speed is measured over half-second stretches
+    runner.pause()
+    assert wait_for(lambda: runner.telemetry.read().status.state == "paused")
+    time.sleep(0.6)
+    runner.set_speed(None)  # any command republishes the status
+    time.sleep(0.1)
+    assert runner.telemetry.read().status.tokens_per_s > 0
+
+
 def test_early_stopping_ends_the_run_on_the_best_weights_calibrated():
     telemetry = Telemetry()
     config = TrainConfig(hidden_size=16, patience=2, lr=0.05)

@@ -263,7 +263,8 @@ class TrainingRunner:
         now = time.perf_counter()
         then, tokens_then, rate = self._rate
         if now - then >= 0.5:
-            rate = (trainer.tokens_seen - tokens_then) / (now - then) if self._running else 0.0
+            if self._running:  # paused: the speed of the last stretch of training stays shown
+                rate = (trainer.tokens_seen - tokens_then) / (now - then)
             self._rate = (now, trainer.tokens_seen, rate)
         self.telemetry.set_status(
             Status(
