@@ -74,14 +74,20 @@ class CalibrationPanel(QWidget, Panel):
         layout.addLayout(bar)
         layout.addWidget(self.summary)
         self._latest: dict[str, Evaluation] = {}
+        self._drawn: Evaluation | None = None
 
     def draw(self, context: PanelContext) -> None:
-        if context.view is not None and context.view.latest is not self._latest:
+        if context.view is not None:
             self._latest = context.view.latest
             self._draw_latest()
 
     def _draw_latest(self) -> None:
+        """Draw the chosen split's newest evaluation (nothing to do if it is already shown:
+        telemetry changes every step, evaluations once an epoch)."""
         evaluation = self._latest.get(self.split.currentText()) or self._latest.get("test")
+        if evaluation is not None and evaluation is self._drawn:
+            return
+        self._drawn = evaluation
         table = None if evaluation is None else evaluation.reliability
         if table is None or not table.counts.sum():
             self.bars.setOpts(x=[], height=[])
