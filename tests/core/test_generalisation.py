@@ -161,3 +161,11 @@ def test_a_perfectly_separated_validation_set_does_not_sharpen_without_limit():
     labels = np.array([0, 1, 0] * 20)
     fitted = fit_temperature(logits, labels)
     assert 0.2 < fitted < 1.0  # sharper, as the data ask, but far from the range's floor
+
+
+def test_training_on_drops_a_temperature_fitted_to_older_weights(negation):
+    experiment = Experiment.build(TrainConfig(epochs=1, hidden_size=16), negation)
+    report = experiment.train()
+    assert experiment.model.temperature == report.temperature != 1.0
+    experiment.trainer.step()
+    assert experiment.model.temperature == 1.0

@@ -145,6 +145,9 @@ class Trainer:
         the weights: the last good weights come back and the record says halted."""
         started = time.perf_counter()
         cfg = self.config
+        self.model.temperature = (
+            1.0  # a temperature fits the weights it was fitted on, not new ones
+        )
         batch = self._next_batch().with_words_dropped(cfg.word_dropout, self.rng)
         keep = self.model.dropout_keep(batch.ids, cfg.dropout, self.rng)
         result = self.model.loss_and_grads(
