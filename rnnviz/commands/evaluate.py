@@ -9,7 +9,12 @@ from ..core.data.batching import EncodedSet
 from ..core.errors import RnnvizError
 from ..core.train import checkpoint
 from ..core.train.scoring import score
-from .options import add_data_arguments, load_data
+from .options import (
+    add_calibration_argument,
+    add_data_arguments,
+    apply_calibration_argument,
+    load_data,
+)
 from .output import Output, add_output_arguments
 
 
@@ -22,11 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="all",
         help="the data's own test part, or every example (default)",
     )
-    parser.add_argument(
-        "--uncalibrated",
-        action="store_true",
-        help="ignore the temperature fitted after training (raw softmax probabilities)",
-    )
+    add_calibration_argument(parser)
     add_output_arguments(
         parser, "stdout is one JSON object: accuracy, NLL, ECE, per-class figures, confusion"
     )
@@ -47,8 +48,7 @@ def run(args: argparse.Namespace) -> int:
     to_model = np.array([ckpt.classes.index(c) for c in data.classes])
     labels = to_model[data.labels]
     encoded = EncodedSet.build(data.texts, labels, ckpt.vocab, ckpt.config.max_len or None)
-    if args.uncalibrated:
-        ckpt.model.temperature = 1.0
+    apply_calibration_argument(args, ckpt.model)
     scores = score(ckpt.model, encoded)
     per_class = per_class_figures(scores.confusion)
     out.say(

@@ -100,3 +100,17 @@ def load_data(args: argparse.Namespace, out: Output) -> Dataset:
     for note in data.notes:
         out.note(note)
     return data
+
+
+def add_calibration_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--uncalibrated",
+        action="store_true",
+        help="ignore the temperature fitted after training (raw softmax probabilities)",
+    )
+
+
+def apply_calibration_argument(args: argparse.Namespace, model) -> None:
+    """--uncalibrated: the model reports softmax(z), not softmax(z / T)."""
+    if args.uncalibrated:
+        model.temperature = 1.0

@@ -14,12 +14,12 @@ import sys
 import numpy as np
 
 from ..core.data.batching import EncodedSet
-from ..core.data.text import tokenize
 from ..core.errors import RnnvizError
 from ..core.probe import probe
 from ..core.train import checkpoint
 from ..core.train.calibration import probabilities
 from ..core.train.scoring import logits_of
+from .options import add_calibration_argument, apply_calibration_argument
 from .output import Output, add_output_arguments
 
 
@@ -30,11 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help='sentences, one per line ("-": standard input); writes a row per line',
     )
-    parser.add_argument(
-        "--uncalibrated",
-        action="store_true",
-        help="ignore the temperature fitted after training (raw softmax probabilities)",
-    )
+    add_calibration_argument(parser)
     add_output_arguments(
         parser,
         "stdout is JSON: one object for one sentence (probabilities, prediction, tokens, "
@@ -48,8 +44,7 @@ def run(args: argparse.Namespace) -> int:
     if args.text and args.input:
         raise RnnvizError("give a sentence or --input, not both")
     ckpt = checkpoint.load(args.model)
-    if args.uncalibrated:
-        ckpt.model.temperature = 1.0
+    apply_calibration_argument(args, ckpt.model)
     if args.text:
         return _one(out, ckpt, " ".join(args.text))
     if args.input is None and sys.stdin.isatty():
@@ -100,8 +95,9 @@ def _many(out: Output, ckpt, lines: list[str]) -> int:
     if writer:
         writer.writerow(["text", "prediction", *(f"p_{c}" for c in classes), "unknown"])
     for text, row in zip(lines, probs, strict=True):
-        tokens = tokenize(text)
-        unknown = [t for t, u in zip(tokens, ckpt.vocab.encode(text).unknown, strict=True) if u]
+        encoded_line = ckpt.vocab.encode(text)
+        tokens = encoded_line.tokens
+        unknown = [t for t, u in zip(tokens, encoded_line.unknown, strict=True) if u]
         best = classes[int(row.argmax())] if tokens else None
         if writer:
             shown = [f"{p:.6f}" for p in row] if tokens else [""] * len(classes)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QProgressDialog,
     QScrollArea,
     QSplitter,
@@ -329,18 +330,18 @@ class MainWindow(QMainWindow):
     def keep_best(self) -> None:
         """Restore the best-validation weights and fit the temperature, on the training thread."""
 
-        def kept(report, error: BaseException | None) -> None:
+        def kept(outcome, error: BaseException | None) -> None:
             if error is not None:
                 show_error(self, "Cannot restore the best weights", str(error))
-            elif report.best_epoch is None:
+            elif outcome.best_epoch is None:
                 self.statusBar().showMessage(
                     "no best weights yet: they need a validation share and one finished epoch",
                     8000,
                 )
             else:
                 self.statusBar().showMessage(
-                    f"restored the weights of epoch {report.best_epoch}; temperature "
-                    f"{report.temperature:.2f}",
+                    f"restored the weights of epoch {outcome.best_epoch}; temperature "
+                    f"{outcome.temperature:.2f}",
                     8000,
                 )
 
@@ -538,21 +539,14 @@ class MainWindow(QMainWindow):
         return self.runner.stop(2.0)
 
     def closeEvent(self, event) -> None:
-        if self.unsaved.pending and not self._closing:
-            self.runner.pause()  # the model stops changing while the user decides
-            answered_now = []  # Discard answers at once; Save closes once the file is written
-
-            def go_on() -> None:
-                if asking:
-                    answered_now.append(True)
-                else:
-                    self.close_now()
-
-            asking = True
-            self.unsaved.confirm("Closing the window", go_on)
-            asking = False
-            if not answered_now:
+        if not self._closing:
+            if self.unsaved.pending:
+                self.runner.pause()  # the model stops changing while the user decides
+            answer = self.unsaved.ask("Closing the window")
+            if answer != QMessageBox.StandardButton.Discard:
                 event.ignore()
+                if answer == QMessageBox.StandardButton.Save:
+                    self.save_model(then=self.close_now)
                 return
         self.save_settings()
         self.shutdown()

@@ -29,12 +29,10 @@ class UnsavedWork:
         """Has the model trained since it was last kept?"""
         return self.telemetry.status.step != self.kept_step
 
-    def confirm(self, what: str, then: Continue) -> None:
-        """Run `then` now if nothing would be lost; else ask, and run it after Discard, or after
-        a successful Save; Cancel runs nothing."""
+    def ask(self, what: str) -> QMessageBox.StandardButton:
+        """Save, Discard or Cancel, as the user answers; Discard when nothing would be lost."""
         if not self.pending:
-            then()
-            return
+            return QMessageBox.StandardButton.Discard
         steps = self.telemetry.status.step - self.kept_step
         box = QMessageBox(
             QMessageBox.Icon.Question,
@@ -47,7 +45,12 @@ class UnsavedWork:
         )
         box.setInformativeText("Save it first?")
         box.setDefaultButton(QMessageBox.StandardButton.Save)
-        answer = box.exec()
+        return box.exec()
+
+    def confirm(self, what: str, then: Continue) -> None:
+        """Run `then` now if nothing would be lost or after Discard, after a successful Save, or
+        not at all after Cancel."""
+        answer = self.ask(what)
         if answer == QMessageBox.StandardButton.Discard:
             then()
         elif answer == QMessageBox.StandardButton.Save:
