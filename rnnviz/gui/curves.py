@@ -1,32 +1,55 @@
-"""Turning decimated histories into curve data: envelopes, smoothing, positive-only values."""
+"""Turning decimated histories into curve data: smoothing, robust ranges, positive-only values."""
 
 import numpy as np
 
-from ..core.train.history import SeriesView
+BLOCK = 64  # points per block of the vectorised moving average
 
 
-def envelope(view: SeriesView, metric: str) -> tuple[np.ndarray, np.ndarray]:
-    """x, y of a zig-zag through each bucket's min and max: the raw curve while every bucket is
-    one step, the full range of values once buckets cover many."""
-    if view.width == 1:
-        return view.x, view.mean[metric]
-    x = np.repeat(view.x, 2)
-    y = np.empty(2 * len(view))
-    y[0::2], y[1::2] = view.low[metric], view.high[metric]
-    return x, y
+def ema(y: np.ndarray, weight: float) -> np.ndarray:
+    """TensorBoard's smoothing: the debiased exponential moving average
+    s_t = w s_(t-1) + (1 - w) y_t, s_(-1) = 0, shown as s_t / (1 - w^(t+1)).
+    Non-finite values (a halted step) are skipped: the average holds its last value.
+    Computed blockwise: within a block of K points, s = (1 - w) L y + w^(j+1) s_before, with
+    L[j, i] = w^(j-i) for i <= j."""
+    n = len(y)
+    if n == 0 or weight <= 0.0:
+        return np.asarray(y, dtype=float)
+    y = _hold_last_finite(np.asarray(y, dtype=float))
+    blocks = -(-n // BLOCK)
+    padded = np.zeros(blocks * BLOCK)
+    padded[:n] = y
+    j = np.arange(BLOCK)
+    powers = weight ** (j + 1.0)  # (K,) w^(j+1): what a block's start carries to point j
+    lags = j[:, None] - j[None, :]
+    L = np.where(lags >= 0, weight ** np.maximum(lags, 0), 0.0)  # (K, K)
+    within = (1.0 - weight) * padded.reshape(blocks, BLOCK) @ L.T  # (blocks, K) from s = 0
+    out = np.empty_like(within)
+    carry = 0.0
+    for b in range(blocks):
+        out[b] = within[b] + powers * carry
+        carry = out[b, -1]
+    debias = 1.0 - weight ** (np.arange(n) + 1.0)
+    return out.reshape(-1)[:n] / debias
 
 
-def smooth(y: np.ndarray, points: int = 60) -> np.ndarray:
-    """Trailing moving average over ~len(y)/points samples (at least 1, at most 200)."""
-    window = int(np.clip(len(y) // points, 1, 200))
-    if window == 1 or len(y) == 0:
-        return y
-    csum = np.cumsum(np.insert(y, 0, 0.0))
-    out = np.empty_like(y)
-    out[window - 1 :] = (csum[window:] - csum[:-window]) / window
-    head = np.arange(1, window)
-    out[: window - 1] = csum[1:window] / head
-    return out
+def _hold_last_finite(y: np.ndarray) -> np.ndarray:
+    """Each non-finite value replaced by the last finite one before it (the first finite value
+    before any)."""
+    finite = np.isfinite(y)
+    if finite.all() or not finite.any():
+        return np.where(finite, y, 0.0)
+    index = np.where(finite, np.arange(len(y)), 0)
+    np.maximum.accumulate(index, out=index)
+    held = y[index]
+    held[: np.argmax(finite)] = y[np.argmax(finite)]
+    return held
+
+
+def robust_top(y: np.ndarray, share: float = 99.0) -> float:
+    """The `share` percentile of the finite values: the top of a linear axis that is not
+    squeezed flat by a few early, high values (nan when there are none)."""
+    finite = y[np.isfinite(y)]
+    return float(np.percentile(finite, share)) if len(finite) else float("nan")
 
 
 def positive(y: np.ndarray) -> np.ndarray:

@@ -6,23 +6,27 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..core.train.telemetry import TelemetryView
-from .curves import envelope, positive, smooth
+from .band import Band
+from .curves import ema, positive
 from .follow_range import FollowRange, nice_ceiling
+from .hint import EmptyHint
+from .hover import HoverReadout
 from .panel import CONFIG, TELEMETRY, Panel, PanelContext
 from .theme import (
     LogAxis,
     Theme,
-    add_legend,
     history_plot,
+    plot_rows,
     points_curve,
     set_ticks,
     set_view,
-    stacked_plots,
     style_plot,
     summary_label,
 )
 
 RECENT = 100  # steps over which the "recently clipped" share is reported
+SMOOTHING = 0.9  # weight of the moving average per plotted point (curves.ema)
+FAINT_ALPHA = "70"  # hex alpha of each step's norm under the smoothed curves
 
 
 class GradientPanel(QWidget, Panel):
@@ -31,7 +35,7 @@ class GradientPanel(QWidget, Panel):
     def __init__(self, theme: Theme, parent=None):
         super().__init__(parent)
         self.theme = theme
-        self.layout_widget, self.norm_plot, self.flow_plot = stacked_plots()
+        self.layout_widget, (self.norm_plot, self.flow_plot) = plot_rows((3, 2))
         self.norm_plot.setAxisItems({"left": LogAxis("left")})
         style_plot(self.norm_plot, "Gradient norm before / after clipping", "‖g‖", "")
         style_plot(
@@ -47,7 +51,7 @@ class GradientPanel(QWidget, Panel):
         self._flow_snapshot = None
         self.clip_threshold = 1.0
         self._clip_shown: tuple[str, float] | None = None
-        history_plot(self.norm_plot, theme)
+        history_plot(self.norm_plot)
         self.norm_plot.setToolTip(
             "Global gradient norm ‖g‖ = sqrt(Σ_params Σ_entries g²) before clipping and after. "
             "norm mode rescales g to ‖g‖ ≤ c; value mode clips each entry to [-c, c]."
@@ -57,14 +61,28 @@ class GradientPanel(QWidget, Panel):
             "a falling line is the vanishing gradient, a rising one the exploding gradient."
         )
         t = theme
-        self.before = self.norm_plot.plot(pen=pg.mkPen(t.before, width=1), name="before clipping")
-        self.after = self.norm_plot.plot(pen=pg.mkPen(t.after, width=1), name="after clipping")
+        # each step's norm before clipping, faint, over its min-max band; on top, the smoothed
+        # norms before (wide) and after (thin): where clipping left the gradient alone the
+        # two coincide and both colours still show
+        self.before = Band(self.norm_plot, t.before, "before (per step)", FAINT_ALPHA)
+        self.smooth_before = self.norm_plot.plot(
+            pen=pg.mkPen(t.before, width=3), name="before clipping (smoothed)"
+        )
+        self.after = self.norm_plot.plot(
+            pen=pg.mkPen(t.after, width=1), name="after clipping (smoothed)"
+        )
         self.threshold = pg.InfiniteLine(
             angle=0,
             movable=False,
             pen=pg.mkPen(t.threshold, width=1, style=Qt.PenStyle.DashLine),
             label="clip c",
-            labelOpts={"position": 0.5, "color": t.threshold, "fill": t.background + "c0"},
+            labelOpts={
+                "position": 0.97,
+                "color": t.threshold,
+                "fill": t.background + "b0",
+                "movable": True,  # drag it along the line if it hides a curve
+                "anchors": [(1, 1), (1, 1)],
+            },
         )
         self.norm_plot.addItem(self.threshold, ignoreBounds=True)
         self.flow = points_curve(self.flow_plot, t.train, size=4)
@@ -75,6 +93,14 @@ class GradientPanel(QWidget, Panel):
         self.params_row.addWidget(QLabel("per parameter:"))
         self.params_row.addStretch(1)
         self.summary = summary_label("")
+        self.hovers = (
+            HoverReadout(self.layout_widget, [self.norm_plot], theme),
+            HoverReadout(self.layout_widget, [self.flow_plot], theme, unit="words back"),
+        )
+        self.hints = (
+            EmptyHint(self.norm_plot, "‖g‖ per step appears once training starts"),
+            EmptyHint(self.flow_plot, "how ‖∂L/∂h‖ fades back through the words"),
+        )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.layout_widget, 1)
@@ -90,8 +116,6 @@ class GradientPanel(QWidget, Panel):
                 self.flow_c = None
             return
         if self.flow_c is None:
-            if self.flow_plot.legend is None:
-                add_legend(self.flow_plot, self.theme)
             self.flow_plot.legend.addItem(self.flow, "‖∂L/∂h_t‖")
             self.flow_c = points_curve(self.flow_plot, self.theme.test, "‖∂L/∂c_t‖", size=4)
         self.flow_c.setData(np.arange(len(flow)), flow)
@@ -127,23 +151,35 @@ class GradientPanel(QWidget, Panel):
 
     def update_view(self, view: TelemetryView) -> None:
         steps = view.steps
-        if steps is None or len(steps) == 0:
-            for curve in (self.before, self.after, self.flow, *self.param_curves.values()):
+        empty = steps is None or len(steps) == 0
+        self.hints[0].set_empty(empty)
+        if empty:
+            self.before.clear()
+            for curve in (self.smooth_before, self.after, self.flow, *self.param_curves.values()):
                 curve.setData([], [])
+            self._flow_snapshot = None
+            self.hints[1].set_empty(True)
+            for hover in self.hovers:
+                hover.hide()
             self.summary.setText("Clipping statistics appear once training starts.")
             return
         self._ensure_param_boxes(view.param_names)
-        x, before = envelope(steps, "global_before")
-        self.before.setData(x, positive(before))
-        x, after = envelope(steps, "global_after")
-        self.after.setData(x, positive(after))
-        shown = np.concatenate([before, after, [self.clip_threshold]])
+        self.before.set(steps, "global_before", positive)
+        for curve, metric in ((self.smooth_before, "global_before"), (self.after, "global_after")):
+            curve.setData(steps.x, positive(ema(steps.mean[metric], SMOOTHING)))
+        low, high = ("low", "high") if steps.width > 1 else ("mean", "mean")
+        shown = np.concatenate(
+            [getattr(steps, low)["global_after"], getattr(steps, high)["global_before"]]
+        )
         shown = shown[np.isfinite(shown) & (shown > 0)]
         if len(shown):
-            self.norm_range.update(x[-1], shown.min(), shown.max())
+            low_y, high_y = shown.min(), shown.max()
+            self.norm_range.update(
+                steps.x[-1], min(low_y, self.clip_threshold), max(high_y, self.clip_threshold)
+            )
         for name, curve in self.param_curves.items():
             if curve.isVisible():
-                curve.setData(steps.x, positive(smooth(steps.mean[f"before/{name}"], 300)))
+                curve.setData(steps.x, positive(ema(steps.mean[f"before/{name}"], SMOOTHING)))
         snapshot = view.snapshot
         if (
             snapshot is not self._flow_snapshot
@@ -151,6 +187,7 @@ class GradientPanel(QWidget, Panel):
             and len(snapshot.gradient_flow)
         ):
             self._flow_snapshot = snapshot
+            self.hints[1].set_empty(False)
             flow = snapshot.gradient_flow["h"]
             self.flow.setData(np.arange(len(flow)), flow)
             cell_flow = snapshot.gradient_flow.get("c")  # an LSTM's, through its cell state

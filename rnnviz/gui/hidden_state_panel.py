@@ -58,6 +58,7 @@ class HiddenStatePanel(QWidget, Panel):
         self.layer_box.currentIndexChanged.connect(lambda _: self.refresh())
         self.shown_cell = ""
         self.shown_title = ""
+        self.shown_scale: tuple = ()
         self.readout = plain_label(HOVER_HINT)
         top = QHBoxLayout()
         top.addWidget(QLabel("Sentence:"))
@@ -117,10 +118,12 @@ class HiddenStatePanel(QWidget, Panel):
         if title != self.shown_title:  # a new title re-lays out the plot: only on change
             self.shown_title = title
             self.plot.setTitle(title)
-        self.image.setColorMap(cmap)
-        self.colorbar.setColorMap(cmap)
-        self.colorbar.setLevels(levels)
-        self.colorbar.getAxis("left").setLabel(label)
+        if (levels, label) != self.shown_scale:  # a new colour-bar label re-lays out the plot
+            self.shown_scale = (levels, label)
+            self.image.setColorMap(cmap)
+            self.colorbar.setColorMap(cmap)
+            self.colorbar.setLevels(levels)
+            self.colorbar.getAxis("left").setLabel(label)
         self.image.setImage(values.T.astype(np.float32), levels=levels, autoLevels=False)
         self.image.setRect(0, 0, T, H)
         labels = [

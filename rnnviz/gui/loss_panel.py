@@ -1,35 +1,45 @@
-"""Loss and accuracy curves: raw per step (faint), smoothed, validation and test points, the
-best-validation mark, epoch and change marks."""
+"""Loss and accuracy curves: each step's training loss (a min-max band once steps share a
+point), its smoothed curve, validation and test points, the best-validation mark, epoch and change
+marks, a crosshair readout, and the smoothing and log-scale controls."""
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
+from ..core.train.experiment import Overview
 from ..core.train.telemetry import TelemetryView
-from .curves import envelope, smooth
+from .band import Band
+from .curves import ema, robust_top
 from .follow_range import FollowRange
+from .hint import EmptyHint
+from .hover import HoverReadout
 from .panel import TELEMETRY, Panel, PanelContext
 from .theme import (
     Theme,
     history_plot,
+    plot_rows,
     points_curve,
     set_points,
-    stacked_plots,
     style_plot,
     summary_label,
 )
 
 MAX_MARKS = 40  # epoch lines drawn at most (thinned evenly beyond)
+DEFAULT_SMOOTHING = 0.9  # weight of the moving average per plotted point
+START_HINT = "Press Train (Space) to start"
 
 
 class LossPanel(QWidget, Panel):
     key, slot, reads = "loss", "top", frozenset({TELEMETRY})
+    smoothing_changed = Signal(float)
 
     def __init__(self, theme: Theme, parent=None):
         super().__init__(parent)
         self.theme = theme
-        self.layout_widget, self.loss_plot, self.acc_plot = stacked_plots()
+        self.layout_widget, (self.loss_plot, self.acc_plot) = plot_rows(
+            (3, 2), legends=(True, False)
+        )  # same colours
         style_plot(self.loss_plot, "Loss (cross-entropy)", "loss", "")
         style_plot(self.acc_plot, "Accuracy", "accuracy", "training step")
         self.acc_plot.setXLink(self.loss_plot)
@@ -37,7 +47,7 @@ class LossPanel(QWidget, Panel):
         self.acc_range = FollowRange(self.acc_plot, follow_y=False)
         self.acc_plot.setYRange(0, 1.0, padding=0.02)
         for plot in (self.loss_plot, self.acc_plot):
-            history_plot(plot, theme)
+            history_plot(plot)
         self.loss_plot.setToolTip(
             "Training loss L = mean_b -log p(y_b | sentence_b) per mini-batch (faint), its moving "
             "average, and the validation and test loss at each evaluation; the green line marks "
@@ -48,12 +58,12 @@ class LossPanel(QWidget, Panel):
             "(moving average), and the validation and test splits at each evaluation."
         )
         t = theme
-        self.raw_loss = self.loss_plot.plot(pen=pg.mkPen(t.faint, width=1), name="train (per step)")
+        self.raw_loss = Band(self.loss_plot, t.faint, "train (per step)")
         self.smooth_loss = self.loss_plot.plot(
-            pen=pg.mkPen(t.train, width=1), name="train (smoothed)"
+            pen=pg.mkPen(t.train, width=2), name="train (smoothed)"
         )
         self.smooth_acc = self.acc_plot.plot(
-            pen=pg.mkPen(t.train, width=1), name="train (smoothed)"
+            pen=pg.mkPen(t.train, width=2), name="train (smoothed)"
         )
         self.held_out = {  # split -> (loss curve, accuracy curve)
             split: (
@@ -63,7 +73,13 @@ class LossPanel(QWidget, Panel):
             for split, colour in (("validation", t.validation), ("test", t.test))
         }
         best_pen = pg.mkPen(t.best, width=2)
-        label = {"position": 0.08, "color": t.best, "anchors": [(1, 1), (1, 1)]}
+        label = {
+            "position": 0.92,
+            "color": t.best,
+            "fill": t.background + "b0",
+            "movable": True,  # drag it along the line if it hides a curve
+            "anchors": [(1, 0), (1, 0)],
+        }
         self.best_lines = (
             pg.InfiniteLine(angle=90, pen=best_pen, movable=False, label="best", labelOpts=label),
             pg.InfiniteLine(angle=90, pen=best_pen, movable=False),
@@ -80,62 +96,112 @@ class LossPanel(QWidget, Panel):
             "Show the loss on a logarithmic axis (small losses become visible)."
         )
         self.log_box.toggled.connect(self._set_log)
-        self.summary = summary_label("Press Train (Space) to start.")
+        self.smoothing_slider = QSlider(Qt.Orientation.Horizontal)
+        self.smoothing_slider.setRange(0, 999)
+        self.smoothing_slider.setFixedWidth(110)
+        self.smoothing_slider.setToolTip(
+            "Smoothing of the training curves (as in TensorBoard): the debiased exponential "
+            "moving average s_t = w s_(t-1) + (1 - w) y_t, per plotted point; 0 shows the raw "
+            "values."
+        )
+        self.smoothing_label = QLabel()
+        self.smoothing_label.setFixedWidth(
+            self.smoothing_label.fontMetrics().horizontalAdvance("smoothing 0.999") + 4
+        )
+        self.smoothing_slider.valueChanged.connect(self._smoothing_moved)
+        self.summary = summary_label(START_HINT + ".")
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         bar = QHBoxLayout()
         bar.addWidget(self.summary, 1)
+        bar.addWidget(self.smoothing_label)
+        bar.addWidget(self.smoothing_slider)
         bar.addWidget(self.log_box)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.layout_widget, 1)
         layout.addLayout(bar)
+        self.hover = HoverReadout(self.layout_widget, [self.loss_plot, self.acc_plot], theme)
+        self.hints = (
+            EmptyHint(self.loss_plot, START_HINT),
+            EmptyHint(self.acc_plot, "accuracy per step appears here"),
+        )
+        self._view: TelemetryView | None = None
+        self.set_smoothing(DEFAULT_SMOOTHING)
+
+    @property
+    def smoothing(self) -> float:
+        return self.smoothing_slider.value() / 1000
+
+    def set_smoothing(self, weight: float) -> None:
+        self.smoothing_slider.setValue(round(1000 * min(max(weight, 0.0), 0.999)))
+        self._smoothing_moved(self.smoothing_slider.value())
+
+    def _smoothing_moved(self, value: int) -> None:
+        self.smoothing_label.setText(f"smoothing {value / 1000:.3f}".rstrip("0").rstrip("."))
+        self.smoothing_changed.emit(value / 1000)
+        if self._view is not None:
+            self.update_view(self._view)
+
+    def show_overview(self, overview: Overview) -> None:
+        """A new experiment: no crosshair left over from the old one."""
+        self.hover.hide()
 
     def draw(self, context: PanelContext) -> None:
         if context.view is not None:
             self.update_view(context.view)
 
     def update_view(self, view: TelemetryView) -> None:
+        self._view = view
         steps = view.steps
-        if steps is None or len(steps) == 0:
-            for curve in (self.raw_loss, self.smooth_loss, self.smooth_acc):
+        empty = steps is None or len(steps) == 0
+        for hint in self.hints:
+            hint.set_empty(empty)
+        if empty:
+            self.raw_loss.clear()
+            for curve in (self.smooth_loss, self.smooth_acc):
                 curve.setData([], [])
             for curves in self.held_out.values():
                 for curve in curves:
-                    curve.setData([], [])
+                    set_points(curve, [], [])
             for line in self.best_lines:
                 line.setVisible(False)
             self._set_epoch_marks([])
             self._set_events([])
-            self.summary.setText("Press Train (Space) to start.")
+            self.hover.hide()
+            self.summary.setText(START_HINT + ".")
             return
-        x, y = envelope(steps, "loss")
-        self.raw_loss.setData(x, y)
-        positive = y[y > 0]
-        low = positive.min() if self.loss_range.log_y and len(positive) else 0.0
-        self.loss_range.update(x[-1], low, y.max())
-        self.acc_range.update(x[-1], 0.0, 1.0)
-        smooth_loss = smooth(steps.mean["loss"])
+        self.raw_loss.set(steps, "loss")
+        high = steps.high["loss"] if steps.width > 1 else steps.mean["loss"]
+        if self.loss_range.log_y:
+            positive = steps.low["loss"][steps.low["loss"] > 0]
+            self.loss_range.update(
+                steps.x[-1], positive.min() if len(positive) else 1.0, high.max()
+            )
+        else:  # the informative part: a few high early losses must not flatten the rest
+            self.loss_range.update(steps.x[-1], 0.0, robust_top(high))
+        self.acc_range.update(steps.x[-1], 0.0, 1.0)
+        smooth_loss = ema(steps.mean["loss"], self.smoothing)
         self.smooth_loss.setData(steps.x, smooth_loss)
-        self.smooth_acc.setData(steps.x, smooth(steps.mean["accuracy"]))
-        text = f"loss / accuracy: train {smooth_loss[-1]:.3f}"
+        self.smooth_acc.setData(steps.x, ema(steps.mean["accuracy"], self.smoothing))
+        text = f"train loss {smooth_loss[-1]:.3f}"
         for split, (loss_curve, acc_curve) in self.held_out.items():
             series = view.evaluations.get(split)
             if series is None or not len(series):
-                loss_curve.setData([], [])
-                acc_curve.setData([], [])
+                set_points(loss_curve, [], [])
+                set_points(acc_curve, [], [])
                 continue
             set_points(loss_curve, series.x, series.mean["loss"])
             set_points(acc_curve, series.x, series.mean["accuracy"])
-            text += f" · {split} {series.mean['loss'][-1]:.3f} / {series.mean['accuracy'][-1]:.1%}"
+            text += f" · {split} {series.mean['loss'][-1]:.3f}, {series.mean['accuracy'][-1]:.1%}"
         best = view.status.best_step
         for line in self.best_lines:
             line.setVisible(best > 0)
             if best and line.value() != best:
                 line.setValue(best)
         if best:
-            text += f" · best epoch {view.status.best_epoch}"
+            text += f" · best: epoch {view.status.best_epoch}"
         if steps.width > 1:
-            text += f" · 1 point = {steps.width} steps (min–max band)"
+            text += f" · 1 point = {steps.width} steps (band: their min–max)"
         self.summary.setText(text)
         self._set_epoch_marks(view.epoch_marks)
         self._set_events(view.events)

@@ -4,6 +4,7 @@ The window never waits on the training thread: it posts commands to the runner a
 answer when it arrives (replies.py), on its own thread.
 """
 
+import contextlib
 import json
 import threading
 from dataclasses import asdict
@@ -15,7 +16,6 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QProgressDialog,
@@ -37,24 +37,16 @@ from . import report
 from .controls_panel import OPEN_DATASET, SPEEDS, ControlsPanel
 from .dataset_dialog import DatasetDialog
 from .menus import build_menus
-from .messages import Icon, message_box, show_error
+from .messages import Icon, show_error
 from .panel import CONFIG, PROBE, SNAPSHOT, TELEMETRY, PanelContext
 from .panels import PANELS
 from .replies import Replies
-from .theme import configure_pyqtgraph, current_theme, plain_label
+from .status_bar import StatusBar
+from .theme import configure_pyqtgraph, current_theme
 from .unsaved import UnsavedWork
 
 REFRESH_MS = 20  # timer ticks; one panel is redrawn per tick
 BUILD_DIALOG_AFTER_MS = 400  # a reset that takes longer shows its progress
-STATE_TEXT = {
-    RunState.READY: "Ready: press Train (Space) to start",
-    RunState.TRAINING: "Training…",
-    RunState.PAUSED: "Paused",
-    RunState.HALTED: "Stopped",
-    RunState.FINISHED: "Finished",
-    RunState.ERROR: "Error",
-    RunState.STOPPED: "Stopped",
-}
 
 
 class MainWindow(QMainWindow):
@@ -77,10 +69,8 @@ class MainWindow(QMainWindow):
         self._snapshot = None
         self._probe: Probe | None = None
         self._stale: set[str] = set()  # keys of the panels to redraw
-        self._shown_halt = ""
         self._calibrated = True  # typed sentences use the fitted temperature
         self._closing = False  # the user has said the model may go
-        self._halt_box = None
         self.build_dialog: QProgressDialog | None = None  # the newest reset's progress
 
         self.unsaved = UnsavedWork(self, self.telemetry, lambda then: self.save_model(then=then))
@@ -88,7 +78,7 @@ class MainWindow(QMainWindow):
         self.panels = {cls.key: cls(self.theme) for cls in PANELS}
         self._rotation = list(self.panels)
         self._build_layout()
-        self._build_status_bar()
+        self.status = StatusBar(self, self.theme)
         self._connect()
         self.actions = build_menus(self)
         self._show_overview(experiment.overview())
@@ -155,15 +145,6 @@ class MainWindow(QMainWindow):
         self.main_split.setStretchFactor(1, 1)
         self.setCentralWidget(self.main_split)
         self.resize(1440, 900)
-
-    def _build_status_bar(self) -> None:
-        self.state_label = plain_label()
-        self.fields = {name: QLabel() for name in ("epoch", "step", "speed", "elapsed", "lr")}
-        bar = self.statusBar()
-        bar.addWidget(self.state_label, 1)
-        for label in self.fields.values():
-            label.setMinimumWidth(90)
-            bar.addPermanentWidget(label)
 
     def _connect(self) -> None:
         c = self.controls
@@ -253,7 +234,7 @@ class MainWindow(QMainWindow):
                 return
             self.source, self.config = source, overview.config
             self.controls.show_config(self.config)
-            self._shown_halt = ""
+            self.status.shown_halt = ""
             self.unsaved.mark_kept()
             self._show_overview(overview)
             if after is not None:
@@ -451,7 +432,8 @@ class MainWindow(QMainWindow):
                 self._snapshot = view.snapshot
                 self._mark(SNAPSHOT)
                 self._update_probe()
-            self._show_status(view)
+            self.controls.set_running(view.status.state == RunState.TRAINING)
+            self.status.show(view)
         for _ in range(len(self._rotation)):
             key = self._rotation[0]
             self._rotation.append(self._rotation.pop(0))
@@ -467,29 +449,6 @@ class MainWindow(QMainWindow):
         for panel in self.panels.values():
             panel.draw(context)
         self._stale.clear()
-
-    def _show_status(self, view: TelemetryView) -> None:
-        s = view.status
-        self.controls.set_running(s.state == RunState.TRAINING)
-        minutes, seconds = divmod(int(s.elapsed), 60)
-        self.fields["epoch"].setText(f"epoch {s.epoch}")
-        self.fields["step"].setText(f"step {s.step:,}")
-        self.fields["speed"].setText(f"{s.tokens_per_s:,.0f} tokens/s")
-        self.fields["elapsed"].setText(f"{minutes}:{seconds:02d} trained")
-        self.fields["lr"].setText(f"lr {s.lr:g}")
-        text = STATE_TEXT.get(s.state, str(s.state))
-        if s.message:
-            text += f": {s.message}"
-        warn = s.state in (RunState.HALTED, RunState.ERROR)
-        colour = self.theme.warning if warn else self.theme.foreground
-        self.state_label.setStyleSheet(f"color: {colour};")
-        self.state_label.setText(text)
-        if warn and s.message != self._shown_halt:
-            self._shown_halt = s.message
-            if self._halt_box is None:  # one box, whose text follows the newest halt
-                self._halt_box = message_box(self, Icon.Warning, "Training stopped", s.message)
-            self._halt_box.setText(s.message)
-            self._halt_box.open()  # not exec(): drawing goes on behind it
 
     # ------------------------------------------------------------ settings
     def _saved_config(self) -> TrainConfig:
@@ -509,7 +468,10 @@ class MainWindow(QMainWindow):
         speed = self.settings.value("speed")
         if speed in SPEEDS:
             self.controls.speed.setCurrentText(speed)
-        self.panels["loss"].log_box.setChecked(self.settings.value("log_scale") in (True, "true"))
+        loss = self.panels["loss"]
+        loss.log_box.setChecked(self.settings.value("log_scale") in (True, "true"))
+        with contextlib.suppress(TypeError, ValueError):  # unreadable: keep the default
+            loss.set_smoothing(float(self.settings.value("smoothing", loss.smoothing)))
         text = self.settings.value("sentence")
         if isinstance(text, str):
             self.panels["prediction"].entry.setText(text)
@@ -530,6 +492,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("speed", self.controls.speed.currentText())
         self.settings.setValue("dataset", json.dumps(asdict(self.source)))
         self.settings.setValue("log_scale", self.panels["loss"].log_box.isChecked())
+        self.settings.setValue("smoothing", self.panels["loss"].smoothing)
         self.settings.setValue("sentence", self.panels["prediction"].text)
         self.settings.sync()
 

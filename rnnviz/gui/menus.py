@@ -2,13 +2,14 @@
 the current cell's equations, about). Keys are shown after a tab; the window's own shortcuts
 handle them, so that they work with the menu bar hidden too."""
 
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QActionGroup
 
 from .. import __version__
 from ..core.nn.registry import CELLS
 from .controls_panel import OPEN_DATASET
 from .messages import Icon, message_box
 
+SMOOTHING_PRESETS = (0.0, 0.6, 0.9, 0.99)
 SHORTCUTS = (
     ("Space", "train / pause"),
     ("S", "one step"),
@@ -49,6 +50,9 @@ def build_menus(window) -> dict[str, QAction]:
     log = add(view, "log", "Loss on a log scale", log_box.setChecked, checkable=True)
     log.setChecked(log_box.isChecked())
     log_box.toggled.connect(log.setChecked)
+    _smoothing_menu(
+        view.addMenu("Smoothing of the training curves"), window.panels["loss"], actions
+    )
     view.addSeparator()
     for key, panel in window.panels.items():
         title = key.capitalize() + " panel"
@@ -60,6 +64,24 @@ def build_menus(window) -> dict[str, QAction]:
     add(help_menu, "equations", "Equations of the current cell", lambda: _equations(window))
     add(help_menu, "about", "About rnnviz", lambda: _about(window))
     return actions
+
+
+def _smoothing_menu(menu, loss_panel, actions: dict[str, QAction]) -> None:
+    """Presets for the loss panel's smoothing slider, checked when the slider is on one."""
+    group = QActionGroup(menu)
+    for weight in SMOOTHING_PRESETS:
+        action = QAction("none" if weight == 0 else f"{weight:g}", menu, checkable=True)
+        action.triggered.connect(lambda _=False, w=weight: loss_panel.set_smoothing(w))
+        group.addAction(action)
+        menu.addAction(action)
+        actions[f"smoothing:{weight:g}"] = action
+
+    def follow(weight: float) -> None:
+        for preset, action in zip(SMOOTHING_PRESETS, group.actions(), strict=True):
+            action.setChecked(abs(preset - weight) < 5e-4)
+
+    loss_panel.smoothing_changed.connect(follow)
+    follow(loss_panel.smoothing)
 
 
 def _shortcuts(window) -> None:

@@ -19,8 +19,8 @@ from ..core.probe import Probe
 from .panel import MAX_DRAWN_WORDS, PROBE, Panel, PanelContext
 from .theme import (
     Theme,
-    add_legend,
     plain_label,
+    plot_rows,
     points_curve,
     set_ticks,
     set_view,
@@ -60,13 +60,11 @@ class PredictionPanel(QWidget, Panel):
         self.bars_grid = QGridLayout()
         self.bars: list[tuple[QLabel, QProgressBar]] = []
         self.verdict = QLabel()
-        self.graphics = pg.GraphicsLayoutWidget()
-        self.plot = self.graphics.addPlot()
+        self.graphics, (self.plot,) = plot_rows((1,))
         style_plot(self.plot, "Opinion after each word", "p(class)", "")
         self.plot.setYRange(0, 1, padding=0.02)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
-        add_legend(self.plot, theme)
         self.plot.setToolTip(
             "softmax(W_hy h_t + b_y) for every prefix of the sentence: what the "
             "network would answer if the sentence stopped at that word."
@@ -121,7 +119,9 @@ class PredictionPanel(QWidget, Panel):
         last MAX_DRAWN_WORDS words."""
         self.shown = result
         drawn, start = result.last(MAX_DRAWN_WORDS)
-        self.tokens_label.setText(self._tokens_html(drawn, start, len(result.tokens)))
+        tokens = self._tokens_html(drawn, start, len(result.tokens))
+        if tokens != self.tokens_label.text():  # rich text is re-parsed on every setText
+            self.tokens_label.setText(tokens)
         final = result.final
         for i, (_, bar) in enumerate(self.bars):
             p = 0.0 if final is None else float(final[i])

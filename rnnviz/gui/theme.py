@@ -9,6 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QGraphicsItem, QLabel
 
+from .grid import Grid
+
 
 @dataclass(frozen=True)
 class Theme:
@@ -81,14 +83,18 @@ def configure_pyqtgraph(theme: Theme) -> None:
     )
 
 
+AXIS_WIDTH = 56  # pixels for the left axis: its ticks and its label
+
+
 def style_plot(plot: pg.PlotItem, title: str, left: str, bottom: str) -> None:
     """Common look: title, axis labels, light grid."""
     plot.setTitle(title, size="10pt")
     plot.setLabel("left", left)
     plot.setLabel("bottom", bottom)
-    plot.showGrid(x=True, y=True, alpha=0.15)
+    Grid(plot, pg.getConfigOption("background"), pg.getConfigOption("foreground"))
     plot.setMenuEnabled(False, enableViewBoxMenu=True)  # right-click: view all, Export…
     plot.getAxis("left").enableAutoSIPrefix(False)
+    plot.getAxis("left").setWidth(AXIS_WIDTH)  # tick text of another width must not re-lay out
     for side in ("left", "bottom", "top", "right"):  # tick text is costly: repaint from cache
         plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
@@ -111,14 +117,28 @@ class LogAxis(pg.AxisItem):
         return levels
 
 
-def stacked_plots() -> tuple[pg.GraphicsLayoutWidget, pg.PlotItem, pg.PlotItem]:
-    """A widget holding two plots, one above the other, the upper one taller (3:2)."""
+def plot_rows(
+    stretches: tuple[int, ...], legends: tuple[bool, ...] | None = None
+) -> tuple[pg.GraphicsLayoutWidget, list[pg.PlotItem]]:
+    """A widget of plots one above the other (heights in the ratio of `stretches`), each with its
+    legend (where `legends` says so, default all) on one line under it, outside the data
+    (pyqtgraph's own legend sits on the curves)."""
     widget = pg.GraphicsLayoutWidget()
-    top = widget.addPlot(row=0, col=0)
-    bottom = widget.addPlot(row=1, col=0)
-    widget.ci.layout.setRowStretchFactor(0, 3)
-    widget.ci.layout.setRowStretchFactor(1, 2)
-    return widget, top, bottom
+    layout = widget.ci.layout
+    layout.setVerticalSpacing(0)
+    plots = []
+    for i, (stretch, has_legend) in enumerate(
+        zip(stretches, legends or (True,) * len(stretches), strict=True)
+    ):
+        plot = widget.addPlot(row=2 * i, col=0)
+        layout.setRowStretchFactor(2 * i, stretch)
+        plots.append(plot)
+        if not has_legend:
+            continue
+        legend = pg.LegendItem(colCount=6, labelTextSize="8pt", verSpacing=-6, horSpacing=12)
+        widget.addItem(legend, row=2 * i + 1, col=0)
+        plot.legend = legend  # PlotItem.plot(name=...) and addItem add entries here
+    return widget, plots
 
 
 MAX_SYMBOLS = 200  # a curve with more points is drawn as a line: dots would merge anyway, and
@@ -126,7 +146,12 @@ MAX_SYMBOLS = 200  # a curve with more points is drawn as a line: dots would mer
 
 
 def set_points(curve: pg.PlotDataItem, x, y) -> None:
-    """setData for a points_curve: dots while there are few points, a plain line beyond."""
+    """setData for a points_curve, skipped when its points are the ones shown (same count, same
+    last point): dots while there are few points, a plain line beyond."""
+    key = (len(x), float(x[-1]), float(y[-1])) if len(x) else ()
+    if getattr(curve, "_rnnviz_key", None) == key:  # evaluations are appended: nothing new
+        return
+    curve._rnnviz_key = key
     symbol = "o" if len(x) <= MAX_SYMBOLS else None
     if curve.opts["symbol"] != symbol:
         curve.setSymbol(symbol)
@@ -143,8 +168,8 @@ def plain_label(text: str = "") -> QLabel:
 def points_curve(
     plot: pg.PlotItem, colour: str, name: str | None = None, width: float = 1, size: int = 5
 ) -> pg.PlotDataItem:
-    """A line with a dot at every data point."""
-    return plot.plot(
+    """A line with a dot at every data point (evaluations: readouts say where each one is)."""
+    curve = plot.plot(
         pen=pg.mkPen(colour, width=width),
         symbol="o",
         symbolSize=size,
@@ -152,10 +177,12 @@ def points_curve(
         symbolPen=None,
         name=None if name is None else html.escape(name),  # legends render HTML
     )
+    curve.rnnviz_points = True
+    return curve
 
 
 def add_legend(plot: pg.PlotItem, theme: Theme) -> pg.LegendItem:
-    """Top-right legend on a translucent background, so curves behind it stay readable."""
+    """Top-right legend on a translucent background, for a plot whose corner stays empty."""
     return plot.addLegend(
         offset=(-10, 10), labelTextSize="8pt", brush=pg.mkBrush(theme.background + "c8")
     )
@@ -177,6 +204,9 @@ def set_ticks(axis: pg.AxisItem, ticks: list) -> None:
     if getattr(axis, "_rnnviz_ticks", None) != ticks:
         axis._rnnviz_ticks = ticks
         axis.setTicks([ticks])
+        grid = getattr(axis, "_rnnviz_grid", None)
+        if grid is not None:
+            grid.update()
 
 
 def set_view(plot: pg.PlotItem, x_range: tuple, y_range: tuple | None = None, padding=0.0) -> None:
@@ -190,8 +220,7 @@ def set_view(plot: pg.PlotItem, x_range: tuple, y_range: tuple | None = None, pa
             plot.setRange(xRange=x_range, yRange=y_range, padding=padding)
 
 
-def history_plot(plot: pg.PlotItem, theme: Theme) -> None:
-    """A plot of a long per-step history: draw only what is in view, peak-downsampled, legend."""
+def history_plot(plot: pg.PlotItem) -> None:
+    """A plot of a long per-step history: draw only what is in view, peak-downsampled."""
     plot.setClipToView(True)
     plot.setDownsampling(auto=True, mode="peak")
-    add_legend(plot, theme)

@@ -1,40 +1,53 @@
 """The helpers that turn decimated histories into curves."""
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from rnnviz.core.train.history import DecimatingHistory
-from rnnviz.gui.curves import envelope, positive, smooth
-
-
-def test_smooth_is_a_trailing_mean_that_starts_with_shorter_windows():
-    y = np.arange(600, dtype=float)  # window = 600 // 60 = 10
-    out = smooth(y)
-    assert out.shape == y.shape
-    assert out[0] == 0.0 and out[4] == np.mean(y[:5])  # the first points average what exists
-    np.testing.assert_allclose(out[9:], [np.mean(y[i - 9 : i + 1]) for i in range(9, 600)])
+from rnnviz.gui.curves import ema, positive, robust_top
 
 
-def test_smooth_leaves_short_and_empty_series_alone():
-    y = np.array([3.0, 1.0, 2.0])
-    assert smooth(y) is y and len(smooth(np.zeros(0))) == 0
+def ema_loop(y, w):
+    """The definition, one point at a time (TensorBoard's smoothing, debiased)."""
+    s, out = 0.0, []
+    for t, v in enumerate(y):
+        s = w * s + (1 - w) * v
+        out.append(s / (1 - w ** (t + 1)))
+    return np.array(out)
 
 
-def test_envelope_is_the_raw_curve_then_a_min_max_zigzag():
-    history = DecimatingHistory(("loss",), capacity=4)
-    for step, value in enumerate([5.0, 1.0, 4.0], start=1):
-        history.append(step, [value])
-    x, y = envelope(history.view(), "loss")
-    np.testing.assert_array_equal(x, [1, 2, 3])
-    np.testing.assert_array_equal(y, [5.0, 1.0, 4.0])
-    for step, value in enumerate([2.0, 9.0, 0.5], start=4):  # 6 records in 4 buckets: merged
-        history.append(step, [value])
-    view = history.view()
-    x, y = envelope(view, "loss")
-    assert view.width == 2 and len(x) == 2 * len(view)
-    np.testing.assert_array_equal(x, np.repeat(view.x, 2))
-    # buckets {5, 1}, {4, 2} (merged pairs), then {9, 0.5}: each one's minimum and maximum
-    np.testing.assert_array_equal(y[0::2], [1.0, 2.0, 0.5])
-    np.testing.assert_array_equal(y[1::2], [5.0, 4.0, 9.0])  # the spike at 9 stays visible
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.floats(-1e3, 1e3), min_size=1, max_size=300),
+    st.sampled_from([0.0, 0.3, 0.6, 0.9, 0.99, 0.999]),
+)
+def test_ema_is_the_debiased_moving_average_of_its_definition(values, weight):
+    y = np.array(values)
+    np.testing.assert_allclose(ema(y, weight), ema_loop(y, weight), rtol=1e-9, atol=1e-9)
+
+
+def test_ema_starts_at_the_first_value_and_follows_a_constant():
+    out = ema(np.full(500, 2.5), 0.99)
+    np.testing.assert_allclose(out, 2.5)  # debiased: no ramp up from zero
+
+
+def test_ema_skips_non_finite_values():
+    y = np.array([1.0, np.nan, np.inf, 3.0])
+    out = ema(y, 0.5)
+    assert np.isfinite(out).all()
+    np.testing.assert_allclose(out, ema_loop([1.0, 1.0, 1.0, 3.0], 0.5))
+    assert np.isfinite(ema(np.array([np.nan, 2.0]), 0.5)).all()
+
+
+def test_ema_of_nothing_is_nothing():
+    assert len(ema(np.zeros(0), 0.9)) == 0
+
+
+def test_robust_top_ignores_a_few_early_spikes():
+    y = np.concatenate([[50.0, 40.0, 30.0], np.full(997, 0.2)])
+    assert robust_top(y) == 0.2
+    assert y.max() == 50.0  # what a plain maximum would have squeezed the curve under
+    assert np.isnan(robust_top(np.array([np.nan])))
 
 
 def test_positive_turns_non_positive_values_into_gaps():

@@ -126,17 +126,19 @@ def test_repeated_halts_show_one_dialog(qtbot, window):
         window.reset(
             make_experiment=lambda progress: Experiment.build(config, window.source.load())
         )
-        qtbot.waitUntil(lambda: window.fields["step"].text() == "step 0", timeout=5000)
+        qtbot.waitUntil(lambda: window.status.fields["step"].text() == "step 0", timeout=5000)
         window.runner.train()
         qtbot.waitUntil(lambda: window.telemetry.read().status.state == "halted", timeout=10000)
-        qtbot.waitUntil(lambda: window._halt_box is not None and window._halt_box.isVisible())
+        qtbot.waitUntil(
+            lambda: window.status.halt_box is not None and window.status.halt_box.isVisible()
+        )
         window.runner.step_once()  # another non-finite step: a second halt message
         qtbot.wait(300)
     boxes = [
         w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()
     ]
     assert len(boxes) == 1
-    window._halt_box.close()
+    window.status.halt_box.close()
 
 
 def big_csv(tmp_path, lines=150_000):
@@ -209,6 +211,6 @@ def test_a_crafted_checkpoint_is_refused_before_its_settings_are_shown(
     assert not window.load_model(str(crafted))
     assert len(shown) == 1 and "crafted.npz" in shown[0] and "summary.step" in shown[0]
     assert window.controls.config(TrainConfig()) == before
-    step = window.fields["step"].text()
+    step = window.status.fields["step"].text()
     window.runner.step_once()
-    qtbot.waitUntil(lambda: window.fields["step"].text() != step, timeout=5000)
+    qtbot.waitUntil(lambda: window.status.fields["step"].text() != step, timeout=5000)

@@ -30,11 +30,11 @@ def test_training_fills_the_plots(qtbot, window):
     qtbot.wait(100)
     x, y = window.panels["loss"].smooth_loss.getData()
     assert len(x) >= 300 and np.all(np.isfinite(y)) and y[-1] < y[0]
-    x, y = window.panels["gradients"].before.getData()
+    x, y = window.panels["gradients"].before.line.getData()
     assert len(x) >= 300
     assert len(window.panels["loss"].held_out["test"][0].getData()[0]) > 10
     assert " · test " in window.panels["loss"].summary.text()
-    assert "step" in window.fields["step"].text()
+    assert "step" in window.status.fields["step"].text()
 
 
 def test_typing_changes_probabilities_and_heatmap_width(qtbot, window):
@@ -72,7 +72,7 @@ def test_step_and_reset(qtbot, window):
     assert window.telemetry.read().status.step == 1
     window.controls.hidden.setValue(16)
     window.reset()  # posted: the window does not wait for the new model
-    qtbot.waitUntil(lambda: window.fields["step"].text() == "step 0", timeout=5000)
+    qtbot.waitUntil(lambda: window.status.fields["step"].text() == "step 0", timeout=5000)
     assert window.runner.call(lambda run: run.model.hidden_size).result(5) == 16
     assert window.config.hidden_size == 16
 
@@ -112,10 +112,10 @@ def test_save_then_load_a_model(qtbot, window, tmp_path, monkeypatch):
     qtbot.waitUntil(lambda: "saved" in window.statusBar().currentMessage(), timeout=5000)
     assert checkpoint.load(path).summary["step"] == 20
     window.reset()
-    qtbot.waitUntil(lambda: window.fields["step"].text() == "step 0", timeout=5000)
+    qtbot.waitUntil(lambda: window.status.fields["step"].text() == "step 0", timeout=5000)
     qtbot.waitUntil(lambda: not window.unsaved.pending, timeout=5000)  # the reset has answered
     assert window.load_model(str(path))
-    qtbot.waitUntil(lambda: window.fields["step"].text() == "step 20", timeout=5000)
+    qtbot.waitUntil(lambda: window.status.fields["step"].text() == "step 20", timeout=5000)
     qtbot.waitUntil(lambda: "own vocabulary" in window.statusBar().currentMessage(), timeout=5000)
     assert "0.0% of the training words of tiny are unknown" in window.statusBar().currentMessage()
 
@@ -157,7 +157,7 @@ def test_halt_pauses_and_tells_the_user(qtbot, window):
     window.reset(make_experiment=lambda _: Experiment.build(config, window.source.load()))
     window.runner.train()
     qtbot.waitUntil(lambda: window.telemetry.read().status.state == "halted", timeout=10000)
-    qtbot.waitUntil(lambda: "non-finite" in window.state_label.text(), timeout=3000)
+    qtbot.waitUntil(lambda: "non-finite" in window.status.state_label.text(), timeout=3000)
     boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
     assert any("restored" in b.text() for b in boxes)
     for b in boxes:
@@ -197,6 +197,7 @@ def test_settings_are_remembered(qtbot, tmp_path):
     first.controls.speed.setCurrentText("10 steps/s")
     first.panels["prediction"].entry.setText("remember me")
     first.panels["loss"].log_box.setChecked(True)
+    first.panels["loss"].set_smoothing(0.6)
     first.close()
     dispose(first)
     second = MainWindow(settings=settings)
@@ -205,6 +206,8 @@ def test_settings_are_remembered(qtbot, tmp_path):
         assert second.controls.speed.currentText() == "10 steps/s"
         assert second.panels["prediction"].text == "remember me"
         assert second.panels["loss"].log_box.isChecked()
+        assert second.panels["loss"].smoothing == 0.6
+        assert second.actions["smoothing:0.6"].isChecked()  # the View menu shows it too
     finally:
         dispose(second)
 
@@ -302,8 +305,8 @@ def test_epochs_are_numbered_as_in_the_cli(qtbot, window):
     """tiny has 60 training sentences, 4 steps an epoch: after step 400 the window, like
     `rnnviz train`'s "--- Epoch 100 (step 400)", says epoch 100 (it said 99 before)."""
     window.runner.call(lambda run: [run.trainer.step() for _ in range(400)]).result(60)
-    qtbot.waitUntil(lambda: window.fields["step"].text() == "step 400", timeout=5000)
-    assert window.fields["epoch"].text() == "epoch 100"
+    qtbot.waitUntil(lambda: window.status.fields["step"].text() == "step 400", timeout=5000)
+    assert window.status.fields["epoch"].text() == "epoch 100"
 
 
 def test_the_leak_check_sees_a_thread_a_timer_and_a_window(qtbot):
@@ -370,7 +373,7 @@ def test_validation_curve_reliability_restore_best_and_temperature(qtbot, tmp_pa
         window.redraw_all()
         loss = window.panels["loss"]
         assert len(loss.held_out["validation"][0].getData()[0]) == 3
-        assert loss.best_lines[0].isVisible() and "best epoch" in loss.summary.text()
+        assert loss.best_lines[0].isVisible() and "best: epoch" in loss.summary.text()
         calibration = window.panels["calibration"]
         assert "validation at step" in calibration.summary.text()
         assert len(calibration.points.getData()[0]) > 0

@@ -1,0 +1,101 @@
+"""A crosshair that reads the plots: a vertical line at the step under the cursor on every plot of
+a group (plots sharing their x axis), and on each a box with that step and the value of every
+named curve there."""
+
+import html
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QObject, Qt
+
+from .theme import Theme
+
+
+class HoverReadout(QObject):
+    def __init__(
+        self, widget: pg.GraphicsView, plots: list[pg.PlotItem], theme: Theme, unit: str = "step"
+    ):
+        """widget: the view holding `plots`; unit: what x counts, for the readout's first line."""
+        super().__init__(widget)
+        self.plots = plots
+        self.unit = unit
+        self.theme = theme
+        pen = pg.mkPen(theme.foreground, width=1, style=Qt.PenStyle.DotLine)
+        self.lines, self.boxes = [], []
+        for plot in plots:
+            line = pg.InfiniteLine(angle=90, movable=False, pen=pen)
+            box = pg.TextItem(anchor=(0, 0), fill=pg.mkBrush(theme.background + "d8"))
+            box.setZValue(1000)
+            for item in (line, box):
+                plot.addItem(item, ignoreBounds=True)
+                item.hide()
+            self.lines.append(line)
+            self.boxes.append(box)
+        widget.scene().sigMouseMoved.connect(self._moved)  # Qt compresses mouse moves
+        widget.installEventFilter(self)  # hide when the cursor leaves the widget
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Leave:
+            self.hide()
+        return False
+
+    def hide(self) -> None:
+        for item in (*self.lines, *self.boxes):
+            item.hide()
+
+    def _moved(self, position) -> None:
+        for plot in self.plots:
+            view = plot.getViewBox()
+            if plot.isVisible() and view.sceneBoundingRect().contains(position):
+                self.show_at(view.mapSceneToView(position).x())
+                return
+        self.hide()
+
+    def show_at(self, x: float) -> None:
+        """The line at x on every plot, and each plot's readout beside it."""
+        for plot, line, box in zip(self.plots, self.lines, self.boxes, strict=True):
+            rows = _values_at(plot, x)
+            if not rows:
+                line.hide()
+                box.hide()
+                continue
+            line.setValue(x)
+            line.show()
+            (x0, x1), (_, y1) = plot.getViewBox().viewRange()
+            box.setAnchor((1, 0) if x > (x0 + x1) / 2 else (0, 0))  # stay inside the view
+            box.setPos(x, y1)
+            lines = [f"{self.unit} {x:,.0f}"] + [
+                f'<span style="color:{colour}">■</span> {html.escape(name)}: {value}'
+                for name, colour, value in rows
+            ]
+            box.setHtml(
+                f'<div style="color:{self.theme.foreground}; font-size:8pt">'
+                + "<br>".join(lines)
+                + "</div>"
+            )
+            box.show()
+
+    def readouts(self) -> list[str]:
+        """The text each plot's box shows (empty when hidden), for tests."""
+        return [box.textItem.toPlainText() if box.isVisible() else "" for box in self.boxes]
+
+
+def _values_at(plot: pg.PlotItem, x: float) -> list[tuple[str, str, str]]:
+    """(name, colour, value text) of each visible named curve at its point nearest to x; a
+    sparse curve (an evaluation every epoch) says at which step its point is."""
+    rows = []
+    for item in plot.listDataItems():
+        name = item.name()
+        xs, ys = item.getOriginalDataset()
+        if not name or not item.isVisible() or xs is None or len(xs) == 0:
+            continue
+        i = int(np.clip(np.searchsorted(xs, x), 1, len(xs) - 1)) if len(xs) > 1 else 0
+        if i and abs(xs[i - 1] - x) <= abs(xs[i] - x):
+            i -= 1
+        value = f"{ys[i]:.4g}"
+        if getattr(item, "rnnviz_points", False) and abs(xs[i] - x) > 0.5:  # an evaluation
+            value += f" (at {xs[i]:,.0f})"
+        pen = item.opts.get("pen")
+        colour = pg.mkPen(pen).color().name() if pen is not None else "#888888"
+        rows.append((name, colour, value))
+    return rows

@@ -1,0 +1,73 @@
+"""The status bar: run state (red when training stopped on its own), epoch, step, speed, time
+trained and learning rate, and one box that reports why training stopped.
+
+Every field has a fixed width and changes only when its text does: a label that grows re-lays out
+the window, and a re-layout repaints every plot.
+"""
+
+from PySide6.QtWidgets import QLabel, QMainWindow
+
+from ..core.train.records import RunState
+from ..core.train.telemetry import TelemetryView
+from .messages import Icon, message_box
+from .theme import Theme, plain_label
+
+STATE_TEXT = {
+    RunState.READY: "Ready: press Train (Space) to start",
+    RunState.TRAINING: "Training…",
+    RunState.PAUSED: "Paused",
+    RunState.HALTED: "Stopped",
+    RunState.FINISHED: "Finished",
+    RunState.ERROR: "Error",
+    RunState.STOPPED: "Stopped",
+}
+FIELD_WIDTHS = {  # widest text each field shows, to size it once
+    "epoch": "epoch 9,999",
+    "step": "step 99,999,999",
+    "speed": "9,999,999 tokens/s",
+    "elapsed": "9999:59 trained",
+    "lr": "lr 0.000001",
+}
+
+
+class StatusBar:
+    def __init__(self, window: QMainWindow, theme: Theme):
+        self.window = window
+        self.theme = theme
+        self.state_label = plain_label()
+        self.fields = {name: QLabel() for name in FIELD_WIDTHS}
+        self._colour = ""
+        self.shown_halt = ""  # the halt message already reported in a box
+        self.halt_box = None
+        bar = window.statusBar()
+        bar.addWidget(self.state_label, 1)
+        for name, label in self.fields.items():
+            width = label.fontMetrics().horizontalAdvance(FIELD_WIDTHS[name]) + 8
+            label.setFixedSize(width, label.sizeHint().height())  # fixed both ways: no re-layout
+            bar.addPermanentWidget(label)
+
+    def show(self, view: TelemetryView) -> None:
+        s = view.status
+        minutes, seconds = divmod(int(s.elapsed), 60)
+        self.fields["epoch"].setText(f"epoch {s.epoch}")
+        self.fields["step"].setText(f"step {s.step:,}")
+        self.fields["speed"].setText(f"{s.tokens_per_s:,.0f} tokens/s")
+        self.fields["elapsed"].setText(f"{minutes}:{seconds:02d} trained")
+        self.fields["lr"].setText(f"lr {s.lr:g}")
+        text = STATE_TEXT.get(s.state, str(s.state))
+        if s.message:
+            text += f": {s.message}"
+        warn = s.state in (RunState.HALTED, RunState.ERROR)
+        colour = self.theme.warning if warn else self.theme.foreground
+        if colour != self._colour:  # a style sheet re-polishes the widget: only on change
+            self._colour = colour
+            self.state_label.setStyleSheet(f"color: {colour};")
+        self.state_label.setText(text)
+        if warn and s.message != self.shown_halt:
+            self.shown_halt = s.message
+            if self.halt_box is None:  # one box, whose text follows the newest halt
+                self.halt_box = message_box(
+                    self.window, Icon.Warning, "Training stopped", s.message
+                )
+            self.halt_box.setText(s.message)
+            self.halt_box.open()  # not exec(): drawing goes on behind it

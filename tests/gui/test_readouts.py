@@ -1,0 +1,94 @@
+"""Reading the plots: hints on empty plots, the crosshair readout, ranges and smoothing."""
+
+import dataclasses
+
+import numpy as np
+from PySide6.QtCore import QPointF
+
+from rnnviz.core.train.telemetry import Telemetry
+
+
+def trained(window, steps=120):
+    window.runner.call(lambda run: [run.trainer.step() for _ in range(steps)]).result(60)
+    window.redraw_all()
+
+
+def test_empty_plots_show_a_hint_instead_of_axes_until_training(qtbot, window):
+    loss = window.panels["loss"]
+    window.redraw_all()
+    gradients = window.panels["gradients"]
+    for hint, plot, text in (
+        (loss.hints[0], loss.loss_plot, "Press Train"),
+        (gradients.hints[0], gradients.norm_plot, "once training starts"),
+    ):
+        assert hint.label.isVisible() and text in hint.label.textItem.toPlainText()
+        assert not plot.getAxis("left").isVisible()
+    trained(window)
+    assert not loss.hints[0].label.isVisible() and loss.loss_plot.getAxis("left").isVisible()
+    window.unsaved.mark_kept()  # no question about the trained model
+    window.reset()
+    qtbot.waitUntil(lambda: loss.hints[0].label.isVisible(), timeout=5000)  # back after Reset
+
+
+def test_the_crosshair_reads_every_curve_of_both_plots_at_the_step(qtbot, window):
+    trained(window)
+    loss = window.panels["loss"]
+    loss.hover.show_at(60.2)
+    top, bottom = loss.hover.readouts()
+    assert top.startswith("step 60") and "train (per step): " in top
+    assert "train (smoothed): " in top
+    steps = window.telemetry.read().steps
+    assert f"{steps.mean['loss'][59]:.4g}" in top  # the value at step 60, not a neighbour's
+    assert bottom.startswith("step 60") and "train (smoothed)" in bottom  # accuracy, linked
+    assert all(line.isVisible() and line.value() == 60.2 for line in loss.hover.lines)
+
+
+def test_the_crosshair_follows_the_mouse_and_leaves_with_it(qtbot, window):
+    trained(window)
+    hover = window.panels["gradients"].hovers[0]
+    view = window.panels["gradients"].norm_plot.getViewBox()
+    inside = view.mapViewToScene(QPointF(50, view.viewRange()[1][0] + 0.1))
+    window.panels["gradients"].layout_widget.scene().sigMouseMoved.emit(inside)
+    qtbot.waitUntil(lambda: hover.readouts()[0] != "", timeout=2000)
+    text = hover.readouts()[0]
+    assert "before (per step)" in text and "after clipping (smoothed)" in text
+    window.panels["gradients"].layout_widget.scene().sigMouseMoved.emit(QPointF(-500, -500))
+    qtbot.waitUntil(lambda: hover.readouts()[0] == "", timeout=2000)
+
+
+def test_reset_clears_the_readout(qtbot, window):
+    trained(window)
+    loss = window.panels["loss"]
+    loss.hover.show_at(30)
+    window.unsaved.mark_kept()
+    window.reset()
+    qtbot.waitUntil(lambda: loss.hover.readouts() == ["", ""], timeout=5000)
+    assert not any(line.isVisible() for line in loss.hover.lines)
+
+
+def test_a_few_high_first_losses_do_not_flatten_a_linear_axis(qtbot, window):
+    records = []
+    window.runner.call(lambda run: records.append(run.trainer.step())).result(30)
+    telemetry = Telemetry()
+    for step in range(1, 3001):
+        loss = 40.0 if step <= 10 else 0.3 + 0.05 * np.sin(step)
+        telemetry.record_step(dataclasses.replace(records[0], step=step, loss=loss))
+    panel = window.panels["loss"]
+    panel.update_view(telemetry.read())
+    top = panel.loss_plot.getViewBox().viewRange()[1][1]
+    assert 0.35 < top < 1.0  # the informative part, not 0..40
+    panel.log_box.setChecked(True)
+    panel.update_view(telemetry.read())
+    assert panel.loss_plot.getViewBox().viewRange()[1][1] >= np.log10(40.0)  # log: everything
+
+
+def test_smoothing_redraws_the_training_curve(qtbot, window):
+    trained(window)
+    loss = window.panels["loss"]
+    loss.set_smoothing(0.0)
+    raw = loss.smooth_loss.getData()[1].copy()
+    np.testing.assert_allclose(raw, window.telemetry.read().steps.mean["loss"])
+    loss.set_smoothing(0.99)
+    smoothed = loss.smooth_loss.getData()[1]
+    assert np.std(np.diff(smoothed)) < 0.2 * np.std(np.diff(raw))
+    assert "0.99" in loss.smoothing_label.text()
