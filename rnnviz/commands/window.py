@@ -5,6 +5,7 @@ import argparse
 from ..core.data.datasets import DEFAULT_DATASET, bundled_names
 from ..core.nn.registry import CELLS
 from ..core.train.config import TrainConfig
+from ..gui import COLOUR_SCHEMES
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,6 +34,9 @@ def add_screenshot_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--show", default=None, help="what the hidden-state panel shows (h, or a gate's name)"
     )
+    parser.add_argument(
+        "--colours", choices=COLOUR_SCHEMES, default="light", help="colour scheme (default light)"
+    )
 
 
 def run_screenshot(args: argparse.Namespace) -> int:
@@ -41,7 +45,14 @@ def run_screenshot(args: argparse.Namespace) -> int:
     width, height = (int(v) for v in args.size.lower().split("x"))
     dataset = args.data or DEFAULT_DATASET
     path = take_screenshot(
-        args.out, dataset, args.steps, args.text, (width, height), args.cell, args.show
+        args.out,
+        dataset,
+        args.steps,
+        args.text,
+        (width, height),
+        args.cell,
+        args.show,
+        args.colours,
     )
     print(f"saved {path}")
     return 0

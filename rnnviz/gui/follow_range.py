@@ -22,6 +22,14 @@ def nice_ceiling(value: float) -> float:
     return 10.0 ** (exponent + 1)
 
 
+def sticky_ceiling(current: float | None, value: float) -> float:
+    """A round top for `value` (> 0) that stays `current` while value is in (current / 2,
+    current]: data that wobbles near a round number must not re-render the axis every frame."""
+    if current is not None and current / 2 < value <= current:
+        return current
+    return nice_ceiling(value)
+
+
 class FollowRange:
     def __init__(self, plot: pg.PlotItem, follow_y: bool = True):
         self.view = plot.getViewBox()
@@ -46,13 +54,16 @@ class FollowRange:
             self.following, self._target = True, None
         if not self.following or not math.isfinite(y_low) or not math.isfinite(y_high):
             return
-        x_range = (0.0, nice_ceiling(max(x_max, 10.0)))
+        shown_x, shown_y = self._target or ((None, None), None)
+        x_range = (0.0, sticky_ceiling(shown_x[1], max(x_max, 10.0)))
         if self.log_y:
             low = math.floor(math.log10(max(y_low, 1e-30)))
             high = math.ceil(math.log10(max(y_high, 1e-30)))
             y_range = (float(low), float(high if high > low else low + 1))
+            if shown_y is not None and shown_y[0] <= low and high <= shown_y[1] <= high + 1:
+                y_range = shown_y  # within the decades shown, at most one to spare: keep them
         else:
-            top = nice_ceiling(y_high) if y_high > 0 else 1.0
+            top = sticky_ceiling(shown_y and shown_y[1], y_high) if y_high > 0 else 1.0
             bottom = 0.0 if y_low >= 0 else -nice_ceiling(-y_low)
             y_range = (bottom, top)
         target = (x_range, y_range if self.follow_y else None)

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from ..core.train.telemetry import TelemetryView
 from .band import Band
 from .curves import ema, positive
-from .follow_range import FollowRange, nice_ceiling
+from .follow_range import FollowRange, sticky_ceiling
 from .hint import EmptyHint
 from .hover import HoverReadout
 from .panel import CONFIG, TELEMETRY, Panel, PanelContext
@@ -49,6 +49,7 @@ class GradientPanel(QWidget, Panel):
         self.norm_range.set_log_y(True)
         self.flow_plot.disableAutoRange()
         self._flow_snapshot = None
+        self._flow_range = ((0, None), (0, None))  # shown (words, ‖∂L/∂h‖) ranges
         self.clip_threshold = 1.0
         self._clip_shown: tuple[str, float] | None = None
         history_plot(self.norm_plot)
@@ -62,11 +63,11 @@ class GradientPanel(QWidget, Panel):
         )
         t = theme
         # each step's norm before clipping, faint, over its min-max band; on top, the smoothed
-        # norms before (wide) and after (thin): where clipping left the gradient alone the
-        # two coincide and both colours still show
+        # norms before and after (one-pixel lines: wider ones cost 2-3x the paint). Where
+        # clipping left the gradient alone the two coincide; the readout gives both values
         self.before = Band(self.norm_plot, t.before, "before (per step)", FAINT_ALPHA)
         self.smooth_before = self.norm_plot.plot(
-            pen=pg.mkPen(t.before, width=3), name="before clipping (smoothed)"
+            pen=pg.mkPen(t.before, width=1), name="before clipping (smoothed)"
         )
         self.after = self.norm_plot.plot(
             pen=pg.mkPen(t.after, width=1), name="after clipping (smoothed)"
@@ -158,6 +159,7 @@ class GradientPanel(QWidget, Panel):
             for curve in (self.smooth_before, self.after, self.flow, *self.param_curves.values()):
                 curve.setData([], [])
             self._flow_snapshot = None
+            self._flow_range = ((0, None), (0, None))
             self.hints[1].set_empty(True)
             for hover in self.hovers:
                 hover.hide()
@@ -198,8 +200,13 @@ class GradientPanel(QWidget, Panel):
             )
             both = flow if cell_flow is None else np.concatenate([flow, cell_flow])
             finite = both[np.isfinite(both)]  # a halted step can leave inf / nan here
-            top = nice_ceiling(finite.max()) if len(finite) and finite.max() > 0 else 1.0
-            set_view(self.flow_plot, (0, max(len(flow) - 1, 1)), (0, top), padding=0.03)
+            (_, shown_words), (_, shown_top) = self._flow_range
+            top = (
+                sticky_ceiling(shown_top, finite.max()) if len(finite) and finite.max() > 0 else 1.0
+            )
+            words = sticky_ceiling(shown_words, max(len(flow) - 1, 1))  # sentences vary in length
+            self._flow_range = ((0, words), (0, top))
+            set_view(self.flow_plot, *self._flow_range, padding=0.03)
         clipped = steps.mean["clipped"]
         recent = clipped[-max(1, RECENT // steps.width) :]
         entries = steps.mean["changed_fraction"]

@@ -6,6 +6,8 @@ the lines of the axes' major and minor ticks are two paths in the view, recomput
 range or the size changes, in colours mixed once from the theme.
 """
 
+import weakref
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor
@@ -22,19 +24,23 @@ def mix(background: str, foreground: str, share: float) -> QColor:
 
 class Grid:
     def __init__(self, plot: pg.PlotItem, background: str, foreground: str):
-        self.plot = plot
-        self.view = plot.getViewBox()
+        """The axes keep the grid alive (and refresh it: theme.set_ticks); it refers to the plot
+        weakly. A reference cycle through pyqtgraph items would leave them to the cyclic garbage
+        collector, which may run on the training thread, and Qt objects must not be deleted
+        there."""
+        self._plot = weakref.ref(plot)
+        view = plot.getViewBox()
         self.lines = []
         for share, z in ((MINOR_SHARE, -101), (MAJOR_SHARE, -100)):
             item = pg.PlotCurveItem(pen=pg.mkPen(mix(background, foreground, share), width=1))
             item.setZValue(z)
-            self.view.addItem(item, ignoreBounds=True)
+            view.addItem(item, ignoreBounds=True)
             self.lines.append(item)
         self.minor, self.major = self.lines
-        for side in ("bottom", "left"):  # the axes keep it alive and refresh it (theme.set_ticks)
+        for side in ("bottom", "left"):
             plot.getAxis(side)._rnnviz_grid = self
-        self.view.sigRangeChanged.connect(self.update)
-        self.view.sigResized.connect(self.update)
+        view.sigRangeChanged.connect(self.update)
+        view.sigResized.connect(self.update)
 
     def set_visible(self, visible: bool) -> None:
         for item in self.lines:
@@ -42,13 +48,17 @@ class Grid:
 
     def update(self, *_) -> None:
         """Lines at the ticks the axes show now: level 0 major, level 1 minor."""
-        (x0, x1), (y0, y1) = self.view.viewRange()
-        width, height = self.view.width(), self.view.height()
+        plot = self._plot()
+        if plot is None:
+            return
+        view = plot.getViewBox()
+        (x0, x1), (y0, y1) = view.viewRange()
+        width, height = view.width(), view.height()
         if width <= 0 or height <= 0:
             return
         segments = {0: [], 1: []}  # level -> [(x, y) of segment starts and ends]
         for side, low, high, pixels in (("bottom", x0, x1, width), ("left", y0, y1, height)):
-            axis = self.plot.getAxis(side)
+            axis = plot.getAxis(side)
             for level, values in enumerate(_tick_levels(axis, low, high, pixels)[:2]):
                 for v in values:
                     if low <= v <= high:

@@ -14,6 +14,7 @@ from .curves import ema, robust_top
 from .follow_range import FollowRange
 from .hint import EmptyHint
 from .hover import HoverReadout
+from .marks import VerticalMarks
 from .panel import TELEMETRY, Panel, PanelContext
 from .theme import (
     Theme,
@@ -60,10 +61,10 @@ class LossPanel(QWidget, Panel):
         t = theme
         self.raw_loss = Band(self.loss_plot, t.faint, "train (per step)")
         self.smooth_loss = self.loss_plot.plot(
-            pen=pg.mkPen(t.train, width=2), name="train (smoothed)"
+            pen=pg.mkPen(t.train, width=1), name="train (smoothed)"
         )
         self.smooth_acc = self.acc_plot.plot(
-            pen=pg.mkPen(t.train, width=2), name="train (smoothed)"
+            pen=pg.mkPen(t.train, width=1), name="train (smoothed)"
         )
         self.held_out = {  # split -> (loss curve, accuracy curve)
             split: (
@@ -88,7 +89,11 @@ class LossPanel(QWidget, Panel):
         for plot, line in zip((self.loss_plot, self.acc_plot), self.best_lines, strict=True):
             plot.addItem(line, ignoreBounds=True)
             line.setVisible(False)
-        self._epoch_lines: list[tuple[pg.InfiniteLine, pg.InfiniteLine]] = []  # reused pool
+        marker = pg.mkPen(t.marker, width=1, style=Qt.PenStyle.DotLine)
+        self.epoch_marks = (
+            VerticalMarks(self.loss_plot, marker),
+            VerticalMarks(self.acc_plot, marker),
+        )
         self._event_lines: list[pg.InfiniteLine] = []
         self._events: list[tuple[int, str]] = []
         self.log_box = QCheckBox("log scale")
@@ -211,23 +216,10 @@ class LossPanel(QWidget, Panel):
         self.loss_range.set_log_y(on)
 
     def _set_epoch_marks(self, epochs: list[int]) -> None:
-        """Dotted lines at (at most MAX_MARKS evenly thinned) epoch ends, from a reused pool."""
+        """Dotted lines at (at most MAX_MARKS evenly thinned) epoch ends."""
         stride = max(1, int(np.ceil(len(epochs) / MAX_MARKS)))
-        shown = epochs[stride - 1 :: stride]
-        pen = pg.mkPen(self.theme.marker, width=1, style=Qt.PenStyle.DotLine)
-        while len(self._epoch_lines) < len(shown):
-            pair = tuple(pg.InfiniteLine(0, angle=90, pen=pen, movable=False) for _ in range(2))
-            self.loss_plot.addItem(pair[0], ignoreBounds=True)
-            self.acc_plot.addItem(pair[1], ignoreBounds=True)
-            self._epoch_lines.append(pair)
-        for i, pair in enumerate(self._epoch_lines):
-            for line in pair:
-                if i < len(shown):
-                    if line.value() != shown[i]:
-                        line.setValue(shown[i])
-                    line.setVisible(True)
-                else:
-                    line.setVisible(False)
+        for marks in self.epoch_marks:
+            marks.set(epochs[stride - 1 :: stride])
 
     def _set_events(self, events: list[tuple[int, str]]) -> None:
         """A labelled dashed line wherever a setting changed mid-run (the newest 20)."""

@@ -33,7 +33,8 @@ from ..core.train.experiment import Experiment, Overview
 from ..core.train.records import RunState
 from ..core.train.runner import TrainingRunner
 from ..core.train.telemetry import Telemetry, TelemetryView
-from . import report
+from . import colour_scheme, report
+from .collector import GuiThreadCollector
 from .controls_panel import OPEN_DATASET, SPEEDS, ControlsPanel
 from .dataset_dialog import DatasetDialog
 from .menus import build_menus
@@ -55,6 +56,8 @@ class MainWindow(QMainWindow):
         thread, after the window shows) or, the first time, DEFAULT_DATASET."""
         super().__init__()
         self.settings = settings or QSettings("rnnviz", "rnnviz")
+        self.colour_scheme = str(self.settings.value("colour_scheme", "system"))
+        colour_scheme.apply(self.colour_scheme)
         self.theme = current_theme()
         configure_pyqtgraph(self.theme)
         self.setWindowTitle("rnnviz: watch a recurrent network learn")
@@ -85,6 +88,7 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         self._typed_text = self.panels["prediction"].text
 
+        self.collector = GuiThreadCollector(self)
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
@@ -154,12 +158,10 @@ class MainWindow(QMainWindow):
         c.save_clicked.connect(self.save_model)
         c.load_clicked.connect(self.load_model)
         c.best_clicked.connect(self.keep_best)
-        self.panels["calibration"].temperature_toggled.connect(self._apply_temperature)
         c.dataset_chosen.connect(self.choose_dataset)
         c.live_changed.connect(self.apply_live)
         c.speed_changed.connect(self.runner.set_speed)
-        entry_panel = self.panels["prediction"]
-        entry_panel.text_changed.connect(self._typed)
+        self._connect_panels()
         shortcuts = {
             "Space": self.toggle_training,
             "S": self.runner.step_once,
@@ -167,12 +169,45 @@ class MainWindow(QMainWindow):
             "Ctrl+S": self.save_model,
             "Ctrl+O": self.load_model,
             "Ctrl+D": lambda: self.choose_dataset(OPEN_DATASET),
-            "Ctrl+L": entry_panel.entry.setFocus,
+            "Ctrl+L": lambda: self.panels["prediction"].entry.setFocus(),
             "Ctrl+E": self.export_report,
             "Ctrl+Q": self.close,
         }
         for key, action in shortcuts.items():
             QShortcut(QKeySequence(key), self).activated.connect(action)
+
+    def _connect_panels(self) -> None:
+        self.panels["calibration"].temperature_toggled.connect(self._apply_temperature)
+        self.panels["prediction"].text_changed.connect(self._typed)
+
+    def set_colour_scheme(self, scheme: str) -> None:
+        """Switch to light, dark or the system's colours now: the panels are built again in the
+        new colours (the curves come back from the history; the view choices are kept)."""
+        self.colour_scheme = scheme
+        self.settings.setValue("colour_scheme", scheme)
+        colour_scheme.apply(scheme)
+        self.theme = current_theme()
+        configure_pyqtgraph(self.theme)
+        self.status.set_theme(self.theme)
+        old_loss, old_prediction = self.panels["loss"], self.panels["prediction"]
+        for key, cls in ((cls.key, cls) for cls in PANELS):
+            old = self.panels[key]
+            new = cls(self.theme)
+            new.setMinimumSize(old.minimumSize())
+            new.setHidden(old.isHidden())
+            splitter = old.parentWidget()
+            splitter.replaceWidget(splitter.indexOf(old), new)
+            self.panels[key] = new
+            old.deleteLater()
+        loss = self.panels["loss"]
+        loss.log_box.setChecked(old_loss.log_box.isChecked())
+        loss.set_smoothing(old_loss.smoothing)
+        self.panels["prediction"].entry.setText(old_prediction.text)
+        self._connect_panels()
+        self.menuBar().clear()
+        self.actions = build_menus(self)
+        self._show_overview(self.overview)
+        self.redraw_all()
 
     # ------------------------------------------------------------- actions
     def toggle_training(self) -> None:
@@ -397,15 +432,18 @@ class MainWindow(QMainWindow):
         self._typed_text = text
         self._update_probe()
 
-    def _update_probe(self) -> None:
+    def _update_probe(self, now: bool = True) -> None:
         """One forward pass of the typed sentence under the newest weights, shared by every panel
-        that reads PROBE; those redraw at once (a keystroke is answered now, not on a later
-        tick)."""
+        that reads PROBE. now: those panels redraw at once (a keystroke is answered at once);
+        else they take their turn (newer weights, one panel per tick)."""
         snapshot = self._snapshot
         if snapshot is None:
             return
         temperature = None if self._calibrated else 1.0
         self._probe = probe(snapshot.model, snapshot.vocab, self._typed_text, temperature)
+        if not now:
+            self._mark(PROBE)
+            return
         context = self._context()
         for key, panel in self.panels.items():
             if PROBE in panel.reads:
@@ -431,7 +469,7 @@ class MainWindow(QMainWindow):
             if view.snapshot is not self._snapshot:
                 self._snapshot = view.snapshot
                 self._mark(SNAPSHOT)
-                self._update_probe()
+                self._update_probe(now=False)
             self.controls.set_running(view.status.state == RunState.TRAINING)
             self.status.show(view)
         for _ in range(len(self._rotation)):
@@ -499,7 +537,9 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> bool:
         """Stop drawing and the training thread; True when the thread has ended."""
         self.timer.stop()
-        return self.runner.stop(2.0)
+        stopped = self.runner.stop(2.0)
+        self.collector.stop(thread_ended=stopped)
+        return stopped
 
     def closeEvent(self, event) -> None:
         if not self._closing:

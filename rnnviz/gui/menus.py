@@ -6,10 +6,12 @@ from PySide6.QtGui import QAction, QActionGroup
 
 from .. import __version__
 from ..core.nn.registry import CELLS
+from . import COLOUR_SCHEMES
 from .controls_panel import OPEN_DATASET
 from .messages import Icon, message_box
 
 SMOOTHING_PRESETS = (0.0, 0.6, 0.9, 0.99)
+SCHEME_TITLES = {"system": "As the system", "light": "Light", "dark": "Dark"}
 SHORTCUTS = (
     ("Space", "train / pause"),
     ("S", "one step"),
@@ -30,7 +32,8 @@ def build_menus(window) -> dict[str, QAction]:
     def add(menu, name: str, text: str, slot, checkable: bool = False) -> QAction:
         action = QAction(text, window)
         action.setCheckable(checkable)
-        (action.toggled if checkable else action.triggered).connect(slot)
+        if slot is not None:
+            (action.toggled if checkable else action.triggered).connect(slot)
         menu.addAction(action)
         actions[name] = action
         return action
@@ -53,11 +56,18 @@ def build_menus(window) -> dict[str, QAction]:
     _smoothing_menu(
         view.addMenu("Smoothing of the training curves"), window.panels["loss"], actions
     )
+    scheme_menu = view.addMenu("Colours")
+    schemes = QActionGroup(scheme_menu)
+    for scheme in COLOUR_SCHEMES:
+        action = add(scheme_menu, f"colours:{scheme}", SCHEME_TITLES[scheme], None, checkable=True)
+        schemes.addAction(action)
+        action.setChecked(scheme == window.colour_scheme)
+        action.triggered.connect(lambda _=False, s=scheme: window.set_colour_scheme(s))
     view.addSeparator()
     for key, panel in window.panels.items():
         title = key.capitalize() + " panel"
         shown = add(view, f"panel:{key}", title, panel.setVisible, checkable=True)
-        shown.setChecked(True)
+        shown.setChecked(not panel.isHidden())
 
     help_menu = bar.addMenu("&Help")
     add(help_menu, "shortcuts", "Keyboard shortcuts", lambda: _shortcuts(window))

@@ -59,7 +59,11 @@ class PredictionPanel(QWidget, Panel):
         self.tokens_label.setWordWrap(True)
         self.bars_grid = QGridLayout()
         self.bars: list[tuple[QLabel, QProgressBar]] = []
-        self.verdict = QLabel()
+        self.verdict = plain_label()
+        bold = self.verdict.font()
+        bold.setBold(True)
+        self.verdict.setFont(bold)
+        self.verdict.setFixedHeight(self.verdict.fontMetrics().lineSpacing() + 4)
         self.graphics, (self.plot,) = plot_rows((1,))
         style_plot(self.plot, "Opinion after each word", "p(class)", "")
         self.plot.setYRange(0, 1, padding=0.02)
@@ -134,9 +138,8 @@ class PredictionPanel(QWidget, Panel):
             set_ticks(self.plot.getAxis("bottom"), [])
             return
         best = int(np.argmax(final))
-        self.verdict.setText(
-            f"Prediction: <b>{html.escape(self.classes[best])}</b> "
-            f"({final[best]:.1%}) after {step} training steps"
+        self.verdict.setText(  # plain text: a rich one is re-parsed on every step
+            f"Prediction: {self.classes[best]} ({final[best]:.1%}) at step {step:,}"
         )
         x = np.arange(start, start + len(drawn.tokens))
         for i, curve in enumerate(self.curves):

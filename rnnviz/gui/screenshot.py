@@ -17,10 +17,11 @@ def take_screenshot(
     size: tuple[int, int] = (1440, 900),
     cell: str | None = None,
     show: str | None = None,
+    colours: str = "light",
 ) -> Path:
     """Train a `cell` model (None: the default cell) `steps` mini-batches at full speed, type
-    `text`, show `show` (h, or a gate) in the hidden-state panel, draw, grab the window to
-    `out`."""
+    `text`, show `show` (h, or a gate) in the hidden-state panel, in the `colours` scheme, draw,
+    grab the window to `out`."""
     if not os.environ.get("DISPLAY") and "QT_QPA_PLATFORM" not in os.environ:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtCore import QSettings
@@ -35,6 +36,7 @@ def take_screenshot(
         settings = QSettings(str(Path(folder) / "shot.ini"), QSettings.Format.IniFormat)
         config = TrainConfig() if cell is None else TrainConfig(cell=cell)
         settings.setValue("config", json.dumps(config.to_dict()))
+        settings.setValue("colour_scheme", colours)
         window = MainWindow(settings=settings, dataset=dataset)
         window.resize(*size)
         window.show()

@@ -46,6 +46,10 @@ class StatusBar:
             label.setFixedSize(width, label.sizeHint().height())  # fixed both ways: no re-layout
             bar.addPermanentWidget(label)
 
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self._colour = ""  # the state's colour is set again on the next update
+
     def show(self, view: TelemetryView) -> None:
         s = view.status
         minutes, seconds = divmod(int(s.elapsed), 60)

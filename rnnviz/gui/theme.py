@@ -93,10 +93,11 @@ def style_plot(plot: pg.PlotItem, title: str, left: str, bottom: str) -> None:
     plot.setLabel("bottom", bottom)
     Grid(plot, pg.getConfigOption("background"), pg.getConfigOption("foreground"))
     plot.setMenuEnabled(False, enableViewBoxMenu=True)  # right-click: view all, Export…
-    plot.getAxis("left").enableAutoSIPrefix(False)
     plot.getAxis("left").setWidth(AXIS_WIDTH)  # tick text of another width must not re-lay out
     for side in ("left", "bottom", "top", "right"):  # tick text is costly: repaint from cache
-        plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        axis = plot.getAxis(side)
+        axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        axis.enableAutoSIPrefix(False)  # else every change of range re-renders the axis label
 
 
 class LogAxis(pg.AxisItem):

@@ -357,7 +357,7 @@ def gui_figures(duration):
         timeout=300,
     )
     if done.returncode != 0:
-        print(done.stderr[-2000:])
+        print(f"the window probe failed (exit code {done.returncode}):\n{done.stderr[-2000:]}")
         return None
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     figures["launch_s"] = figures.pop("visible_at") - started  # process start to visible window

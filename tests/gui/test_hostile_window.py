@@ -36,7 +36,7 @@ def test_class_names_from_a_file_are_shown_as_text(qtbot, window, tmp_path):
     qtbot.waitUntil(lambda: HOSTILE[0] in window.controls.dataset_info.text(), timeout=5000)
     window.runner.call(lambda run: [run.trainer.step() for _ in range(5)]).result(30)
     window.panels["prediction"].entry.setText("great fun")
-    qtbot.waitUntil(lambda: "after 5 training steps" in window.panels["prediction"].verdict.text())
+    qtbot.waitUntil(lambda: window.panels["prediction"].verdict.text().endswith("at step 5"))
     window.redraw_all()
     assert not rendered_html(window)
     shown = [label.text() for label, _ in window.panels["prediction"].bars]

@@ -3,7 +3,7 @@
 import dataclasses
 
 import numpy as np
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, QSettings
 
 from rnnviz.core.train.telemetry import Telemetry
 
@@ -92,3 +92,51 @@ def test_smoothing_redraws_the_training_curve(qtbot, window):
     smoothed = loss.smooth_loss.getData()[1]
     assert np.std(np.diff(smoothed)) < 0.2 * np.std(np.diff(raw))
     assert "0.99" in loss.smoothing_label.text()
+
+
+def test_the_colour_scheme_switches_live_and_is_remembered(qtbot, window):
+    from PySide6.QtWidgets import QApplication
+
+    trained(window, 60)
+    window.panels["loss"].set_smoothing(0.6)
+    window.panels["prediction"].entry.setText("still here")
+    window.actions["colours:dark"].trigger()
+    loss = window.panels["loss"]
+    assert window.theme.dark and QApplication.palette().base().color().lightness() < 128
+    assert window.settings.value("colour_scheme") == "dark"
+    assert loss.smoothing == 0.6 and window.panels["prediction"].text == "still here"
+    assert len(loss.smooth_loss.getData()[0]) == 60  # curves redrawn from the history
+    assert window.actions["colours:dark"].isChecked()
+    window.panels["prediction"].entry.setText("typed after the switch")  # signals reconnected
+    qtbot.waitUntil(lambda: window._typed_text == "typed after the switch", timeout=2000)
+    window.actions["colours:light"].trigger()
+    assert not window.theme.dark
+    window.actions["colours:system"].trigger()
+
+
+def test_garbage_is_collected_on_the_gui_thread_while_the_window_is_open(qtbot, tmp_path):
+    """Cycles holding Qt objects must never be collected on the training thread: while a window
+    is open Python's automatic collection is off and the window's timer collects."""
+    import gc
+    import threading
+
+    from rnnviz.gui.app import dispose
+    from rnnviz.gui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings=settings, dataset="tiny")
+    threads = []
+    gc.callbacks.append(lambda phase, info: threads.append(threading.current_thread().name))
+    try:
+        assert not gc.isenabled()
+        window.runner.call(lambda run: [run.trainer.step() for _ in range(300)]).result(60)
+        for _ in range(window.collector.threshold[0] + 10):  # past generation 0's threshold
+            a, b = [], []
+            a.append(b)
+            b.append(a)
+        window.collector.check()
+        assert threads and set(threads) == {threading.main_thread().name}
+    finally:
+        gc.callbacks.pop()
+        dispose(window)
+    assert gc.isenabled()

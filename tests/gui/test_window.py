@@ -40,7 +40,7 @@ def test_training_fills_the_plots(qtbot, window):
 def test_typing_changes_probabilities_and_heatmap_width(qtbot, window):
     window.runner.call(lambda run: [run.trainer.step() for _ in range(150)]).result(30)
     qtbot.waitUntil(
-        lambda: "after 150 training steps" in window.panels["prediction"].verdict.text(),
+        lambda: window.panels["prediction"].verdict.text().endswith("at step 150"),
         timeout=5000,
     )
     entry = window.panels["prediction"].entry
@@ -74,7 +74,7 @@ def test_step_and_reset(qtbot, window):
     window.reset()  # posted: the window does not wait for the new model
     qtbot.waitUntil(lambda: window.status.fields["step"].text() == "step 0", timeout=5000)
     assert window.runner.call(lambda run: run.model.hidden_size).result(5) == 16
-    assert window.config.hidden_size == 16
+    qtbot.waitUntil(lambda: window.config.hidden_size == 16, timeout=5000)  # the answer
 
 
 def test_learning_rate_change_reaches_the_trainer(qtbot, window):
