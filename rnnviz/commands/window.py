@@ -6,6 +6,7 @@ from ..core.data.datasets import DEFAULT_DATASET, bundled_names
 from ..core.nn.registry import CELLS
 from ..core.train.config import TrainConfig
 from ..gui import COLOUR_SCHEMES
+from ..gui.screenshot import SCENES, take_screenshot
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,14 +38,20 @@ def add_screenshot_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--colours", choices=COLOUR_SCHEMES, default="light", help="colour scheme (default light)"
     )
+    parser.add_argument(
+        "--scene",
+        choices=SCENES,
+        default="window",
+        help="what to picture: the window, the plots' crosshair readouts, the question before "
+        "discarding a trained model, the loss after a long run (linear and log: two files), an "
+        "exported report (--out is then a folder)",
+    )
 
 
 def run_screenshot(args: argparse.Namespace) -> int:
-    from ..gui.screenshot import take_screenshot
-
     width, height = (int(v) for v in args.size.lower().split("x"))
     dataset = args.data or DEFAULT_DATASET
-    path = take_screenshot(
+    paths = take_screenshot(
         args.out,
         dataset,
         args.steps,
@@ -53,6 +60,8 @@ def run_screenshot(args: argparse.Namespace) -> int:
         args.cell,
         args.show,
         args.colours,
+        args.scene,
     )
-    print(f"saved {path}")
+    for path in paths:
+        print(f"saved {path}")
     return 0

@@ -176,8 +176,8 @@ class GradientPanel(QWidget, Panel):
         shown = shown[np.isfinite(shown) & (shown > 0)]
         if len(shown):
             low_y, high_y = shown.min(), shown.max()
-            self.norm_range.update(
-                steps.x[-1], min(low_y, self.clip_threshold), max(high_y, self.clip_threshold)
+            self.norm_range.update(  # room above the threshold for its label
+                steps.x[-1], min(low_y, self.clip_threshold), max(high_y, 1.5 * self.clip_threshold)
             )
         for name, curve in self.param_curves.items():
             if curve.isVisible():

@@ -1,12 +1,70 @@
-"""A scripted session: open the real window offscreen, train, type, draw, save a PNG."""
+"""Scripted sessions: open the real window offscreen, train, act, save PNGs (the README's and the
+issue notes' pictures are made here, never by hand).
+
+Scenes: "window" (the whole window), "hover" (the crosshair readouts on the loss and gradient
+plots), "discard" (the question before a trained model is replaced), "history" (the loss panel
+after a long run, linear and log scale), "report" (File > Export report into a folder).
+"""
 
 import json
 import os
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..core.data.datasets import DEFAULT_DATASET
+
+SCENES = ("window", "hover", "discard", "history", "report")
+
+
+@contextmanager
+def scripted_window(dataset: str, steps: int, size: tuple[int, int], cell, colours: str):
+    """A MainWindow with throw-away settings, shown at `size`, its `cell` model (None: the
+    default) trained `steps` mini-batches at full speed and paused."""
+    if not os.environ.get("DISPLAY") and "QT_QPA_PLATFORM" not in os.environ:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtCore import QSettings
+
+    from ..core.train.config import TrainConfig
+    from .app import application, dispose
+    from .main_window import MainWindow
+
+    application()
+    with tempfile.TemporaryDirectory() as folder:  # never touch the user's saved settings
+        settings = QSettings(str(Path(folder) / "shot.ini"), QSettings.Format.IniFormat)
+        config = TrainConfig() if cell is None else TrainConfig(cell=cell)
+        settings.setValue("config", json.dumps(config.to_dict()))
+        settings.setValue("colour_scheme", colours)
+        window = MainWindow(settings=settings, dataset=dataset)
+        window.resize(*size)
+        window.show()
+        try:
+            window.runner.call(lambda run: [run.trainer.step() for _ in range(steps)]).result(3600)
+            window.runner.pause()
+            yield window
+        finally:
+            dispose(window)
+
+
+def settle(window, seconds: float = 1.0) -> None:
+    """Let the debounce, the newest snapshot and the timer run, then draw every panel."""
+    from .app import application
+
+    app = application()
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.01)
+    window.redraw_all()
+    app.processEvents()
+
+
+def save(widget, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not widget.grab().save(str(path)):
+        raise OSError(f"could not write {path}")
+    return path
 
 
 def take_screenshot(
@@ -18,49 +76,92 @@ def take_screenshot(
     cell: str | None = None,
     show: str | None = None,
     colours: str = "light",
-) -> Path:
+    scene: str = "window",
+) -> list[Path]:
     """Train a `cell` model (None: the default cell) `steps` mini-batches at full speed, type
-    `text`, show `show` (h, or a gate) in the hidden-state panel, in the `colours` scheme, draw,
-    grab the window to `out`."""
-    if not os.environ.get("DISPLAY") and "QT_QPA_PLATFORM" not in os.environ:
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from PySide6.QtCore import QSettings
-
+    `text`, show `show` (h, or a gate) in the hidden-state panel, in the `colours` scheme, play
+    `scene` and save its pictures (`out`, or files named after it; a folder for "report")."""
     from ..core.errors import RnnvizError
-    from ..core.train.config import TrainConfig
-    from .app import application, dispose
-    from .main_window import MainWindow
 
-    app = application()
-    with tempfile.TemporaryDirectory() as folder:  # never touch the user's saved settings
-        settings = QSettings(str(Path(folder) / "shot.ini"), QSettings.Format.IniFormat)
-        config = TrainConfig() if cell is None else TrainConfig(cell=cell)
-        settings.setValue("config", json.dumps(config.to_dict()))
-        settings.setValue("colour_scheme", colours)
-        window = MainWindow(settings=settings, dataset=dataset)
-        window.resize(*size)
-        window.show()
-        try:
-            window.runner.call(lambda run: [run.trainer.step() for _ in range(steps)]).result(600)
-            window.runner.pause()
-            if text is not None:
-                window.panels["prediction"].entry.setText(text)
-            if show is not None:
-                window.redraw_all()  # the panel offers the cell's gates once it has drawn
-                layers = window.panels["hidden"].layer_box
-                if layers.findText(show) < 0:
-                    raise RnnvizError(f"nothing called {show!r} to show for the {config.cell} cell")
-                layers.setCurrentText(show)
-            deadline = time.monotonic() + 1.0  # let the debounce, the snapshot and the timer run
-            while time.monotonic() < deadline:
-                app.processEvents()
-                time.sleep(0.01)
-            window.redraw_all()
-            app.processEvents()
-            path = Path(out)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if not window.grab().save(str(path)):
-                raise OSError(f"could not write {path}")
-        finally:
-            dispose(window)
-    return path
+    path = Path(out)
+    with scripted_window(dataset, steps, size, cell, colours) as window:
+        if text is not None:
+            window.panels["prediction"].entry.setText(text)
+        if show is not None:
+            window.redraw_all()  # the panel offers the cell's gates once it has drawn
+            layers = window.panels["hidden"].layer_box
+            if layers.findText(show) < 0:
+                raise RnnvizError(f"nothing called {show!r} to show for the {window.config.cell}")
+            layers.setCurrentText(show)
+        settle(window)
+        return SCENE_PLAYERS[scene](window, path)
+
+
+def _window(window, path: Path) -> list[Path]:
+    return [save(window, path)]
+
+
+def _hover(window, path: Path) -> list[Path]:
+    """The readouts at 60% of the run, on the loss and the gradient-norm plots."""
+    step = 0.6 * window.telemetry.status.step
+    window.panels["loss"].hover.show_at(step)
+    window.panels["gradients"].hovers[0].show_at(step)
+    return [save(window, path)]
+
+
+def _discard(window, path: Path) -> list[Path]:
+    """The window with the Save / Discard / Cancel question open over it (answered Cancel)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QPainter, QPalette
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    shots = []
+
+    def grab_and_cancel() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(50, grab_and_cancel)
+            return
+        pixmap = window.grab()
+        # the dialog drawn where it stands, framed: offscreen, no window manager draws a frame
+        painter = QPainter(pixmap)
+        corner = window.mapFromGlobal(box.pos())
+        painter.drawPixmap(corner, box.grab())
+        painter.setPen(window.palette().color(QPalette.ColorRole.Mid))
+        painter.drawRect(corner.x(), corner.y(), box.width() - 1, box.height() - 1)
+        painter.end()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not pixmap.save(str(path)):
+            raise OSError(f"could not write {path}")
+        shots.append(path)
+        box.button(QMessageBox.StandardButton.Cancel).click()
+
+    QTimer.singleShot(100, grab_and_cancel)
+    window.confirm_reset()
+    return shots
+
+
+def _history(window, path: Path) -> list[Path]:
+    """The loss panel on a linear, then a log axis."""
+    loss = window.panels["loss"]
+    shots = []
+    for scale, on in (("linear", False), ("log", True)):
+        loss.log_box.setChecked(on)
+        settle(window, 0.2)
+        shots.append(save(loss, path.with_name(f"{path.stem}-{scale}{path.suffix}")))
+    return shots
+
+
+def _report(window, path: Path) -> list[Path]:
+    """File > Export report into the folder `path`."""
+    window.export_report(str(path))
+    return sorted(path.iterdir())
+
+
+SCENE_PLAYERS = {
+    "window": _window,
+    "hover": _hover,
+    "discard": _discard,
+    "history": _history,
+    "report": _report,
+}
