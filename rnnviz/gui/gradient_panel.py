@@ -16,6 +16,7 @@ from .theme import (
     LogAxis,
     Theme,
     history_plot,
+    line_label,
     plot_rows,
     points_curve,
     set_ticks,
@@ -77,13 +78,7 @@ class GradientPanel(QWidget, Panel):
             movable=False,
             pen=pg.mkPen(t.threshold, width=1, style=Qt.PenStyle.DashLine),
             label="clip c",
-            labelOpts={
-                "position": 0.97,
-                "color": t.threshold,
-                "fill": t.background + "b0",
-                "movable": True,  # drag it along the line if it hides a curve
-                "anchors": [(1, 1), (1, 1)],
-            },
+            labelOpts=line_label(t, t.threshold, 0.97, (1, 1)),
         )
         self.norm_plot.addItem(self.threshold, ignoreBounds=True)
         self.flow = points_curve(self.flow_plot, t.train, size=4)

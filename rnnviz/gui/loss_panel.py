@@ -19,6 +19,7 @@ from .panel import TELEMETRY, Panel, PanelContext
 from .theme import (
     Theme,
     history_plot,
+    line_label,
     plot_rows,
     points_curve,
     set_points,
@@ -74,13 +75,7 @@ class LossPanel(QWidget, Panel):
             for split, colour in (("validation", t.validation), ("test", t.test))
         }
         best_pen = pg.mkPen(t.best, width=2)
-        label = {
-            "position": 0.92,
-            "color": t.best,
-            "fill": t.background + "b0",
-            "movable": True,  # drag it along the line if it hides a curve
-            "anchors": [(1, 0), (1, 0)],
-        }
+        label = line_label(t, t.best, 0.92, (1, 0))
         self.best_lines = (
             pg.InfiniteLine(angle=90, pen=best_pen, movable=False, label="best", labelOpts=label),
             pg.InfiniteLine(angle=90, pen=best_pen, movable=False),

@@ -189,6 +189,18 @@ def add_legend(plot: pg.PlotItem, theme: Theme) -> pg.LegendItem:
     )
 
 
+def line_label(theme: Theme, colour: str, position: float, anchor: tuple) -> dict:
+    """labelOpts for an InfiniteLine's label: translucent, and draggable along its line, so that
+    it never has to hide a curve."""
+    return {
+        "position": position,
+        "color": colour,
+        "fill": theme.background + "b0",
+        "movable": True,
+        "anchors": [anchor, anchor],
+    }
+
+
 def summary_label(text: str, lines: int = 2) -> QLabel:
     """A word-wrapped label of fixed height: text that changes every frame must never re-layout
     the plots beside it (a re-layout repaints every axis)."""
