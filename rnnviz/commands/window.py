@@ -30,10 +30,19 @@ def add_screenshot_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--steps", type=int, default=300, help="mini-batches to train first")
     parser.add_argument("--text", default=None, help="sentence to type into the prediction box")
     parser.add_argument("--size", default="1440x900", help="window size WIDTHxHEIGHT")
-    cell = TrainConfig().cell
-    parser.add_argument("--cell", choices=tuple(CELLS), default=cell, help=f"cell (default {cell})")
+    parser.add_argument(
+        "--cell",
+        choices=tuple(CELLS),
+        default=None,
+        help=f"cell (default {TrainConfig().cell}; {TrainConfig.classic().cell} with --classic)",
+    )
     parser.add_argument(
         "--show", default=None, help="what the hidden-state panel shows (h, or a gate's name)"
+    )
+    parser.add_argument(
+        "--classic",
+        action="store_true",
+        help="the classic tutorial's settings (as rnnviz train --classic) instead of the defaults",
     )
     parser.add_argument(
         "--colours", choices=COLOUR_SCHEMES, default="light", help="colour scheme (default light)"
@@ -61,6 +70,7 @@ def run_screenshot(args: argparse.Namespace) -> int:
         args.show,
         args.colours,
         args.scene,
+        args.classic,
     )
     for path in paths:
         print(f"saved {path}")

@@ -17,6 +17,7 @@ from .hover import HoverReadout
 from .marks import VerticalMarks
 from .panel import TELEMETRY, Panel, PanelContext
 from .theme import (
+    LogAxis,
     Theme,
     history_plot,
     line_label,
@@ -40,8 +41,10 @@ class LossPanel(QWidget, Panel):
         super().__init__(parent)
         self.theme = theme
         self.layout_widget, (self.loss_plot, self.acc_plot) = plot_rows(
-            (3, 2), legends=(True, False)
-        )  # same colours
+            (3, 2),
+            legends=(True, False),  # the accuracy curves have the loss curves' colours
+        )
+        self.loss_plot.setAxisItems({"left": LogAxis("left")})  # readable on a log scale too
         style_plot(self.loss_plot, "Loss (cross-entropy)", "loss", "")
         style_plot(self.acc_plot, "Accuracy", "accuracy", "training step")
         self.acc_plot.setXLink(self.loss_plot)
@@ -112,14 +115,16 @@ class LossPanel(QWidget, Panel):
         self.summary = summary_label(START_HINT + ".")
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         bar = QHBoxLayout()
-        bar.addWidget(self.summary, 1)
+        bar.addStretch(1)
         bar.addWidget(self.smoothing_label)
         bar.addWidget(self.smoothing_slider)
         bar.addWidget(self.log_box)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
         layout.addWidget(self.layout_widget, 1)
         layout.addLayout(bar)
+        layout.addWidget(self.summary)
         self.hover = HoverReadout(self.layout_widget, [self.loss_plot, self.acc_plot], theme)
         self.hints = (
             EmptyHint(self.loss_plot, START_HINT),
@@ -172,6 +177,7 @@ class LossPanel(QWidget, Panel):
             return
         self.raw_loss.set(steps, "loss")
         high = steps.high["loss"] if steps.width > 1 else steps.mean["loss"]
+        cut = False
         if self.loss_range.log_y:
             positive = steps.low["loss"][steps.low["loss"] > 0]
             self.loss_range.update(
@@ -179,11 +185,12 @@ class LossPanel(QWidget, Panel):
             )
         else:  # the informative part: a few high early losses must not flatten the rest
             self.loss_range.update(steps.x[-1], 0.0, robust_top(high))
+            cut = self.loss_range.following and high.max() > self.loss_plot.viewRange()[1][1]
         self.acc_range.update(steps.x[-1], 0.0, 1.0)
         smooth_loss = ema(steps.mean["loss"], self.smoothing)
         self.smooth_loss.setData(steps.x, smooth_loss)
         self.smooth_acc.setData(steps.x, ema(steps.mean["accuracy"], self.smoothing))
-        text = f"train loss {smooth_loss[-1]:.3f}"
+        text = f"train loss {smooth_loss[-1]:.3g}"
         for split, (loss_curve, acc_curve) in self.held_out.items():
             series = view.evaluations.get(split)
             if series is None or not len(series):
@@ -192,7 +199,7 @@ class LossPanel(QWidget, Panel):
                 continue
             set_points(loss_curve, series.x, series.mean["loss"])
             set_points(acc_curve, series.x, series.mean["accuracy"])
-            text += f" · {split} {series.mean['loss'][-1]:.3f}, {series.mean['accuracy'][-1]:.1%}"
+            text += f" · {split} {series.mean['loss'][-1]:.3g}, {series.mean['accuracy'][-1]:.1%}"
         best = view.status.best_step
         for line in self.best_lines:
             line.setVisible(best > 0)
@@ -201,7 +208,9 @@ class LossPanel(QWidget, Panel):
         if best:
             text += f" · best: epoch {view.status.best_epoch}"
         if steps.width > 1:
-            text += f" · 1 point = {steps.width} steps (band: their min–max)"
+            text += f" · {steps.width} steps a point (band: their min–max)"
+        if not self.loss_range.log_y and cut:
+            text += " · the highest losses are above the view (log scale shows all)"
         self.summary.setText(text)
         self._set_epoch_marks(view.epoch_marks)
         self._set_events(view.events)

@@ -30,11 +30,12 @@ def write_history(path: Path, view: TelemetryView | None) -> int:
 
 
 def plots_of(widget) -> dict[str, pg.PlotItem]:
-    """The pyqtgraph plots inside a panel, by title (or position)."""
+    """The pyqtgraph plots with curves inside a panel (not a colour bar's), by title (or
+    position)."""
     found = {}
     for view in widget.findChildren(pg.GraphicsView):
         for item in view.scene().items():
-            if isinstance(item, pg.PlotItem):
+            if isinstance(item, pg.PlotItem) and item.listDataItems():
                 title = item.titleLabel.text or f"plot {len(found) + 1}"
                 found[title] = item
     return found

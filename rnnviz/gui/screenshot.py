@@ -6,6 +6,7 @@ plots), "discard" (the question before a trained model is replaced), "history" (
 after a long run, linear and log scale), "report" (File > Export report into a folder).
 """
 
+import dataclasses
 import json
 import os
 import tempfile
@@ -19,9 +20,12 @@ SCENES = ("window", "hover", "discard", "history", "report")
 
 
 @contextmanager
-def scripted_window(dataset: str, steps: int, size: tuple[int, int], cell, colours: str):
+def scripted_window(
+    dataset: str, steps: int, size: tuple[int, int], cell, colours: str, classic: bool = False
+):
     """A MainWindow with throw-away settings, shown at `size`, its `cell` model (None: the
-    default) trained `steps` mini-batches at full speed and paused."""
+    default; classic: the classic tutorial's settings) trained `steps` mini-batches at full speed
+    and paused."""
     if not os.environ.get("DISPLAY") and "QT_QPA_PLATFORM" not in os.environ:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtCore import QSettings
@@ -33,7 +37,9 @@ def scripted_window(dataset: str, steps: int, size: tuple[int, int], cell, colou
     application()
     with tempfile.TemporaryDirectory() as folder:  # never touch the user's saved settings
         settings = QSettings(str(Path(folder) / "shot.ini"), QSettings.Format.IniFormat)
-        config = TrainConfig() if cell is None else TrainConfig(cell=cell)
+        config = TrainConfig.classic() if classic else TrainConfig()
+        if cell is not None:
+            config = dataclasses.replace(config, cell=cell)
         settings.setValue("config", json.dumps(config.to_dict()))
         settings.setValue("colour_scheme", colours)
         window = MainWindow(settings=settings, dataset=dataset)
@@ -77,14 +83,16 @@ def take_screenshot(
     show: str | None = None,
     colours: str = "light",
     scene: str = "window",
+    classic: bool = False,
 ) -> list[Path]:
     """Train a `cell` model (None: the default cell) `steps` mini-batches at full speed, type
     `text`, show `show` (h, or a gate) in the hidden-state panel, in the `colours` scheme, play
-    `scene` and save its pictures (`out`, or files named after it; a folder for "report")."""
+    `scene` and save its pictures (`out`, or files named after it; a folder for "report").
+    classic: the classic tutorial's settings (TrainConfig.classic) instead of the defaults."""
     from ..core.errors import RnnvizError
 
     path = Path(out)
-    with scripted_window(dataset, steps, size, cell, colours) as window:
+    with scripted_window(dataset, steps, size, cell, colours, classic) as window:
         if text is not None:
             window.panels["prediction"].entry.setText(text)
         if show is not None:

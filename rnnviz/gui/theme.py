@@ -83,7 +83,7 @@ def configure_pyqtgraph(theme: Theme) -> None:
     )
 
 
-AXIS_WIDTH = 56  # pixels for the left axis: its ticks and its label
+AXIS_WIDTH = 62  # pixels for the left axis: its ticks and its label
 
 
 def style_plot(plot: pg.PlotItem, title: str, left: str, bottom: str) -> None:
@@ -101,8 +101,11 @@ def style_plot(plot: pg.PlotItem, title: str, left: str, bottom: str) -> None:
 
 
 class LogAxis(pg.AxisItem):
-    """A log-scale axis whose labels never crowd: decades first, then 2x and 5x each decade, and
-    the other minor ticks unlabelled (pyqtgraph labels all nine minor ticks when it can)."""
+    """A log-scale axis whose labels never crowd: decades first (every k-th one when there are
+    many), then 2x and 5x each decade when there is room, and the other ticks unlabelled
+    (pyqtgraph labels every decade and all nine minor ticks when it can)."""
+
+    LABEL_PIXELS = 18  # room one label needs along the axis
 
     def __init__(self, orientation: str = "left"):
         super().__init__(orientation)
@@ -110,8 +113,13 @@ class LogAxis(pg.AxisItem):
 
     def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802 (pyqtgraph's name)
         low, high = int(np.floor(minVal)), int(np.ceil(maxVal))
-        decades = [float(v) for v in range(low, high + 1) if minVal <= v <= maxVal]
-        levels = [(None, decades)]
+        decades = [v for v in range(low, high + 1) if minVal <= v <= maxVal]
+        stride = max(1, int(np.ceil(len(decades) * self.LABEL_PIXELS / max(size, 1.0))))
+        labelled = [float(v) for v in decades if v % stride == 0]
+        others = [float(v) for v in decades if v % stride]
+        if stride > 1:  # dense decades: every k-th labelled, the rest marked, no minor ticks
+            return [(None, labelled), (None, []), (None, others)]
+        levels = [(None, labelled)]
         for multiples in ((2, 5), (3, 4, 6, 7, 8, 9)):
             values = [v + np.log10(m) for v in range(low, high) for m in multiples]
             levels.append((None, [v for v in values if minVal <= v <= maxVal]))
