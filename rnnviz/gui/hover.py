@@ -6,17 +6,16 @@ import html
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import Qt
 
-from .theme import Theme
+from .theme import PlotsView, Theme
 
 
-class HoverReadout(QObject):
+class HoverReadout:
     def __init__(
-        self, widget: pg.GraphicsView, plots: list[pg.PlotItem], theme: Theme, unit: str = "step"
+        self, widget: PlotsView, plots: list[pg.PlotItem], theme: Theme, unit: str = "step"
     ):
         """widget: the view holding `plots`; unit: what x counts, for the readout's first line."""
-        super().__init__(widget)
         self.plots = plots
         self.unit = unit
         self.theme = theme
@@ -32,12 +31,7 @@ class HoverReadout(QObject):
             self.lines.append(line)
             self.boxes.append(box)
         widget.scene().sigMouseMoved.connect(self._moved)  # Qt compresses mouse moves
-        widget.installEventFilter(self)  # hide when the cursor leaves the widget
-
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
-        if event.type() == QEvent.Type.Leave:
-            self.hide()
-        return False
+        widget.left.connect(self.hide)
 
     def hide(self) -> None:
         for item in (*self.lines, *self.boxes):

@@ -253,7 +253,10 @@ class MainWindow(QMainWindow):
         dialog.setWindowTitle("Building the model")
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(BUILD_DIALOG_AFTER_MS)  # quick builds never show it
-        dialog.canceled.connect(cancel.set)
+        # a lambda, not the bound method cancel.set: PySide would watch `cancel` with a weakref
+        # whose callback disconnects, and the last reference to `cancel` (in the progress
+        # reporter) is dropped on the training thread: a disconnect there crashes Qt
+        dialog.canceled.connect(lambda: cancel.set())
         dialog.setValue(0)
         self.build_dialog = dialog
         progress = Progress(self.replies.to(partial(_show, dialog)), cancel.is_set)

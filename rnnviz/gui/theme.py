@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QGraphicsItem, QLabel
 
@@ -126,13 +126,24 @@ class LogAxis(pg.AxisItem):
         return levels
 
 
+class PlotsView(pg.GraphicsLayoutWidget):
+    """A GraphicsLayoutWidget that says when the cursor leaves it (an event filter would be
+    called while the widget is being destroyed, on Python objects already gone)."""
+
+    left = Signal()
+
+    def leaveEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        self.left.emit()
+        super().leaveEvent(event)
+
+
 def plot_rows(
     stretches: tuple[int, ...], legends: tuple[bool, ...] | None = None
 ) -> tuple[pg.GraphicsLayoutWidget, list[pg.PlotItem]]:
     """A widget of plots one above the other (heights in the ratio of `stretches`), each with its
     legend (where `legends` says so, default all) on one line under it, outside the data
     (pyqtgraph's own legend sits on the curves)."""
-    widget = pg.GraphicsLayoutWidget()
+    widget = PlotsView()
     layout = widget.ci.layout
     layout.setVerticalSpacing(0)
     plots = []
