@@ -190,14 +190,14 @@ class MainWindow(QMainWindow):
         configure_pyqtgraph(self.theme)
         self.status.set_theme(self.theme)
         old_loss, old_prediction = self.panels["loss"], self.panels["prediction"]
-        for key, cls in ((cls.key, cls) for cls in PANELS):
-            old = self.panels[key]
+        for cls in PANELS:
+            old = self.panels[cls.key]
             new = cls(self.theme)
             new.setMinimumSize(old.minimumSize())
             new.setHidden(old.isHidden())
             splitter = old.parentWidget()
             splitter.replaceWidget(splitter.indexOf(old), new)
-            self.panels[key] = new
+            self.panels[cls.key] = new
             old.deleteLater()
         loss = self.panels["loss"]
         loss.log_box.setChecked(old_loss.log_box.isChecked())
