@@ -23,6 +23,7 @@ class Band:
         )
         self.fill.setZValue(-10)
         plot.addItem(self.fill)
+        self._banded = False  # the edges hold data
 
     def set(self, view: SeriesView, metric: str, transform=None) -> None:
         """Means as the line; the band once a bucket covers more than one step (a one-step
@@ -32,14 +33,16 @@ class Band:
         if view.width > 1:
             self.low.setData(view.x, keep(view.low[metric]))
             self.high.setData(view.x, keep(view.high[metric]))
-        elif len(self.low.xData if self.low.xData is not None else ()):
-            self.clear_band()
+            self._banded = True
+        elif self._banded:  # a new run: back to one step a point
+            self._clear_band()
 
     def clear(self) -> None:
         self.line.setData([], [])
-        self.clear_band()
+        self._clear_band()
 
-    def clear_band(self) -> None:
+    def _clear_band(self) -> None:
         empty = np.zeros(0)
         self.low.setData(empty, empty)
         self.high.setData(empty, empty)
+        self._banded = False

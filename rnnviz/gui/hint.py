@@ -16,9 +16,6 @@ class EmptyHint:
     def _centre(self, *_) -> None:
         self.label.setPos(self.view.rect().center())
 
-    def set_text(self, text: str) -> None:
-        self.label.setText(text)
-
     def set_empty(self, empty: bool) -> None:
         """Hint and no axes while empty; axes and no hint once there is data."""
         if empty == self.empty:

@@ -140,3 +140,23 @@ def test_garbage_is_collected_on_the_gui_thread_while_the_window_is_open(qtbot, 
         gc.callbacks.pop()
         dispose(window)
     assert gc.isenabled()
+
+
+def test_a_long_history_is_a_mean_line_over_a_min_max_band(qtbot, window):
+    records = []
+    window.runner.call(lambda run: records.append(run.trainer.step())).result(30)
+    telemetry = Telemetry()
+    for step in range(1, 20001):
+        loss = 1.0 / np.sqrt(step) * (1.5 if step % 7 == 0 else 1.0)  # a spike every 7 steps
+        telemetry.record_step(dataclasses.replace(records[0], step=step, loss=loss))
+    view = telemetry.read()
+    assert view.steps.width > 1
+    band = window.panels["loss"].raw_loss
+    window.panels["loss"].update_view(view)
+    low, high = band.low.getOriginalDataset()[1], band.high.getOriginalDataset()[1]
+    mean = band.line.getOriginalDataset()[1]
+    assert len(low) == len(mean) == len(view.steps) and np.all(low <= mean) and np.all(mean <= high)
+    assert np.any(high > 1.2 * mean)  # the spikes stay visible as the band's top
+    window.panels["loss"].update_view(Telemetry().read())  # Reset: nothing left
+    left = band.low.getOriginalDataset()[1]
+    assert left is None or len(left) == 0
