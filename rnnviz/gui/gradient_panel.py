@@ -164,10 +164,7 @@ class GradientPanel(QWidget, Panel):
         self.before.set(steps, "global_before", positive)
         for curve, metric in ((self.smooth_before, "global_before"), (self.after, "global_after")):
             curve.setData(steps.x, positive(ema(steps.mean[metric], SMOOTHING)))
-        low, high = ("low", "high") if steps.width > 1 else ("mean", "mean")
-        shown = np.concatenate(
-            [getattr(steps, low)["global_after"], getattr(steps, high)["global_before"]]
-        )
+        shown = np.concatenate([steps.low["global_after"], steps.high["global_before"]])
         shown = shown[np.isfinite(shown) & (shown > 0)]
         if len(shown):
             low_y, high_y = shown.min(), shown.max()

@@ -138,8 +138,11 @@ class LossPanel(QWidget, Panel):
         return self.smoothing_slider.value() / 1000
 
     def set_smoothing(self, weight: float) -> None:
-        self.smoothing_slider.setValue(round(1000 * min(max(weight, 0.0), 0.999)))
-        self._smoothing_moved(self.smoothing_slider.value())
+        value = round(1000 * min(max(weight, 0.0), 0.999))
+        if value == self.smoothing_slider.value():  # no valueChanged: show it here
+            self._smoothing_moved(value)
+        else:
+            self.smoothing_slider.setValue(value)
 
     def _smoothing_moved(self, value: int) -> None:
         self.smoothing_label.setText(f"smoothing {value / 1000:.3f}".rstrip("0").rstrip("."))
@@ -176,7 +179,7 @@ class LossPanel(QWidget, Panel):
             self.summary.setText(START_HINT + ".")
             return
         self.raw_loss.set(steps, "loss")
-        high = steps.high["loss"] if steps.width > 1 else steps.mean["loss"]
+        high = steps.high["loss"]  # a one-step bucket's max is its value
         cut = False
         if self.loss_range.log_y:
             positive = steps.low["loss"][steps.low["loss"] > 0]
@@ -209,7 +212,7 @@ class LossPanel(QWidget, Panel):
             text += f" · best: epoch {view.status.best_epoch}"
         if steps.width > 1:
             text += f" · {steps.width} steps a point (band: their min–max)"
-        if not self.loss_range.log_y and cut:
+        if cut:
             text += " · the highest losses are above the view (log scale shows all)"
         self.summary.setText(text)
         self._set_epoch_marks(view.epoch_marks)
