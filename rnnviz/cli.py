@@ -7,7 +7,7 @@ import sys
 from threadpoolctl import threadpool_limits
 
 from . import __version__
-from .commands import evaluate, export, gradcheck, predict, train, window
+from .commands import compare, evaluate, explain, export, gradcheck, predict, train, units, window
 from .core.errors import RnnvizError
 
 # One BLAS thread by default: on sentence-sized matrices a second thread gains nothing on an idle
@@ -21,6 +21,10 @@ COMMANDS = {
         "open the window offscreen, train, type, save a PNG",
     ),
     "train": ((train.add_arguments, train.run), "train a model headless"),
+    "compare": (
+        (compare.add_arguments, compare.run),
+        "train 2-4 runs side by side on the same batches",
+    ),
     "predict": (
         (predict.add_arguments, predict.run),
         "class probabilities of a sentence under a saved model",
@@ -28,6 +32,14 @@ COMMANDS = {
     "eval": (
         (evaluate.add_arguments, evaluate.run),
         "loss, accuracy and confusion matrix of a saved model",
+    ),
+    "explain": (
+        (explain.add_arguments, explain.run),
+        "how much each word of a sentence pushes a saved model's answer",
+    ),
+    "units": (
+        (units.add_arguments, units.run),
+        "where hidden units of a saved model fire most on a dataset",
     ),
     "gradcheck": (
         (gradcheck.add_arguments, gradcheck.run),
@@ -38,7 +50,7 @@ COMMANDS = {
         "write a saved model for PyTorch (safetensors) or ONNX Runtime (.onnx)",
     ),
 }
-HEADLESS = ("train", "predict", "eval", "gradcheck", "export")
+HEADLESS = ("train", "compare", "predict", "eval", "explain", "units", "gradcheck", "export")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -111,7 +111,9 @@ class EpochLog:
     def on_evaluation(self, evaluation: Evaluation) -> None:
         self.evaluations[evaluation.split] = evaluation
 
-    def on_epoch_end(self, trainer: Trainer) -> None:
+    def take(self, trainer: Trainer) -> tuple[dict, list[str]]:
+        """The epoch's figures (train means, each evaluation, lr) and their lines; starts the
+        next epoch's gathering."""
         figures = {
             "train_loss": sum(self.losses) / max(len(self.losses), 1),
             "train_acc": sum(self.accuracies) / max(len(self.accuracies), 1),
@@ -131,15 +133,19 @@ class EpochLog:
                 f"Accuracy: {evaluation.accuracy:.3f} | ECE {evaluation.ece:.3f}{best}"
             )
         figures["lr"] = trainer.lr
+        self.losses.clear()
+        self.accuracies.clear()
+        self.evaluations.clear()
+        return figures, lines
+
+    def on_epoch_end(self, trainer: Trainer) -> None:
+        figures, lines = self.take(trainer)
         if not self.out.quiet:
             for line in lines:
                 self.progress.write(line, self.out.human_stream)
         self.out.record(
             {"event": "epoch", "epoch": trainer.epoch, "step": trainer.step_count, **figures}
         )
-        self.losses.clear()
-        self.accuracies.clear()
-        self.evaluations.clear()
 
 
 def run(args: argparse.Namespace) -> int:

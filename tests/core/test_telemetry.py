@@ -6,6 +6,7 @@ import pytest
 from rnnviz.core.data.datasets import load
 from rnnviz.core.train.config import TrainConfig
 from rnnviz.core.train.experiment import Experiment
+from rnnviz.core.train.flow_history import DEPTH, FlowHistory
 from rnnviz.core.train.history import DecimatingHistory
 from rnnviz.core.train.runner import TrainingRunner
 from rnnviz.core.train.telemetry import Telemetry
@@ -162,3 +163,40 @@ def test_telemetry_memory_is_bounded():
     view = telemetry.read()
     assert len(view.steps) <= 256 and len(view.epoch_marks) <= 256
     assert telemetry.read(view.version) is None  # nothing changed since
+
+
+def test_runner_records_gradient_flow_dynamics_and_unit_words(runner, monkeypatch):
+    monkeypatch.setattr("rnnviz.core.train.runner.DYNAMICS_EVERY", 0.0)
+    runner.train()
+
+    def recorded():
+        insight = runner.telemetry.read().insight
+        return insight.unit_words and len(insight.flow["h"].steps) >= 2
+
+    assert wait_for(recorded)
+    runner.pause()
+    insight = runner.telemetry.read().insight
+    flow = insight.flow["h"]
+    assert flow.image.shape[0] == len(flow.steps) >= 2 and 1 <= flow.depth <= flow.image.shape[1]
+    assert np.all(np.diff(flow.steps) > 0) and np.isfinite(flow.image[:, 0]).all()
+    assert set(insight.dynamics.mean) == {"sigma_max", "rho", "saturation"}
+    assert (insight.dynamics.mean["sigma_max"] >= insight.dynamics.mean["rho"] - 1e-9).all()
+    words = insight.unit_words[0]
+    assert len(words.positive) == len(words.negative) == 64 and words.step > 0
+    assert runner.reset(lambda: Experiment.build(TrainConfig.classic(), load(["tiny"]))).result(5)
+    assert runner.telemetry.read().insight.flow == {}
+
+
+def test_flow_history_averages_the_depths_each_batch_reached():
+    history = FlowHistory(capacity=4)
+    history.append(1, np.array([1.0, 2.0]))
+    history.append(2, np.array([3.0]))
+    image = history.view()
+    assert image.steps.tolist() == [1, 2] and image.width == 1 and image.depth == 2
+    assert image.image[0, :2].tolist() == [1.0, 2.0] and np.isnan(image.image[1, 1])
+    for step in range(3, 6):  # fills and merges pairs: (1, 2), (3, 4), 5
+        history.append(step, np.full(DEPTH + 5, float(step)))  # longer than DEPTH: cut
+    merged = history.view()
+    assert merged.steps.tolist() == [1, 3, 5] and merged.width == 2
+    assert merged.image[0, 0] == 2.0 and merged.image[0, 1] == 2.0  # depth 1: one batch
+    assert merged.image[1, DEPTH - 1] == 3.5 and np.isnan(merged.image[0, 2])

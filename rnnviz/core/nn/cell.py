@@ -48,6 +48,8 @@ class Cell:
     name = "cell"  # registry key, stored in checkpoints
     param_names: tuple[str, ...] = ()  # in the order param_specs() lists them
     equations = ""  # shown in tooltips
+    candidate_block = 0  # which stacked (H, H) block of W_hh feeds the candidate state
+    input_matrix = "W_x"  # the (gates·H, V) parameter whose column id_t is the input term
 
     def param_specs(self, vocab_size: int, hidden_size: int) -> ParamSpecs:
         """Parameter name -> (shape, fan_in, fan_out), in the order they are initialised."""

@@ -11,6 +11,7 @@ class StackedGatesCell(Cell):
 
     gates = 1
     param_names = ("W_ih", "W_hh", "b_ih", "b_hh")
+    input_matrix = "W_ih"
 
     def param_specs(self, vocab_size: int, hidden_size: int) -> ParamSpecs:
         V, H, G = vocab_size, hidden_size, self.gates * hidden_size

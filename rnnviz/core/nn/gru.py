@@ -21,6 +21,7 @@ class GRUCell(StackedGatesCell):
     name = "gru"
     gates = 3
     gate_names = ("reset r", "update z")
+    candidate_block = 2  # W_hn (r, z, n)
     equations = (
         "r = σ(W_ir x + b_ir + W_hr h + b_hr), z = σ(W_iz x + b_iz + W_hz h + b_hz), "
         "n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), h' = (1 - z) ⊙ n + z ⊙ h"

@@ -22,6 +22,7 @@ class LSTMCell(StackedGatesCell):
     name = "lstm"
     gates = 4
     gate_names = ("input i", "forget f", "output o")
+    candidate_block = 2  # W_hg (i, f, g, o)
     equations = (
         "i, f, o = σ(W_i· x + b_i· + W_h· h + b_h·), g = tanh(W_ig x + b_ig + W_hg h + b_hg), "
         "c' = f ⊙ c + i ⊙ g, h' = o ⊙ tanh(c'); forget-gate bias starts at 1"

@@ -15,6 +15,7 @@ from .sparse import Grad
 class VanillaCell(Cell):
     name = "vanilla"
     param_names = ("W_xh", "W_hh", "b_h")
+    input_matrix = "W_xh"
     equations = "h_t = tanh(W_xh x_t + W_hh h_(t-1) + b_h)"
 
     def param_specs(self, vocab_size: int, hidden_size: int) -> ParamSpecs:

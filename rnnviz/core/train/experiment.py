@@ -3,8 +3,11 @@ its trainer. The one place that builds them, for the window, the command line an
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
-from ..data.batching import EncodedSet
+import numpy as np
+
+from ..data.batching import Batch, EncodedSet
 from ..data.datasets import Dataset, Splits, split
 from ..data.progress import Progress, counting
 from ..data.text import Vocabulary, tokenize
@@ -17,6 +20,7 @@ from .scoring import logits_of
 from .trainer import Trainer
 
 MAX_LISTED = 2000  # sentences per split offered by the window's sentence list
+PROBE_SENTENCES = 64  # held-out sentences of the fixed batch the dynamics are measured on
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,13 @@ class Experiment:
     @property
     def test_set(self) -> EncodedSet:
         return self.evaluation_sets["test"]
+
+    @cached_property
+    def probe_batch(self) -> Batch:
+        """A fixed batch of the first PROBE_SENTENCES held-out sentences (validation, else
+        test): the same sentences every time, so that figures measured on it are comparable."""
+        held_out = self.evaluation_sets.get("validation") or self.test_set
+        return held_out.batch(np.arange(min(PROBE_SENTENCES, len(held_out))))
 
     @classmethod
     def build(

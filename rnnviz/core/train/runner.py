@@ -16,12 +16,16 @@ from concurrent.futures import Future
 
 from threadpoolctl import threadpool_limits
 
+from ..insight import dynamics, units
 from . import checkpoint
 from .experiment import Experiment
 from .records import Halt, RunState
-from .telemetry import Snapshot, Status, Telemetry
+from .telemetry import Snapshot, Status, Telemetry, UnitWords
 
 PUBLISH_EVERY = 0.15  # seconds between snapshots of the weights for the window
+DYNAMICS_EVERY = 0.5  # seconds between records of the gradient flow and the recurrence figures
+UNIT_WORDS_EVERY = 3.0  # seconds at least between two records of every unit's top words (taken
+# at epoch ends; each costs a forward pass over the training data, ~0.2 s on `negation`)
 Reply = Callable[[object, BaseException | None], None]  # on_done(result, error)
 
 
@@ -39,6 +43,8 @@ class TrainingRunner:
         self._state = RunState.READY
         self._message = ""
         self._published_step = -1
+        self._dynamics_at = (0.0, -1)  # (time, step) of the last dynamics record
+        self._unit_words_at = -UNIT_WORDS_EVERY  # time of the last top-words record
         self._elapsed = 0.0
         self._rate = (0.0, 0, 0.0)  # (time, tokens seen, tokens/s) for the status line
         self._thread = threading.Thread(target=self._loop, name="rnnviz-trainer", daemon=True)
@@ -126,6 +132,7 @@ class TrainingRunner:
         trainer.on("step", telemetry.record_step)
         trainer.on("evaluation", telemetry.record_evaluation)
         trainer.on("epoch_end", lambda _: telemetry.record_epoch(trainer.step_count))
+        trainer.on("epoch_end", lambda _: self._record_unit_words(experiment))
         trainer.on("halt", self._on_halt)
         self._publish(force=True)
 
@@ -183,6 +190,8 @@ class TrainingRunner:
         self._experiment = experiment
         self._elapsed = 0.0
         self._rate = (time.perf_counter(), 0, 0.0)
+        self._dynamics_at = (0.0, -1)
+        self._unit_words_at = -UNIT_WORDS_EVERY
         self.telemetry.clear()
         self._attach(experiment)
         self._set_running(False, RunState.READY)
@@ -256,7 +265,36 @@ class TrainingRunner:
                     trainer.gradient_flow(),
                 )
             )
+            self._record_dynamics()
         self._publish_status()
+
+    def _record_dynamics(self) -> None:
+        """Gradient flow of the newest batch, sigma_max / rho of W_hh and saturation on the
+        probe batch, at most every DYNAMICS_EVERY seconds and only after new steps."""
+        trainer = self._experiment.trainer
+        then, step = self._dynamics_at
+        now = time.perf_counter()
+        if trainer.last is None or step == trainer.step_count or now - then < DYNAMICS_EVERY:
+            return
+        self._dynamics_at = (now, trainer.step_count)
+        probe = self._experiment.probe_batch
+        figures = dynamics.measure(trainer.model, probe.ids, probe.lengths)
+        self.telemetry.record_dynamics(trainer.step_count, trainer.gradient_flow(), figures)
+
+    def _record_unit_words(self, experiment: Experiment) -> None:
+        """Every unit's top words on the training data (at an epoch's end, at most every
+        UNIT_WORDS_EVERY seconds)."""
+        now = time.perf_counter()
+        if now - self._unit_words_at < UNIT_WORDS_EVERY:
+            return
+        self._unit_words_at = now
+        acts = units.activations(
+            experiment.model, experiment.train_set, experiment.splits.train.texts
+        )
+        positive, negative = units.top_words(acts, experiment.vocab.tokens)
+        self.telemetry.record_unit_words(
+            UnitWords(experiment.trainer.step_count, positive, negative)
+        )
 
     def _publish_status(self) -> None:
         trainer = self._experiment.trainer

@@ -12,13 +12,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..data.text import Vocabulary
+from ..insight.dynamics import MEASURES, Dynamics
 from ..nn.model import SequenceModel
+from .flow_history import FlowHistory, FlowImage
 from .history import DecimatingHistory, SeriesView
 from .records import Evaluation, RunState, StepRecord
 
 EVAL_METRICS = ("loss", "accuracy", "ece")
 MAX_EPOCH_MARKS = 256
 MAX_EVENTS = 500
+MAX_UNIT_WORDS = 64  # recorded top-word lists kept (thinned to every other one beyond)
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,25 @@ class Snapshot:
     classes: tuple[str, ...]
     gradient_flow: dict[str, np.ndarray]  # "h" (, "c") -> (T,) mean ||dL/d·|| by distance from
     # the sentence end
+
+
+@dataclass(frozen=True)
+class UnitWords:
+    """Each hidden unit's top words on the training data at one step (units.top_words)."""
+
+    step: int
+    positive: list[list[str]]  # H lists: words where the unit is most positive
+    negative: list[list[str]]
+
+
+@dataclass(frozen=True)
+class Insight:
+    """What the window draws of the network's insides over training (rebuilt only when a new
+    record arrives, so reading it costs nothing)."""
+
+    flow: dict[str, FlowImage] = field(default_factory=dict)  # "h" (, "c") -> image
+    dynamics: SeriesView | None = None  # sigma_max, rho, saturation over steps
+    unit_words: tuple[UnitWords, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,6 +79,7 @@ class TelemetryView:
     snapshot: Snapshot | None
     status: Status
     param_names: tuple[str, ...] = field(default_factory=tuple)
+    insight: Insight = field(default_factory=Insight)
 
 
 class Telemetry:
@@ -76,6 +99,10 @@ class Telemetry:
             self._epochs_seen = 0
             self._events: deque[tuple[int, str]] = deque(maxlen=MAX_EVENTS)
             self._snapshot: Snapshot | None = None
+            self._flow: dict[str, FlowHistory] = {}
+            self._dynamics = DecimatingHistory(MEASURES, self.capacity)
+            self._unit_words: list[UnitWords] = []
+            self._insight = Insight()
             self._status = Status()
             self._version = getattr(self, "_version", 0) + 1
 
@@ -115,6 +142,30 @@ class Telemetry:
             self._events.append((step, text))
             self._version += 1
 
+    def record_dynamics(self, step: int, flow: dict[str, np.ndarray], dynamics: Dynamics) -> None:
+        """The gradient flow of the newest batch ("h" (, "c") -> (T,)) and the recurrence's
+        figures at `step`."""
+        with self._lock:
+            for name, values in flow.items():
+                self._flow.setdefault(name, FlowHistory()).append(step, values)
+            self._dynamics.append(step, dynamics.values())
+            self._insight = Insight(
+                {name: history.view() for name, history in self._flow.items()},
+                self._dynamics.view(),
+                self._insight.unit_words,
+            )
+            self._version += 1
+
+    def record_unit_words(self, words: UnitWords) -> None:
+        with self._lock:
+            self._unit_words.append(words)
+            if len(self._unit_words) > MAX_UNIT_WORDS:
+                self._unit_words = [*self._unit_words[:-1:2], self._unit_words[-1]]
+            self._insight = Insight(
+                self._insight.flow, self._insight.dynamics, tuple(self._unit_words)
+            )
+            self._version += 1
+
     def publish(self, snapshot: Snapshot) -> None:
         with self._lock:
             self._snapshot = snapshot
@@ -151,10 +202,12 @@ class Telemetry:
                 self._snapshot,
                 self._status,
                 self._param_names,
+                self._insight,
             )
 
     def nbytes(self) -> int:
         """Bytes held by the bounded histories."""
         with self._lock:
             total = self._steps.nbytes() if self._steps is not None else 0
+            total += self._dynamics.nbytes() + sum(h.nbytes() for h in self._flow.values())
             return total + sum(h.nbytes() for h in self._evaluations.values())

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..data.batching import EncodedSet, chunk
+from ..data.batching import Batch, EncodedSet, chunk
 from ..nn.model import SequenceModel, StepResult
 from .config import TrainConfig
 from .optim import clip_gradients, make_optimizer
@@ -103,7 +103,9 @@ class Trainer:
         self._position += 1
         return self.train_set.batch(indices)
 
-    def _end_epoch(self) -> None:
+    def end_epoch(self) -> None:
+        """Count an epoch, evaluate, track early stopping, tell the listeners (called by step()
+        at the end of its own plan, or by whoever feeds it batches)."""
         self.epoch += 1
         if self.config.eval_every == 0:
             self._emit("evaluation", self.evaluate("test"))
@@ -140,15 +142,17 @@ class Trainer:
         """config.epochs, or when that is 0, epochs by data size (auto_epochs)."""
         return self.config.epochs or auto_epochs(len(self.train_set))
 
-    def step(self) -> StepRecord:
-        """One mini-batch: forward, BPTT, clip, update. A non-finite loss or gradient never reaches
-        the weights: the last good weights come back and the record says halted."""
+    def step(self, batch: Batch | None = None) -> StepRecord:
+        """One mini-batch (the next of its own epoch plan, or `batch`): forward, BPTT, clip,
+        update. A non-finite loss or gradient never reaches the weights: the last good weights
+        come back and the record says halted. Given batches never end an epoch (end_epoch())."""
         started = time.perf_counter()
         cfg = self.config
         self.model.temperature = (
             1.0  # a temperature fits the weights it was fitted on, not new ones
         )
-        batch = self._next_batch().with_words_dropped(cfg.word_dropout, self.rng)
+        own_plan = batch is None
+        batch = (batch or self._next_batch()).with_words_dropped(cfg.word_dropout, self.rng)
         keep = self.model.dropout_keep(batch.ids, cfg.dropout, self.rng)
         result = self.model.loss_and_grads(
             batch.ids, batch.lengths, batch.labels, cfg.bptt_truncate or None, keep
@@ -194,8 +198,8 @@ class Trainer:
             self._emit("halt", self.halt)
         elif cfg.eval_every and self.step_count % cfg.eval_every == 0:
             self._emit("evaluation", self.evaluate("test"))
-        if self._position >= len(self._plan):  # the step that completes an epoch ends it
-            self._end_epoch()
+        if own_plan and self._position >= len(self._plan):  # the step completing an epoch ends it
+            self.end_epoch()
         return record
 
     def run(self, epochs: int | None = None, should_stop: Callable[[], bool] = lambda: False):

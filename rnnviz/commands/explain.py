@@ -1,0 +1,60 @@
+"""`rnnviz explain`: how much each word of a sentence pushes a saved model towards its answer."""
+
+import argparse
+
+from ..core.errors import RnnvizError
+from ..core.insight.saliency import METHODS, explain
+from ..core.train import checkpoint
+from .options import add_calibration_argument, apply_calibration_argument
+from .output import Output, add_output_arguments
+
+BAR_WIDTH = 20  # characters of the largest score's bar
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", required=True, metavar="MODEL.npz", help="a saved checkpoint")
+    parser.add_argument(
+        "--method",
+        choices=tuple(METHODS),
+        default="occlusion",
+        help="; ".join(f"{k}: {v}" for k, v in METHODS.items()) + " (default occlusion)",
+    )
+    parser.add_argument(
+        "--class",
+        dest="target",
+        metavar="NAME",
+        help="the class to explain (default: the predicted one)",
+    )
+    add_calibration_argument(parser)
+    add_output_arguments(
+        parser, "stdout is one JSON object: method, class, probabilities, words (token, score)"
+    )
+    parser.add_argument("text", nargs="+", help="the sentence (quote it, or give it as words)")
+
+
+def run(args: argparse.Namespace) -> int:
+    out = Output.of(args)
+    ckpt = checkpoint.load(args.model)
+    apply_calibration_argument(args, ckpt.model)
+    target = None
+    if args.target is not None:
+        if args.target not in ckpt.classes:
+            raise RnnvizError(f"no class {args.target!r}; the model knows {list(ckpt.classes)}")
+        target = ckpt.classes.index(args.target)
+    result = explain(ckpt.model, ckpt.vocab, " ".join(args.text), args.method, target)
+    if result is None:
+        out.record({"method": args.method, "class": None, "probabilities": None, "words": []})
+        out.say("no words in the text: nothing to explain")
+        return 0
+    out.record(result.as_dict(ckpt.classes))
+    name = ckpt.classes[result.target]
+    out.say(
+        f"{name} {result.probs[result.target]:.1%} · {args.method}: "
+        f"{METHODS[args.method]} (+ for {name}, − against)"
+    )
+    scale = max(float(abs(result.scores).max()), 1e-12)
+    for token, unknown, score in zip(result.tokens, result.unknown, result.scores, strict=True):
+        bar = ("+" if score > 0 else "−") * round(BAR_WIDTH * abs(score) / scale)
+        shown = f"{token} (unknown)" if unknown else token
+        out.say(f"{shown:>20} {score:+.4f} {bar}")
+    return 0

@@ -1,0 +1,104 @@
+"""`rnnviz units`: what hidden units of a saved model respond to on a dataset.
+
+--unit U: the words (in their sentences) where unit U is most positive and most negative.
+--text T --words A:B: the units that words A..B-1 of sentence T switch on most.
+"""
+
+import argparse
+
+import numpy as np
+
+from ..core.data.batching import EncodedSet
+from ..core.errors import RnnvizError
+from ..core.insight import units
+from ..core.probe import probe
+from ..core.train import checkpoint
+from .options import add_data_arguments, load_data
+from .output import Output, add_output_arguments
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", required=True, metavar="MODEL.npz", help="a saved checkpoint")
+    add_data_arguments(parser, required=False, held_out=False)
+    parser.add_argument(
+        "--unit", type=int, action="append", default=[], metavar="U", help="a unit (repeatable)"
+    )
+    parser.add_argument("--top", type=int, default=20, metavar="K", help="positions per side")
+    parser.add_argument("--text", help="a sentence whose phrase --words selects")
+    parser.add_argument(
+        "--words", metavar="A:B", help="words A to B-1 of --text (0-based, like Python slices)"
+    )
+    add_output_arguments(
+        parser,
+        "stdout is one JSON object: per unit its top positive and negative contexts, "
+        "and the phrase's units",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    out = Output.of(args)
+    if not args.unit and not args.text:
+        raise RnnvizError("give --unit U (and --data), or --text and --words A:B")
+    ckpt = checkpoint.load(args.model)
+    H = ckpt.model.hidden_size
+    bad = [u for u in args.unit if not 0 <= u < H]
+    if bad:
+        raise RnnvizError(f"no unit {bad[0]}: the model has units 0 to {H - 1}")
+    record: dict = {"hidden_size": H}
+    if args.unit:
+        record["units"] = _unit_contexts(args, out, ckpt)
+    if args.text:
+        record["phrase"] = _phrase_units(args, out, ckpt)
+    out.record(record)
+    return 0
+
+
+def _unit_contexts(args, out: Output, ckpt) -> dict:
+    if not args.data:
+        raise RnnvizError("--unit needs --data: the sentences to look for the unit's words in")
+    data = load_data(args, out)
+    encoded = EncodedSet.build(
+        data.texts, np.zeros(len(data), dtype=np.int64), ckpt.vocab, ckpt.config.max_len or None
+    )
+    acts = units.activations(ckpt.model, encoded, data.texts)
+    out.say(f"{data.name}: {len(acts.sentence)} word positions in {len(encoded)} sentences")
+    found = {}
+    for unit in args.unit:
+        sides = {
+            side: units.contexts(acts, unit, args.top, sign)
+            for side, sign in (("positive", 1), ("negative", -1))
+        }
+        found[str(unit)] = {side: [c.as_dict() for c in cs] for side, cs in sides.items()}
+        for side, cs in sides.items():
+            out.say(f"unit {unit}, most {side}:")
+            for c in cs:
+                context = " ".join([*c.before, f"[{c.word}]", *c.after])
+                out.say(f"  {c.value:+.3f}  {context}")
+    return found
+
+
+def _phrase_units(args, out: Output, ckpt) -> dict:
+    result = probe(ckpt.model, ckpt.vocab, args.text)
+    T = len(result.tokens)
+    start, stop = _span(args.words, T)
+    ranked = units.units_for_span(result.states, start, stop)
+    phrase = " ".join(result.tokens[start:stop])
+    out.say(f'units that "{phrase}" switches on (mean h inside − mean h outside):')
+    for row in ranked:
+        out.say(f"  unit {row['unit']:>4}  {row['score']:+.3f}")
+    return {"tokens": result.tokens, "start": start, "stop": stop, "units": ranked}
+
+
+def _span(text: str | None, T: int) -> tuple[int, int]:
+    """A:B (Python slice bounds, negatives from the end) -> a non-empty range of words."""
+    if T == 0:
+        raise RnnvizError("the text has no words")
+    if text is None:
+        return 0, T
+    try:
+        start, stop = slice(*(int(x) if x else None for x in text.split(":"))).indices(T)[:2]
+    except (TypeError, ValueError):
+        raise RnnvizError(f"--words wants A:B (word positions), got {text!r}") from None
+    if stop <= start:
+        raise RnnvizError(f"--words {text} selects no word of the {T} in the text")
+    return start, stop

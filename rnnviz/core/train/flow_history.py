@@ -1,0 +1,61 @@
+"""The gradient flow over training as an image: one column per recorded step, one row per word
+counted back from the sentence end, value ||dL/dh_t|| averaged over the sentences of the batch.
+
+Bounded like the curves (it is a DecimatingHistory of 2·DEPTH columns: the flow summed and how
+many batches reached each depth), so neighbouring columns merge pairwise when it fills and depths
+that a short batch does not reach are averaged over the batches that do.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .history import DecimatingHistory
+
+DEPTH = 64  # words back from the end kept per column
+CAPACITY = 512  # columns
+
+
+@dataclass(frozen=True)
+class FlowImage:
+    steps: np.ndarray  # (n,) step at which each column starts
+    image: np.ndarray  # (n, DEPTH) mean ||dL/dh|| per depth, NaN where no batch reached it
+    width: int  # recorded steps per column
+
+    @property
+    def depth(self) -> int:
+        """Rows that hold data in some column."""
+        seen = np.flatnonzero(np.isfinite(self.image).any(axis=0))
+        return int(seen[-1]) + 1 if len(seen) else 0
+
+
+class FlowHistory:
+    def __init__(self, capacity: int = CAPACITY):
+        names = tuple(f"sum{d}" for d in range(DEPTH)) + tuple(f"n{d}" for d in range(DEPTH))
+        self._history = DecimatingHistory(names, capacity)
+        self._row = np.zeros(2 * DEPTH)
+
+    def append(self, step: int, flow: np.ndarray) -> None:
+        """flow (T,): mean ||dL/dh|| by distance from the end, index 0 = last word."""
+        T = min(len(flow), DEPTH)
+        row = self._row
+        row[:] = 0.0
+        row[:T] = flow[:T]
+        row[DEPTH : DEPTH + T] = 1.0
+        self._history.append(step, row)
+
+    def __len__(self) -> int:
+        return self._history.size
+
+    def view(self) -> FlowImage:
+        view = self._history.view()
+        if len(view) == 0:
+            return FlowImage(view.x, np.zeros((0, DEPTH)), view.width)
+        sums = np.column_stack([view.mean[f"sum{d}"] for d in range(DEPTH)])  # (n, DEPTH)
+        counts = np.column_stack([view.mean[f"n{d}"] for d in range(DEPTH)])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            image = np.where(counts > 0, sums / counts, np.nan)
+        return FlowImage(view.x, image, view.width)
+
+    def nbytes(self) -> int:
+        return self._history.nbytes()

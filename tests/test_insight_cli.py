@@ -1,0 +1,90 @@
+"""`rnnviz explain`, `rnnviz units` and `rnnviz compare` as scripts use them (--json)."""
+
+import pytest
+
+from rnnviz.cli import main
+
+from .test_cli import json_lines
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory):
+    path = tmp_path_factory.mktemp("model") / "tiny.npz"
+    argv = ["train", "--data", "tiny", "--classic", "--epochs", "100", "-q"]
+    assert main([*argv, "--save", str(path)]) == 0
+    return str(path)
+
+
+@pytest.mark.parametrize("method", ["occlusion", "gradient"])
+def test_explain_scores_every_word(tiny_model, method, capsys):
+    argv = ["explain", "--model", tiny_model, "--method", method, "--json", "it is not bad blorp"]
+    assert main(argv) == 0
+    (result,) = json_lines(capsys.readouterr().out)
+    assert result["method"] == method and result["class"] == "positive"
+    assert [w["token"] for w in result["words"]] == ["it", "is", "not", "bad", "blorp"]
+    assert [w["unknown"] for w in result["words"]] == [False] * 4 + [True]
+    scores = {w["token"]: w["score"] for w in result["words"]}
+    assert max(scores, key=lambda t: abs(scores[t])) in ("not", "bad")
+    assert main(["explain", "--model", tiny_model, "--class", "negative", "not bad"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("negative") and "not" in out and "bad" in out
+
+
+def test_explain_of_no_words_and_of_an_unknown_class(tiny_model, capsys):
+    assert main(["explain", "--model", tiny_model, "--json", "   "]) == 0
+    (result,) = json_lines(capsys.readouterr().out)
+    assert result["words"] == [] and result["class"] is None
+    assert main(["explain", "--model", tiny_model, "--class", "neutral", "good"]) == 2
+    assert "no class 'neutral'" in capsys.readouterr().err
+
+
+def test_units_lists_contexts_and_a_phrase_units(tiny_model, capsys):
+    argv = ["units", "--model", tiny_model, "--data", "tiny", "--unit", "7", "--unit", "0"]
+    assert main([*argv, "--top", "3", "--json", "--text", "it is not bad", "--words", "2:4"]) == 0
+    (result,) = json_lines(capsys.readouterr().out)
+    assert result["hidden_size"] == 64 and set(result["units"]) == {"7", "0"}
+    top = result["units"]["7"]
+    assert len(top["positive"]) == len(top["negative"]) == 3
+    assert top["positive"][0]["value"] >= top["positive"][-1]["value"]
+    assert top["negative"][0]["value"] <= top["negative"][-1]["value"]
+    assert f"[{top['positive'][0]['word']}]" in top["positive"][0]["context"]
+    phrase = result["phrase"]
+    assert phrase["start"] == 2 and phrase["stop"] == 4 and len(phrase["units"]) == 10
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--unit", "64", "--data", "tiny"], "no unit 64: the model has units 0 to 63"),
+        (["--unit", "3"], "--unit needs --data"),
+        ([], "give --unit U"),
+        (["--text", "it is bad", "--words", "5:9"], "selects no word"),
+        (["--text", "it is bad", "--words", "x"], "--words wants A:B"),
+    ],
+)
+def test_units_errors_are_one_line(tiny_model, argv, message, capsys):
+    assert main(["units", "--model", tiny_model, *argv]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0]
+
+
+def test_compare_prints_every_run_each_epoch(capsys):
+    argv = ["compare", "--data", "tiny", "--classic", "--epochs", "3", "--json"]
+    assert main([*argv, "--run", "cell=vanilla", "--run", "cell=gru,hidden-size=16"]) == 0
+    captured = capsys.readouterr()
+    *epochs, summary = json_lines(captured.out)
+    labels = ["cell=vanilla", "cell=gru,hidden_size=16"]
+    assert [e["epoch"] for e in epochs] == [1, 2, 3]
+    assert all(list(e["runs"]) == labels for e in epochs)
+    assert all({"train_loss", "test_acc", "step"} <= set(e["runs"][labels[1]]) for e in epochs)
+    assert epochs[-1]["runs"][labels[0]]["step"] == epochs[-1]["runs"][labels[1]]["step"]
+    assert summary["event"] == "summary" and list(summary["runs"]) == labels
+    assert len(summary["runs"][labels[0]]["gradient_flow"]) > 1
+    assert "--- Epoch 3" in captured.err and "test accuracy" in captured.err
+
+
+def test_compare_refuses_a_single_run_and_data_settings(capsys):
+    assert main(["compare", "--data", "tiny", "--run", "cell=gru"]) == 2
+    assert "2 to 4 --run" in capsys.readouterr().err
+    assert main(["compare", "--data", "tiny", "--run", "lr=0.1", "--run", "seed=3"]) == 2
+    assert "keys cell, hidden_size" in capsys.readouterr().err
