@@ -10,11 +10,9 @@ import argparse
 import sys
 import time
 
-import numpy as np
-
 from ..core.errors import RnnvizError
+from ..core.train.flow_history import FlowAverage
 from ..core.train.lockstep import MAX_RUNS, RUN_SETTINGS, Lockstep, parse_run
-from ..core.train.trainer import Trainer
 from .options import add_data_arguments, add_hyperparameter_arguments, config_from, load_data
 from .output import Output, add_output_arguments
 from .train import EpochLog, ProgressBar
@@ -38,30 +36,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_hyperparameter_arguments(parser)
 
 
-class FlowMean:
-    """The mean over an epoch's steps of ||dL/dh|| by words back from the end (gradient_flow)."""
-
-    def __init__(self, trainer: Trainer):
-        self.trainer = trainer
-        self.sums = np.zeros(FLOW_DEPTH)
-        self.counts = np.zeros(FLOW_DEPTH)
-
-    def on_step(self, _record) -> None:
-        flow = self.trainer.gradient_flow().get("h")
-        if flow is not None:
-            n = min(len(flow), FLOW_DEPTH)
-            self.sums[:n] += flow[:n]
-            self.counts[:n] += 1
-
-    def take(self) -> list[float | None]:
-        mean = [float(s / c) if c else None for s, c in zip(self.sums, self.counts, strict=True)]
-        self.sums[:] = 0
-        self.counts[:] = 0
-        while mean and mean[-1] is None:
-            mean.pop()
-        return mean
-
-
 def run(args: argparse.Namespace) -> int:
     out = Output.of(args)
     if len(args.run) < 2:
@@ -79,14 +53,15 @@ def run(args: argparse.Namespace) -> int:
     progress = ProgressBar(steps, 0, epochs, enabled=not out.quiet and sys.stderr.isatty())
     logs, flows = [], []
     for experiment in lockstep.experiments:
-        log, flow = EpochLog(out, progress), FlowMean(experiment.trainer)
-        experiment.trainer.on("step", log.on_step)
-        experiment.trainer.on("step", flow.on_step)
+        trainer = experiment.trainer
+        log, flow = EpochLog(out, progress), FlowAverage(FLOW_DEPTH)
+        trainer.on("step", log.on_step)
+        trainer.on("step", lambda _, flow=flow, trainer=trainer: flow.add(trainer.gradient_flow()))
         experiment.trainer.on("evaluation", log.on_evaluation)
         logs.append(log)
         flows.append(flow)
     started = time.perf_counter()
-    last_flow: dict[str, list] = {}
+    last_flow: dict[str, list[float]] = {}
     try:
         for epoch in range(1, epochs + 1):
             ended = [e for e in lockstep.active]
@@ -100,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
                 if experiment not in ended:
                     continue
                 figures, _ = log.take(experiment.trainer)
-                last_flow[label] = flow.take()
+                last_flow[label] = [float(v) for v in flow.take().get("h", [])]
                 by_run[label] = {"step": experiment.trainer.step_count, **figures}
             _say_epoch(out, progress, epoch, by_run)
             out.record({"event": "epoch", "epoch": epoch, "runs": by_run})
@@ -158,7 +133,7 @@ def _say_summary(out: Output, seconds: float, summary: dict) -> None:
     for label, s in summary.items():
         flow = s["gradient_flow"]
         fade = ""
-        if len(flow) > 10 and flow[0] and flow[10] is not None:
+        if len(flow) > 10 and flow[0]:
             fade = f" · ‖∂L/∂h‖ 10 words back / at the end: {flow[10] / flow[0]:.3g}"
         out.say(
             f"{label:<{width}}  test accuracy {s['test_acc']:.3f}, NLL {s['test_loss']:.3f}, "

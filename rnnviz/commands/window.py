@@ -40,6 +40,12 @@ def add_screenshot_arguments(parser: argparse.ArgumentParser) -> None:
         "--show", default=None, help="what the hidden-state panel shows (h, or a gate's name)"
     )
     parser.add_argument(
+        "--tab",
+        choices=("calibration", "dynamics"),
+        default=None,
+        help="the tab to bring to the front in the bottom-right corner",
+    )
+    parser.add_argument(
         "--classic",
         action="store_true",
         help="the classic tutorial's settings (as rnnviz train --classic) instead of the defaults",
@@ -71,6 +77,7 @@ def run_screenshot(args: argparse.Namespace) -> int:
         args.colours,
         args.scene,
         args.classic,
+        args.tab,
     )
     for path in paths:
         print(f"saved {path}")

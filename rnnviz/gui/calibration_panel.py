@@ -14,7 +14,8 @@ EMPTY_TEXT = "The diagram appears at the first evaluation (each epoch's end)."
 
 
 class CalibrationPanel(QWidget, Panel):
-    key, slot, reads = "calibration", "bottom", frozenset({TELEMETRY})
+    key, slot, reads = "calibration", "tabs", frozenset({TELEMETRY})
+    title = "Calibration"
     temperature_toggled = Signal(bool)  # apply the fitted temperature to typed sentences
 
     def __init__(self, theme: Theme, parent=None):

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QProgressDialog,
     QScrollArea,
     QSplitter,
+    QTabWidget,
 )
 
 from ..core.data.datasets import DEFAULT_DATASET, DataSource, bundled_names
@@ -130,13 +131,20 @@ class MainWindow(QMainWindow):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.top_split = QSplitter(Qt.Orientation.Horizontal)
         self.bottom_split = QSplitter(Qt.Orientation.Horizontal)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.currentChanged.connect(lambda _: self._draw_current_tab())
         rows = {"top": self.top_split, "bottom": self.bottom_split}
         for panel in self.panels.values():
             panel.setMinimumSize(300, 220)
-            rows[panel.slot].addWidget(panel)
-        for index, stretch in enumerate(
-            panel.stretch for panel in self.panels.values() if panel.slot == "bottom"
-        ):
+            if panel.slot == "tabs":
+                self.tabs.addTab(panel, panel.title)
+            else:
+                rows[panel.slot].addWidget(panel)
+        self.bottom_split.addWidget(self.tabs)
+        stretches = [p.stretch for p in self.panels.values() if p.slot == "bottom"]
+        stretches.append(max(p.stretch for p in self.panels.values() if p.slot == "tabs"))
+        for index, stretch in enumerate(stretches):
             self.bottom_split.setStretchFactor(index, stretch)
         self.center_split = QSplitter(Qt.Orientation.Vertical)
         self.center_split.addWidget(self.top_split)
@@ -190,15 +198,24 @@ class MainWindow(QMainWindow):
         configure_pyqtgraph(self.theme)
         self.status.set_theme(self.theme)
         old_loss, old_prediction = self.panels["loss"], self.panels["prediction"]
+        current_tab = self.tabs.currentIndex()
         for cls in PANELS:
             old = self.panels[cls.key]
             new = cls(self.theme)
             new.setMinimumSize(old.minimumSize())
-            new.setHidden(old.isHidden())
-            splitter = old.parentWidget()
-            splitter.replaceWidget(splitter.indexOf(old), new)
+            if cls.slot == "tabs":
+                index = self.tabs.indexOf(old)
+                shown = self.tabs.isTabVisible(index)
+                self.tabs.removeTab(index)
+                self.tabs.insertTab(index, new, new.title)
+                self.tabs.setTabVisible(index, shown)
+            else:
+                new.setHidden(old.isHidden())
+                splitter = old.parentWidget()
+                splitter.replaceWidget(splitter.indexOf(old), new)
             self.panels[cls.key] = new
             old.deleteLater()
+        self.tabs.setCurrentIndex(current_tab)
         loss = self.panels["loss"]
         loss.log_box.setChecked(old_loss.log_box.isChecked())
         loss.set_smoothing(old_loss.smoothing)
@@ -478,10 +495,32 @@ class MainWindow(QMainWindow):
         for _ in range(len(self._rotation)):
             key = self._rotation[0]
             self._rotation.append(self._rotation.pop(0))
-            if key in self._stale:
+            if key in self._stale and self.panel_shown(key):  # hidden: drawn when shown
                 self._stale.discard(key)
                 self.panels[key].draw(self._context())
                 return
+
+    def panel_shown(self, key: str) -> bool:
+        """Is the panel on screen (its tab, if it is one, visible and chosen)?"""
+        panel = self.panels[key]
+        return not panel.isHidden() and (panel.slot != "tabs" or self.tabs.currentWidget() is panel)
+
+    def show_panel(self, key: str, shown: bool) -> None:
+        """View menu: show or hide a panel (or its tab)."""
+        panel = self.panels[key]
+        if panel.slot == "tabs":
+            self.tabs.setTabVisible(self.tabs.indexOf(panel), shown)
+            self.tabs.setVisible(any(self.tabs.isTabVisible(i) for i in range(self.tabs.count())))
+        else:
+            panel.setVisible(shown)
+        self._draw_current_tab()
+
+    def _draw_current_tab(self) -> None:
+        """A tab comes to the front: draw it now if its data changed while it was behind."""
+        panel = self.tabs.currentWidget()
+        if panel is not None and panel.key in self._stale:
+            self._stale.discard(panel.key)
+            panel.draw(self._context())
 
     def redraw_all(self) -> None:
         """Bring every panel up to date at once (screenshots, tests)."""

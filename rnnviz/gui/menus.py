@@ -65,9 +65,11 @@ def build_menus(window) -> dict[str, QAction]:
         action.triggered.connect(lambda _=False, s=scheme: window.set_colour_scheme(s))
     view.addSeparator()
     for key, panel in window.panels.items():
-        title = key.capitalize() + " panel"
-        shown = add(view, f"panel:{key}", title, panel.setVisible, checkable=True)
-        shown.setChecked(not panel.isHidden())
+        title = (panel.title or key.capitalize()) + " panel"
+        show = lambda shown, k=key: window.show_panel(k, shown)  # noqa: E731
+        action = add(view, f"panel:{key}", title, show, checkable=True)
+        tab = window.tabs.indexOf(panel)
+        action.setChecked(window.tabs.isTabVisible(tab) if tab >= 0 else not panel.isHidden())
 
     help_menu = bar.addMenu("&Help")
     add(help_menu, "shortcuts", "Keyboard shortcuts", lambda: _shortcuts(window))

@@ -23,11 +23,13 @@ class PanelContext:
 
 
 class Panel:
-    """Mixin for the window's panels. key names it; slot ("top" / "bottom") places it and stretch
-    sizes it in its row; reads says which changes make it redraw."""
+    """Mixin for the window's panels. key names it; slot ("top" / "bottom", or "tabs": a tab of
+    the bottom row's last place, named by title) places it and stretch sizes it in its row; reads
+    says which changes make it redraw."""
 
     key = "panel"
     slot = "top"
+    title = ""
     stretch = 2  # share of its row's width
     reads: frozenset[str] = frozenset()
 

@@ -46,11 +46,26 @@ def scripted_window(
         window.resize(*size)
         window.show()
         try:
-            window.runner.call(lambda run: [run.trainer.step() for _ in range(steps)]).result(3600)
+            train(window, steps)
             window.runner.pause()
             yield window
         finally:
             dispose(window)
+
+
+INSIGHT_RECORDS = 200  # records of the gradient flow over a scripted run
+
+
+def train(window, steps: int) -> None:
+    """`steps` mini-batches at full speed, in chunks with a record of the gradient flow and
+    the recurrence's figures after each (as the window records them while training)."""
+    chunk = max(1, -(-steps // INSIGHT_RECORDS))
+    done = 0
+    while done < steps:
+        n = min(chunk, steps - done)
+        window.runner.call(lambda run, n=n: [run.trainer.step() for _ in range(n)]).result(3600)
+        window.runner.record_insight().result(60)
+        done += n
 
 
 def settle(window, seconds: float = 1.0) -> None:
@@ -84,11 +99,13 @@ def take_screenshot(
     colours: str = "light",
     scene: str = "window",
     classic: bool = False,
+    tab: str | None = None,
 ) -> list[Path]:
     """Train a `cell` model (None: the default cell) `steps` mini-batches at full speed, type
     `text`, show `show` (h, or a gate) in the hidden-state panel, in the `colours` scheme, play
     `scene` and save its pictures (`out`, or files named after it; a folder for "report").
-    classic: the classic tutorial's settings (TrainConfig.classic) instead of the defaults."""
+    classic: the classic tutorial's settings (TrainConfig.classic) instead of the defaults; tab:
+    the key of the tab panel to bring to the front."""
     from ..core.errors import RnnvizError
 
     path = Path(out)
@@ -101,6 +118,8 @@ def take_screenshot(
             if layers.findText(show) < 0:
                 raise RnnvizError(f"nothing called {show!r} to show for the {window.config.cell}")
             layers.setCurrentText(show)
+        if tab is not None:
+            window.tabs.setCurrentWidget(window.panels[tab])
         settle(window)
         return SCENE_PLAYERS[scene](window, path)
 

@@ -29,6 +29,32 @@ class FlowImage:
         return int(seen[-1]) + 1 if len(seen) else 0
 
 
+class FlowAverage:
+    """The mean gradient flow ("h" (, "c") -> (depth,)) over the steps added since the last
+    take(): each depth averaged over the steps whose batch reached it."""
+
+    def __init__(self, depth: int = DEPTH):
+        self.depth = depth
+        self._sums: dict[str, np.ndarray] = {}
+        self._counts: dict[str, np.ndarray] = {}
+
+    def add(self, flow: dict[str, np.ndarray]) -> None:
+        for name, values in flow.items():
+            n = min(len(values), self.depth)
+            self._sums.setdefault(name, np.zeros(self.depth))[:n] += values[:n]
+            self._counts.setdefault(name, np.zeros(self.depth))[:n] += 1
+
+    def take(self) -> dict[str, np.ndarray]:
+        """The means (cut after the deepest depth reached), and start again."""
+        means = {}
+        for name, sums in self._sums.items():
+            counts = self._counts[name]
+            reached = int(np.count_nonzero(counts))  # depths reached are a prefix
+            means[name] = sums[:reached] / counts[:reached]
+        self._sums, self._counts = {}, {}
+        return means
+
+
 class FlowHistory:
     def __init__(self, capacity: int = CAPACITY):
         names = tuple(f"sum{d}" for d in range(DEPTH)) + tuple(f"n{d}" for d in range(DEPTH))

@@ -19,6 +19,7 @@ from threadpoolctl import threadpool_limits
 from ..insight import dynamics, units
 from . import checkpoint
 from .experiment import Experiment
+from .flow_history import FlowAverage
 from .records import Halt, RunState
 from .telemetry import Snapshot, Status, Telemetry, UnitWords
 
@@ -44,6 +45,7 @@ class TrainingRunner:
         self._message = ""
         self._published_step = -1
         self._dynamics_at = (0.0, -1)  # (time, step) of the last dynamics record
+        self._flow = FlowAverage()  # gradient flow of the steps since that record
         self._unit_words_at = -UNIT_WORDS_EVERY  # time of the last top-words record
         self._elapsed = 0.0
         self._rate = (0.0, 0, 0.0)  # (time, tokens seen, tokens/s) for the status line
@@ -133,6 +135,7 @@ class TrainingRunner:
         trainer.on("evaluation", telemetry.record_evaluation)
         trainer.on("epoch_end", lambda _: telemetry.record_epoch(trainer.step_count))
         trainer.on("epoch_end", lambda _: self._record_unit_words(experiment))
+        trainer.on("step", lambda _: self._flow.add(trainer.gradient_flow()))
         trainer.on("halt", self._on_halt)
         self._publish(force=True)
 
@@ -191,6 +194,7 @@ class TrainingRunner:
         self._elapsed = 0.0
         self._rate = (time.perf_counter(), 0, 0.0)
         self._dynamics_at = (0.0, -1)
+        self._flow = FlowAverage()
         self._unit_words_at = -UNIT_WORDS_EVERY
         self.telemetry.clear()
         self._attach(experiment)
@@ -268,18 +272,26 @@ class TrainingRunner:
             self._record_dynamics()
         self._publish_status()
 
-    def _record_dynamics(self) -> None:
-        """Gradient flow of the newest batch, sigma_max / rho of W_hh and saturation on the
-        probe batch, at most every DYNAMICS_EVERY seconds and only after new steps."""
+    def record_insight(self) -> Future:
+        """Record the gradient flow and the recurrence's figures now (scripted sessions that
+        train in chunks of steps, without the loop's publishing in between)."""
+        return self.call(lambda _: self._record_dynamics(force=True))
+
+    def _record_dynamics(self, force: bool = False) -> None:
+        """Gradient flow averaged over the steps since the last record, sigma_max / rho of W_hh
+        and saturation on the probe batch: at most every DYNAMICS_EVERY seconds (unless
+        forced), and only after new steps."""
         trainer = self._experiment.trainer
         then, step = self._dynamics_at
         now = time.perf_counter()
-        if trainer.last is None or step == trainer.step_count or now - then < DYNAMICS_EVERY:
+        if trainer.last is None or step == trainer.step_count:
+            return
+        if now - then < DYNAMICS_EVERY and not force:
             return
         self._dynamics_at = (now, trainer.step_count)
         probe = self._experiment.probe_batch
         figures = dynamics.measure(trainer.model, probe.ids, probe.lengths)
-        self.telemetry.record_dynamics(trainer.step_count, trainer.gradient_flow(), figures)
+        self.telemetry.record_dynamics(trainer.step_count, self._flow.take(), figures)
 
     def _record_unit_words(self, experiment: Experiment) -> None:
         """Every unit's top words on the training data (at an epoch's end, at most every
