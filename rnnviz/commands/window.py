@@ -59,7 +59,8 @@ def add_screenshot_arguments(parser: argparse.ArgumentParser) -> None:
         default="window",
         help="what to picture: the window, the plots' crosshair readouts, the question before "
         "discarding a trained model, the loss after a long run (linear and log: two files), an "
-        "exported report (--out is then a folder)",
+        "exported report (--out is then a folder), the unit inspector on the unit that the word "
+        "'not' of --text switches on most (and the window: two files)",
     )
 
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..core.probe import Probe, probe
@@ -12,12 +13,13 @@ from .theme import Theme, plain_label, set_ticks, set_view, style_plot
 TYPED = "the sentence typed on the left"
 HIDDEN = "h (hidden state)"
 DIVERGING, SEQUENTIAL = pg.colormap.get("CET-D1"), pg.colormap.get("CET-L17")
-HOVER_HINT = "Hover a cell to read word, unit and value."
+HOVER_HINT = "Hover a cell to read word, unit and value; click a row to inspect its unit."
 
 
 class HiddenStatePanel(QWidget, Panel):
     key, slot, reads = "hidden", "bottom", frozenset({PROBE, SNAPSHOT})
     stretch = 3
+    unit_clicked = Signal(int)  # a row of the heatmap
 
     def __init__(self, theme: Theme, parent=None):
         super().__init__(parent)
@@ -45,6 +47,7 @@ class HiddenStatePanel(QWidget, Panel):
         )
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
         self.image.hoverEvent = self._hover
+        self.image.mouseClickEvent = self._click
         self.sentence_box = QComboBox()
         self.sentence_box.setToolTip("Which sentence to show: the typed one or any from the data.")
         self.sentence_box.setMinimumContentsLength(30)
@@ -147,8 +150,18 @@ class HiddenStatePanel(QWidget, Panel):
         self.plot.setToolTip(
             f"{cell.equations}. One column per word, one row per hidden unit. h and tanh "
             "quantities: blue -1, white 0, red +1; gates (σ): 0 dark to 1 bright, a gate near 0 "
-            "blocks, near 1 passes. Hover a cell for its value."
+            "blocks, near 1 passes. Hover a cell for its value; click a row to see what that "
+            "unit responds to in the training data."
         )
+
+    def _click(self, event) -> None:
+        """A click on a row opens the unit inspector on that unit."""
+        if event.button() != Qt.MouseButton.LeftButton or self.current is None:
+            return
+        unit = int(np.floor(event.pos().y()))
+        if 0 <= unit < self.current.states.shape[1]:
+            event.accept()
+            self.unit_clicked.emit(unit)
 
     def _hover(self, event) -> None:
         if event.isExit() or self.current is None or not len(self.current.tokens):

@@ -38,6 +38,7 @@ from . import colour_scheme, report
 from .collector import GuiThreadCollector
 from .controls_panel import OPEN_DATASET, SPEEDS, ControlsPanel
 from .dataset_dialog import DatasetDialog
+from .inspection import UnitInspection
 from .menus import build_menus
 from .messages import Icon, show_error
 from .panel import CONFIG, PROBE, SNAPSHOT, TELEMETRY, PanelContext
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
         self._closing = False  # the user has said the model may go
         self.build_dialog: QProgressDialog | None = None  # the newest reset's progress
 
+        self.inspection = UnitInspection(self.runner, self.replies)
         self.unsaved = UnsavedWork(self, self.telemetry, lambda then: self.save_model(then=then))
         self.controls = ControlsPanel(bundled_names(), self.config)
         self.panels = {cls.key: cls(self.theme) for cls in PANELS}
@@ -187,6 +189,19 @@ class MainWindow(QMainWindow):
     def _connect_panels(self) -> None:
         self.panels["calibration"].temperature_toggled.connect(self._apply_temperature)
         self.panels["prediction"].text_changed.connect(self._typed)
+        self.panels["prediction"].unit_requested.connect(self.inspect_unit)
+        self.panels["hidden"].unit_clicked.connect(self.inspect_unit)
+
+    def inspect_unit(self, unit: int) -> None:
+        """Open the unit inspector on `unit` (a heatmap row, or a unit of a selected phrase)."""
+        self.inspection.inspect(unit, self.overview.hidden_size, self.theme, self)
+        self._follow_inspector()
+
+    def _follow_inspector(self) -> None:
+        view = self._view
+        if view is not None:
+            step = view.snapshot.step if view.snapshot else 0
+            self.inspection.follow(step, self._probe, view.insight.unit_words)
 
     def set_colour_scheme(self, scheme: str) -> None:
         """Switch to light, dark or the system's colours now: the panels are built again in the
@@ -197,6 +212,7 @@ class MainWindow(QMainWindow):
         self.theme = current_theme()
         configure_pyqtgraph(self.theme)
         self.status.set_theme(self.theme)
+        self.inspection.close()
         old_loss, old_prediction = self.panels["loss"], self.panels["prediction"]
         current_tab = self.tabs.currentIndex()
         for cls in PANELS:
@@ -445,6 +461,7 @@ class MainWindow(QMainWindow):
         )
         for panel in self.panels.values():
             panel.show_overview(overview)
+        self.inspection.set_hidden_size(overview.hidden_size)
         self._mark(CONFIG, PROBE, SNAPSHOT)
 
     # ------------------------------------------------------------- drawing
@@ -469,6 +486,7 @@ class MainWindow(QMainWindow):
             if PROBE in panel.reads:
                 panel.draw(context)
                 self._stale.discard(key)
+        self._follow_inspector()
 
     def _mark(self, *changes: str) -> None:
         """The panels that read any of `changes` need a redraw."""
@@ -492,6 +510,7 @@ class MainWindow(QMainWindow):
                 self._update_probe(now=False)
             self.controls.set_running(view.status.state == RunState.TRAINING)
             self.status.show(view)
+            self._follow_inspector()
         for _ in range(len(self._rotation)):
             key = self._rotation[0]
             self._rotation.append(self._rotation.pop(0))

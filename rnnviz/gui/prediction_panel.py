@@ -6,8 +6,11 @@ import html
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
+    QComboBox,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QProgressBar,
@@ -15,6 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.data.text import tokenize
+from ..core.insight.saliency import METHODS, Saliency, explain
+from ..core.insight.units import units_for_span
 from ..core.probe import Probe
 from .panel import MAX_DRAWN_WORDS, PROBE, Panel, PanelContext
 from .theme import (
@@ -26,10 +32,14 @@ from .theme import (
     set_view,
     style_plot,
 )
+from .word_colours import words_html
 
 DEBOUNCE_MS = 0  # fires once the queued key events are handled: a burst costs one update
 MAX_TYPED_CHARS = 200_000
 EXAMPLE = "this is not bad at all"
+SALIENCY_WORDS = 50  # words coloured by saliency (the last ones): occlusion costs ~T² H²
+WHY = {"": "no colours", "occlusion": "occlusion", "gradient": "gradient × input"}
+PHRASE_UNITS = 5  # units listed for a selected phrase
 
 
 class PredictionPanel(QWidget, Panel):
@@ -38,6 +48,7 @@ class PredictionPanel(QWidget, Panel):
 
     key, slot, reads = "prediction", "bottom", frozenset({PROBE})
     text_changed = Signal(str)  # debounced
+    unit_requested = Signal(int)  # a unit listed for the selected phrase was clicked
 
     def __init__(self, theme: Theme, parent=None):
         super().__init__(parent)
@@ -54,9 +65,31 @@ class PredictionPanel(QWidget, Panel):
         self.debounce.setInterval(DEBOUNCE_MS)
         self.debounce.timeout.connect(lambda: self.text_changed.emit(self.text))
         self.entry.textChanged.connect(lambda _: self.debounce.start())
+        self.entry.selectionChanged.connect(self._show_phrase_units)
         self.tokens_label = QLabel()
         self.tokens_label.setTextFormat(Qt.TextFormat.RichText)
         self.tokens_label.setWordWrap(True)
+        self.why_box = QComboBox()
+        for method, title in WHY.items():
+            self.why_box.addItem(title, method)
+        self.why_box.setCurrentIndex(1)
+        self.why_box.setToolTip(
+            "Colour each word by how much it pushes the prediction: towards the predicted "
+            "class in its colour, away from it in the other class's. Occlusion: "
+            f"{METHODS['occlusion']}. Gradient × input: {METHODS['gradient']}; it is small "
+            f"once the model is sure (log p saturates). The last {SALIENCY_WORDS} words."
+        )
+        self.why_box.currentIndexChanged.connect(lambda _: self._redraw_tokens())
+        self.saliency: Saliency | None = None
+        self.context: PanelContext | None = None
+        self.phrase_label = QLabel()
+        self.phrase_label.setTextFormat(Qt.TextFormat.RichText)
+        self.phrase_label.setWordWrap(True)
+        self.phrase_label.linkActivated.connect(lambda unit: self.unit_requested.emit(int(unit)))
+        self.phrase_label.setToolTip(
+            "Select words in the sentence: the units whose mean h over them differs most from "
+            "their mean over the other words. Click a unit to inspect it."
+        )
         self.bars_grid = QGridLayout()
         self.bars: list[tuple[QLabel, QProgressBar]] = []
         self.verdict = plain_label()
@@ -77,9 +110,14 @@ class PredictionPanel(QWidget, Panel):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         title = QLabel("<b>Try a sentence</b>")
-        layout.addWidget(title)
+        header = QHBoxLayout()
+        header.addWidget(title, 1)
+        header.addWidget(QLabel("Colour words by"))
+        header.addWidget(self.why_box)
+        layout.addLayout(header)
         layout.addWidget(self.entry)
         layout.addWidget(self.tokens_label)
+        layout.addWidget(self.phrase_label)
         layout.addLayout(self.bars_grid)
         layout.addWidget(self.verdict)
         layout.addWidget(self.graphics, 1)
@@ -94,7 +132,43 @@ class PredictionPanel(QWidget, Panel):
             return
         if snapshot.classes != self.classes:
             self._build_bars(snapshot.classes)
+        self.context = context
+        self.saliency = self._explain()
         self.show_probe(context.probe, snapshot.step)
+        self._show_phrase_units()
+
+    def _explain(self) -> Saliency | None:
+        """The chosen saliency of the typed sentence under the newest weights (None: off)."""
+        method = self.why_box.currentData()
+        snapshot = self.context.view.snapshot if self.context and self.context.view else None
+        if not method or snapshot is None:
+            return None
+        return explain(snapshot.model, snapshot.vocab, self.text, method, last=SALIENCY_WORDS)
+
+    def _redraw_tokens(self) -> None:
+        if self.context is not None and self.shown is not None:
+            self.saliency = self._explain()
+            self.show_probe(self.shown, self.context.view.snapshot.step)
+
+    def _show_phrase_units(self) -> None:
+        """The units the selected words switch on, as links to the unit inspector."""
+        result = self.shown
+        start = self.entry.selectionStart()
+        if result is None or start < 0 or not len(result.tokens):
+            self.phrase_label.setText("<i>Select words above to find the units they switch on.</i>")
+            return
+        end = start + self.entry.selectionLength()
+        first = len(tokenize(self.text[:start]))  # a word cut by the selection's start is out
+        stop = min(len(tokenize(self.text[:end])), len(result.tokens))
+        if stop <= first:
+            self.phrase_label.setText("<i>The selection holds no whole word.</i>")
+            return
+        ranked = units_for_span(result.states, first, stop, PHRASE_UNITS)
+        phrase = html.escape(" ".join(result.tokens[first:stop]))
+        links = ", ".join(
+            f'<a href="{r["unit"]}">unit {r["unit"]}</a> ({r["score"]:+.2f})' for r in ranked
+        )
+        self.phrase_label.setText(f"“{phrase}” switches on {links}")
 
     def _build_bars(self, classes: tuple[str, ...]) -> None:
         self.classes = classes
@@ -151,16 +225,25 @@ class PredictionPanel(QWidget, Panel):
         """The drawn tokens, unknown ones struck through; says what was not drawn or was cut."""
         if not result.tokens:
             return "<i>no words yet</i>"
-        parts = []
-        for token, unknown in zip(result.tokens, result.unknown, strict=True):
-            word = html.escape(token)
-            if unknown:
-                parts.append(
-                    f'<span style="color:{self.theme.warning}; text-decoration:'
-                    f'line-through;" title="not in the vocabulary">{word}</span>'
-                )
-            else:
-                parts.append(word)
+        scores = colours = None
+        saliency = self.saliency
+        if saliency is not None and len(saliency.tokens) == total:
+            scores = saliency.scores[start:]
+            palette = self.theme.classes
+            ranked = np.argsort(-saliency.probs)
+            against = int(ranked[1]) if len(ranked) > 1 else saliency.target
+            colours = (
+                palette[saliency.target % len(palette)],
+                palette[against % len(palette)],
+            )
+        words = words_html(
+            result.tokens,
+            result.unknown,
+            scores,
+            colours or ("", ""),
+            self.tokens_label.palette().color(QPalette.ColorRole.Window).name(),
+            self.theme.warning,
+        )
         warn = f'<span style="color:{self.theme.warning};">'
         n_unknown = int(result.unknown.sum())
         notes = []
@@ -174,4 +257,4 @@ class PredictionPanel(QWidget, Panel):
             notes.append(f"the text was cut at {MAX_TYPED_CHARS:,} characters")
         note = f" {warn}· {' · '.join(notes)}</span>" if notes else ""
         prefix = "Tokens: … " if start else "Tokens: "
-        return prefix + " ".join(parts) + note
+        return prefix + words + note

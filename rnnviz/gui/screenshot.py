@@ -3,7 +3,9 @@ issue notes' pictures are made here, never by hand).
 
 Scenes: "window" (the whole window), "hover" (the crosshair readouts on the loss and gradient
 plots), "discard" (the question before a trained model is replaced), "history" (the loss panel
-after a long run, linear and log scale), "report" (File > Export report into a folder).
+after a long run, linear and log scale), "report" (File > Export report into a folder),
+"inspector" (a phrase of the typed sentence selected, and the unit inspector on the unit it
+switches on most).
 """
 
 import dataclasses
@@ -16,7 +18,7 @@ from pathlib import Path
 
 from ..core.data.datasets import DEFAULT_DATASET
 
-SCENES = ("window", "hover", "discard", "history", "report")
+SCENES = ("window", "hover", "discard", "history", "report", "inspector")
 
 
 @contextmanager
@@ -185,10 +187,39 @@ def _report(window, path: Path) -> list[Path]:
     return sorted(path.iterdir())
 
 
+PHRASE_WORD = "not"  # the inspector scene selects this word of the typed sentence, if it has it
+
+
+def _inspector(window, path: Path) -> list[Path]:
+    """The word PHRASE_WORD (else the first word) selected in the typed sentence, and the
+    inspector opened on the first unit listed for it: the window and the inspector."""
+    from PySide6.QtWidgets import QApplication
+
+    prediction = window.panels["prediction"]
+    text = prediction.text
+    found = text.lower().find(PHRASE_WORD)
+    start, length = (found, len(PHRASE_WORD)) if found >= 0 else (0, len(text.split()[0]))
+    prediction.entry.setSelection(start, length)
+    link = prediction.phrase_label.text().split('href="', 1)
+    unit = int(link[1].split('"', 1)[0]) if len(link) > 1 else 0
+    window.inspect_unit(unit)
+    inspector = window.inspection.inspector
+    deadline = time.monotonic() + 60
+    while not inspector.shown_key and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.02)
+    settle(window, 0.3)
+    return [
+        save(window, path.with_name(f"{path.stem}-window{path.suffix}")),
+        save(inspector, path),
+    ]
+
+
 SCENE_PLAYERS = {
     "window": _window,
     "hover": _hover,
     "discard": _discard,
     "history": _history,
     "report": _report,
+    "inspector": _inspector,
 }

@@ -163,3 +163,14 @@ def test_dynamics_figures(cell, vocab):
         if name in model.params:
             model.params[name] *= 200.0
     assert dynamics.measure(model, batch.ids, batch.lengths).saturation > 0.9
+
+
+@pytest.mark.parametrize("method", saliency.METHODS)
+def test_only_the_last_words_are_scored_when_asked(method, vocab):
+    model = model_of("lstm", vocab)
+    text = " ".join(WORDS * 3)
+    every = saliency.explain(model, vocab, text, method)
+    tail = saliency.explain(model, vocab, text, method, last=5)
+    assert np.isnan(tail.scores[:-5]).all()
+    np.testing.assert_allclose(tail.scores[-5:], every.scores[-5:], atol=1e-6)
+    assert tail.as_dict(("neg", "pos"))["words"][0]["score"] is None

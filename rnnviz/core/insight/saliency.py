@@ -37,7 +37,7 @@ class Saliency:
             "class": classes[self.target],
             "probabilities": dict(zip(classes, map(float, self.probs), strict=True)),
             "words": [
-                {"token": tok, "unknown": bool(unk), "score": float(s)}
+                {"token": tok, "unknown": bool(unk), "score": None if np.isnan(s) else float(s)}
                 for tok, unk, s in zip(self.tokens, self.unknown, self.scores, strict=True)
             ],
         }
@@ -58,9 +58,9 @@ def sentence_model(model: SequenceModel, ids: np.ndarray, dtype=None) -> Sequenc
     return local
 
 
-def occluded_probs(model: SequenceModel, ids: np.ndarray) -> np.ndarray:
-    """(T,) ids -> (T + 1, C) probabilities: row 0 of the sentence itself, row t + 1 with word t
-    read as <unk>, in float32 (the view needs no more, and it halves the time).
+def occluded_probs(model: SequenceModel, ids: np.ndarray, first: int = 0) -> np.ndarray:
+    """(T,) ids -> (T + 1 - first, C) probabilities: row 0 of the sentence itself, row k + 1 with
+    word first + k read as <unk>, in float32 (the view needs no more, and it halves the time).
 
     Occluding word t leaves the states before t as they were, so the positions are run in blocks
     [a, b): each block is a batch of b - a copies of the words from a on, one occluded per row,
@@ -71,11 +71,11 @@ def occluded_probs(model: SequenceModel, ids: np.ndarray) -> np.ndarray:
     ids = np.arange(T)
     sentence = model.forward(ids[None, :], np.array([T]))
     probs = [model.head.per_step_probs(model.params, sentence.last, model.temperature)]
-    size = -(-T // OCCLUSION_BLOCKS)
-    for a in range(0, T, size):
+    size = -(-(T - first) // OCCLUSION_BLOCKS)
+    for a in range(first, T, size):
         b = min(a + size, T)
         suffix = np.tile(ids[a:], (b - a, 1))  # (b - a, T - a)
-        suffix[np.arange(b - a), np.arange(b - a)] = T
+        suffix[np.arange(b - a), np.arange(b - a)] = T  # the <unk> column
         state0 = None
         if a > 0:
             prefix = replace(sentence, lengths=np.array([a]))
@@ -105,22 +105,26 @@ def explain(
     text: str,
     method: str = "occlusion",
     target: int | None = None,
+    last: int | None = None,
 ) -> Saliency | None:
-    """Each word's contribution to `target` (None: the predicted class); None for no words."""
+    """Each word's contribution to `target` (None: the predicted class); None for no words.
+    last: score only the last `last` words (the others' scores are NaN), to bound the time."""
     if method not in METHODS:
         raise ValueError(f"unknown saliency method {method!r}; choose from {list(METHODS)}")
     encoded = vocab.encode(text)
     ids = encoded.ids
     if len(ids) == 0:
         return None
+    first = 0 if last is None else max(len(ids) - last, 0)
+    scores = np.full(len(ids), np.nan)
     if method == "occlusion":
-        every = occluded_probs(model, ids)  # (T + 1, C)
+        every = occluded_probs(model, ids, first)  # (T + 1 - first, C)
         probs = every[0]
         target = int(probs.argmax()) if target is None else target
-        scores = probs[target] - every[1:, target]
+        scores[first:] = probs[target] - every[1:, target]
     else:
         trace = model.forward(ids[None, :], np.array([len(ids)]))
         probs = model.head.per_step_probs(model.params, trace.last, model.temperature)[0]
         target = int(probs.argmax()) if target is None else target
-        scores = gradient_times_input(model, ids, target)
+        scores[first:] = gradient_times_input(model, ids, target)[first:]
     return Saliency(encoded.tokens, encoded.unknown, method, target, probs, scores)

@@ -1,0 +1,133 @@
+"""The views of the network's insides in the window: the gradient flow over training, the
+coloured words of the typed sentence, a phrase's units and the unit inspector."""
+
+import numpy as np
+from PySide6.QtCore import QPointF, Qt
+
+from rnnviz.core.insight.saliency import explain
+
+
+def train_in_chunks(window, chunks=6, steps=20):
+    """Train with a record of the gradient flow after each chunk (as the loop records it)."""
+    for _ in range(chunks):
+        window.runner.call(lambda run: [run.trainer.step() for _ in range(steps)]).result(60)
+        window.runner.record_insight().result(10)
+    window.redraw_all()
+
+
+def test_the_flow_tab_shows_the_gradient_by_step_and_depth(qtbot, window):
+    panel = window.panels["dynamics"]
+    window.tabs.setCurrentWidget(panel)
+    window.redraw_all()
+    assert panel.hints[0].label.isVisible()  # empty until training
+    train_in_chunks(window)
+    steps, logs, depth = panel.image_values()
+    assert len(steps) == 6 and logs.shape == (depth, 6) and depth >= 2
+    assert np.isfinite(logs[0]).all()
+    assert panel.image.image is not None and panel.image.image.shape[0] == depth
+    assert not panel.hints[0].label.isVisible()
+    x, sigma = panel.sigma.getData()
+    assert len(x) == 6 and (sigma > 0).all()
+    assert "σ_max" in panel.summary.text() and "saturated" in panel.summary.text()
+    panel.relative_box.setChecked(True)
+    _, relative, _ = panel.image_values()
+    np.testing.assert_allclose(relative[0], 0.0, atol=1e-12)  # each column / its last word
+    assert "/ ‖∂L/∂h_T‖" in panel.colorbar.getAxis("left").labelText
+    window.unsaved.mark_kept()
+    window.reset()
+    qtbot.waitUntil(lambda: panel.image_values() is None, timeout=5000)
+
+
+def test_a_hidden_tab_is_drawn_when_it_comes_to_the_front(qtbot, window):
+    panel = window.panels["dynamics"]
+    assert window.tabs.currentWidget() is window.panels["calibration"]
+    train_in_chunks(window, chunks=2)
+    window.refresh()
+    panel.shown = None  # as if it had never drawn
+    window._stale.add("dynamics")
+    for _ in range(10):
+        window.refresh()
+    assert panel.shown is None  # behind its tab: not drawn
+    window.tabs.setCurrentWidget(panel)
+    assert panel.shown is not None and panel.image_values() is not None
+    window.actions["panel:dynamics"].trigger()
+    assert not window.tabs.isTabVisible(window.tabs.indexOf(panel))
+
+
+def test_words_are_coloured_by_their_push_towards_the_prediction(qtbot, window):
+    window.runner.call(lambda run: [run.trainer.step() for _ in range(300)]).result(60)
+    prediction = window.panels["prediction"]
+    prediction.entry.setText("it is not bad")
+    qtbot.waitUntil(lambda: prediction.shown is not None and len(prediction.shown.tokens) == 4)
+    window.redraw_all()
+    snapshot = window._view.snapshot
+    expected = explain(snapshot.model, snapshot.vocab, "it is not bad", "occlusion")
+    np.testing.assert_allclose(prediction.saliency.scores, expected.scores)
+    strongest = prediction.saliency.tokens[int(np.abs(expected.scores).argmax())]
+    html = prediction.tokens_label.text()
+    assert html.count("background-color") >= 1 and f">{strongest}</span>" in html
+    prediction.why_box.setCurrentIndex(prediction.why_box.findData("gradient"))
+    assert prediction.saliency.method == "gradient"
+    prediction.why_box.setCurrentIndex(prediction.why_box.findData(""))
+    assert prediction.saliency is None and "background-color" not in prediction.tokens_label.text()
+
+
+def test_a_selected_phrase_lists_its_units_and_opens_the_inspector(qtbot, window):
+    window.runner.call(lambda run: [run.trainer.step() for _ in range(100)]).result(60)
+    prediction = window.panels["prediction"]
+    prediction.entry.setText("it is not bad")
+    qtbot.waitUntil(lambda: prediction.shown is not None and len(prediction.shown.tokens) == 4)
+    window.redraw_all()
+    prediction.entry.setSelection(6, 7)  # "not bad"
+    text = prediction.phrase_label.text()
+    assert text.startswith("“not bad” switches on") and text.count('<a href="') == 5
+    unit = int(text.split('href="', 1)[1].split('"', 1)[0])
+    prediction.phrase_label.linkActivated.emit(str(unit))
+    inspector = window.inspection.inspector
+    assert inspector is not None and inspector.isVisible() and inspector.unit == unit
+    qtbot.waitUntil(lambda: bool(inspector.shown_key), timeout=10000)
+    positive, negative = inspector.contexts
+    values = [c.value for c in positive]
+    assert len(values) == len(negative) == 20 and values == sorted(values, reverse=True)
+    assert values[0] > negative[0].value
+    shown = inspector.positive.toPlainText()
+    assert f"{values[0]:+.2f}" in shown and positive[0].word in shown
+    x, y = inspector.trace.getData()
+    np.testing.assert_allclose(y, prediction.shown.states[:, unit])
+    prediction.entry.setSelection(0, 0)
+    assert "Select words" in prediction.phrase_label.text()
+
+
+def test_a_click_on_a_heatmap_row_inspects_that_unit_and_follows_training(qtbot, window):
+    window.runner.call(lambda run: [run.trainer.step() for _ in range(50)]).result(60)
+    window.redraw_all()
+    hidden = window.panels["hidden"]
+    with qtbot.waitSignal(hidden.unit_clicked) as clicked:
+        event = _Click(QPointF(1.5, 7.5))
+        hidden._click(event)
+    assert clicked.args == [7] and event.accepted
+    inspector = window.inspection.inspector
+    qtbot.waitUntil(lambda: inspector.shown_key == (7, 50), timeout=10000)
+    window.runner.call(lambda run: [run.trainer.step() for _ in range(4)]).result(60)
+    for _ in range(30):  # epoch ends record every unit's top words
+        window.refresh()
+    words = window.telemetry.read().insight.unit_words
+    assert words and inspector.words.rowCount() == len(words)
+    inspector._ask()
+    qtbot.waitUntil(lambda: inspector.shown_key == (7, 54), timeout=10000)
+    window.set_colour_scheme("dark")  # the inspector goes; the next one is in the new colours
+    assert window.inspection.inspector is None
+
+
+class _Click:
+    def __init__(self, pos):
+        self._pos, self.accepted = pos, False
+
+    def button(self):
+        return Qt.MouseButton.LeftButton
+
+    def pos(self):
+        return self._pos
+
+    def accept(self):
+        self.accepted = True
