@@ -40,6 +40,13 @@ def add_screenshot_arguments(parser: argparse.ArgumentParser) -> None:
         "--show", default=None, help="what the hidden-state panel shows (h, or a gate's name)"
     )
     parser.add_argument(
+        "--run",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE[,KEY=VALUE]",
+        help="a run beside the window's own (Runs > Add a run), e.g. cell=lstm; repeatable",
+    )
+    parser.add_argument(
         "--tab",
         choices=("calibration", "dynamics"),
         default=None,
@@ -79,6 +86,7 @@ def run_screenshot(args: argparse.Namespace) -> int:
         args.scene,
         args.classic,
         args.tab,
+        tuple(args.run),
     )
     for path in paths:
         print(f"saved {path}")

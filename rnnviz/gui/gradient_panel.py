@@ -12,6 +12,7 @@ from .follow_range import FollowRange, sticky_ceiling
 from .hint import EmptyHint
 from .hover import HoverReadout
 from .panel import CONFIG, TELEMETRY, Panel, PanelContext
+from .run_overlay import RunCurves
 from .theme import (
     LogAxis,
     Theme,
@@ -83,6 +84,10 @@ class GradientPanel(QWidget, Panel):
         self.norm_plot.addItem(self.threshold, ignoreBounds=True)
         self.flow = points_curve(self.flow_plot, t.train, size=4)
         self.flow_c: pg.PlotDataItem | None = None  # an LSTM's flow through c, when there is one
+        self.run_curves = (  # the runs beside this one: smoothed norm before clipping, flow
+            RunCurves(self.norm_plot, _smoothed_before),
+            RunCurves(self.flow_plot, _flow),
+        )
         self.param_boxes: dict[str, QCheckBox] = {}
         self.param_curves: dict[str, pg.PlotDataItem] = {}
         self.params_row = QHBoxLayout()
@@ -118,6 +123,8 @@ class GradientPanel(QWidget, Panel):
 
     def draw(self, context: PanelContext) -> None:
         self.set_clip(context.config.clip_mode, context.config.clip)
+        for curves in self.run_curves:
+            curves.set(context.runs)
         if context.view is not None:
             self.update_view(context.view)
 
@@ -208,3 +215,15 @@ class GradientPanel(QWidget, Panel):
             f"{recent.mean():.0%} of the last {min(RECENT, steps.x[-1])} steps "
             f"({clipped.mean():.0%} of all) · {entries[-1]:.1%} of entries in the newest step"
         )
+
+
+def _smoothed_before(view: TelemetryView):
+    steps = view.steps
+    if steps is None or not len(steps):
+        return None
+    return steps.x, positive(ema(steps.mean["global_before"], SMOOTHING))
+
+
+def _flow(view: TelemetryView):
+    flow = view.snapshot.gradient_flow.get("h") if view.snapshot else None
+    return None if flow is None else (np.arange(len(flow)), flow)

@@ -16,6 +16,7 @@ from .hint import EmptyHint
 from .hover import HoverReadout
 from .marks import VerticalMarks
 from .panel import TELEMETRY, Panel, PanelContext
+from .run_overlay import RunCurves, evaluated, latest_test, runs_key
 from .theme import (
     LogAxis,
     Theme,
@@ -92,6 +93,19 @@ class LossPanel(QWidget, Panel):
             VerticalMarks(self.loss_plot, marker),
             VerticalMarks(self.acc_plot, marker),
         )
+        self.run_curves = (  # the runs beside this one: smoothed training, dashed test
+            RunCurves(self.loss_plot, _smoothed("loss")),
+            RunCurves(self.loss_plot, _test("loss"), dashed=True),
+            RunCurves(self.acc_plot, _smoothed("accuracy")),
+            RunCurves(self.acc_plot, _test("accuracy"), dashed=True),
+        )
+        self.runs_key = QLabel()
+        self.runs_key.setTextFormat(Qt.TextFormat.RichText)
+        self.runs_key.setToolTip(
+            "Runs beside this one (Runs menu), on the same batches: their smoothed training "
+            "curves and, dashed, their test evaluations; this run keeps its own colours."
+        )
+        self.runs: tuple = ()
         self._event_lines: list[pg.InfiniteLine] = []
         self._events: list[tuple[int, str]] = []
         self.log_box = QCheckBox("log scale")
@@ -115,6 +129,7 @@ class LossPanel(QWidget, Panel):
         self.summary = summary_label(START_HINT + ".")
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         bar = QHBoxLayout()
+        bar.addWidget(self.runs_key)
         bar.addStretch(1)
         bar.addWidget(self.smoothing_label)
         bar.addWidget(self.smoothing_slider)
@@ -155,6 +170,11 @@ class LossPanel(QWidget, Panel):
         self.hover.hide()
 
     def draw(self, context: PanelContext) -> None:
+        if context.runs != self.runs:
+            key = runs_key(context.runs)
+            if key != self.runs_key.text():
+                self.runs_key.setText(key)
+        self.runs = context.runs
         if context.view is not None:
             self.update_view(context.view)
 
@@ -179,6 +199,8 @@ class LossPanel(QWidget, Panel):
             self.summary.setText(START_HINT + ".")
             return
         self.raw_loss.set(steps, "loss")
+        for curves in self.run_curves:
+            curves.set(self.runs, weight=self.smoothing)
         high = steps.high["loss"]  # a one-step bucket's max is its value
         cut = False
         if self.loss_range.log_y:
@@ -214,6 +236,7 @@ class LossPanel(QWidget, Panel):
             text += f" · {steps.width} steps a point (band: their min–max)"
         if cut:
             text += " · the highest losses are above the view (log scale shows all)"
+        text += latest_test(self.runs)
         self.summary.setText(text)
         self._set_epoch_marks(view.epoch_marks)
         self._set_events(view.events)
@@ -250,3 +273,19 @@ class LossPanel(QWidget, Panel):
             )
             self.loss_plot.addItem(line, ignoreBounds=True)
             self._event_lines.append(line)
+
+
+def _smoothed(metric: str):
+    """A run's training `metric`, smoothed like the window's own."""
+
+    def xy(view, weight: float):
+        steps = view.steps
+        return (
+            None if steps is None or not len(steps) else (steps.x, ema(steps.mean[metric], weight))
+        )
+
+    return xy
+
+
+def _test(metric: str):
+    return lambda view, weight: evaluated(view, "test", metric)

@@ -31,6 +31,7 @@ from ..core.probe import Probe, probe
 from ..core.train import checkpoint
 from ..core.train.config import TrainConfig
 from ..core.train.experiment import Experiment, Overview
+from ..core.train.lockstep import parse_run
 from ..core.train.records import RunState
 from ..core.train.runner import TrainingRunner
 from ..core.train.telemetry import Telemetry, TelemetryView
@@ -39,11 +40,12 @@ from .collector import GuiThreadCollector
 from .controls_panel import OPEN_DATASET, SPEEDS, ControlsPanel
 from .dataset_dialog import DatasetDialog
 from .inspection import UnitInspection
-from .menus import build_menus
+from .menus import build_menus, fill_runs_menu
 from .messages import Icon, show_error
 from .panel import CONFIG, PROBE, SNAPSHOT, TELEMETRY, PanelContext
 from .panels import PANELS
 from .replies import Replies
+from .side_runs import SideRuns
 from .status_bar import StatusBar
 from .theme import configure_pyqtgraph, current_theme
 from .unsaved import UnsavedWork
@@ -79,6 +81,7 @@ class MainWindow(QMainWindow):
         self.build_dialog: QProgressDialog | None = None  # the newest reset's progress
 
         self.inspection = UnitInspection(self.runner, self.replies)
+        self.side_runs = SideRuns()
         self.unsaved = UnsavedWork(self, self.telemetry, lambda then: self.save_model(then=then))
         self.controls = ControlsPanel(bundled_names(), self.config)
         self.panels = {cls.key: cls(self.theme) for cls in PANELS}
@@ -192,6 +195,37 @@ class MainWindow(QMainWindow):
         self.panels["prediction"].unit_requested.connect(self.inspect_unit)
         self.panels["hidden"].unit_clicked.connect(self.inspect_unit)
 
+    def add_run(self, text: str) -> None:
+        """A run beside this one with the settings `text` changes ("cell=lstm,lr=0.01"), on the
+        same batches from the next step on."""
+        try:
+            changes = parse_run(text)
+        except RnnvizError as error:
+            show_error(self, "Run not added", str(error), Icon.Warning)
+            return
+
+        def added(result, error: BaseException | None) -> None:
+            if error is not None:
+                show_error(self, "Run not added", str(error), Icon.Warning)
+                return
+            label, telemetry = result
+            self.side_runs.add(label, telemetry, self.theme)
+            fill_runs_menu(self)
+            self._mark(TELEMETRY, PROBE)
+
+        self.runner.add_run(changes, on_done=self.replies.to(added))
+
+    def remove_run(self, label: str) -> None:
+        self.runner.remove_run(label)
+        self.side_runs.remove(label)
+        fill_runs_menu(self)
+        self._mark(TELEMETRY, PROBE)
+
+    def pause_run(self, label: str, paused: bool) -> None:
+        """Hold one run beside this one (it skips batches meanwhile), or let it go on."""
+        self.runner.pause_run(label, paused)
+        self.side_runs.runs[label].paused = paused
+
     def inspect_unit(self, unit: int) -> None:
         """Open the unit inspector on `unit` (a heatmap row, or a unit of a selected phrase)."""
         self.inspection.inspect(unit, self.overview.hidden_size, self.theme, self)
@@ -213,6 +247,7 @@ class MainWindow(QMainWindow):
         configure_pyqtgraph(self.theme)
         self.status.set_theme(self.theme)
         self.inspection.close()
+        self.side_runs.recolour(self.theme)
         old_loss, old_prediction = self.panels["loss"], self.panels["prediction"]
         current_tab = self.tabs.currentIndex()
         for cls in PANELS:
@@ -478,6 +513,7 @@ class MainWindow(QMainWindow):
             return
         temperature = None if self._calibrated else 1.0
         self._probe = probe(snapshot.model, snapshot.vocab, self._typed_text, temperature)
+        self.side_runs.probe(self._typed_text, temperature)
         if not now:
             self._mark(PROBE)
             return
@@ -493,7 +529,7 @@ class MainWindow(QMainWindow):
         self._stale.update(k for k, p in self.panels.items() if p.reads.intersection(changes))
 
     def _context(self) -> PanelContext:
-        return PanelContext(self._view, self._probe, self.config)
+        return PanelContext(self._view, self._probe, self.config, self.side_runs.views())
 
     def refresh(self) -> None:
         """Timer tick: pull the newest telemetry, update the status bar, and redraw the next panel
@@ -511,6 +547,12 @@ class MainWindow(QMainWindow):
             self.controls.set_running(view.status.state == RunState.TRAINING)
             self.status.show(view)
             self._follow_inspector()
+        changed, weights = self.side_runs.read()
+        if changed:
+            self._mark(TELEMETRY)
+        if weights:
+            self.side_runs.probe(self._typed_text, None if self._calibrated else 1.0)
+            self._mark(PROBE)
         for _ in range(len(self._rotation)):
             key = self._rotation[0]
             self._rotation.append(self._rotation.pop(0))

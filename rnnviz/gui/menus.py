@@ -1,11 +1,13 @@
-"""The menu bar: File (data, models, exports, quit), View (log scale, panels), Help (shortcuts,
-the current cell's equations, about). Keys are shown after a tab; the window's own shortcuts
-handle them, so that they work with the menu bar hidden too."""
+"""The menu bar: File (data, models, exports, quit), View (log scale, panels), Runs (side by
+side), Help (shortcuts, the current cell's equations, about). Keys are shown after a tab; the
+window's own shortcuts handle them, so that they work with the menu bar hidden too."""
 
 from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import QInputDialog
 
 from .. import __version__
 from ..core.nn.registry import CELLS
+from ..core.train.lockstep import MAX_RUNS, RUN_SETTINGS
 from . import COLOUR_SCHEMES
 from .controls_panel import OPEN_DATASET
 from .messages import Icon, message_box
@@ -28,6 +30,7 @@ def build_menus(window) -> dict[str, QAction]:
     """Add the menus to `window` (a MainWindow); returns the actions by name (for tests)."""
     bar = window.menuBar()
     actions: dict[str, QAction] = {}
+    window.actions = actions  # the Runs menu adds to them as runs come and go
 
     def add(menu, name: str, text: str, slot, checkable: bool = False) -> QAction:
         action = QAction(text, window)
@@ -71,11 +74,55 @@ def build_menus(window) -> dict[str, QAction]:
         tab = window.tabs.indexOf(panel)
         action.setChecked(window.tabs.isTabVisible(tab) if tab >= 0 else not panel.isHidden())
 
+    window.runs_menu = bar.addMenu("&Runs")
+    fill_runs_menu(window)
+
     help_menu = bar.addMenu("&Help")
     add(help_menu, "shortcuts", "Keyboard shortcuts", lambda: _shortcuts(window))
     add(help_menu, "equations", "Equations of the current cell", lambda: _equations(window))
     add(help_menu, "about", "About rnnviz", lambda: _about(window))
     return actions
+
+
+def fill_runs_menu(window) -> None:
+    """Runs: add a run beside the window's own; pause or remove each one there is."""
+    menu = window.runs_menu
+    menu.clear()
+    for name in [n for n in window.actions if n.startswith("run:")]:
+        del window.actions[name]
+    add = QAction("Add a run beside this one…", menu)
+    add.triggered.connect(lambda: _ask_for_run(window))
+    add.setEnabled(len(window.side_runs.runs) + 1 < MAX_RUNS)
+    menu.addAction(add)
+    window.actions["run:add"] = add
+    if window.side_runs.runs:
+        menu.addSeparator()
+    for label, run in window.side_runs.runs.items():
+        sub = menu.addMenu(label)
+        pause = QAction("Paused", sub)
+        pause.setCheckable(True)
+        pause.setChecked(run.paused)
+        pause.toggled.connect(lambda on, lab=label: window.pause_run(lab, on))
+        remove = QAction("Remove", sub)
+        remove.triggered.connect(lambda _=False, lab=label: window.remove_run(lab))
+        sub.addAction(pause)
+        sub.addAction(remove)
+        window.actions[f"run:{label}:pause"] = pause
+        window.actions[f"run:{label}:remove"] = remove
+
+
+def _ask_for_run(window) -> None:
+    keys = ", ".join(k.replace("_", "-") for k in RUN_SETTINGS)
+    text, ok = QInputDialog.getText(
+        window,
+        "Add a run",
+        "What this run changes, as KEY=VALUE pairs separated by commas\n"
+        "(for example cell=lstm, or clip-mode=none,lr=0.01).\n"
+        "It trains on the same batches as the window's run from the next step on.\n"
+        f"Keys: {keys}",
+    )
+    if ok and text.strip():
+        window.add_run(text)
 
 
 def _smoothing_menu(menu, loss_panel, actions: dict[str, QAction]) -> None:

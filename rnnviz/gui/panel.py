@@ -1,7 +1,7 @@
 """What the window hands its panels, and what a panel declares so that the window can drive it
 without knowing it: a key, where it sits, what it reads, and how it draws."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..core.probe import Probe
 from ..core.train.config import TrainConfig
@@ -20,6 +20,7 @@ class PanelContext:
     view: TelemetryView | None  # the newest telemetry
     probe: Probe | None  # the typed sentence under the newest snapshot (one probe for all)
     config: TrainConfig
+    runs: tuple = field(default_factory=tuple)  # RunView of each run beside the window's own
 
 
 class Panel:

@@ -97,6 +97,11 @@ class PredictionPanel(QWidget, Panel):
         bold.setBold(True)
         self.verdict.setFont(bold)
         self.verdict.setFixedHeight(self.verdict.fontMetrics().lineSpacing() + 4)
+        self.runs_label = QLabel()  # each run beside this one's answer
+        self.runs_label.setTextFormat(Qt.TextFormat.RichText)
+        self.runs_label.setWordWrap(True)
+        self.runs_label.setVisible(False)
+        self.runs_label.setToolTip("The typed sentence under each run beside this one (Runs menu).")
         self.graphics, (self.plot,) = plot_rows((1,))
         style_plot(self.plot, "Opinion after each word", "p(class)", "")
         self.plot.setYRange(0, 1, padding=0.02)
@@ -120,6 +125,7 @@ class PredictionPanel(QWidget, Panel):
         layout.addWidget(self.phrase_label)
         layout.addLayout(self.bars_grid)
         layout.addWidget(self.verdict)
+        layout.addWidget(self.runs_label)
         layout.addWidget(self.graphics, 1)
 
     @property
@@ -135,7 +141,26 @@ class PredictionPanel(QWidget, Panel):
         self.context = context
         self.saliency = self._explain()
         self.show_probe(context.probe, snapshot.step)
+        self._show_runs(context.runs)
         self._show_phrase_units()
+
+    def _show_runs(self, runs) -> None:
+        """One coloured line per run beside this one: its prediction for the typed sentence."""
+        lines = []
+        for run in runs:
+            final = run.probe.final if run.probe is not None else None
+            if final is None:
+                continue
+            best = int(np.argmax(final))
+            classes = run.view.snapshot.classes
+            lines.append(
+                f'<span style="color:{run.colour}">■</span> {html.escape(run.label)}: '
+                f"{html.escape(classes[best])} ({final[best]:.1%})"
+            )
+        self.runs_label.setVisible(bool(lines))
+        text = "<br>".join(lines)
+        if text != self.runs_label.text():
+            self.runs_label.setText(text)
 
     def _explain(self) -> Saliency | None:
         """The chosen saliency of the typed sentence under the newest weights (None: off)."""

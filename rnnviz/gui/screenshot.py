@@ -23,11 +23,17 @@ SCENES = ("window", "hover", "discard", "history", "report", "inspector")
 
 @contextmanager
 def scripted_window(
-    dataset: str, steps: int, size: tuple[int, int], cell, colours: str, classic: bool = False
+    dataset: str,
+    steps: int,
+    size: tuple[int, int],
+    cell,
+    colours: str,
+    classic: bool = False,
+    runs: tuple[str, ...] = (),
 ):
     """A MainWindow with throw-away settings, shown at `size`, its `cell` model (None: the
-    default; classic: the classic tutorial's settings) trained `steps` mini-batches at full speed
-    and paused."""
+    default; classic: the classic tutorial's settings) and the `runs` beside it ("cell=lstm")
+    trained `steps` mini-batches at full speed and paused."""
     if not os.environ.get("DISPLAY") and "QT_QPA_PLATFORM" not in os.environ:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtCore import QSettings
@@ -48,6 +54,8 @@ def scripted_window(
         window.resize(*size)
         window.show()
         try:
+            for run in runs:
+                add_run(window, run)
             train(window, steps)
             window.runner.pause()
             yield window
@@ -68,6 +76,21 @@ def train(window, steps: int) -> None:
         window.runner.call(lambda run, n=n: [run.trainer.step() for _ in range(n)]).result(3600)
         window.runner.record_insight().result(60)
         done += n
+
+
+def add_run(window, text: str) -> None:
+    """Runs > Add a run, answered with `text`; waits until the run is there."""
+    from ..core.errors import RnnvizError
+    from .app import application
+
+    before = len(window.side_runs.runs)
+    window.add_run(text)
+    deadline = time.monotonic() + 60
+    while len(window.side_runs.runs) == before:
+        if time.monotonic() > deadline:
+            raise RnnvizError(f"the run {text!r} was not added")
+        application().processEvents()
+        time.sleep(0.01)
 
 
 def settle(window, seconds: float = 1.0) -> None:
@@ -102,16 +125,18 @@ def take_screenshot(
     scene: str = "window",
     classic: bool = False,
     tab: str | None = None,
+    runs: tuple[str, ...] = (),
 ) -> list[Path]:
     """Train a `cell` model (None: the default cell) `steps` mini-batches at full speed, type
     `text`, show `show` (h, or a gate) in the hidden-state panel, in the `colours` scheme, play
     `scene` and save its pictures (`out`, or files named after it; a folder for "report").
     classic: the classic tutorial's settings (TrainConfig.classic) instead of the defaults; tab:
-    the key of the tab panel to bring to the front."""
+    the key of the tab panel to bring to the front; runs: runs beside the window's own
+    ("cell=lstm")."""
     from ..core.errors import RnnvizError
 
     path = Path(out)
-    with scripted_window(dataset, steps, size, cell, colours, classic) as window:
+    with scripted_window(dataset, steps, size, cell, colours, classic, runs) as window:
         if text is not None:
             window.panels["prediction"].entry.setText(text)
         if show is not None:

@@ -29,6 +29,7 @@ class Theme:
     event: str  # hyperparameter changes
     warning: str
     classes: tuple[str, ...]  # one colour per class
+    runs: tuple[str, ...]  # one colour per run beside the window's own (which keeps `train`)
 
 
 def current_theme() -> Theme:
@@ -56,6 +57,7 @@ def current_theme() -> Theme:
             event="#98c379",
             warning="#ff6b6b",
             classes=("#ff7b72", "#56d364", "#79c0ff", "#d2a8ff", "#ffa657", "#a5d6ff"),
+            runs=("#4dd0c4", "#f06292", "#d4b106"),
         )
     return Theme(
         **common,
@@ -71,6 +73,7 @@ def current_theme() -> Theme:
         event="#2e8b57",
         warning="#c62828",
         classes=("#d1495b", "#2e933c", "#1f77b4", "#8e44ad", "#e67e22", "#17becf"),
+        runs=("#0e9484", "#c2185b", "#8a6d00"),
     )
 
 

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from rnnviz.core.data.datasets import load
+from rnnviz.core.errors import ConfigError
 from rnnviz.core.train.config import TrainConfig
 from rnnviz.core.train.experiment import Experiment
 from rnnviz.core.train.flow_history import DEPTH, FlowHistory
@@ -200,3 +201,37 @@ def test_flow_history_averages_the_depths_each_batch_reached():
     assert merged.steps.tolist() == [1, 3, 5] and merged.width == 2
     assert merged.image[0, 0] == 2.0 and merged.image[0, 1] == 2.0  # depth 1: one batch
     assert merged.image[1, DEPTH - 1] == 3.5 and np.isnan(merged.image[0, 2])
+
+
+def test_runs_beside_the_window_run_share_its_batches_and_can_pause(runner):
+    label, telemetry = runner.add_run({"cell": "gru", "hidden_size": 8}).result(10)
+    assert label == "cell=gru,hidden_size=8"
+    seen = {"main": [], "side": []}
+    runner.call(
+        lambda e: e.trainer.on("step", lambda _: seen["main"].append(e.trainer.last_batch.indices))
+    ).result(5)
+    companion = runner._companions[0]
+    side = companion.experiment.trainer
+    runner.call(
+        lambda _: side.on("step", lambda _: seen["side"].append(side.last_batch.indices))
+    ).result(5)
+    runner.call(lambda e: [e.trainer.step() for _ in range(12)]).result(10)  # 3 epochs of tiny
+    assert [b.tolist() for b in seen["main"]] == [b.tolist() for b in seen["side"]]
+    assert side.step_count == 12 and side.epoch == 3
+    assert side.model.hidden_size == 8 and companion.experiment.vocab is not None
+    runner.pause_run(label, True)
+    runner.call(lambda e: [e.trainer.step() for _ in range(4)]).result(10)
+    assert side.step_count == 12
+    assert wait_for(lambda: telemetry.read().status.state == "paused")
+    runner.pause_run(label, False)
+    runner.call(lambda e: e.trainer.step()).result(10)
+    assert side.step_count == 13
+    assert wait_for(lambda: telemetry.read().snapshot.step == 13)
+    assert len(telemetry.read().steps) == 13 and telemetry.read().evaluations["test"]
+    with pytest.raises(ConfigError, match="already there"):
+        runner.add_run({"cell": "gru", "hidden_size": 8}).result(10)
+    runner.reset(lambda: Experiment.build(TrainConfig.classic(), load(["tiny"]))).result(10)
+    assert runner._companions[0].experiment.trainer.step_count == 0  # rebuilt beside the new run
+    assert telemetry.read().steps is None
+    runner.remove_run(label)
+    assert wait_for(lambda: not runner._companions)

@@ -131,3 +131,45 @@ class _Click:
 
     def accept(self):
         self.accepted = True
+
+
+def test_runs_side_by_side_overlay_their_curves_and_answer_the_typed_sentence(qtbot, window):
+    window.add_run("cell=gru,hidden-size=16")
+    qtbot.waitUntil(lambda: "cell=gru,hidden_size=16" in window.side_runs.runs, timeout=10000)
+    label = "cell=gru,hidden_size=16"
+    assert f"run:{label}:pause" in window.actions and window.actions["run:add"].isEnabled()
+    window.runner.call(lambda run: [run.trainer.step() for _ in range(8)]).result(60)  # 2 epochs
+    qtbot.waitUntil(
+        lambda: (
+            window.side_runs.runs[label].view is not None
+            and window.side_runs.runs[label].view.status.step == 8
+        ),
+        timeout=10000,
+    )
+    window.redraw_all()
+    loss = window.panels["loss"]
+    x, y = loss.run_curves[0].curves[label].getData()
+    assert len(x) == 8 and np.isfinite(y).all()
+    x, y = loss.run_curves[1].curves[label].getData()  # test loss at both epoch ends
+    assert list(x) == [4, 8]
+    assert label in loss.runs_key.text() and f"{label}: test" in loss.summary.text()
+    flow_x, _ = window.panels["gradients"].run_curves[1].curves[label].getData()
+    assert len(flow_x) >= 1
+    prediction = window.panels["prediction"]
+    assert prediction.runs_label.isVisible() and label in prediction.runs_label.text()
+    window.actions[f"run:{label}:pause"].trigger()
+    window.runner.call(lambda run: [run.trainer.step() for _ in range(4)]).result(60)
+    window.runner.call(lambda run: None).result(10)
+    qtbot.waitUntil(lambda: window.side_runs.runs[label].view.status.state == "paused")
+    assert window.side_runs.runs[label].view.status.step == 8
+    window.actions[f"run:{label}:remove"].trigger()
+    window.redraw_all()
+    assert label not in loss.run_curves[0].curves and not prediction.runs_label.isVisible()
+    assert f"run:{label}:pause" not in window.actions and window.actions["run:add"].isEnabled()
+
+
+def test_a_bad_run_is_refused_with_a_message(qtbot, window, monkeypatch):
+    shown = []
+    monkeypatch.setattr("rnnviz.gui.main_window.show_error", lambda *a, **k: shown.append(a[2]))
+    window.add_run("batch-size=4")
+    assert shown and "keys cell, hidden_size" in shown[0]

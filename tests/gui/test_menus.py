@@ -14,7 +14,7 @@ def train(window, steps: int) -> None:
 
 def test_the_menu_bar_offers_files_views_and_help(qtbot, window):
     titles = [action.text() for action in window.menuBar().actions()]
-    assert titles == ["&File", "&View", "&Help"]
+    assert titles == ["&File", "&View", "&Runs", "&Help"]
     assert {"open", "save", "load", "history", "report", "quit", "log", "about"} <= set(
         window.actions
     )

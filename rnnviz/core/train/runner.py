@@ -16,10 +16,12 @@ from concurrent.futures import Future
 
 from threadpoolctl import threadpool_limits
 
+from ..errors import ConfigError
 from ..insight import dynamics, units
 from . import checkpoint
 from .experiment import Experiment
 from .flow_history import FlowAverage
+from .lockstep import MAX_RUNS, Companion, run_label
 from .records import Halt, RunState
 from .telemetry import Snapshot, Status, Telemetry, UnitWords
 
@@ -49,6 +51,7 @@ class TrainingRunner:
         self._unit_words_at = -UNIT_WORDS_EVERY  # time of the last top-words record
         self._elapsed = 0.0
         self._rate = (0.0, 0, 0.0)  # (time, tokens seen, tokens/s) for the status line
+        self._companions: list[Companion] = []  # runs beside this one (training thread only)
         self._thread = threading.Thread(target=self._loop, name="rnnviz-trainer", daemon=True)
         self._attach(experiment)
 
@@ -105,6 +108,41 @@ class TrainingRunner:
         reply is the TrainingReport."""
         return self.call(self._do_keep_best, on_done)
 
+    def add_run(self, changes: dict, on_done: Reply | None = None) -> Future:
+        """A run beside this one, with `changes` to its settings (lockstep.RUN_SETTINGS), trained
+        on the same batches from now on; the reply is (label, its Telemetry)."""
+
+        def add(experiment: Experiment):
+            label = run_label(changes)
+            if len(self._companions) + 1 >= MAX_RUNS:
+                raise ConfigError(f"at most {MAX_RUNS} runs side by side")
+            if label in (c.label for c in self._companions):
+                raise ConfigError(f"a run with {label} is already there")
+            companion = Companion(label, changes, Telemetry())
+            companion.build(experiment)
+            companion.publish()
+            self._companions.append(companion)
+            return label, companion.telemetry
+
+        return self.call(add, on_done)
+
+    def remove_run(self, label: str) -> None:
+        self._send(lambda: self._set_companions([c for c in self._companions if c.label != label]))
+
+    def pause_run(self, label: str, paused: bool) -> None:
+        """Hold one run beside this one (it skips the batches meanwhile) or let it go on."""
+
+        def pause() -> None:
+            for companion in self._companions:
+                if companion.label == label:
+                    companion.paused = paused
+                    companion.publish()
+
+        self._send(pause)
+
+    def _set_companions(self, companions: list[Companion]) -> None:
+        self._companions = companions
+
     def call(self, fn: Callable[[Experiment], object], on_done: Reply | None = None) -> Future:
         """Run fn(experiment) on the training thread between two steps. Its result (or error)
         goes to on_done(result, error) on that thread, and into the returned Future."""
@@ -136,8 +174,16 @@ class TrainingRunner:
         trainer.on("epoch_end", lambda _: telemetry.record_epoch(trainer.step_count))
         trainer.on("epoch_end", lambda _: self._record_unit_words(experiment))
         trainer.on("step", lambda _: self._flow.add(trainer.gradient_flow()))
+        trainer.on("step", lambda _: self._step_companions(trainer))
+        trainer.on("epoch_end", lambda _: [c.end_epoch() for c in self._companions])
+        for companion in self._companions:  # a new experiment: the runs beside it start anew
+            companion.build(experiment)
         trainer.on("halt", self._on_halt)
         self._publish(force=True)
+
+    def _step_companions(self, trainer) -> None:
+        for companion in self._companions:
+            companion.step(trainer.last_batch)
 
     def _on_halt(self, halt: Halt) -> None:
         self.telemetry.record_event(halt.step, "non-finite: weights restored")
@@ -270,6 +316,8 @@ class TrainingRunner:
                 )
             )
             self._record_dynamics()
+        for companion in self._companions:
+            companion.publish()
         self._publish_status()
 
     def record_insight(self) -> Future:

@@ -62,6 +62,8 @@ class Trainer:
         self.tokens_seen = 0
         self.seconds = 0.0
         self.last: StepResult | None = None  # the newest step, for diagnostics
+        self.last_batch: Batch | None = None  # its batch (before word dropout): runs side by
+        # side are given the same one
         self.halt: Halt | None = None
         self.best: BestWeights | None = None  # the best weights on validation so far
         self.stale_epochs = 0
@@ -152,7 +154,8 @@ class Trainer:
             1.0  # a temperature fits the weights it was fitted on, not new ones
         )
         own_plan = batch is None
-        batch = (batch or self._next_batch()).with_words_dropped(cfg.word_dropout, self.rng)
+        self.last_batch = batch = batch or self._next_batch()
+        batch = batch.with_words_dropped(cfg.word_dropout, self.rng)
         keep = self.model.dropout_keep(batch.ids, cfg.dropout, self.rng)
         result = self.model.loss_and_grads(
             batch.ids, batch.lengths, batch.labels, cfg.bptt_truncate or None, keep
