@@ -14,9 +14,9 @@ CLASSES = ("positive", "negative")
 SENTENCES = "the food was great\nthe service was not friendly at all\n"
 
 
-def command_lines() -> list[tuple[list[str], str]]:
-    """(argv after `rnnviz`, comment) for each line of the bash block under '## Command line'."""
-    section = README.read_text(encoding="utf-8").split("## Command line", 1)[1]
+def command_lines(heading: str = "## Command line") -> list[tuple[list[str], str]]:
+    """(argv after `rnnviz`, comment) for each line of the bash block under `heading`."""
+    section = README.read_text(encoding="utf-8").split(heading, 1)[1]
     block = re.search(r"```bash\n(.*?)```", section, re.S).group(1)
     lines = []
     for line in block.strip().splitlines():
@@ -90,3 +90,29 @@ def test_readme_command_line_examples(installed_rnnviz, tmp_path, seed):
         if argv[0] == "export":
             written = tmp_path / argv[-1]
             assert written.is_file() and written.with_suffix(".json").is_file()
+
+
+def test_readme_seeing_inside_examples(installed_rnnviz, tmp_path):
+    """The "Seeing inside" block: explain, units and compare on a freshly trained model."""
+    lines = command_lines("## Seeing inside")
+    assert {argv[0] for argv, _ in lines} == {"train", "explain", "units", "compare"}
+    for argv, _ in lines:
+        done = installed_rnnviz(*argv, cwd=tmp_path)
+        shown = f"rnnviz {shlex.join(argv)}\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+        assert done.returncode == 0 and "Traceback" not in done.stderr, shown
+        events = [json.loads(line) for line in done.stdout.splitlines()] if "--json" in argv else []
+        if argv[0] == "explain" and not events:
+            assert done.stdout.startswith("negative"), shown
+            assert [line.split()[0] for line in done.stdout.splitlines()[1:]] == (
+                ["the", "food", "was", "not", "good", "at", "all"]
+            ), shown
+        if argv[0] == "explain" and events:
+            words = events[0]["words"]
+            assert events[0]["class"] == "positive" and len(words) == 5, shown
+        if "--unit" in argv:
+            assert "unit 7, most positive:" in done.stdout and "[" in done.stdout, shown
+        if "--words" in argv:
+            assert done.stdout.startswith('units that "not" switches on'), shown
+        if argv[0] == "compare":
+            *epochs, summary = events
+            assert len(epochs) == 5 and list(summary["runs"]) == ["cell=vanilla", "cell=lstm"]

@@ -74,8 +74,9 @@ class UnitInspector(QDialog):
         self.words.verticalHeader().setVisible(False)
         self.words.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.words.setToolTip(
-            "The first distinct words among the unit's 50 highest and lowest positions on the "
-            "training data, recorded at epoch ends (at most every 3 s): how its meaning formed."
+            "The first distinct words among the unit's 50 highest and lowest positions in (up to "
+            "1,000 sentences of) the training data, recorded at epoch ends, at most every 5 s: "
+            "how its meaning formed."
         )
         top = QHBoxLayout()
         top.addWidget(QLabel("Unit"))

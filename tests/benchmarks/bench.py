@@ -484,14 +484,82 @@ def cli_figures(rounds=7, epochs=8):
     return figures
 
 
+def naive_occlusion(model, ids):
+    """The baseline: one (T + 1, T) batch in the model's dtype, every row run from the start."""
+    T = len(ids)
+    batch = np.tile(ids, (T + 1, 1))
+    batch[np.arange(1, T + 1), np.arange(T)] = 1
+    return model.logits(batch, np.full(T + 1, T))
+
+
+def insight_figures(rounds=7):
+    """Time of each live view's computation: saliency of a 50-word sentence (and the blocked,
+    float32 occlusion against one full float64 batch, interleaved), the unit inspector's pass
+    over the negation training set, and the recurrence figures recorded twice a second."""
+    from rnnviz.core.data.datasets import load
+    from rnnviz.core.insight import dynamics, saliency, units
+    from rnnviz.core.train.config import TrainConfig
+    from rnnviz.core.train.experiment import Experiment
+
+    rng = np.random.default_rng(0)
+    figures = {}
+    for cell in ("vanilla", "gru", "lstm"):
+        model = SequenceModel.create(20000, 128, 2, cell=cell, seed=0, dtype="float64")
+        ids = rng.integers(2, 20000, size=50)
+        times = interleaved(
+            {
+                "occlusion": lambda m=model, i=ids: saliency.occluded_probs(m, i),
+                "naive": lambda m=model, i=ids: naive_occlusion(m, i),
+                "gradient": lambda m=model, i=ids: saliency.gradient_times_input(m, i, 1),
+            },
+            rounds,
+            0.2,
+        )
+        row = {name: 1000 * statistics.median(t) for name, t in times.items()}
+        row["occlusion_speedup"] = paired_ratio(times, "occlusion", "naive")
+        figures[cell] = row
+        print(
+            f"saliency, 50 words, H=128, {cell}: occlusion {row['occlusion']:.2f} ms "
+            f"({row['occlusion_speedup']:.2f}x one float64 batch of {row['naive']:.2f} ms), "
+            f"gradient x input {row['gradient']:.2f} ms",
+            flush=True,
+        )
+    experiment = Experiment.build(TrainConfig(), load(["negation"]))
+    model, train = experiment.model, experiment.train_set
+    texts = experiment.splits.train.texts
+    acts = units.activations(model, train, texts)
+    probe = experiment.probe_batch
+    times = interleaved(
+        {
+            "activations": lambda: units.activations(model, train, texts),
+            "top_words": lambda: units.top_words(acts, experiment.vocab.tokens),
+            "dynamics": lambda: dynamics.measure(model, probe.ids, probe.lengths),
+            "step": experiment.trainer.step,
+        },
+        max(3, rounds // 2),
+        0.3,
+    )
+    row = {name: 1000 * statistics.median(t) for name, t in times.items()}
+    figures["negation_gru"] = row
+    print(
+        f"negation, GRU H=128, {len(train)} training sentences ({len(acts.states)} words): unit "
+        f"activations {row['activations']:.0f} ms, every unit's top words "
+        f"{row['top_words']:.0f} ms, recurrence figures {row['dynamics']:.1f} ms "
+        f"(a training step: {row['step']:.1f} ms)",
+        flush=True,
+    )
+    return figures
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="two sizes, shorter timings")
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
     parser.add_argument(
         "--only",
-        choices=("cli", "gui", "cells"),
-        help="only the CLI vs trainer figures, the window's, or the cells against PyTorch",
+        choices=("cli", "gui", "cells", "insight"),
+        help="only the CLI vs trainer figures, the window's, the cells against PyTorch, or the "
+        "live views' computations",
     )
     args = parser.parse_args()
     if args.only:
@@ -500,6 +568,7 @@ def main():
                 "cli": cli_figures,
                 "gui": lambda: gui_figures(5 if args.quick else 12),
                 "cells": lambda: cell_rows(args.quick),
+                "insight": lambda: insight_figures(3 if args.quick else 7),
             }
             figures = only[args.only]()
         if args.json:

@@ -27,8 +27,9 @@ from .telemetry import Snapshot, Status, Telemetry, UnitWords
 
 PUBLISH_EVERY = 0.15  # seconds between snapshots of the weights for the window
 DYNAMICS_EVERY = 0.5  # seconds between records of the gradient flow and the recurrence figures
-UNIT_WORDS_EVERY = 3.0  # seconds at least between two records of every unit's top words (taken
-# at epoch ends; each costs a forward pass over the training data, ~0.2 s on `negation`)
+UNIT_WORDS_EVERY = 5.0  # seconds at least between two records of every unit's top words (taken
+# at epoch ends; each is a forward pass over UNIT_WORDS_SENTENCES training sentences, ~0.1 s)
+UNIT_WORDS_SENTENCES = 1000
 Reply = Callable[[object, BaseException | None], None]  # on_done(result, error)
 
 
@@ -349,7 +350,10 @@ class TrainingRunner:
             return
         self._unit_words_at = now
         acts = units.activations(
-            experiment.model, experiment.train_set, experiment.splits.train.texts
+            experiment.model,
+            experiment.train_set,
+            experiment.splits.train.texts,
+            max_sentences=UNIT_WORDS_SENTENCES,
         )
         positive, negative = units.top_words(acts, experiment.vocab.tokens)
         self.telemetry.record_unit_words(
