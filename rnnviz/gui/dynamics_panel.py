@@ -48,7 +48,8 @@ class DynamicsPanel(QWidget, Panel):
             plot.setXLink(self.flow_plot)
         for plot in (self.flow_plot, self.norm_plot, self.saturation_plot):
             plot.setMouseEnabled(x=True, y=False)
-        self.saturation_top: float | None = None
+        self.saturation_top: float | None = None  # sticky tops of the short plots' y axes
+        self.norm_top: float | None = None
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setColorMap(COLOURS)
         self.flow_plot.addItem(self.image)
@@ -105,9 +106,9 @@ class DynamicsPanel(QWidget, Panel):
         self.flow_plot.setToolTip(
             "One column per recorded training step (about two a second), one row per word "
             "counted back from the end of each sentence (0 = its last word). Colour: log10 of "
-            "‖∂L/∂h_t‖ averaged over the newest batch's sentences. A colour that darkens going "
-            "up is a vanishing gradient; one that brightens is an exploding one. Rows no "
-            "sentence of the batch reached are left blank."
+            "‖∂L/∂h_t‖ averaged over the sentences of the steps since the previous column. A "
+            "colour that darkens going up is a vanishing gradient; one that brightens is an "
+            "exploding one. Where no sentence was that long the picture is left blank."
         )
         self.norm_plot.setToolTip(
             "σ_max: the largest singular value of W_hh (all gates stacked); ρ: the spectral "
@@ -152,7 +153,7 @@ class DynamicsPanel(QWidget, Panel):
         for hint in self.hints:
             hint.set_empty(True)
         self.one.setVisible(False)
-        self.saturation_top = None
+        self.saturation_top = self.norm_top = None
         self.readout.setText("")
         self.summary.setText("Recorded about twice a second while training runs.")
 
@@ -190,7 +191,7 @@ class DynamicsPanel(QWidget, Panel):
         end = steps[-1] + max(int(np.median(np.diff(steps))) if len(steps) > 1 else 1, 1)
         grid = np.linspace(steps[0], end, num=max(len(steps), 2), endpoint=False)
         columns = np.searchsorted(steps, grid, side="right") - 1  # steps are not evenly spaced
-        shown = np.nan_to_num(logs[:, columns], nan=low - 1).astype(np.float32)
+        shown = logs[:, columns].astype(np.float32)  # NaN (no sentence that long): transparent
         self.image.setImage(shown, autoLevels=False, levels=(low, high))
         self.image.setRect(float(steps[0]), 0.0, float(end - steps[0]), float(depth))
         set_view(self.flow_plot, (float(steps[0]), float(end)), (0, depth))
@@ -200,13 +201,15 @@ class DynamicsPanel(QWidget, Panel):
             self.rho.setData(dynamics.x, dynamics.mean["rho"])
             self.saturation.setData(dynamics.x, dynamics.mean["saturation"])
             self.one.setVisible(True)
+            x_range = (float(steps[0]), float(end))
             top = max(0.05, float(dynamics.mean["saturation"].max()))
             self.saturation_top = min(1.0, sticky_ceiling(self.saturation_top, top))
-            set_view(self.saturation_plot, (float(steps[0]), float(end)), (0, self.saturation_top))
-            set_ticks(
-                self.saturation_plot.getAxis("left"),
-                [(0, "0"), (self.saturation_top, f"{self.saturation_top:.0%}")],
+            _short_axis(
+                self.saturation_plot, x_range, self.saturation_top, lambda v: f"{100 * v:g}%"
             )
+            top = max(1.0, float(max(dynamics.high["sigma_max"].max(), dynamics.high["rho"].max())))
+            self.norm_top = sticky_ceiling(self.norm_top, top)
+            _short_axis(self.norm_plot, x_range, self.norm_top, lambda v: f"{v:g}")
         self.summary.setText(self._summary(logs, dynamics))
 
     def _summary(self, logs: np.ndarray, dynamics) -> str:
@@ -237,3 +240,10 @@ class DynamicsPanel(QWidget, Panel):
             self.readout.setText(
                 f"step {steps[column]:,} · {row} words back · ‖∂L/∂h‖ {shown} {what}".strip()
             )
+
+
+def _short_axis(plot, x_range: tuple[float, float], top: float, label) -> None:
+    """A short plot's view from 0 to `top`, labelled at 0, top / 2 and top only (automatic ticks
+    crowd a plot this short)."""
+    set_view(plot, x_range, (0, top))
+    set_ticks(plot.getAxis("left"), [(v, label(v)) for v in (0, top / 2, top)])
