@@ -80,6 +80,8 @@ def test_compare_prints_every_run_each_epoch(capsys):
     assert epochs[-1]["runs"][labels[0]]["step"] == epochs[-1]["runs"][labels[1]]["step"]
     assert summary["event"] == "summary" and list(summary["runs"]) == labels
     assert len(summary["runs"][labels[0]]["gradient_flow"]) > 1
+    last = epochs[-1]["runs"][labels[1]]
+    assert last["sigma_max"] >= last["rho"] > 0 and 0 <= last["saturation"] <= 1
     assert "--- Epoch 3" in captured.err and "test accuracy" in captured.err
 
 
@@ -88,3 +90,13 @@ def test_compare_refuses_a_single_run_and_data_settings(capsys):
     assert "2 to 4 --run" in capsys.readouterr().err
     assert main(["compare", "--data", "tiny", "--run", "lr=0.1", "--run", "seed=3"]) == 2
     assert "keys cell, hidden_size" in capsys.readouterr().err
+
+
+def test_train_reports_the_gradient_flow_and_the_recurrence_each_epoch(capsys):
+    assert main(["train", "--data", "negation", "--epochs", "1", "--hidden", "16", "--json"]) == 0
+    captured = capsys.readouterr()
+    epoch, _ = json_lines(captured.out)
+    flow = epoch["gradient_flow"]
+    assert 10 < len(flow) <= 30 and all(v > 0 for v in flow)
+    assert {"sigma_max", "rho", "saturation"} <= set(epoch)
+    assert "Gradient:\t‖∂L/∂h‖ 10 words back" in captured.err and "saturated" in captured.err

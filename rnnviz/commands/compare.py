@@ -11,13 +11,10 @@ import sys
 import time
 
 from ..core.errors import RnnvizError
-from ..core.train.flow_history import FlowAverage
 from ..core.train.lockstep import MAX_RUNS, RUN_SETTINGS, Lockstep, parse_run
 from .options import add_data_arguments, add_hyperparameter_arguments, config_from, load_data
 from .output import Output, add_output_arguments
 from .train import EpochLog, ProgressBar
-
-FLOW_DEPTH = 30  # words back reported of each run's gradient flow
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -51,15 +48,12 @@ def run(args: argparse.Namespace) -> int:
         f"{epochs} epochs at most"
     )
     progress = ProgressBar(steps, 0, epochs, enabled=not out.quiet and sys.stderr.isatty())
-    logs, flows = [], []
+    logs = []
     for experiment in lockstep.experiments:
-        trainer = experiment.trainer
-        log, flow = EpochLog(out, progress), FlowAverage(FLOW_DEPTH)
-        trainer.on("step", log.on_step)
-        trainer.on("step", lambda _, flow=flow, trainer=trainer: flow.add(trainer.gradient_flow()))
+        log = EpochLog(out, progress, experiment)
+        experiment.trainer.on("step", log.on_step)
         experiment.trainer.on("evaluation", log.on_evaluation)
         logs.append(log)
-        flows.append(flow)
     started = time.perf_counter()
     last_flow: dict[str, list[float]] = {}
     try:
@@ -69,13 +63,13 @@ def run(args: argparse.Namespace) -> int:
                 break
             lockstep.run_epoch()
             by_run = {}
-            for label, experiment, log, flow in zip(
-                lockstep.labels, lockstep.experiments, logs, flows, strict=True
+            for label, experiment, log in zip(
+                lockstep.labels, lockstep.experiments, logs, strict=True
             ):
                 if experiment not in ended:
                     continue
                 figures, _ = log.take(experiment.trainer)
-                last_flow[label] = [float(v) for v in flow.take().get("h", [])]
+                last_flow[label] = figures["gradient_flow"]
                 by_run[label] = {"step": experiment.trainer.step_count, **figures}
             _say_epoch(out, progress, epoch, by_run)
             out.record({"event": "epoch", "epoch": epoch, "runs": by_run})
@@ -100,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
             "tokens_per_s": trainer.tokens_seen / trainer.seconds if trainer.seconds else 0.0,
             "gradient_flow": last_flow.get(label, []),
         }
-    _say_summary(out, seconds, summary)
+    _say_summary(out, seconds, summary, "validation" in first.evaluation_sets)
     out.record({"event": "summary", "seconds": seconds, "runs": summary})
     return 0
 
@@ -127,8 +121,9 @@ def _say_epoch(out: Output, progress: ProgressBar, epoch: int, by_run: dict) -> 
         progress.write(line, out.human_stream)
 
 
-def _say_summary(out: Output, seconds: float, summary: dict) -> None:
-    out.say(f"Done in {seconds:.1f} s (best-validation weights kept, temperature fitted):")
+def _say_summary(out: Output, seconds: float, summary: dict, validated: bool) -> None:
+    kept = "best-validation weights kept, temperature fitted" if validated else "last weights"
+    out.say(f"Done in {seconds:.1f} s ({kept}):")
     width = max(len(label) for label in summary)
     for label, s in summary.items():
         flow = s["gradient_flow"]

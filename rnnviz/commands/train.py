@@ -15,8 +15,10 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ..core.errors import CheckpointError, RnnvizError
+from ..core.insight import dynamics
 from ..core.train import checkpoint
 from ..core.train.experiment import Experiment
+from ..core.train.flow_history import FlowAverage
 from ..core.train.records import Evaluation, StepRecord
 from ..core.train.trainer import Trainer
 from .options import add_data_arguments, add_hyperparameter_arguments, config_from, load_data
@@ -94,11 +96,18 @@ def _terminal_columns() -> int:
 SPLIT_ORDER = ("validation", "test")
 
 
-class EpochLog:
-    """Gathers one epoch's training figures and evaluations into a line and a JSON event."""
+FLOW_DEPTH = 30  # words back reported of the gradient flow
+FADE_WORDS = 10  # the epoch line compares the gradient this many words back with the last word's
 
-    def __init__(self, out: Output, progress: ProgressBar):
+
+class EpochLog:
+    """Gathers one epoch's training figures, evaluations, gradient flow and recurrence figures
+    into lines and a JSON event."""
+
+    def __init__(self, out: Output, progress: ProgressBar, experiment: Experiment):
         self.out, self.progress = out, progress
+        self.experiment = experiment
+        self.flow = FlowAverage(FLOW_DEPTH)
         self.losses: list[float] = []
         self.accuracies: list[float] = []
         self.evaluations: dict[str, Evaluation] = {}
@@ -106,6 +115,7 @@ class EpochLog:
     def on_step(self, record: StepRecord) -> None:
         self.losses.append(record.loss)
         self.accuracies.append(record.accuracy)
+        self.flow.add(self.experiment.trainer.gradient_flow())
         self.progress.update(record)
 
     def on_evaluation(self, evaluation: Evaluation) -> None:
@@ -133,6 +143,24 @@ class EpochLog:
                 f"Accuracy: {evaluation.accuracy:.3f} | ECE {evaluation.ece:.3f}{best}"
             )
         figures["lr"] = trainer.lr
+        flow = [float(v) for v in self.flow.take().get("h", [])]
+        probe = self.experiment.probe_batch
+        recurrence = dynamics.measure(trainer.model, probe.ids, probe.lengths)
+        figures |= {
+            "gradient_flow": flow,
+            "sigma_max": recurrence.sigma_max,
+            "rho": recurrence.rho,
+            "saturation": recurrence.saturation,
+        }
+        fade = (
+            f"‖∂L/∂h‖ {FADE_WORDS} words back {flow[FADE_WORDS] / flow[0]:.3g}x the last word's · "
+            if len(flow) > FADE_WORDS and flow[0] > 0
+            else ""
+        )
+        lines.append(
+            f"Gradient:\t{fade}σ_max(W_hh) {recurrence.sigma_max:.3g} · ρ {recurrence.rho:.3g} · "
+            f"{recurrence.saturation:.0%} saturated"
+        )
         self.losses.clear()
         self.accuracies.clear()
         self.evaluations.clear()
@@ -175,7 +203,7 @@ def run(args: argparse.Namespace) -> int:
         epochs,
         enabled=not out.quiet and sys.stderr.isatty(),
     )
-    log = EpochLog(out, progress)
+    log = EpochLog(out, progress, experiment)
     rows: list[StepRecord] = []
     trainer.on("step", log.on_step)
     trainer.on("evaluation", log.on_evaluation)
