@@ -56,5 +56,5 @@ def run(args: argparse.Namespace) -> int:
     for token, unknown, score in zip(result.tokens, result.unknown, result.scores, strict=True):
         bar = ("+" if score > 0 else "−") * round(BAR_WIDTH * abs(score) / scale)
         shown = f"{token} (unknown)" if unknown else token
-        out.say(f"{shown:>20} {score:+.4f} {bar}")
+        out.say(f"{shown:>20} {score:+10.3g} {bar}")
     return 0
