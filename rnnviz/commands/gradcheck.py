@@ -3,7 +3,7 @@
 import argparse
 
 from ..core.nn.gradcheck import check_gradients, demo_problem
-from ..core.nn.registry import CELLS
+from ..core.nn.registry import CELLS, TASKS
 from .output import Output, add_output_arguments
 
 
@@ -17,6 +17,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the random problem")
     parser.add_argument("--cell", choices=tuple(CELLS), default="vanilla", help="cell to check")
+    parser.add_argument(
+        "--task",
+        choices=tuple(TASKS),
+        default="classify",
+        help="head to check: classify (one loss per sentence) or lm (a loss at every step; "
+        "truncation runs in chunks of K)",
+    )
     add_output_arguments(parser, "stdout is one JSON object: max_rel_error, per_param, passed")
 
 
@@ -25,13 +32,13 @@ def run(args: argparse.Namespace) -> int:
     modes = {"full": None, f"truncated k={args.truncate}": args.truncate}
     results = {}
     for label, truncate in modes.items():
-        model, ids, lengths, labels = demo_problem(args.seed, cell=args.cell)
+        model, ids, lengths, labels = demo_problem(args.seed, cell=args.cell, task=args.task)
         results[label] = check_gradients(model, ids, lengths, labels, truncate)
     names = list(next(iter(results.values())).per_param)
     tolerance = next(iter(results.values())).tolerance
     out.say(
-        f"Gradient check of the {args.cell} cell: backward vs centred finite differences, float64, "
-        f"tolerance {tolerance:.0e}"
+        f"Gradient check of the {args.cell} cell, {args.task} head: backward vs centred finite "
+        f"differences, float64, tolerance {tolerance:.0e}"
     )
     out.say(f"{'parameter':<10}" + "".join(f"{label:>20}" for label in results))
     for name in names:

@@ -5,7 +5,7 @@ from rnnviz.core.nn import sequence
 from rnnviz.core.nn.classify import ManyToOne
 from rnnviz.core.nn.gradcheck import check_gradients, demo_problem
 from rnnviz.core.nn.model import SequenceModel
-from rnnviz.core.nn.registry import CELLS
+from rnnviz.core.nn.registry import CELLS, TASKS
 from rnnviz.core.nn.vanilla import VanillaCell
 
 
@@ -18,10 +18,11 @@ def input_grad_path(request, monkeypatch):
     return request.param
 
 
-@pytest.mark.parametrize("cell", list(CELLS))  # every registered cell, as soon as it exists
+@pytest.mark.parametrize("task", list(TASKS))  # every head and every cell, as soon as it exists
+@pytest.mark.parametrize("cell", list(CELLS))
 @pytest.mark.parametrize("truncate", [None, 1, 2, 4])
-def test_backward_matches_finite_differences(truncate, cell, input_grad_path):
-    model, ids, lengths, labels = demo_problem(seed=0, cell=cell)
+def test_backward_matches_finite_differences(truncate, cell, task, input_grad_path):
+    model, ids, lengths, labels = demo_problem(seed=0, cell=cell, task=task)
     result = check_gradients(model, ids, lengths, labels, truncate)
     assert result.max_rel_error < 1e-7, result.per_param
     assert set(result.per_param) == set(model.params)
@@ -39,6 +40,26 @@ def test_backward_with_dropout_on_the_last_state_matches_finite_differences(trun
     assert not np.allclose(
         model.loss_and_grads(ids, lengths, labels, keep=keep).grads["W_hy"], without
     )
+
+
+@pytest.mark.parametrize("cell", list(CELLS))
+@pytest.mark.parametrize("truncate", [None, 3])
+def test_language_model_with_dropout_on_every_step_matches_finite_differences(truncate, cell):
+    model, ids, lengths, targets = demo_problem(seed=2, cell=cell, task="lm")
+    keep = model.dropout_keep(ids, 0.3, np.random.default_rng(4))
+    assert keep.shape == (6, 4, 7)
+    result = check_gradients(model, ids, lengths, targets, truncate, keep=keep)
+    assert result.max_rel_error < 1e-7, result.per_param
+
+
+def test_chunked_truncation_reports_the_mean_over_every_real_step():
+    model, ids, lengths, targets = demo_problem(seed=3, cell="gru", task="lm")
+    full = model.loss_and_grads(ids, lengths, targets)
+    chunked = model.loss_and_grads(ids, lengths, targets, truncate=2)
+    assert full.count == chunked.count == lengths.sum()
+    assert chunked.loss == pytest.approx(full.loss)  # the same losses, only the gradient is cut
+    assert chunked.state_norms["h"].shape == full.state_norms["h"].shape == (4, 6)
+    assert chunked.state_norms["h"][2, 1:].sum() == 0  # the length-1 sequence: padding only
 
 
 def test_large_tensors_are_sampled_with_a_seed():

@@ -25,6 +25,7 @@ class HeadResult:
 class ManyToOne:
     name = "classify"
     param_names = ("W_hy", "b_y")
+    per_step = False  # one prediction per sequence, after its last token
 
     def param_specs(self, hidden_size: int, num_outputs: int):
         H, C = hidden_size, num_outputs

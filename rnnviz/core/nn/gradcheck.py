@@ -36,41 +36,59 @@ class GradcheckResult:
         return bool(self.max_rel_error < self.tolerance)
 
 
+def windows(length: int, truncate: int | None, per_step: bool) -> list[tuple[int, int]]:
+    """The (start, stop) pieces of a sequence whose losses backprop within them: the whole
+    sequence; its last `truncate` tokens (one loss at the end); chunks of `truncate` tokens
+    (a loss at every step)."""
+    if not truncate:
+        return [(0, length)]
+    if not per_step:
+        return [(max(length - truncate, 0), length)]
+    return [(a, min(a + truncate, length)) for a in range(0, length, truncate)]
+
+
 def reference_loss(
     model: SequenceModel,
-    window_states: list[tuple | None],
+    entry_states: dict[tuple[int, int], tuple | None],
     ids: np.ndarray,
     lengths: np.ndarray,
     targets: np.ndarray,
     truncate: int | None,
     keep: np.ndarray | None = None,
 ) -> float:
-    """Mean loss computed sequence by sequence, each over its own last `truncate` tokens
-    starting from the constant state window_states[b] (None: all tokens from zeros), with row b
-    of dropout's mask `keep`."""
-    losses = []
+    """The batch loss computed sequence by sequence and window by window (windows()), each
+    window starting from the constant state entry_states[(b, start)] (None: zeros), with
+    dropout's mask `keep`: the mean over predictions (one per sequence, or one per step)."""
+    per_step = model.head.per_step
+    total, count = 0.0, 0
     for b, length in enumerate(lengths):
-        start = 0 if not truncate else max(int(length) - truncate, 0)
-        seq = ids[b : b + 1, start:length]
-        state = window_states[b]
-        state0 = None if state is None else tuple(s[None] for s in state)
-        mask = None if keep is None else keep[b : b + 1]
-        losses.append(model.loss(seq, np.array([length - start]), targets[b : b + 1], state0, mask))
-    return float(np.mean(losses))
+        for start, stop in windows(int(length), truncate, per_step):
+            seq = ids[b : b + 1, start:stop]
+            state = entry_states[(b, start)]
+            state0 = None if state is None else tuple(s[None] for s in state)
+            n = stop - start if per_step else 1
+            target = targets[b : b + 1, start:stop] if per_step else targets[b : b + 1]
+            if keep is None:
+                mask = None
+            else:
+                mask = keep[start:stop, b : b + 1] if per_step else keep[b : b + 1]
+            total += n * model.loss(seq, np.array([stop - start]), target, state0, mask)
+            count += n
+    return total / count
 
 
 def window_entry_states(
     model: SequenceModel, ids: np.ndarray, lengths: np.ndarray, truncate: int | None
-) -> list[tuple | None]:
-    """Per sequence, the state entering its truncation window (None if it starts at 0)."""
-    states: list[tuple | None] = []
+) -> dict[tuple[int, int], tuple | None]:
+    """(sequence, window start) -> the state entering that window (None when it starts at 0)."""
+    states: dict[tuple[int, int], tuple | None] = {}
     for b, length in enumerate(lengths):
-        start = 0 if not truncate else max(int(length) - truncate, 0)
-        if start == 0:
-            states.append(None)
-        else:
-            prefix = model.forward(ids[b : b + 1, :start], np.array([start]))
-            states.append(tuple(s[0].copy() for s in model.cell.final_state(prefix)))
+        for start, _ in windows(int(length), truncate, model.head.per_step):
+            if start == 0:
+                states[(b, start)] = None
+            else:
+                prefix = model.forward(ids[b : b + 1, :start], np.array([start]))
+                states[(b, start)] = tuple(s[0].copy() for s in model.cell.final_state(prefix))
     return states
 
 
@@ -93,12 +111,12 @@ def check_gradients(
         n: to_dense(g)
         for n, g in model.loss_and_grads(ids, lengths, labels, truncate, keep).grads.items()
     }
-    window = window_entry_states(model, ids, lengths, truncate)
+    entry_states = window_entry_states(model, ids, lengths, truncate)
     rng = np.random.default_rng(seed)
     result = GradcheckResult(tolerance=TOLERANCE[model.dtype])
 
     def loss() -> float:
-        return reference_loss(model, window, ids, lengths, labels, truncate, keep)
+        return reference_loss(model, entry_states, ids, lengths, labels, truncate, keep)
 
     for name, param in model.params.items():
         flat_ids = np.arange(param.size)
@@ -122,18 +140,26 @@ def check_gradients(
     return result
 
 
-def demo_problem(seed: int = 0, dtype: str = "float64", cell: str = "vanilla"):
-    """A small random model and a padded batch of unequal lengths: (model, ids, lengths, labels).
+def demo_problem(seed: int = 0, dtype: str = "float64", cell: str = "vanilla", task="classify"):
+    """A small random model and a padded batch of unequal lengths: (model, ids, lengths,
+    targets): (B,) classes, or for a language model (task "lm") (B, T) next tokens.
 
-    H=7, V=11, C=3; lengths 6, 4, 1, 5 padded to T=6 (pad id 0).
+    H=7, V=11, C=3 classes (or V outputs); lengths 6, 4, 1, 5 padded to T=6 (pad id 0).
     """
     rng = np.random.default_rng(seed)
-    model = SequenceModel.create(11, 7, 3, cell=cell, init="xavier", seed=seed, dtype=dtype)
+    outputs = 11 if task == "lm" else 3
+    model = SequenceModel.create(
+        11, 7, outputs, cell=cell, task=task, init="xavier", seed=seed, dtype=dtype
+    )
     for p in model.params.values():  # scale up so that no gradient is vanishingly small
         p += rng.normal(0.0, 0.3, size=p.shape).astype(dtype)
     lengths = np.array([6, 4, 1, 5])
     ids = np.zeros((4, 6), dtype=np.int64)
     for b, length in enumerate(lengths):
         ids[b, :length] = rng.integers(1, 11, size=length)
-    labels = rng.integers(0, 3, size=4)
-    return model, ids, lengths, labels
+    if task == "lm":
+        targets = np.zeros((4, 6), dtype=np.int64)
+        for b, length in enumerate(lengths):
+            targets[b, :length] = rng.integers(1, 11, size=length)
+        return model, ids, lengths, targets
+    return model, ids, lengths, rng.integers(0, 3, size=4)

@@ -12,7 +12,7 @@ import numpy as np
 from . import init as initialisation
 from .cell import Cell, CellTrace
 from .registry import CELLS, TASKS
-from .sparse import Grad
+from .sparse import Grad, scale_, summed
 
 
 @dataclass(frozen=True)
@@ -140,12 +140,56 @@ class SequenceModel:
     def loss_and_grads(
         self, ids, lengths, targets, truncate: int | None = None, keep=None
     ) -> StepResult:
-        """Forward, the head's loss (with dropout's mask `keep`, if any) and BPTT on one batch."""
+        """Forward, the head's loss (with dropout's mask `keep`, if any) and BPTT on one batch.
+        A loss at every step (a language model) with truncate=k runs in chunks (chunked())."""
+        if truncate and self.head.per_step:
+            return self.chunked(ids, lengths, targets, truncate, keep)
         trace = self.forward(ids, lengths)
         head = self.head.loss_and_grad(self.params, trace, targets, keep)
         cell_grads, norms = self.cell.backward(self.params, trace, head.d_outputs, truncate)
         grads = {**cell_grads, **head.grads}
         return StepResult(head.loss, head.correct, head.count, grads, norms, lengths)
+
+    def chunked(self, ids, lengths, targets, k: int, keep=None) -> StepResult:
+        """Truncated BPTT of a per-step loss: the batch in chunks of k steps, each starting from
+        the state the previous chunk ended in (a constant), each chunk's losses backpropagated
+        within it. The loss is the mean over all real steps, so each chunk's loss and gradients
+        are weighted by its share n_c / N of them."""
+        B, T = ids.shape
+        total = int(lengths.sum())
+        state: tuple | None = None  # (B, H) arrays, the state entering the chunk
+        loss, correct = 0.0, 0
+        parts: dict[str, list[Grad]] = {}
+        norms: dict[str, np.ndarray] = {}
+        for a in range(0, T, k):
+            chunk_lengths = np.clip(lengths - a, 0, k)  # (B,)
+            rows = np.flatnonzero(chunk_lengths)  # sequences still running
+            span = slice(a, a + int(chunk_lengths.max()))
+            state0 = None if state is None else tuple(s[rows] for s in state)
+            trace = self.forward(ids[rows, span], chunk_lengths[rows], state0)
+            mask = None if keep is None else keep[span][:, rows]
+            head = self.head.loss_and_grad(self.params, trace, targets[rows, span], mask)
+            share = head.count / total
+            d_outputs = head.d_outputs
+            d_outputs *= share
+            cell_grads, chunk_norms = self.cell.backward(self.params, trace, d_outputs, None)
+            for name, g in {**cell_grads, **head.grads}.items():
+                if name in head.grads:
+                    scale_(g, share)
+                parts.setdefault(name, []).append(g)
+            for name, values in chunk_norms.items():
+                full = norms.setdefault(name, np.zeros((B, T), dtype=values.dtype))
+                full[rows, span] = values
+            loss += share * head.loss
+            correct += head.correct
+            entering = state or tuple(
+                np.zeros((B, self.hidden_size), self.dtype) for _ in self.cell.final_state(trace)
+            )
+            for whole, part in zip(entering, self.cell.final_state(trace), strict=True):
+                whole[rows] = part
+            state = entering
+        grads = {name: summed(parts[name]) for name in self._names_in(parts)}
+        return StepResult(loss, correct, total, grads, norms, lengths)
 
     def logits(self, ids, lengths) -> np.ndarray:
         """The head's raw scores of a batch (B, C), without gradients or temperature."""

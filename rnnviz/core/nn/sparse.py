@@ -85,3 +85,21 @@ def add_square_(target: np.ndarray, g: Grad, alpha: float = 1.0) -> None:
         target.T[g.cols] += alpha * (g.values * g.values)
     else:
         target += alpha * (g * g)
+
+
+def summed(grads: list[Grad]) -> Grad:
+    """The sum of gradients of one parameter (chunks of a truncated sequence): column-sparse if
+    all are, with the columns they share added, else dense."""
+    if len(grads) == 1:
+        return grads[0]
+    if not all(isinstance(g, SparseColumns) for g in grads):
+        total = to_dense(grads[0]).copy()
+        for g in grads[1:]:
+            add_(total, g)
+        return total
+    cols = np.concatenate([g.cols for g in grads])
+    values = np.concatenate([g.values for g in grads])  # (sum K, R)
+    order = np.argsort(cols, kind="stable")
+    cols, values = cols[order], values[order]
+    starts = np.flatnonzero(np.diff(cols, prepend=-1) != 0)
+    return SparseColumns(cols[starts], np.add.reduceat(values, starts, axis=0), grads[0].shape)
