@@ -1,4 +1,5 @@
-"""Writes rnnviz's bundled datasets (data/tiny, data/negation) from small hand-written grammars.
+"""Writes rnnviz's bundled datasets (data/tiny, data/negation, data/stories) from small
+hand-written grammars.
 
     python data/make_datasets.py
 
@@ -337,7 +338,103 @@ def negation() -> None:
     (HERE / "negation" / "held_out_frames.tsv").write_text("\n".join(lines) + "\n", "utf-8")
 
 
+# --------------------------------------- stories (a corpus for the language model, by topic)
+STORY_PEOPLE = {  # (noun phrase, pronoun, possessive)
+    "sea": [
+        ("the old fisherman", "he", "his"),
+        ("the captain", "she", "her"),
+        ("a young sailor", "he", "his"),
+        ("the girl from the harbour", "she", "her"),
+    ],
+    "farm": [
+        ("the farmer", "he", "his"),
+        ("my grandmother", "she", "her"),
+        ("the shepherd", "he", "his"),
+        ("a tired farmhand", "she", "her"),
+    ],
+    "city": [
+        ("the baker", "she", "her"),
+        ("a taxi driver", "he", "his"),
+        ("the old librarian", "she", "her"),
+        ("my neighbour", "he", "his"),
+    ],
+}
+STORY_ACTS = {  # (verb, object): "pulled" "the heavy net"
+    "sea": [
+        ("pulled", "the heavy net"),
+        ("mended", "the torn sail"),
+        ("watched", "the grey waves"),
+        ("rowed", "the small boat"),
+        ("counted", "the silver fish"),
+    ],
+    "farm": [
+        ("fed", "the hungry goats"),
+        ("milked", "the brown cow"),
+        ("ploughed", "the long field"),
+        ("gathered", "the warm eggs"),
+        ("mended", "the broken fence"),
+    ],
+    "city": [
+        ("opened", "the little shop"),
+        ("crossed", "the busy street"),
+        ("sold", "the fresh bread"),
+        ("waited for", "the late bus"),
+        ("carried", "the heavy books"),
+    ],
+}
+STORY_PLACES = {
+    "sea": ["on the deck", "by the harbour", "near the rocks", "out at sea"],
+    "farm": ["in the barn", "behind the house", "in the muddy yard", "by the old well"],
+    "city": ["on the corner", "near the station", "in the crowded square", "by the river"],
+}
+STORY_TIMES = ["at dawn", "in the evening", "before the rain", "after lunch", "every morning"]
+STORY_REASONS = {
+    "sea": ["the storm was coming", "the tide was turning", "the wind had dropped"],
+    "farm": ["the winter was near", "the animals were restless", "the harvest was late"],
+    "city": ["the market was busy", "the trains were late", "the streets were quiet"],
+}
+STORY_FEELINGS = ["happy", "tired", "worried", "proud", "cold", "calm"]
+
+
+def story_sentence(rng: random.Random, topic: str) -> str:
+    """One sentence about a person of `topic`: a deed, where and when, and sometimes why or how
+    they felt (pronouns agree with the person)."""
+    person, pronoun, possessive = rng.choice(STORY_PEOPLE[topic])
+    verb, thing = rng.choice(STORY_ACTS[topic])
+    if rng.random() < 0.3:
+        thing = thing.replace("the ", f"{possessive} ", 1)
+    words = [person, verb, thing, rng.choice(STORY_PLACES[topic])]
+    if rng.random() < 0.5:
+        words.append(rng.choice(STORY_TIMES))
+    shape = rng.random()
+    if shape < 0.3:
+        words += ["because", rng.choice(STORY_REASONS[topic])]
+    elif shape < 0.55:
+        words += [",", "and", pronoun, "felt", rng.choice(STORY_FEELINGS)]
+    return " ".join(words) + " ."
+
+
+def stories() -> None:
+    """6,000 training and 1,000 test sentences about people at sea, on a farm and in a city,
+    labelled by topic (for the language model; it also makes a three-class topic task). Every
+    sentence is different, so the test sentences are new to a model trained on the others."""
+    rng = random.Random(11)
+    seen: set[str] = set()
+    rows = []
+    while len(rows) < 7000:
+        topic = rng.choice(list(STORY_PEOPLE))
+        text = story_sentence(rng, topic)
+        if text not in seen:
+            seen.add(text)
+            rows.append((text, topic))
+    train, test = rows[:6000], rows[6000:]
+    train_words = {w for text, _ in train for w in text.split()}
+    assert all(w in train_words for text, _ in test for w in text.split())
+    write("stories", train, test)
+
+
 if __name__ == "__main__":
     tiny()
     negation()
+    stories()
     print("wrote", ", ".join(str(p.relative_to(HERE)) for p in sorted(HERE.glob("*/*.tsv"))))

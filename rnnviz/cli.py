@@ -7,7 +7,18 @@ import sys
 from threadpoolctl import threadpool_limits
 
 from . import __version__
-from .commands import compare, evaluate, explain, export, gradcheck, predict, train, units, window
+from .commands import (
+    compare,
+    evaluate,
+    explain,
+    export,
+    gradcheck,
+    predict,
+    sample,
+    train,
+    units,
+    window,
+)
 from .core.errors import RnnvizError
 
 # One BLAS thread by default: on sentence-sized matrices a second thread gains nothing on an idle
@@ -28,6 +39,10 @@ COMMANDS = {
     "predict": (
         (predict.add_arguments, predict.run),
         "class probabilities of a sentence under a saved model",
+    ),
+    "sample": (
+        (sample.add_arguments, sample.run),
+        "continue a prefix with a saved language model",
     ),
     "eval": (
         (evaluate.add_arguments, evaluate.run),
@@ -50,7 +65,17 @@ COMMANDS = {
         "write a saved model for PyTorch (safetensors) or ONNX Runtime (.onnx)",
     ),
 }
-HEADLESS = ("train", "compare", "predict", "eval", "explain", "units", "gradcheck", "export")
+HEADLESS = (
+    "train",
+    "compare",
+    "predict",
+    "sample",
+    "eval",
+    "explain",
+    "units",
+    "gradcheck",
+    "export",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,6 +6,7 @@ import argparse
 import numpy as np
 
 from ..core.data.batching import EncodedSet
+from ..core.data.corpus import NextTokenSet
 from ..core.errors import RnnvizError
 from ..core.train import checkpoint
 from ..core.train.scoring import score
@@ -37,6 +38,8 @@ def run(args: argparse.Namespace) -> int:
     out = Output.of(args)
     ckpt = checkpoint.load(args.model)
     data = load_data(args, out)
+    if ckpt.model.head.per_step:
+        return _language_model(args, out, ckpt, data)
     if set(data.classes) - set(ckpt.classes):
         raise RnnvizError(
             f"the data has classes {list(data.classes)}, the model knows {list(ckpt.classes)}"
@@ -76,6 +79,37 @@ def run(args: argparse.Namespace) -> int:
             "per_class": dict(zip(ckpt.classes, per_class, strict=True)),
             "confusion": scores.confusion.tolist(),
             "sentences": len(encoded),
+        }
+    )
+    return 0
+
+
+def _language_model(args, out: Output, ckpt, data) -> int:
+    """Perplexity and next-token accuracy of a language model on the data's sentences."""
+    keep = [i for i, part in enumerate(data.parts) if args.split == "all" or part == "test"]
+    if not keep:
+        raise RnnvizError(f"{data.name} has no test part of its own; use --split all")
+    data = data.subset(keep, args.split)
+    encoded = NextTokenSet.build_lm(
+        data.texts, ckpt.vocab, ckpt.config.level, ckpt.config.max_len or None
+    )
+    scores = score(ckpt.model, encoded)
+    perplexity = float(np.exp(scores.loss))
+    predictions = int(encoded.lengths().sum())
+    out.say(
+        f"{data.name}: {len(encoded)} sentences, {predictions} next-{ckpt.config.level} "
+        f"predictions. Perplexity {perplexity:.3f} | loss {scores.loss:.4f} per token | "
+        f"next-token accuracy {scores.accuracy:.3f} | unknown {encoded.unknown_share():.1%}"
+    )
+    out.record(
+        {
+            "perplexity": perplexity,
+            "nll": scores.loss,
+            "accuracy": scores.accuracy,
+            "sentences": len(encoded),
+            "predictions": predictions,
+            "unknown_share": encoded.unknown_share(),
+            "level": ckpt.config.level,
         }
     )
     return 0

@@ -7,6 +7,7 @@ from ..core.insight.saliency import METHODS, explain
 from ..core.train import checkpoint
 from .options import add_calibration_argument, apply_calibration_argument
 from .output import Output, add_output_arguments
+from .sample import classifier_of
 
 BAR_WIDTH = 20  # characters of the largest score's bar
 
@@ -35,6 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     out = Output.of(args)
     ckpt = checkpoint.load(args.model)
+    classifier_of(ckpt, args.model)
     apply_calibration_argument(args, ckpt.model)
     target = None
     if args.target is not None:

@@ -21,6 +21,7 @@ from ..core.train.calibration import probabilities
 from ..core.train.scoring import logits_of
 from .options import add_calibration_argument, apply_calibration_argument
 from .output import Output, add_output_arguments
+from .sample import classifier_of
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
     if args.text and args.input:
         raise RnnvizError("give a sentence or --input, not both")
     ckpt = checkpoint.load(args.model)
+    classifier_of(ckpt, args.model)
     apply_calibration_argument(args, ckpt.model)
     if args.text:
         return _one(out, ckpt, " ".join(args.text))

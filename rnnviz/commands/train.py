@@ -12,8 +12,10 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
+from ..core.data.corpus import unigram_perplexity
 from ..core.errors import CheckpointError, RnnvizError
 from ..core.insight import dynamics
 from ..core.train import checkpoint
@@ -134,14 +136,9 @@ class EpochLog:
         ]
         for split in sorted(self.evaluations, key=SPLIT_ORDER.index):
             evaluation = self.evaluations[split]
-            figures[f"{split}_loss"] = evaluation.loss
-            figures[f"{split}_acc"] = evaluation.accuracy
-            figures[f"{split}_ece"] = evaluation.ece
+            figures |= evaluation_figures(split, evaluation, trainer.model.head.per_step)
             best = " (best so far)" if split == "validation" and trainer.stale_epochs == 0 else ""
-            lines.append(
-                f"{split.capitalize()}:\tLoss {evaluation.loss:.3f} | "
-                f"Accuracy: {evaluation.accuracy:.3f} | ECE {evaluation.ece:.3f}{best}"
-            )
+            lines.append(f"{split.capitalize()}:\t{evaluation_text(evaluation, trainer)}{best}")
         figures["lr"] = trainer.lr
         flow = [float(v) for v in self.flow.take().get("h", [])]
         probe = self.experiment.probe_batch
@@ -174,6 +171,29 @@ class EpochLog:
         self.out.record(
             {"event": "epoch", "epoch": trainer.epoch, "step": trainer.step_count, **figures}
         )
+
+
+def evaluation_figures(split: str, evaluation: Evaluation, language_model: bool) -> dict:
+    """{split}_loss, _acc, and _ece for a classifier or _perplexity (exp of the loss) for a
+    language model."""
+    figures = {f"{split}_loss": evaluation.loss, f"{split}_acc": evaluation.accuracy}
+    if language_model:
+        figures[f"{split}_perplexity"] = float(np.exp(evaluation.loss))
+    else:
+        figures[f"{split}_ece"] = evaluation.ece
+    return figures
+
+
+def evaluation_text(evaluation: Evaluation, trainer: Trainer) -> str:
+    if trainer.model.head.per_step:
+        return (
+            f"Loss {evaluation.loss:.3f} | Perplexity {np.exp(evaluation.loss):.3f} | "
+            f"Accuracy (next token): {evaluation.accuracy:.3f}"
+        )
+    return (
+        f"Loss {evaluation.loss:.3f} | Accuracy: {evaluation.accuracy:.3f} | "
+        f"ECE {evaluation.ece:.3f}"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -224,7 +244,10 @@ def run(args: argparse.Namespace) -> int:
             f"early stopping: no validation progress ({cfg.monitor}) for {cfg.patience} epochs "
             f"(after epoch {trainer.epoch})"
         )
-    if report.best_epoch is not None:
+    language_model = trainer.model.head.per_step
+    if report.best_epoch is not None and language_model:
+        out.say(f"kept the weights of epoch {report.best_epoch} (best validation perplexity)")
+    elif report.best_epoch is not None:
         out.say(
             f"kept the weights of epoch {report.best_epoch} (best validation {cfg.monitor}); "
             f"temperature {report.temperature:.3f} fitted on validation"
@@ -237,22 +260,33 @@ def run(args: argparse.Namespace) -> int:
         if report.raw_test
         else ""
     )
-    out.say(
+    done = (
         f"Done: {trainer.epoch} epochs, {trainer.step_count} steps in {seconds:.1f} s "
-        f"({tokens_per_s:,.0f} tokens/s). Train accuracy {evaluations['train'].accuracy:.3f}, "
-        f"test accuracy {test.accuracy:.3f}, NLL {test.loss:.3f}, ECE {test.ece:.3f}{calibrated}."
+        f"({tokens_per_s:,.0f} tokens/s). "
     )
+    baseline = None
+    if language_model:
+        baseline = unigram_perplexity(
+            experiment.train_set, experiment.test_set, len(experiment.vocab)
+        )
+        out.say(
+            done + f"Test perplexity {np.exp(test.loss):.3f} (unigram baseline {baseline:.3f}), "
+            f"next-token accuracy {test.accuracy:.3f}."
+        )
+    else:
+        out.say(
+            done + f"Train accuracy {evaluations['train'].accuracy:.3f}, test accuracy "
+            f"{test.accuracy:.3f}, NLL {test.loss:.3f}, ECE {test.ece:.3f}{calibrated}."
+        )
     if metrics_path:
         write_metrics(metrics_path, rows)
         out.say(f"metrics: {metrics_path}")
     failed_save = save_model(save_path, experiment, out) if save_path else None
     figures = {}
     for name, evaluation in evaluations.items():
-        figures |= {
-            f"{name}_loss": evaluation.loss,
-            f"{name}_acc": evaluation.accuracy,
-            f"{name}_ece": evaluation.ece,
-        }
+        figures |= evaluation_figures(name, evaluation, language_model)
+    if baseline is not None:
+        figures["unigram_perplexity"] = baseline
     if report.raw_test:
         figures |= {"raw_test_loss": report.raw_test.loss, "raw_test_ece": report.raw_test.ece}
     out.record(

@@ -9,7 +9,10 @@ import argparse
 import numpy as np
 
 from ..core.data.batching import EncodedSet
+from ..core.data.corpus import NextTokenSet, lm_tokens
+from ..core.data.text import tokenize
 from ..core.errors import RnnvizError
+from ..core.generate import read_prefix
 from ..core.insight import units
 from ..core.probe import probe
 from ..core.train import checkpoint
@@ -57,36 +60,47 @@ def _unit_contexts(args, out: Output, ckpt) -> dict:
     if not args.data:
         raise RnnvizError("--unit needs --data: the sentences to look for the unit's words in")
     data = load_data(args, out)
-    encoded = EncodedSet.build(
-        data.texts, np.zeros(len(data), dtype=np.int64), ckpt.vocab, ckpt.config.max_len or None
-    )
+    max_len = ckpt.config.max_len or None
+    level = ckpt.config.level
+    language_model = ckpt.model.head.per_step
+    if language_model:
+        encoded = NextTokenSet.build_lm(data.texts, ckpt.vocab, level, max_len)
+    else:
+        labels = np.zeros(len(data), dtype=np.int64)
+        encoded = EncodedSet.build(data.texts, labels, ckpt.vocab, max_len)
     acts = units.activations(ckpt.model, encoded, data.texts)
+    tokens_of = (lambda text: lm_tokens(text, level)) if language_model else tokenize
+    glue = "" if language_model and level == "char" else " "
     out.say(f"{data.name}: {len(acts.sentence)} word positions in {len(encoded)} sentences")
     found = {}
     for unit in args.unit:
         sides = {
-            side: units.contexts(acts, unit, args.top, sign)
+            side: units.contexts(acts, unit, args.top, sign, tokens_of, glue)
             for side, sign in (("positive", 1), ("negative", -1))
         }
         found[str(unit)] = {side: [c.as_dict() for c in cs] for side, cs in sides.items()}
         for side, cs in sides.items():
             out.say(f"unit {unit}, most {side}:")
             for c in cs:
-                context = " ".join([*c.before, f"[{c.word}]", *c.after])
-                out.say(f"  {c.value:+.3f}  {context}")
+                out.say(f"  {c.value:+.3f}  {c.as_dict()['context']}")
     return found
 
 
 def _phrase_units(args, out: Output, ckpt) -> dict:
-    result = probe(ckpt.model, ckpt.vocab, args.text)
-    T = len(result.tokens)
+    if ckpt.model.head.per_step:  # states after each token, <s> first
+        prefix = read_prefix(ckpt.model, ckpt.vocab, args.text, ckpt.config.level)
+        tokens, states = prefix.tokens, prefix.states[1:]
+    else:
+        result = probe(ckpt.model, ckpt.vocab, args.text)
+        tokens, states = result.tokens, result.states
+    T = len(tokens)
     start, stop = _span(args.words, T)
-    ranked = units.units_for_span(result.states, start, stop)
-    phrase = " ".join(result.tokens[start:stop])
+    ranked = units.units_for_span(states, start, stop)
+    phrase = " ".join(tokens[start:stop])
     out.say(f'units that "{phrase}" switches on (mean h inside − mean h outside):')
     for row in ranked:
         out.say(f"  unit {row['unit']:>4}  {row['score']:+.3f}")
-    return {"tokens": result.tokens, "start": start, "stop": stop, "units": ranked}
+    return {"tokens": tokens, "start": start, "stop": stop, "units": ranked}
 
 
 def _span(text: str | None, T: int) -> tuple[int, int]:

@@ -37,6 +37,7 @@ class EncodedSet:
     sequences: list[np.ndarray]  # N arrays of ids, each of length >= 1
     labels: np.ndarray  # (N,)
     truncated: int  # how many texts were cut to max_len
+    leading = 0  # inputs before a sentence's first word (a language model's <s>: 1)
 
     def __len__(self) -> int:
         return len(self.sequences)

@@ -6,6 +6,7 @@ name the file and the line; in lenient mode a malformed line is skipped and coun
 
 import csv
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,7 @@ from ..errors import DatasetError
 from .progress import Progress, counting
 from .text import clean
 
-FORMATS = ("auto", "csv", "tsv", "tab", "jsonl", "lines", "folder")
+FORMATS = ("auto", "csv", "tsv", "tab", "jsonl", "lines", "folder", "text")
 FORMAT_HELP = {
     "csv": "CSV with text,label columns (header optional, quotes handled)",
     "tsv": "TSV with text<TAB>label columns (header optional, quotes are plain text)",
@@ -22,7 +23,9 @@ FORMAT_HELP = {
     "jsonl": 'JSON Lines: {"text": ..., "label": ...} per line',
     "lines": "one sentence per line, the class is the file's extension (rt-polarity .pos/.neg)",
     "folder": "one sub-folder per class of .txt files (IMDB layout), optionally under train/ test/",
+    "text": "a plain UTF-8 document, split into sentences (for a language model)",
 }
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n\s*\n")  # after . ! ? and at blank lines
 TEXT_COLUMNS = ("text", "sentence", "review", "content", "document", "comment", "body", "tweet")
 LABEL_COLUMNS = (
     "label",
@@ -315,4 +318,15 @@ def read_path(path: Path, fmt: str, lenient: bool, report: ReadReport) -> Iterat
         return read_jsonl(path, lenient, report)
     if fmt == "lines":
         return read_lines(path, report)
+    if fmt == "text":
+        return read_document(path, report)
     return read_delimited(path, fmt, lenient, report)
+
+
+def read_document(path: Path, report: ReadReport) -> Iterator[Example]:
+    """A plain document as sentences (split after . ! ? and at blank lines; line breaks inside
+    a paragraph are spaces), each an Example labelled "text"."""
+    for sentence in SENTENCE_END.split(read_text(path, report)):
+        sentence = " ".join(sentence.split())
+        if sentence:
+            yield Example(sentence, "text")

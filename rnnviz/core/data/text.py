@@ -62,17 +62,23 @@ class Vocabulary:
 
     @classmethod
     def build(
-        cls, token_lists: Iterable[Sequence[str]], min_count: int = 1, max_size: int | None = None
+        cls,
+        token_lists: Iterable[Sequence[str]],
+        min_count: int = 1,
+        max_size: int | None = None,
+        specials: Sequence[str] = (),
     ) -> "Vocabulary":
-        """From tokenized training texts; max_size counts <pad> and <unk>."""
+        """From tokenized training texts; `specials` (a language model's <s> and </s>) follow
+        <pad> and <unk>; max_size counts them all."""
         counts = Counter(tok for tokens in token_lists for tok in tokens)
+        reserved = (PAD, UNK, *specials)
         ranked = sorted(
-            (tok for tok, n in counts.items() if n >= min_count and tok not in (PAD, UNK)),
+            (tok for tok, n in counts.items() if n >= min_count and tok not in reserved),
             key=lambda tok: (-counts[tok], tok),
         )
         if max_size is not None:
-            ranked = ranked[: max(max_size - 2, 0)]
-        return cls([PAD, UNK, *ranked])
+            ranked = ranked[: max(max_size - len(reserved), 0)]
+        return cls([*reserved, *ranked])
 
     def __len__(self) -> int:
         return len(self.tokens)

@@ -38,6 +38,7 @@ class Context:
     before: list[str]  # up to CONTEXT_WORDS tokens before the word
     word: str
     after: list[str]
+    glue: str = " "  # between tokens ("" for characters)
 
     def as_dict(self) -> dict:
         return {
@@ -45,7 +46,7 @@ class Context:
             "sentence": self.sentence,
             "position": self.position,
             "word": self.word,
-            "context": " ".join([*self.before, f"[{self.word}]", *self.after]),
+            "context": self.glue.join([*self.before, f"[{self.word}]", *self.after]),
         }
 
 
@@ -56,7 +57,8 @@ def activations(
     batch_size: int = 256,
     max_sentences: int = MAX_SENTENCES,
 ) -> Activations:
-    """h_t (N, H) at every real position of up to max_sentences sentences of `encoded`."""
+    """h_t (N, H) after every word of up to max_sentences sentences of `encoded` (positions
+    count words: a language model's <s> is skipped)."""
     n = len(encoded)
     chosen = np.linspace(0, n - 1, min(n, max_sentences)).round().astype(np.intp) if n else []
     chosen = np.unique(chosen)
@@ -64,11 +66,12 @@ def activations(
     for start in range(0, len(chosen), batch_size):
         batch = encoded.batch(chosen[start : start + batch_size])
         hidden = model.forward(batch.ids, batch.lengths).hidden  # (B, T, H)
-        real = np.arange(batch.ids.shape[1])[None, :] < batch.lengths[:, None]  # (B, T)
+        steps = np.arange(batch.ids.shape[1])[None, :]
+        real = (steps < batch.lengths[:, None]) & (steps >= encoded.leading)  # (B, T)
         rows, cols = np.nonzero(real)
         states.append(hidden[rows, cols].astype(np.float32))
         sentences.append(batch.indices[rows])
-        positions.append(cols)
+        positions.append(cols - encoded.leading)
         ids.append(batch.ids[rows, cols])
     if not states:
         empty = np.zeros(0, np.intp)
@@ -93,12 +96,15 @@ def top_positions(acts: Activations, unit: int, k: int = 20, sign: int = 1) -> n
     return best[np.argsort(-values[best], kind="stable")]
 
 
-def contexts(acts: Activations, unit: int, k: int = 20, sign: int = 1) -> list[Context]:
-    """The top k positions with the words around them."""
+def contexts(
+    acts: Activations, unit: int, k: int = 20, sign: int = 1, tokens_of=tokenize, glue=" "
+) -> list[Context]:
+    """The top k positions with the words around them (tokens_of: the texts' tokenizer; glue
+    joins tokens)."""
     found = []
     for i in top_positions(acts, unit, k, sign):
         s, t = int(acts.sentence[i]), int(acts.position[i])
-        tokens = tokenize(acts.texts[s])
+        tokens = tokens_of(acts.texts[s])
         word = tokens[t] if t < len(tokens) else "<unk>"
         found.append(
             Context(
@@ -108,6 +114,7 @@ def contexts(acts: Activations, unit: int, k: int = 20, sign: int = 1) -> list[C
                 tokens[max(t - CONTEXT_WORDS, 0) : t],
                 word,
                 tokens[t + 1 : t + 1 + CONTEXT_WORDS],
+                glue,
             )
         )
     return found

@@ -121,7 +121,10 @@ def load(path: str | Path) -> Checkpoint:
         cell, head = CELLS[meta["cell"]], TASKS[meta["task"]]
         config, vocab, classes = meta["config"], meta["vocab"], meta["classes"]
         H = config.hidden_size
-        specs = {**cell.param_specs(len(vocab), H), **head.param_specs(H, len(classes))}
+        if config.task != head.name:
+            raise npz.refuse(f"config: task {config.task!r} but the model's head is {head.name!r}")
+        outputs = len(vocab) if head.per_step else len(classes)  # a language model: every token
+        specs = {**cell.param_specs(len(vocab), H), **head.param_specs(H, outputs)}
         dtype = np.dtype(config.dtype)
         slots = OPTIMIZERS[config.optimizer].slots
         optim_names = {"optim/steps"} | {f"optim/{n}/{s}" for n in specs for s in slots}

@@ -25,6 +25,8 @@ CLASSIC_SETTINGS = {
 
 @dataclass(frozen=True)
 class TrainConfig:
+    task: str = "classify"  # or "lm" (next token; monitored by validation loss = log perplexity)
+    level: str = "word"  # a language model's tokens: "word" or "char"
     cell: str = "gru"
     hidden_size: int = 128
     lr: float = 0.002

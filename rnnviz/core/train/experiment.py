@@ -8,6 +8,7 @@ from functools import cached_property
 import numpy as np
 
 from ..data.batching import Batch, EncodedSet
+from ..data.corpus import NextTokenSet, build_vocabulary
 from ..data.datasets import Dataset, Splits, split
 from ..data.progress import Progress, counting
 from ..data.text import Vocabulary, tokenize
@@ -94,6 +95,11 @@ class Experiment:
         progress = progress or Progress()
         splits = split(data, config.test_fraction, config.validation_fraction, config.seed)
         texts = splits.train.texts
+        language_model = config.task == "lm"
+        if vocab is None and language_model:
+            vocab = build_vocabulary(
+                texts, config.level, config.min_count, config.max_vocab, progress
+            )
         vocab = vocab or Vocabulary.build(
             (tokenize(t) for t in counting(texts, progress, "building the vocabulary", len(texts))),
             config.min_count,
@@ -102,6 +108,8 @@ class Experiment:
         max_len = config.max_len or None
 
         def encode(part: Dataset) -> EncodedSet:
+            if language_model:
+                return NextTokenSet.build_lm(part.texts, vocab, config.level, max_len, progress)
             return EncodedSet.build(part.texts, part.labels, vocab, max_len, progress)
 
         if config.patience and splits.validation is None:
@@ -114,8 +122,9 @@ class Experiment:
         model = model or SequenceModel.create(
             len(vocab),
             config.hidden_size,
-            len(data.classes),
+            len(vocab) if language_model else len(data.classes),
             cell=config.cell,
+            task=config.task,
             init=config.init,
             seed=config.seed,
             dtype=config.dtype,
@@ -144,6 +153,8 @@ class Experiment:
             return TrainingReport(trainer.finished, None, self.model.temperature, None)
         best = trainer.restore_best()
         self.model.temperature = 1.0
+        if self.model.head.per_step:  # a language model's probabilities are left as they are
+            return TrainingReport(trainer.finished, best.epoch if best else None, 1.0, None)
         raw_test = trainer.evaluate("test")
         return TrainingReport(
             trainer.finished, best.epoch if best else None, self.calibrate(), raw_test

@@ -3,8 +3,9 @@ command line builds its options from it and the window's spin boxes take their r
 
 from dataclasses import dataclass
 
+from ..data.corpus import LEVELS
 from ..nn.init import INIT_SCHEMES
-from ..nn.registry import CELLS
+from ..nn.registry import CELLS, TASKS
 from .optim import CLIP_MODES, OPTIMIZERS
 
 DTYPES = ("float32", "float64")
@@ -65,6 +66,14 @@ def _probability(field: str, label: str, help: str) -> Hyperparameter:
 
 
 HYPERPARAMETERS = (
+    _H(
+        "task",
+        "task",
+        "classify sentences, or lm: a language model predicting the next token",
+        str,
+        choices=tuple(TASKS),
+    ),
+    _H("level", "level", "a language model's tokens: words or characters", str, choices=LEVELS),
     _H("cell", "cell", "recurrent cell", str, choices=tuple(CELLS)),
     _H("hidden_size", "hidden size", "hidden units H", flag="--hidden", low=1, high=4096),
     _H(

@@ -15,7 +15,7 @@ class Scores:
     accuracy: float
     confusion: np.ndarray  # (C, C) rows true class, columns predicted
     ece: float  # expected calibration error of the top-class probability
-    reliability: Reliability  # the table behind it (the window's reliability diagram)
+    reliability: Reliability | None  # the table behind it (None for a language model)
 
 
 def logits_of(model: SequenceModel, data: EncodedSet, batch_size: int = 256):
@@ -44,4 +44,27 @@ def scores_of(logits: np.ndarray, labels: np.ndarray, temperature: float = 1.0) 
 
 def score(model: SequenceModel, data: EncodedSet, batch_size: int = 256) -> Scores:
     """The model's figures on data, with its temperature."""
+    if model.head.per_step:
+        return next_token_scores(model, data)
     return scores_of(*logits_of(model, data, batch_size), model.temperature)
+
+
+SCORED_ROWS = 4096  # steps whose (rows, V) logits are computed at once
+
+
+def next_token_scores(model: SequenceModel, data: EncodedSet, batch_size: int = 64) -> Scores:
+    """A language model's mean -log p(next token) over every real step (exp of it is the
+    perplexity) and its top-1 accuracy; no confusion matrix or calibration table."""
+    total_nll, correct, count = 0.0, 0, 0
+    for batch in data.batches_in_order(batch_size):
+        trace = model.forward(batch.ids, batch.lengths)
+        t, b = model.head.real_steps(trace)
+        for start in range(0, len(t), SCORED_ROWS):
+            rows = slice(start, start + SCORED_ROWS)
+            logits = model.head.logits(model.params, trace.outputs[t[rows], b[rows]])
+            targets = batch.labels[b[rows], t[rows]]
+            total_nll += nll(logits, targets, model.temperature) * len(targets)
+            correct += int(np.count_nonzero(logits.argmax(axis=1) == targets))
+            count += len(targets)
+    n = max(count, 1)
+    return Scores(total_nll / n, correct / n, np.zeros((0, 0), dtype=np.int64), 0.0, None)

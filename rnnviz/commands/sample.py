@@ -1,0 +1,89 @@
+"""`rnnviz sample`: continuations of a prefix under a saved language model, and the distribution
+of the next token after it."""
+
+import argparse
+
+import numpy as np
+
+from ..core.errors import RnnvizError
+from ..core.generate import read_prefix, sample
+from ..core.train import checkpoint
+from .output import Output, add_output_arguments
+
+TOP = 10  # next tokens listed
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", required=True, metavar="MODEL.npz", help="a language model")
+    parser.add_argument("--prefix", default="", help="the text to continue (default: nothing)")
+    parser.add_argument(
+        "--temperature",
+        type=float,
+        default=1.0,
+        help="softmax(logits / T): below 1 safer, above 1 wilder (default 1)",
+    )
+    parser.add_argument("-n", type=int, default=5, help="continuations (default 5)")
+    parser.add_argument("--seed", type=int, default=0, help="the same seed gives the same samples")
+    parser.add_argument("--max-tokens", type=int, default=None, help="stop a sample after N tokens")
+    add_output_arguments(
+        parser, "stdout is one JSON object: prefix, tokens, next (top 10), samples"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    out = Output.of(args)
+    if args.temperature <= 0:
+        raise RnnvizError("--temperature must be > 0")
+    if args.n < 1:
+        raise RnnvizError("-n must be >= 1")
+    ckpt = checkpoint.load(args.model)
+    model = language_model_of(ckpt, args.model)
+    level = ckpt.config.level
+    prefix = read_prefix(model, ckpt.vocab, args.prefix, level, args.temperature)
+    top = np.argsort(-prefix.next, kind="stable")[:TOP]
+    following = {ckpt.vocab.tokens[i]: float(prefix.next[i]) for i in top}
+    texts = sample(
+        model, ckpt.vocab, args.prefix, level, args.temperature, args.n, args.seed, args.max_tokens
+    )
+    unknown = [t for t, u in zip(prefix.tokens, prefix.unknown, strict=True) if u]
+    out.record(
+        {
+            "prefix": args.prefix,
+            "tokens": prefix.tokens,
+            "unknown": unknown,
+            "next": following,
+            "samples": texts,
+            "temperature": args.temperature,
+            "level": level,
+        }
+    )
+    glue = "" if level == "char" or not args.prefix else " "
+    out.say(f"after {args.prefix!r} the next token is likely:")
+    for token, p in following.items():
+        out.say(f"  {token!r:>16} {p:6.1%}")
+    if unknown:
+        out.say(f"unknown in the prefix (read as <unk>): {', '.join(unknown)}")
+    out.say(f"samples at temperature {args.temperature:g}:")
+    for text in texts:
+        out.say(f"  {args.prefix}{glue}{text}")
+    return 0
+
+
+def language_model_of(ckpt, path: str):
+    """The checkpoint's model, refused unless it is a language model."""
+    if not ckpt.model.head.per_step:
+        raise RnnvizError(
+            f"{path} is a sentence classifier, not a language model: train one with "
+            "rnnviz train --task lm"
+        )
+    return ckpt.model
+
+
+def classifier_of(ckpt, path: str):
+    """The checkpoint's model, refused if it is a language model."""
+    if ckpt.model.head.per_step:
+        raise RnnvizError(
+            f"{path} is a language model: it continues text (rnnviz sample) rather than "
+            "classifying it"
+        )
+    return ckpt.model
