@@ -2,6 +2,7 @@
 
 import argparse
 from dataclasses import fields
+from pathlib import Path
 
 from ..core.data.datasets import Dataset, bundled_names, load
 from ..core.data.importers import FORMAT_HELP, FORMATS, MAX_FILE_BYTES
@@ -88,10 +89,19 @@ def config_from(args: argparse.Namespace, base: TrainConfig | None = None) -> Tr
     return base.updated(**given)
 
 
+DOCUMENT_SUFFIXES = (".txt", ".md")
+
+
 def load_data(args: argparse.Namespace, out: Output) -> Dataset:
+    """The --data sources; for a language model (--task lm) a .txt or .md file is read as a
+    plain document (format "text") unless --format says otherwise."""
+    fmt = args.format
+    documents = all(Path(s).suffix.lower() in DOCUMENT_SUFFIXES for s in args.data)
+    if fmt == "auto" and getattr(args, "task", None) == "lm" and documents:
+        fmt = "text"
     data = load(
         args.data,
-        args.format,
+        fmt,
         args.lenient,
         int(args.max_file_mb * 2**20),
         test=getattr(args, "test", ()),
