@@ -9,8 +9,7 @@ import argparse
 import numpy as np
 
 from ..core.data.batching import EncodedSet
-from ..core.data.corpus import NextTokenSet, lm_tokens
-from ..core.data.text import tokenize
+from ..core.data.corpus import NextTokenSet
 from ..core.errors import RnnvizError
 from ..core.generate import read_prefix
 from ..core.insight import units
@@ -69,8 +68,7 @@ def _unit_contexts(args, out: Output, ckpt) -> dict:
         labels = np.zeros(len(data), dtype=np.int64)
         encoded = EncodedSet.build(data.texts, labels, ckpt.vocab, max_len)
     acts = units.activations(ckpt.model, encoded, data.texts)
-    tokens_of = (lambda text: lm_tokens(text, level)) if language_model else tokenize
-    glue = "" if language_model and level == "char" else " "
+    tokens_of, glue = units.token_reader(language_model, level)
     out.say(f"{data.name}: {len(acts.sentence)} word positions in {len(encoded)} sentences")
     found = {}
     for unit in args.unit:

@@ -2,8 +2,9 @@
 
 import argparse
 
+from ..core.data.corpus import LEVELS
 from ..core.data.datasets import DEFAULT_DATASET, bundled_names
-from ..core.nn.registry import CELLS
+from ..core.nn.registry import CELLS, TASKS
 from ..core.train.config import TrainConfig
 from ..gui import COLOUR_SCHEMES
 from ..gui.screenshot import SCENES, take_screenshot
@@ -39,6 +40,13 @@ def add_screenshot_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--show", default=None, help="what the hidden-state panel shows (h, or a gate's name)"
     )
+    parser.add_argument(
+        "--task",
+        choices=tuple(TASKS),
+        default="classify",
+        help="classify, or lm (a language model)",
+    )
+    parser.add_argument("--level", choices=LEVELS, default="word", help="a language model's tokens")
     parser.add_argument(
         "--run",
         action="append",
@@ -87,6 +95,7 @@ def run_screenshot(args: argparse.Namespace) -> int:
         args.classic,
         args.tab,
         tuple(args.run),
+        {"task": args.task, "level": args.level},
     )
     for path in paths:
         print(f"saved {path}")

@@ -23,6 +23,7 @@ class Prefix:
     surprise: np.ndarray  # (T,) -log p(token t | the tokens before it): where the model is
     # surprised
     state: tuple  # the cell's state after the prefix, (1, H) arrays
+    gates: dict[str, np.ndarray]  # the cell's gates by name, (T + 1, H) each
 
     @property
     def next(self) -> np.ndarray:
@@ -43,7 +44,8 @@ def read_prefix(
     with np.errstate(divide="ignore"):
         surprise = -np.log(probs[np.arange(len(tokens)), ids[1:]])
     unknown = ids[1:] == vocab.index[UNK]
-    return Prefix(tokens, unknown, states, probs, surprise, model.cell.final_state(trace))
+    gates = {name: a[:, 0] for name, a in model.cell.gate_activations(trace).items()}
+    return Prefix(tokens, unknown, states, probs, surprise, model.cell.final_state(trace), gates)
 
 
 def sample(

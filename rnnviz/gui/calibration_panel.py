@@ -11,6 +11,9 @@ from .panel import TELEMETRY, Panel, PanelContext
 from .theme import Theme, add_legend, points_curve, style_plot, summary_label
 
 EMPTY_TEXT = "The diagram appears at the first evaluation (each epoch's end)."
+LANGUAGE_MODEL_TEXT = (
+    "A language model is scored by perplexity (the loss panel), not by a reliability diagram."
+)
 
 
 class CalibrationPanel(QWidget, Panel):
@@ -94,7 +97,8 @@ class CalibrationPanel(QWidget, Panel):
             self.bars.setOpts(x=[], height=[])
             self.gaps.setOpts(x=[], y0=[], height=[])
             self.points.setData([], [])
-            self.summary.setText(EMPTY_TEXT)
+            language_model = evaluation is not None and evaluation.reliability is None
+            self.summary.setText(LANGUAGE_MODEL_TEXT if language_model else EMPTY_TEXT)
             return
         filled = table.counts > 0
         centres = (table.edges[:-1] + table.edges[1:])[filled] / 2

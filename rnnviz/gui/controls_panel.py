@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -54,6 +55,16 @@ def _form_box(title: str, rows: list) -> QGroupBox:
     return box
 
 
+def _row(*widgets) -> QWidget:
+    """Widgets side by side in one form row."""
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        layout.addWidget(widget)
+    return row
+
+
 def _value(widget):
     """What a spin box or combo box currently holds."""
     return widget.currentText() if isinstance(widget, QComboBox) else widget.value()
@@ -90,6 +101,18 @@ class ControlsPanel(QWidget):
         )
         self.dataset_info = plain_label()
         self.dataset_info.setWordWrap(True)
+        self.task = _combo(
+            "task",
+            c.task,
+            "classify: sentiment (or any labels) of a sentence, one prediction at its end; lm: a "
+            "language model predicting the next token at every step, labels ignored (applies "
+            "on Reset).",
+        )
+        self.level = _combo(
+            "level",
+            c.level,
+            "A language model's tokens: words, or characters (applies on Reset).",
+        )
 
         self.cell = _combo(
             "cell",
@@ -209,15 +232,21 @@ class ControlsPanel(QWidget):
         self.load_button.clicked.connect(self.load_clicked)
         self.train_button.setMinimumHeight(34)
 
-        data_box = _form_box("Data", [("Dataset", self.dataset), (None, self.dataset_info)])
+        data_box = _form_box(
+            "Data",
+            [
+                ("Dataset", self.dataset),
+                (None, self.dataset_info),
+                ("Task", _row(self.task, QLabel("tokens"), self.level)),
+            ],
+        )
         model_box = _form_box(
             "Model (on Reset)",
             [
                 ("Cell", self.cell),
                 ("Hidden size", self.hidden),
                 ("Init", self.init),
-                ("Seed", self.seed),
-                ("dtype", self.dtype),
+                ("Seed", _row(self.seed, QLabel("dtype"), self.dtype)),
             ],
         )
         live_box = _form_box(
@@ -262,6 +291,8 @@ class ControlsPanel(QWidget):
     def _fields(self) -> dict:
         """Config field -> the widget that edits it."""
         return {
+            "task": self.task,
+            "level": self.level,
             "cell": self.cell,
             "hidden_size": self.hidden,
             "init": self.init,

@@ -96,7 +96,10 @@ class HiddenStatePanel(QWidget, Panel):
         if snapshot is None:
             return
         chosen = self.sentence_box.currentData()
-        result = context.probe if chosen is None else probe(snapshot.model, snapshot.vocab, chosen)
+        if chosen is None:
+            result = context.probe
+        else:
+            result = probe(snapshot.model, snapshot.vocab, chosen, level=snapshot.level)
         if result is None:
             return
         self._offer_layers(snapshot.model.cell, result)

@@ -19,7 +19,8 @@ def unit_contexts(experiment: Experiment, unit: int):
         return step, [], []
     texts = experiment.splits.train.texts
     acts = units.activations(experiment.model, experiment.train_set, texts)
-    return step, units.contexts(acts, unit, TOP, 1), units.contexts(acts, unit, TOP, -1)
+    tokens_of, glue = units.token_reader(experiment.model.head.per_step, experiment.config.level)
+    return step, *(units.contexts(acts, unit, TOP, s, tokens_of, glue) for s in (1, -1))
 
 
 class UnitInspection:

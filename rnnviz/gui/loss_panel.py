@@ -32,6 +32,10 @@ from .theme import (
 MAX_MARKS = 40  # epoch lines drawn at most (thinned evenly beyond)
 DEFAULT_SMOOTHING = 0.9  # weight of the moving average per plotted point
 START_HINT = "Press Train (Space) to start"
+ACCURACY_TIP = (
+    "Share of sentences whose argmax_c p(c) is the true class: training batches (moving "
+    "average), and the validation and test splits at each evaluation."
+)
 
 
 class LossPanel(QWidget, Panel):
@@ -45,7 +49,8 @@ class LossPanel(QWidget, Panel):
             (3, 2),
             legends=(True, False),  # the accuracy curves have the loss curves' colours
         )
-        self.loss_plot.setAxisItems({"left": LogAxis("left")})  # readable on a log scale too
+        for plot in (self.loss_plot, self.acc_plot):  # readable on a log scale too
+            plot.setAxisItems({"left": LogAxis("left")})
         style_plot(self.loss_plot, "Loss (cross-entropy)", "loss", "")
         style_plot(self.acc_plot, "Accuracy", "accuracy", "training step")
         self.acc_plot.setXLink(self.loss_plot)
@@ -59,10 +64,7 @@ class LossPanel(QWidget, Panel):
             "average, and the validation and test loss at each evaluation; the green line marks "
             "the best validation epoch (the weights early stopping keeps)."
         )
-        self.acc_plot.setToolTip(
-            "Share of sentences whose argmax_c p(c) is the true class: training batches "
-            "(moving average), and the validation and test splits at each evaluation."
-        )
+        self.acc_plot.setToolTip(ACCURACY_TIP)
         t = theme
         self.raw_loss = Band(self.loss_plot, t.faint, "train (per step)")
         self.smooth_loss = self.loss_plot.plot(
@@ -96,9 +98,10 @@ class LossPanel(QWidget, Panel):
         self.run_curves = (  # the runs beside this one: smoothed training, dashed test
             RunCurves(self.loss_plot, _smoothed("loss")),
             RunCurves(self.loss_plot, _test("loss"), dashed=True),
-            RunCurves(self.acc_plot, _smoothed("accuracy")),
-            RunCurves(self.acc_plot, _test("accuracy"), dashed=True),
+            RunCurves(self.acc_plot, _lower_smoothed),
+            RunCurves(self.acc_plot, _lower_test, dashed=True),
         )
+        self.perplexity = False  # the lower plot shows perplexity (a language model)
         self.runs_key = QLabel()
         self.runs_key.setTextFormat(Qt.TextFormat.RichText)
         self.runs_key.setToolTip(
@@ -170,6 +173,9 @@ class LossPanel(QWidget, Panel):
         self.hover.hide()
 
     def draw(self, context: PanelContext) -> None:
+        snapshot = context.view.snapshot if context.view is not None else None
+        if snapshot is not None:
+            self._set_perplexity(snapshot.model.head.per_step)
         if context.runs != self.runs:
             key = runs_key(context.runs)
             if key != self.runs_key.text():
@@ -200,7 +206,7 @@ class LossPanel(QWidget, Panel):
             return
         self.raw_loss.set(steps, "loss")
         for curves in self.run_curves:
-            curves.set(self.runs, weight=self.smoothing)
+            curves.set(self.runs, weight=self.smoothing, perplexity=self.perplexity)
         high = steps.high["loss"]  # a one-step bucket's max is its value
         cut = False
         if self.loss_range.log_y:
@@ -211,11 +217,12 @@ class LossPanel(QWidget, Panel):
         else:  # the informative part: a few high early losses must not flatten the rest
             self.loss_range.update(steps.x[-1], 0.0, robust_top(high))
             cut = self.loss_range.following and high.max() > self.loss_plot.viewRange()[1][1]
-        self.acc_range.update(steps.x[-1], 0.0, 1.0)
         smooth_loss = ema(steps.mean["loss"], self.smoothing)
         self.smooth_loss.setData(steps.x, smooth_loss)
-        self.smooth_acc.setData(steps.x, ema(steps.mean["accuracy"], self.smoothing))
+        lower = _lower(steps.mean, smooth_loss, self.smoothing, self.perplexity)
+        self.smooth_acc.setData(steps.x, lower)
         text = f"train loss {smooth_loss[-1]:.3g}"
+        shown_top = float(np.nanmax(lower)) if len(lower) else 1.0
         for split, (loss_curve, acc_curve) in self.held_out.items():
             series = view.evaluations.get(split)
             if series is None or not len(series):
@@ -223,8 +230,15 @@ class LossPanel(QWidget, Panel):
                 set_points(acc_curve, [], [])
                 continue
             set_points(loss_curve, series.x, series.mean["loss"])
-            set_points(acc_curve, series.x, series.mean["accuracy"])
-            text += f" · {split} {series.mean['loss'][-1]:.3g}, {series.mean['accuracy'][-1]:.1%}"
+            held = np.exp(series.mean["loss"]) if self.perplexity else series.mean["accuracy"]
+            set_points(acc_curve, series.x, held)
+            shown_top = max(shown_top, float(np.nanmax(held)))
+            figure = f"perplexity {held[-1]:.3g}" if self.perplexity else f"{held[-1]:.1%}"
+            text += f" · {split} {series.mean['loss'][-1]:.3g}, {figure}"
+        if self.perplexity:
+            self.acc_range.update(steps.x[-1], 1.0, shown_top)
+        else:
+            self.acc_range.update(steps.x[-1], 0.0, 1.0)
         best = view.status.best_step
         for line in self.best_lines:
             line.setVisible(best > 0)
@@ -240,6 +254,27 @@ class LossPanel(QWidget, Panel):
         self.summary.setText(text)
         self._set_epoch_marks(view.epoch_marks)
         self._set_events(view.events)
+
+    def _set_perplexity(self, on: bool) -> None:
+        """The lower plot shows accuracy (a classifier) or perplexity = exp(loss) (a language
+        model, whose next-token accuracy says little)."""
+        if on == self.perplexity:
+            return
+        self.perplexity = on
+        self.acc_plot.setTitle("Perplexity (exp of the loss)" if on else "Accuracy", size="10pt")
+        self.acc_plot.setLabel("left", "perplexity" if on else "accuracy")
+        self.acc_range.follow_y = on
+        self.acc_plot.setLogMode(False, on)  # perplexity spans 1 to the vocabulary size
+        self.acc_range.set_log_y(on)
+        if not on:
+            self.acc_plot.setYRange(0, 1.0, padding=0.02)
+        self.acc_plot.setToolTip(
+            "Perplexity exp(L): the number of equally likely next tokens the model hesitates "
+            "between, training batches (from the smoothed loss) and the validation and test "
+            "splits at each evaluation. 1 is certainty; the vocabulary size is a guess."
+            if on
+            else ACCURACY_TIP
+        )
 
     def _set_log(self, on: bool) -> None:
         self.loss_plot.setLogMode(False, on)
@@ -278,7 +313,7 @@ class LossPanel(QWidget, Panel):
 def _smoothed(metric: str):
     """A run's training `metric`, smoothed like the window's own."""
 
-    def xy(view, weight: float):
+    def xy(view, weight: float, perplexity: bool):
         steps = view.steps
         return (
             None if steps is None or not len(steps) else (steps.x, ema(steps.mean[metric], weight))
@@ -288,4 +323,21 @@ def _smoothed(metric: str):
 
 
 def _test(metric: str):
-    return lambda view, weight: evaluated(view, "test", metric)
+    return lambda view, weight, perplexity: evaluated(view, "test", metric)
+
+
+def _lower(mean: dict, smooth_loss: np.ndarray, weight: float, perplexity: bool) -> np.ndarray:
+    """The lower plot's training curve: smoothed accuracy, or exp of the smoothed loss."""
+    return np.exp(smooth_loss) if perplexity else ema(mean["accuracy"], weight)
+
+
+def _lower_smoothed(view, weight: float, perplexity: bool):
+    steps = view.steps
+    if steps is None or not len(steps):
+        return None
+    return steps.x, _lower(steps.mean, ema(steps.mean["loss"], weight), weight, perplexity)
+
+
+def _lower_test(view, weight: float, perplexity: bool):
+    found = evaluated(view, "test", "loss" if perplexity else "accuracy")
+    return found if found is None or not perplexity else (found[0], np.exp(found[1]))

@@ -512,7 +512,9 @@ class MainWindow(QMainWindow):
         if snapshot is None:
             return
         temperature = None if self._calibrated else 1.0
-        self._probe = probe(snapshot.model, snapshot.vocab, self._typed_text, temperature)
+        self._probe = probe(
+            snapshot.model, snapshot.vocab, self._typed_text, temperature, snapshot.level
+        )
         self.side_runs.probe(self._typed_text, temperature)
         if not now:
             self._mark(PROBE)

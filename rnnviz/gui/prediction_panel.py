@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QProgressBar,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -22,6 +23,7 @@ from ..core.data.text import tokenize
 from ..core.insight.saliency import METHODS, Saliency, explain
 from ..core.insight.units import units_for_span
 from ..core.probe import Probe
+from .next_token_view import NextTokenView, shown_token
 from .panel import MAX_DRAWN_WORDS, PROBE, Panel, PanelContext
 from .theme import (
     Theme,
@@ -112,21 +114,31 @@ class PredictionPanel(QWidget, Panel):
             "network would answer if the sentence stopped at that word."
         )
         self.curves: list[pg.PlotDataItem] = []
+        self.next_view = NextTokenView(theme)
+        self.language_model = False  # the model continues text instead of classifying it
+        classifier_page = QWidget()
+        page = QVBoxLayout(classifier_page)
+        page.setContentsMargins(0, 0, 0, 0)
+        page.addLayout(self.bars_grid)
+        page.addWidget(self.graphics, 1)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(classifier_page)
+        self.pages.addWidget(self.next_view)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         title = QLabel("<b>Try a sentence</b>")
         header = QHBoxLayout()
         header.addWidget(title, 1)
-        header.addWidget(QLabel("Colour words by"))
+        self.why_title = QLabel("Colour words by")
+        header.addWidget(self.why_title)
         header.addWidget(self.why_box)
         layout.addLayout(header)
         layout.addWidget(self.entry)
         layout.addWidget(self.tokens_label)
         layout.addWidget(self.phrase_label)
-        layout.addLayout(self.bars_grid)
         layout.addWidget(self.verdict)
         layout.addWidget(self.runs_label)
-        layout.addWidget(self.graphics, 1)
+        layout.addWidget(self.pages, 1)
 
     @property
     def text(self) -> str:
@@ -136,6 +148,7 @@ class PredictionPanel(QWidget, Panel):
         snapshot = context.view.snapshot if context.view is not None else None
         if snapshot is None or context.probe is None:
             return
+        self._set_language_model(snapshot.model.head.per_step)
         if snapshot.classes != self.classes:
             self._build_bars(snapshot.classes)
         self.context = context
@@ -143,6 +156,23 @@ class PredictionPanel(QWidget, Panel):
         self.show_probe(context.probe, snapshot.step)
         self._show_runs(context.runs)
         self._show_phrase_units()
+
+    def _set_language_model(self, on: bool) -> None:
+        """A language model: the next token and samples in place of the class bars, and the
+        words coloured by surprise in place of saliency."""
+        if on == self.language_model:
+            return
+        self.language_model = on
+        self.pages.setCurrentIndex(1 if on else 0)
+        self.why_title.setVisible(not on)
+        self.why_box.setVisible(not on)
+        self.entry.setPlaceholderText("Type the start of a sentence…" if on else "Type a sentence…")
+        self.tokens_label.setToolTip(
+            "Surprise of each token: −log p(token | <s> and the tokens before it), darker where "
+            "the model expected it least (unknown tokens struck through)."
+            if on
+            else ""
+        )
 
     def _show_runs(self, runs) -> None:
         """One coloured line per run beside this one: its prediction for the typed sentence."""
@@ -152,10 +182,15 @@ class PredictionPanel(QWidget, Panel):
             if final is None:
                 continue
             best = int(np.argmax(final))
-            classes = run.view.snapshot.classes
+            snapshot = run.view.snapshot
+            answer = (
+                f"next “{shown_token(snapshot.vocab.tokens[best])}”"
+                if run.probe.surprise is not None
+                else snapshot.classes[best]
+            )
             lines.append(
                 f'<span style="color:{run.colour}">■</span> {html.escape(run.label)}: '
-                f"{html.escape(classes[best])} ({final[best]:.1%})"
+                f"{html.escape(answer)} ({final[best]:.1%})"
             )
         self.runs_label.setVisible(bool(lines))
         text = "<br>".join(lines)
@@ -166,7 +201,7 @@ class PredictionPanel(QWidget, Panel):
         """The chosen saliency of the typed sentence under the newest weights (None: off)."""
         method = self.why_box.currentData()
         snapshot = self.context.view.snapshot if self.context and self.context.view else None
-        if not method or snapshot is None:
+        if not method or snapshot is None or self.language_model:
             return None
         return explain(snapshot.model, snapshot.vocab, self.text, method, last=SALIENCY_WORDS)
 
@@ -226,6 +261,9 @@ class PredictionPanel(QWidget, Panel):
         if tokens != self.tokens_label.text():  # rich text is re-parsed on every setText
             self.tokens_label.setText(tokens)
         final = result.final
+        if self.language_model:
+            self._show_next(result, step)
+            return
         for i, (_, bar) in enumerate(self.bars):
             p = 0.0 if final is None else float(final[i])
             bar.setValue(round(1000 * p))
@@ -246,13 +284,23 @@ class PredictionPanel(QWidget, Panel):
         set_ticks(self.plot.getAxis("bottom"), list(zip(x.tolist(), drawn.tokens, strict=True)))
         set_view(self.plot, (start - 0.5, start + len(drawn.tokens) - 0.5), padding=0.02)
 
+    def _show_next(self, result: Probe, step: int) -> None:
+        snapshot = self.context.view.snapshot
+        following = result.final
+        best = int(np.argmax(following))
+        token = shown_token(snapshot.vocab.tokens[best])
+        self.verdict.setText(f"Next: “{token}” ({following[best]:.1%}) at step {step:,}")
+        self.next_view.present(result, snapshot, self.text)
+
     def _tokens_html(self, result: Probe, start: int, total: int) -> str:
         """The drawn tokens, unknown ones struck through; says what was not drawn or was cut."""
         if not result.tokens:
             return "<i>no words yet</i>"
         scores = colours = None
         saliency = self.saliency
-        if saliency is not None and len(saliency.tokens) == total:
+        if result.surprise is not None:  # a language model: how surprised it was by each token
+            scores, colours = result.surprise, (self.theme.test, self.theme.test)
+        elif saliency is not None and len(saliency.tokens) == total:
             scores = saliency.scores[start:]
             palette = self.theme.classes
             ranked = np.argsort(-saliency.probs)
@@ -268,6 +316,7 @@ class PredictionPanel(QWidget, Panel):
             colours or ("", ""),
             self.tokens_label.palette().color(QPalette.ColorRole.Window).name(),
             self.theme.warning,
+            separator="" if self._characters() else " ",
         )
         warn = f'<span style="color:{self.theme.warning};">'
         n_unknown = int(result.unknown.sum())
@@ -282,4 +331,10 @@ class PredictionPanel(QWidget, Panel):
             notes.append(f"the text was cut at {MAX_TYPED_CHARS:,} characters")
         note = f" {warn}· {' · '.join(notes)}</span>" if notes else ""
         prefix = "Tokens: … " if start else "Tokens: "
+        if result.surprise is not None:
+            prefix = "Surprise: … " if start else "Surprise: "
         return prefix + words + note
+
+    def _characters(self) -> bool:
+        snapshot = self.context.view.snapshot if self.context and self.context.view else None
+        return snapshot is not None and snapshot.level == "char" and self.language_model

@@ -30,10 +30,11 @@ def scripted_window(
     colours: str,
     classic: bool = False,
     runs: tuple[str, ...] = (),
+    task: dict | None = None,
 ):
     """A MainWindow with throw-away settings, shown at `size`, its `cell` model (None: the
-    default; classic: the classic tutorial's settings) and the `runs` beside it ("cell=lstm")
-    trained `steps` mini-batches at full speed and paused."""
+    default; classic: the classic tutorial's settings; task: {"task": "lm", "level": ...}) and
+    the `runs` beside it ("cell=lstm") trained `steps` mini-batches at full speed and paused."""
     if not os.environ.get("DISPLAY") and "QT_QPA_PLATFORM" not in os.environ:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtCore import QSettings
@@ -48,6 +49,7 @@ def scripted_window(
         config = TrainConfig.classic() if classic else TrainConfig()
         if cell is not None:
             config = dataclasses.replace(config, cell=cell)
+        config = dataclasses.replace(config, **(task or {}))
         settings.setValue("config", json.dumps(config.to_dict()))
         settings.setValue("colour_scheme", colours)
         window = MainWindow(settings=settings, dataset=dataset)
@@ -126,17 +128,18 @@ def take_screenshot(
     classic: bool = False,
     tab: str | None = None,
     runs: tuple[str, ...] = (),
+    task: dict | None = None,
 ) -> list[Path]:
     """Train a `cell` model (None: the default cell) `steps` mini-batches at full speed, type
     `text`, show `show` (h, or a gate) in the hidden-state panel, in the `colours` scheme, play
     `scene` and save its pictures (`out`, or files named after it; a folder for "report").
     classic: the classic tutorial's settings (TrainConfig.classic) instead of the defaults; tab:
     the key of the tab panel to bring to the front; runs: runs beside the window's own
-    ("cell=lstm")."""
+    ("cell=lstm"); task: the task and level settings ({"task": "lm", "level": "char"})."""
     from ..core.errors import RnnvizError
 
     path = Path(out)
-    with scripted_window(dataset, steps, size, cell, colours, classic, runs) as window:
+    with scripted_window(dataset, steps, size, cell, colours, classic, runs, task) as window:
         if text is not None:
             window.panels["prediction"].entry.setText(text)
         if show is not None:

@@ -51,7 +51,7 @@ class SideRuns:
         for run in self.runs.values():
             snapshot = run.view.snapshot if run.view else None
             if snapshot is not None:
-                run.probe = probe(snapshot.model, snapshot.vocab, text, temperature)
+                run.probe = probe(snapshot.model, snapshot.vocab, text, temperature, snapshot.level)
 
     def views(self) -> tuple[RunView, ...]:
         return tuple(

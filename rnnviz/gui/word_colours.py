@@ -28,8 +28,9 @@ def words_html(
     colours: tuple[str, str],
     background: str,
     warning: str,
+    separator: str = " ",
 ) -> str:
-    """Tokens separated by spaces; with scores (NaN: not scored), a background of colours[0]
+    """Tokens joined by `separator`; with scores (NaN: not scored), a background of colours[0]
     (score > 0, for the class) or colours[1] (< 0, against it), opacity |score| / max |score|;
     unknown words struck through in the warning colour."""
     scale = 0.0
@@ -48,4 +49,4 @@ def words_html(
             )
             style.append(f"background-color:{fill}")
         parts.append(f'<span style="{"; ".join(style)}">{word}</span>' if style else word)
-    return " ".join(parts)
+    return separator.join(parts)

@@ -6,10 +6,12 @@ position; everything else is a query on that table.
 """
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
 from ..data.batching import EncodedSet
+from ..data.corpus import lm_tokens
 from ..data.text import tokenize
 from ..nn.model import SequenceModel
 
@@ -83,6 +85,14 @@ def activations(
         np.concatenate(ids),
         texts,
     )
+
+
+def token_reader(language_model: bool, level: str):
+    """(tokens_of, glue) that contexts read sentences with: the classifier's words, or a
+    language model's word or character tokens (characters joined without spaces)."""
+    if not language_model:
+        return tokenize, " "
+    return partial(lm_tokens, level=level), "" if level == "char" else " "
 
 
 def top_positions(acts: Activations, unit: int, k: int = 20, sign: int = 1) -> np.ndarray:

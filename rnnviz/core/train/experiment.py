@@ -18,6 +18,7 @@ from .calibration import fit_temperature
 from .config import TrainConfig
 from .records import Evaluation
 from .scoring import logits_of
+from .telemetry import Snapshot
 from .trainer import Trainer
 
 MAX_LISTED = 2000  # sentences per split offered by the window's sentence list
@@ -166,6 +167,18 @@ class Experiment:
         logits, labels = logits_of(self.model, self.evaluation_sets["validation"])
         self.model.temperature = fit_temperature(logits, labels)
         return self.model.temperature
+
+    def snapshot(self) -> Snapshot:
+        """A copy of the model now, with what reading text with it needs."""
+        trainer = self.trainer
+        return Snapshot(
+            trainer.step_count,
+            trainer.model.copy(),
+            self.vocab,
+            self.classes,
+            trainer.gradient_flow(),
+            self.config.level,
+        )
 
     def overview(self) -> Overview:
         listed = {

@@ -19,7 +19,7 @@ from .config import TrainConfig
 from .experiment import Experiment
 from .hyperparameters import BY_FIELD
 from .records import RunState
-from .telemetry import Snapshot, Status, Telemetry
+from .telemetry import Status, Telemetry
 
 MAX_RUNS = 4
 # What a run may change: anything but the data, its split and its batches.
@@ -144,15 +144,7 @@ class Companion:
         trainer = self.experiment.trainer
         if trainer.step_count != self._published:
             self._published = trainer.step_count
-            self.telemetry.publish(
-                Snapshot(
-                    trainer.step_count,
-                    trainer.model.copy(),
-                    self.experiment.vocab,
-                    self.experiment.classes,
-                    trainer.gradient_flow(),
-                )
-            )
+            self.telemetry.publish(self.experiment.snapshot())
         state = (
             RunState.HALTED
             if trainer.halt

@@ -23,7 +23,7 @@ from .experiment import Experiment
 from .flow_history import FlowAverage
 from .lockstep import MAX_RUNS, Companion, run_label
 from .records import Halt, RunState
-from .telemetry import Snapshot, Status, Telemetry, UnitWords
+from .telemetry import Status, Telemetry, UnitWords
 
 PUBLISH_EVERY = 0.15  # seconds between snapshots of the weights for the window
 DYNAMICS_EVERY = 0.5  # seconds between records of the gradient flow and the recurrence figures
@@ -307,15 +307,7 @@ class TrainingRunner:
         trainer = experiment.trainer
         if force or self._published_step != trainer.step_count:
             self._published_step = trainer.step_count
-            self.telemetry.publish(
-                Snapshot(
-                    trainer.step_count,
-                    trainer.model.copy(),
-                    experiment.vocab,
-                    experiment.classes,
-                    trainer.gradient_flow(),
-                )
-            )
+            self.telemetry.publish(experiment.snapshot())
             self._record_dynamics()
         for companion in self._companions:
             companion.publish()

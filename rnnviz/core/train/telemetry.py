@@ -34,6 +34,7 @@ class Snapshot:
     classes: tuple[str, ...]
     gradient_flow: dict[str, np.ndarray]  # "h" (, "c") -> (T,) mean ||dL/d·|| by distance from
     # the sentence end
+    level: str = "word"  # a language model's tokens (what the typed text is read as)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,66 @@
+"""The window in language-model mode: perplexity, the next token, samples and surprise."""
+
+import json
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings
+
+from rnnviz.core.train.config import TrainConfig
+
+
+@pytest.fixture
+def lm_window(qtbot, tmp_path):
+    from rnnviz.gui.app import dispose
+    from rnnviz.gui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    config = TrainConfig(task="lm", hidden_size=24, patience=0, validation_fraction=0.0)
+    settings.setValue("config", json.dumps(config.to_dict()))
+    win = MainWindow(settings=settings, dataset="tiny")
+    win.show()
+    win.runner.set_speed(None)
+    yield win
+    dispose(win)
+
+
+def test_the_panels_turn_to_the_language_model(qtbot, lm_window):
+    window = lm_window
+    window.runner.call(lambda run: [run.trainer.step() for _ in range(40)]).result(60)
+    prediction = window.panels["prediction"]
+    prediction.entry.setText("this is not")
+    qtbot.waitUntil(lambda: prediction.shown is not None and len(prediction.shown.tokens) == 3)
+    window.redraw_all()
+    assert prediction.pages.currentIndex() == 1 and not prediction.why_box.isVisibleTo(window)
+    assert prediction.tokens_label.text().startswith("Surprise: ")
+    assert prediction.verdict.text().startswith("Next: “")
+    view = prediction.next_view
+    heights = view.bars.opts["width"]
+    assert len(heights) == 10 and np.all(np.diff(heights) <= 0) and heights.sum() <= 1 + 1e-9
+    samples = view.samples.text()
+    assert samples.count("<i>this is not</i>") == 3 and "T 0.70" in samples
+    view.temperature.setValue(150)
+    assert "T 1.50" in view.samples.text()
+    loss = window.panels["loss"]
+    assert loss.perplexity and "perplexity" in loss.summary.text()
+    x, y = loss.smooth_acc.getData()
+    assert len(x) == 40 and (y >= 1).all()
+    calibration = window.panels["calibration"]
+    assert "perplexity" in calibration.summary.text()
+
+
+def test_a_language_models_unit_reads_its_own_tokens(qtbot, lm_window):
+    window = lm_window
+    window.runner.call(lambda run: [run.trainer.step() for _ in range(20)]).result(60)
+    window.redraw_all()
+    window.inspect_unit(3)
+    inspector = window.inspection.inspector
+    qtbot.waitUntil(lambda: bool(inspector.shown_key), timeout=10000)
+    positive, _ = inspector.contexts
+    assert positive and all(c.word != "<s>" for c in positive)
+    tokens = {
+        w
+        for text in window.runner.call(lambda e: e.splits.train.texts).result(5)
+        for w in text.split()
+    }
+    assert all(c.word in tokens for c in positive)
