@@ -32,14 +32,16 @@ GATES = {"vanilla": 1, "gru": 3, "lstm": 4}
 
 
 class RnnvizStep:
-    """The project's training step: batched forward, BPTT, global-norm clip, SGD."""
+    """The project's training step: batched forward, BPTT, global-norm clip, SGD (a language
+    model's: a loss at every step over V outputs)."""
 
-    def __init__(self, H, V, T, B, dtype, rng, cell="vanilla"):
-        self.model = SequenceModel.create(V, H, 2, cell=cell, seed=0, dtype=dtype)
+    def __init__(self, H, V, T, B, dtype, rng, cell="vanilla", task="classify"):
+        outputs = V if task == "lm" else 2
+        self.model = SequenceModel.create(V, H, outputs, cell=cell, task=task, seed=0, dtype=dtype)
         self.opt = make_optimizer("sgd")
         self.ids = rng.integers(2, V, size=(B, T))
         self.lengths = np.full(B, T)
-        self.labels = rng.integers(0, 2, size=B)
+        self.labels = rng.integers(2, V, size=(B, T)) if task == "lm" else rng.integers(0, 2, B)
 
     def __call__(self):
         result = self.model.loss_and_grads(self.ids, self.lengths, self.labels)
@@ -155,6 +157,74 @@ def matmul_peak(rounds=5):
     a = np.random.default_rng(0).standard_normal((1024, 1024)).astype(np.float32)
     best = min(seconds_per_call(lambda: a @ a, 0.3) for _ in range(rounds))
     return 2 * 1024**3 / best / 1e9
+
+
+class TorchLanguageModelStep:
+    """PyTorch embedding + nn.RNN / nn.GRU / nn.LSTM + Linear over V at every step,
+    cross-entropy, SGD, clip_grad_norm_: the language model's step."""
+
+    def __init__(self, H, V, T, B, rng, cell="vanilla"):
+        import torch
+
+        torch.set_num_threads(1)
+        self.torch = torch
+        self.emb = torch.nn.Embedding(V, H)
+        layer = {"vanilla": torch.nn.RNN, "gru": torch.nn.GRU, "lstm": torch.nn.LSTM}[cell]
+        self.rnn = layer(H, H, batch_first=True)
+        self.out = torch.nn.Linear(H, V)
+        self.params = [*self.emb.parameters(), *self.rnn.parameters(), *self.out.parameters()]
+        self.opt = torch.optim.SGD(self.params, lr=0.01)
+        self.ids = torch.as_tensor(rng.integers(2, V, size=(B, T)))
+        self.targets = torch.as_tensor(rng.integers(2, V, size=(B, T)))
+
+    def __call__(self):
+        self.opt.zero_grad()
+        outputs, _ = self.rnn(self.emb(self.ids))  # (B, T, H)
+        logits = self.out(outputs)  # (B, T, V)
+        loss = self.torch.nn.functional.cross_entropy(
+            logits.reshape(-1, logits.shape[-1]), self.targets.reshape(-1)
+        )
+        loss.backward()
+        self.torch.nn.utils.clip_grad_norm_(self.params, 5.0)
+        self.opt.step()
+
+
+LM_SIZES = [(128, 10000, 35, 32), (128, 2000, 35, 32), (64, 100, 100, 32)]
+
+
+def language_model_rows(quick):
+    """The language model's float32 step against PyTorch's, one thread, interleaved rounds."""
+    rng = np.random.default_rng(0)
+    peak = matmul_peak()
+    rows = []
+    for cell in GATES:
+        for H, V, T, B in LM_SIZES[: 1 if quick else None]:
+            fns = {
+                "rnnviz": RnnvizStep(H, V, T, B, "float32", rng, cell, task="lm"),
+                "torch": TorchLanguageModelStep(H, V, T, B, rng, cell),
+            }
+            times = interleaved(fns, 3 if quick else 7, 0.3 if quick else 0.5)
+            med = {k: statistics.median(v) for k, v in times.items()}
+            flops = 6 * B * T * H * (V + GATES[cell] * H)  # output layer + recurrence
+            row = {
+                "cell": cell,
+                "H": H,
+                "V": V,
+                "T": T,
+                "B": B,
+                "rnnviz_tok_s": B * T / med["rnnviz"],
+                "torch_tok_s": B * T / med["torch"],
+                "ratio_vs_torch": paired_ratio(times, "rnnviz", "torch"),
+                "peak_share": flops / med["rnnviz"] / 1e9 / peak,
+            }
+            rows.append(row)
+            print(
+                f"lm {cell:>7} H={H:<4} V={V:<6} T={T:<3} B={B:<3}: rnnviz "
+                f"{row['rnnviz_tok_s']:>8,.0f} tok/s ({row['peak_share']:.0%} of peak) · torch "
+                f"{row['torch_tok_s']:>8,.0f} · {row['ratio_vs_torch']:.2f}x",
+                flush=True,
+            )
+    return rows
 
 
 def train_rows(quick, have_torch):
@@ -557,9 +627,9 @@ def main():
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
     parser.add_argument(
         "--only",
-        choices=("cli", "gui", "cells", "insight"),
-        help="only the CLI vs trainer figures, the window's, the cells against PyTorch, or the "
-        "live views' computations",
+        choices=("cli", "gui", "cells", "insight", "lm"),
+        help="only the CLI vs trainer figures, the window's, the cells against PyTorch, the live "
+        "views' computations, or the language model against PyTorch",
     )
     args = parser.parse_args()
     if args.only:
@@ -569,6 +639,7 @@ def main():
                 "gui": lambda: gui_figures(5 if args.quick else 12),
                 "cells": lambda: cell_rows(args.quick),
                 "insight": lambda: insight_figures(3 if args.quick else 7),
+                "lm": lambda: language_model_rows(args.quick),
             }
             figures = only[args.only]()
         if args.json:

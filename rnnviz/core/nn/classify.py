@@ -52,13 +52,13 @@ class ManyToOne:
         dW_hy = dz^T d, db_y = sum_b dz, dL/dh_last = (dz W_hy) * keep (into d_outputs)."""
         h_last = trace.last if keep is None else trace.last * keep  # (B, H)
         logits = self.logits(params, h_last)
-        loss, dlogits = cross_entropy(logits, labels)
+        correct = int(np.count_nonzero(logits.argmax(axis=1) == labels))
+        loss, dlogits = cross_entropy(logits, labels)  # overwrites the logits
         T, B, _ = trace.outputs.shape
         d_outputs = np.zeros_like(trace.outputs)
         d_last = dlogits @ params["W_hy"]
         d_outputs[trace.lengths - 1, np.arange(B)] = d_last if keep is None else d_last * keep
         grads = {"W_hy": dlogits.T @ h_last, "b_y": dlogits.sum(axis=0)}
-        correct = int(np.count_nonzero(logits.argmax(axis=1) == labels))
         return HeadResult(loss, correct, B, grads, d_outputs)
 
     def predictions(self, params, trace: CellTrace) -> tuple[np.ndarray, np.ndarray]:

@@ -15,17 +15,19 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 def cross_entropy(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
     """Mean cross-entropy L = mean_b [logsumexp(z_b) - z_b[y_b]] and its gradient.
 
-    logits: (B, C); labels: (B,) class ids.
-    Returns (L, dL/dz (B, C) = (softmax(z) - onehot(y)) / B).
+    logits: (B, C), overwritten (a language model's are B·T x V: no copies of them are made);
+    labels: (B,) class ids. Returns (L, dL/dz (B, C) = (softmax(z) - onehot(y)) / B), the
+    gradient in the logits' memory.
     """
     B = logits.shape[0]
     rows = np.arange(B)
-    with np.errstate(over="ignore"):  # z - max z = -inf is fine: exp gives 0
-        shifted = logits - logits.max(axis=1, keepdims=True)
-    exp = np.exp(shifted)
-    total = exp.sum(axis=1, keepdims=True)  # (B, 1)
-    loss = float(np.log(total).sum() - shifted[rows, labels].sum()) / B
-    dlogits = exp / total  # softmax(z)
-    dlogits[rows, labels] -= 1.0
-    dlogits /= B
-    return loss, dlogits
+    with np.errstate(over="ignore", invalid="ignore"):  # z - max z = -inf: exp gives 0
+        logits -= logits.max(axis=1, keepdims=True)
+    picked = float(logits[rows, labels].sum())
+    np.exp(logits, out=logits)
+    total = logits.sum(axis=1, keepdims=True)  # (B, 1)
+    loss = (float(np.log(total).sum()) - picked) / B
+    logits /= total  # softmax(z)
+    logits[rows, labels] -= 1.0
+    logits /= B
+    return loss, logits

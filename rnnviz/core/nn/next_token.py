@@ -61,7 +61,7 @@ class NextToken:
         t, b, outputs, logits, wanted = self._scored(params, trace, targets, keep)
         N = len(wanted)
         correct = int(np.count_nonzero(logits.argmax(axis=1) == wanted))
-        loss, dlogits = cross_entropy(logits, wanted)  # (N, V)
+        loss, dlogits = cross_entropy(logits, wanted)  # (N, V), in the logits' memory
         d_outputs = np.zeros_like(trace.outputs)
         d_real = dlogits @ params["W_hy"]  # (N, H)
         d_outputs[t, b] = d_real if keep is None else d_real * keep[t, b]
