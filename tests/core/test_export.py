@@ -80,3 +80,66 @@ def test_pytorch_reproduces_the_probabilities(cell, tmp_path):
         h_last = (state[0] if isinstance(state, tuple) else state)[-1]
         probs = torch.softmax(net["fc"](h_last), dim=-1).numpy()
     np.testing.assert_allclose(probs, rnnviz_probs(ckpt, ids, lengths), atol=1e-5, rtol=0)
+
+
+def language_model_of(cell: str) -> Checkpoint:
+    model = SequenceModel.create(V, H, V, cell=cell, task="lm", init="xavier", seed=5)
+    rng = np.random.default_rng(5)
+    for p in model.params.values():
+        p += rng.normal(0.0, 0.5, size=p.shape)
+    vocab = Vocabulary(["<pad>", "<unk>", "<s>", "</s>", *(f"w{i}" for i in range(V - 4))])
+    return Checkpoint(model, vocab, ("a", "b"), TrainConfig(task="lm", cell=cell), {}, {})
+
+
+def rnnviz_next_token_probs(ckpt, ids, lengths):
+    """(B, T, V) next-token distributions at every real step (0 on padding)."""
+    model = ckpt.model
+    states = model.forward(ids, lengths).hidden  # (B, T, H)
+    probs = softmax(model.head.logits(model.params, states))
+    probs[np.arange(ids.shape[1])[None, :] >= lengths[:, None]] = 0.0
+    return probs
+
+
+@pytest.mark.parametrize("cell", list(CELLS))
+def test_onnx_runtime_reproduces_a_language_models_every_step(cell, tmp_path):
+    ort = pytest.importorskip("onnxruntime")
+    ckpt = language_model_of(cell)
+    path, side = export(ckpt, "onnx", tmp_path / "lm.onnx")
+    ids, lengths = padded_batch()
+    ids[:, 0] = 2  # <s> first
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    (probs,) = session.run(None, {"ids": ids, "lengths": lengths})
+    assert probs.shape == (5, 6, V)
+    real = np.arange(6)[None, :] < lengths[:, None]
+    expected = rnnviz_next_token_probs(ckpt, ids, lengths)
+    np.testing.assert_allclose(probs[real], expected[real], atol=1e-5, rtol=0)
+    meta = json.loads(side.read_text())
+    assert meta["task"] == "lm" and meta["bos_id"] == 2 and meta["eos_id"] == 3
+    assert meta["level"] == "word"
+
+
+@pytest.mark.parametrize("cell", list(CELLS))
+def test_pytorch_reproduces_a_language_models_every_step(cell, tmp_path):
+    torch = pytest.importorskip("torch")
+    from safetensors.torch import load_file
+
+    ckpt = language_model_of(cell)
+    path, side = export(ckpt, "torch", tmp_path / "lm.safetensors")
+    meta = json.loads(side.read_text())
+    layer = getattr(torch.nn, meta["torch_module"].split(".")[1])
+    net = torch.nn.ModuleDict(
+        {
+            "embedding": torch.nn.Embedding(len(meta["vocab"]), meta["input_size"]),
+            "rnn": layer(meta["input_size"], meta["hidden_size"], batch_first=True),
+            "fc": torch.nn.Linear(meta["hidden_size"], len(meta["vocab"])),
+        }
+    )
+    net.load_state_dict(load_file(str(path)))
+    ids, lengths = padded_batch()
+    ids[:, 0] = meta["bos_id"]
+    with torch.no_grad():
+        outputs, _ = net["rnn"](net["embedding"](torch.from_numpy(ids)))  # (B, T, H)
+        probs = torch.softmax(net["fc"](outputs), dim=-1).numpy()
+    real = np.arange(6)[None, :] < lengths[:, None]  # padding only follows the real steps
+    expected = rnnviz_next_token_probs(ckpt, ids, lengths)
+    np.testing.assert_allclose(probs[real], expected[real], atol=1e-5, rtol=0)

@@ -5,6 +5,9 @@ probabilities (B, C) out, using ONNX's RNN / GRU / LSTM operator.
     Y_h = <Op>(X, W = P, R, B, lengths)    the state after each sequence's last token
     p   = Softmax(Y_h W_hy^T + b_y)
 
+A language model's graph reads every step's state Y (T, 1, B, H) instead and returns (B, T, V):
+the next-token distribution after each input token (rows past a sequence's length are padding).
+
 P is the permutation that takes the gathered input (rnnviz / PyTorch gate order) to ONNX's order
 (GRU z, r, h with linear_before_reset = 1, PyTorch's reset placement; LSTM i, o, f, c).
 """
@@ -47,25 +50,43 @@ def build_graph(model: SequenceModel, classes: list[str]) -> onnx.ModelProto:
     attributes = {"hidden_size": H}
     if layout.onnx_op == "GRU":
         attributes["linear_before_reset"] = 1
-    outputs = ["", "Y_h"] if layout.onnx_op != "LSTM" else ["", "Y_h", ""]
+    every_step = model.head.per_step
+    outputs = ["Y" if every_step else "", "" if every_step else "Y_h"]
+    if layout.onnx_op == "LSTM":
+        outputs.append("")
     nodes = [
         helper.make_node("Transpose", ["ids"], ["ids_tb"], perm=[1, 0]),
         helper.make_node("Gather", ["E", "ids_tb"], ["X"], axis=0),
         helper.make_node("Cast", ["lengths"], ["lengths32"], to=TensorProto.INT32),
         helper.make_node(layout.onnx_op, ["X", "W", "R", "B", "lengths32"], outputs, **attributes),
-        helper.make_node("Squeeze", ["Y_h", "axis0"], ["h_last"]),
-        helper.make_node("MatMul", ["h_last", "W_hy_T"], ["z"]),
-        helper.make_node("Add", ["z", "b_y"], ["logits"]),
-        helper.make_node("Softmax", ["logits"], ["probabilities"], axis=-1),
     ]
+    if every_step:  # (T, 1, B, H) -> (T, B, V) -> (B, T, V)
+        tensors.append(numpy_helper.from_array(np.array([1], dtype=np.int64), "axis1"))
+        nodes += [
+            helper.make_node("Squeeze", ["Y", "axis1"], ["states"]),
+            helper.make_node("MatMul", ["states", "W_hy_T"], ["z"]),
+            helper.make_node("Add", ["z", "b_y"], ["logits"]),
+            helper.make_node("Softmax", ["logits"], ["p_tb"], axis=-1),
+            helper.make_node("Transpose", ["p_tb"], ["probabilities"], perm=[1, 0, 2]),
+        ]
+        shape = ["batch", "time", C]
+    else:
+        nodes += [
+            helper.make_node("Squeeze", ["Y_h", "axis0"], ["h_last"]),
+            helper.make_node("MatMul", ["h_last", "W_hy_T"], ["z"]),
+            helper.make_node("Add", ["z", "b_y"], ["logits"]),
+            helper.make_node("Softmax", ["logits"], ["probabilities"], axis=-1),
+        ]
+        shape = ["batch", C]
+    kind = "language-model" if every_step else "classifier"
     graph = helper.make_graph(
         nodes,
-        f"rnnviz-{model.cell.name}-classifier",
+        f"rnnviz-{model.cell.name}-{kind}",
         [
             helper.make_tensor_value_info("ids", TensorProto.INT64, ["batch", "time"]),
             helper.make_tensor_value_info("lengths", TensorProto.INT64, ["batch"]),
         ],
-        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", C])],
+        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, shape)],
         tensors,
     )
     onnx_model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])

@@ -7,6 +7,7 @@ from pathlib import Path
 import onnx
 from safetensors.numpy import save_file
 
+from ..data.corpus import BOS, EOS
 from ..errors import RnnvizError
 from ..train.checkpoint import Checkpoint
 from .layout import layout_of, torch_tensors
@@ -17,6 +18,14 @@ TARGETS = ("torch", "onnx")
 
 def sidecar(ckpt: Checkpoint) -> dict:
     layout = layout_of(ckpt.model)
+    language_model = ckpt.model.head.per_step
+    extra = {}
+    if language_model:  # inputs start with <s>; fc's outputs are the vocabulary
+        extra = {
+            "level": ckpt.config.level,
+            "bos_id": ckpt.vocab.index[BOS],
+            "eos_id": ckpt.vocab.index[EOS],
+        }
     return {
         "format": "rnnviz-export",
         "cell": ckpt.model.cell.name,
@@ -28,6 +37,8 @@ def sidecar(ckpt: Checkpoint) -> dict:
         "tokenizer": "lower-case words and single punctuation marks, NFC; rnnviz.core.data.text",
         "pad_id": 0,
         "unk_id": 1,
+        "task": ckpt.model.head.name,
+        **extra,
     }
 
 
