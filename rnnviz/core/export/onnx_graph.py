@@ -46,7 +46,6 @@ def build_graph(model: SequenceModel, classes: list[str]) -> onnx.ModelProto:
         numpy_helper.from_array(np.ascontiguousarray(a, dtype=f32), name)
         for name, a in initializers.items()
     ]
-    tensors.append(numpy_helper.from_array(np.array([0], dtype=np.int64), "axis0"))
     attributes = {"hidden_size": H}
     if layout.onnx_op == "GRU":
         attributes["linear_before_reset"] = 1
@@ -71,6 +70,7 @@ def build_graph(model: SequenceModel, classes: list[str]) -> onnx.ModelProto:
         ]
         shape = ["batch", "time", C]
     else:
+        tensors.append(numpy_helper.from_array(np.array([0], dtype=np.int64), "axis0"))
         nodes += [
             helper.make_node("Squeeze", ["Y_h", "axis0"], ["h_last"]),
             helper.make_node("MatMul", ["h_last", "W_hy_T"], ["z"]),
