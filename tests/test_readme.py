@@ -116,3 +116,29 @@ def test_readme_seeing_inside_examples(installed_rnnviz, tmp_path):
         if argv[0] == "compare":
             *epochs, summary = events
             assert len(epochs) == 5 and list(summary["runs"]) == ["cell=vanilla", "cell=lstm"]
+
+
+def test_readme_language_model_examples(installed_rnnviz, tmp_path):
+    """The language-model block: train on the bundled corpus, sample, eval, check, export."""
+    lines = command_lines("## Language model")
+    assert {argv[0] for argv, _ in lines} == {"train", "sample", "eval", "gradcheck", "export"}
+    for argv, _ in lines:
+        done = installed_rnnviz(*argv, cwd=tmp_path)
+        shown = f"rnnviz {shlex.join(argv)}\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+        assert done.returncode == 0 and "Traceback" not in done.stderr, shown
+        events = [json.loads(line) for line in done.stdout.splitlines()] if "--json" in argv else []
+        if argv[0] == "train":
+            found = re.search(
+                r"Test perplexity ([\d.]+) \(unigram baseline ([\d.]+)\)", done.stdout
+            )
+            assert found and float(found.group(1)) < float(found.group(2)) / 5, shown
+        if argv[0] == "sample" and events:
+            assert len(events[0]["next"]) == 10 and len(events[0]["samples"]) == 5, shown
+        elif argv[0] == "sample":
+            assert done.stdout.count("  the old fisherman ") == 3, shown
+        if argv[0] == "eval":
+            assert "Perplexity" in done.stdout, shown
+        if argv[0] == "gradcheck":
+            assert events[-1]["passed"] is True, shown
+        if argv[0] == "export":
+            assert (tmp_path / "stories.onnx").is_file() and (tmp_path / "stories.json").is_file()
