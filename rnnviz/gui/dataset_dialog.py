@@ -26,7 +26,7 @@ from ..core.errors import RnnvizError
 
 PREVIEW_ROWS = 12
 PREVIEW_LINES = 2000  # lines of each file read for the preview (the full load runs on Open)
-FILE_FILTER = "Datasets (*.csv *.tsv *.txt *.jsonl *.json *.pos *.neg);;All files (*)"
+FILE_FILTER = "Datasets (*.csv *.tsv *.txt *.md *.jsonl *.json *.pos *.neg);;All files (*)"
 
 
 class DatasetDialog(QDialog):
