@@ -204,19 +204,8 @@ def language_model_rows(quick):
                 "torch": TorchLanguageModelStep(H, V, T, B, rng, cell),
             }
             times = interleaved(fns, 3 if quick else 7, 0.3 if quick else 0.5)
-            med = {k: statistics.median(v) for k, v in times.items()}
             flops = 6 * B * T * H * (V + GATES[cell] * H)  # output layer + recurrence
-            row = {
-                "cell": cell,
-                "H": H,
-                "V": V,
-                "T": T,
-                "B": B,
-                "rnnviz_tok_s": B * T / med["rnnviz"],
-                "torch_tok_s": B * T / med["torch"],
-                "ratio_vs_torch": paired_ratio(times, "rnnviz", "torch"),
-                "peak_share": flops / med["rnnviz"] / 1e9 / peak,
-            }
+            row = versus_torch(times, cell, (H, V, T, B), flops, peak)
             rows.append(row)
             print(
                 f"lm {cell:>7} H={H:<4} V={V:<6} T={T:<3} B={B:<3}: rnnviz "
@@ -272,6 +261,25 @@ def train_rows(quick, have_torch):
     return rows
 
 
+def versus_torch(times: dict, cell: str, size: tuple, flops: float, peak: float) -> dict:
+    """One row of a comparison with PyTorch: tokens/s of both, the median per-round ratio and
+    each one's share of the measured matmul peak (flops per step)."""
+    H, V, T, B = size
+    med = {k: statistics.median(v) for k, v in times.items()}
+    return {
+        "cell": cell,
+        "H": H,
+        "V": V,
+        "T": T,
+        "B": B,
+        "rnnviz_tok_s": B * T / med["rnnviz"],
+        "torch_tok_s": B * T / med["torch"],
+        "ratio_vs_torch": paired_ratio(times, "rnnviz", "torch"),
+        "peak_share": flops / med["rnnviz"] / 1e9 / peak,
+        "torch_peak_share": flops / med["torch"] / 1e9 / peak,
+    }
+
+
 def cell_rows(quick):
     """Each cell's float32 training step against PyTorch's, one thread, interleaved rounds."""
     rng = np.random.default_rng(0)
@@ -284,20 +292,8 @@ def cell_rows(quick):
                 "torch": TorchStep(H, V, T, B, "float32", rng, cell),
             }
             times = interleaved(fns, 3 if quick else 5, 0.2 if quick else 0.4)
-            med = {k: statistics.median(v) for k, v in times.items()}
             flops = 6 * gates * H * H * B * T  # the recurrence, forward and backward
-            row = {
-                "cell": cell,
-                "H": H,
-                "V": V,
-                "T": T,
-                "B": B,
-                "rnnviz_tok_s": B * T / med["rnnviz"],
-                "torch_tok_s": B * T / med["torch"],
-                "ratio_vs_torch": paired_ratio(times, "rnnviz", "torch"),
-                "peak_share": flops / med["rnnviz"] / 1e9 / peak,
-                "torch_peak_share": flops / med["torch"] / 1e9 / peak,
-            }
+            row = versus_torch(times, cell, (H, V, T, B), flops, peak)
             rows.append(row)
             print(
                 f"{cell:>7} H={H:<4} V={V:<6} T={T:<3} B={B:<3}: rnnviz "

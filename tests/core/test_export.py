@@ -40,6 +40,18 @@ def rnnviz_probs(ckpt, ids, lengths):
     return softmax(model.head.logits(model.params, model.forward(ids, lengths).last))
 
 
+def torch_net(torch, meta: dict, outputs: int):
+    """The modules the README's loading lines build from a sidecar."""
+    layer = getattr(torch.nn, meta["torch_module"].split(".")[1])
+    return torch.nn.ModuleDict(
+        {
+            "embedding": torch.nn.Embedding(len(meta["vocab"]), meta["input_size"]),
+            "rnn": layer(meta["input_size"], meta["hidden_size"], batch_first=True),
+            "fc": torch.nn.Linear(meta["hidden_size"], outputs),
+        }
+    )
+
+
 @pytest.mark.parametrize("cell", list(CELLS))
 def test_onnx_runtime_reproduces_the_probabilities(cell, tmp_path):
     ort = pytest.importorskip("onnxruntime")
@@ -61,14 +73,7 @@ def test_pytorch_reproduces_the_probabilities(cell, tmp_path):
     ckpt = checkpoint_of(cell)
     path, side = export(ckpt, "torch", tmp_path / "m.safetensors")
     meta = json.loads(side.read_text())
-    layer = getattr(torch.nn, meta["torch_module"].split(".")[1])
-    net = torch.nn.ModuleDict(
-        {
-            "embedding": torch.nn.Embedding(len(meta["vocab"]), meta["input_size"]),
-            "rnn": layer(meta["input_size"], meta["hidden_size"], batch_first=True),
-            "fc": torch.nn.Linear(meta["hidden_size"], len(meta["classes"])),
-        }
-    )
+    net = torch_net(torch, meta, len(meta["classes"]))
     net.load_state_dict(load_file(str(path)))
     ids, lengths = padded_batch()
     with torch.no_grad():
@@ -126,14 +131,7 @@ def test_pytorch_reproduces_a_language_models_every_step(cell, tmp_path):
     ckpt = language_model_of(cell)
     path, side = export(ckpt, "torch", tmp_path / "lm.safetensors")
     meta = json.loads(side.read_text())
-    layer = getattr(torch.nn, meta["torch_module"].split(".")[1])
-    net = torch.nn.ModuleDict(
-        {
-            "embedding": torch.nn.Embedding(len(meta["vocab"]), meta["input_size"]),
-            "rnn": layer(meta["input_size"], meta["hidden_size"], batch_first=True),
-            "fc": torch.nn.Linear(meta["hidden_size"], len(meta["vocab"])),
-        }
-    )
+    net = torch_net(torch, meta, len(meta["vocab"]))
     net.load_state_dict(load_file(str(path)))
     ids, lengths = padded_batch()
     ids[:, 0] = meta["bos_id"]

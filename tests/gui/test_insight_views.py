@@ -54,12 +54,20 @@ def test_a_hidden_tab_is_drawn_when_it_comes_to_the_front(qtbot, window):
     assert not window.tabs.isTabVisible(window.tabs.indexOf(panel))
 
 
+def typed(qtbot, window, text: str):
+    """Type `text` and wait until the prediction panel shows its tokens."""
+    prediction = window.panels["prediction"]
+    prediction.entry.setText(text)
+    qtbot.waitUntil(
+        lambda: prediction.shown is not None and len(prediction.shown.tokens) == len(text.split())
+    )
+    window.redraw_all()
+    return prediction
+
+
 def test_words_are_coloured_by_their_push_towards_the_prediction(qtbot, window):
     window.runner.call(lambda run: [run.trainer.step() for _ in range(300)]).result(60)
-    prediction = window.panels["prediction"]
-    prediction.entry.setText("it is not bad")
-    qtbot.waitUntil(lambda: prediction.shown is not None and len(prediction.shown.tokens) == 4)
-    window.redraw_all()
+    prediction = typed(qtbot, window, "it is not bad")
     snapshot = window._view.snapshot
     expected = explain(snapshot.model, snapshot.vocab, "it is not bad", "occlusion")
     np.testing.assert_allclose(prediction.saliency.scores, expected.scores)
@@ -74,10 +82,7 @@ def test_words_are_coloured_by_their_push_towards_the_prediction(qtbot, window):
 
 def test_a_selected_phrase_lists_its_units_and_opens_the_inspector(qtbot, window):
     window.runner.call(lambda run: [run.trainer.step() for _ in range(100)]).result(60)
-    prediction = window.panels["prediction"]
-    prediction.entry.setText("it is not bad")
-    qtbot.waitUntil(lambda: prediction.shown is not None and len(prediction.shown.tokens) == 4)
-    window.redraw_all()
+    prediction = typed(qtbot, window, "it is not bad")
     prediction.entry.setSelection(6, 7)  # "not bad"
     text = prediction.phrase_label.text()
     assert text.startswith("“not bad” switches on") and text.count('<a href="') == 5
