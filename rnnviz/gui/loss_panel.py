@@ -176,10 +176,9 @@ class LossPanel(QWidget, Panel):
         snapshot = context.view.snapshot if context.view is not None else None
         if snapshot is not None:
             self._set_perplexity(snapshot.model.head.per_step)
-        if context.runs != self.runs:
-            key = runs_key(context.runs)
-            if key != self.runs_key.text():
-                self.runs_key.setText(key)
+        key = runs_key(context.runs)
+        if key != self.runs_key.text():
+            self.runs_key.setText(key)
         self.runs = context.runs
         if context.view is not None:
             self.update_view(context.view)

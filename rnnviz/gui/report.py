@@ -3,6 +3,7 @@ history as CSV and the run's settings as JSON, in one folder."""
 
 import csv
 import json
+import re
 from dataclasses import asdict
 from pathlib import Path
 
@@ -30,13 +31,16 @@ def write_history(path: Path, view: TelemetryView | None) -> int:
 
 
 def plots_of(widget) -> dict[str, pg.PlotItem]:
-    """The pyqtgraph plots with curves inside a panel (not a colour bar's), by title (or
-    position)."""
+    """The pyqtgraph plots with curves shown in a panel (not a colour bar's, not on a hidden
+    page), by title, else by their y axis's label, else by position."""
     found = {}
     for view in widget.findChildren(pg.GraphicsView):
+        if not view.isVisibleTo(widget):
+            continue
         for item in view.scene().items():
             if isinstance(item, pg.PlotItem) and item.listDataItems():
-                title = item.titleLabel.text or f"plot {len(found) + 1}"
+                axis = re.sub(r"<[^>]+>", "", item.getAxis("left").labelText or "").strip()
+                title = item.titleLabel.text or axis or f"plot {len(found) + 1}"
                 found[title] = item
     return found
 

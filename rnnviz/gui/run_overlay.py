@@ -13,7 +13,7 @@ from ..core.probe import Probe
 from ..core.train.telemetry import TelemetryView
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: its view holds arrays
 class RunView:
     """What the panels draw of one run beside the window's own."""
 

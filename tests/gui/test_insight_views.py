@@ -152,6 +152,7 @@ def test_runs_side_by_side_overlay_their_curves_and_answer_the_typed_sentence(qt
         timeout=10000,
     )
     window.redraw_all()
+    window.redraw_all()  # a second context with the same runs (compared by identity)
     loss = window.panels["loss"]
     x, y = loss.run_curves[0].curves[label].getData()
     assert len(x) == 8 and np.isfinite(y).all()
