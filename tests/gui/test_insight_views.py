@@ -97,8 +97,9 @@ def test_a_selected_phrase_lists_its_units_and_opens_the_inspector(qtbot, window
     assert values[0] > negative[0].value
     shown = inspector.positive.toPlainText()
     assert f"{values[0]:+.2f}" in shown and positive[0].word in shown
-    x, y = inspector.trace.getData()
-    np.testing.assert_allclose(y, prediction.shown.states[:, unit])
+    x, y = inspector.trace.getData()  # the probe it was last given (newer weights may follow)
+    assert inspector.probe.tokens == ["it", "is", "not", "bad"]
+    np.testing.assert_allclose(y, inspector.probe.states[:, unit])
     prediction.entry.setSelection(0, 0)
     assert "Select words" in prediction.phrase_label.text()
 
