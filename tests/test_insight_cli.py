@@ -100,3 +100,13 @@ def test_train_reports_the_gradient_flow_and_the_recurrence_each_epoch(capsys):
     assert 10 < len(flow) <= 30 and all(v > 0 for v in flow)
     assert {"sigma_max", "rho", "saturation"} <= set(epoch)
     assert "Gradient:\t‖∂L/∂h‖ 10 words back" in captured.err and "saturated" in captured.err
+
+
+def test_explain_of_a_long_text_scores_its_last_words(tiny_model, capsys):
+    text = " ".join(["it is not bad now"] * 300)  # 1,500 words
+    assert main(["explain", "--model", tiny_model, "--last", "20", "--json", text]) == 0
+    captured = capsys.readouterr()
+    (result,) = json_lines(captured.out)
+    scores = [w["score"] for w in result["words"]]
+    assert len(scores) == 1500 and scores[:-20] == [None] * 1480 and None not in scores[-20:]
+    assert "scored the last 20 of 1500 words" in captured.err

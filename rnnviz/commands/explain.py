@@ -2,6 +2,8 @@
 
 import argparse
 
+import numpy as np
+
 from ..core.errors import RnnvizError
 from ..core.insight.saliency import METHODS, explain
 from ..core.train import checkpoint
@@ -10,6 +12,7 @@ from .output import Output, add_output_arguments
 from .sample import classifier_of
 
 BAR_WIDTH = 20  # characters of the largest score's bar
+DEFAULT_LAST = 1000  # words scored by default (occlusion's time grows with the square of it)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,6 +28,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         dest="target",
         metavar="NAME",
         help="the class to explain (default: the predicted one)",
+    )
+    parser.add_argument(
+        "--last",
+        type=int,
+        default=DEFAULT_LAST,
+        metavar="N",
+        help=f"score only the last N words (default {DEFAULT_LAST}; the others' score is null)",
     )
     add_calibration_argument(parser)
     add_output_arguments(
@@ -43,19 +53,25 @@ def run(args: argparse.Namespace) -> int:
         if args.target not in ckpt.classes:
             raise RnnvizError(f"no class {args.target!r}; the model knows {list(ckpt.classes)}")
         target = ckpt.classes.index(args.target)
-    result = explain(ckpt.model, ckpt.vocab, " ".join(args.text), args.method, target)
+    if args.last < 1:
+        raise RnnvizError("--last must be >= 1")
+    result = explain(ckpt.model, ckpt.vocab, " ".join(args.text), args.method, target, args.last)
     if result is None:
         out.record({"method": args.method, "class": None, "probabilities": None, "words": []})
         out.say("no words in the text: nothing to explain")
         return 0
     out.record(result.as_dict(ckpt.classes))
+    if len(result.tokens) > args.last:
+        out.note(f"scored the last {args.last} of {len(result.tokens)} words (--last)")
     name = ckpt.classes[result.target]
     out.say(
         f"{name} {result.probs[result.target]:.1%} · {args.method}: "
         f"{METHODS[args.method]} (+ for {name}, − against)"
     )
-    scale = max(float(abs(result.scores).max()), 1e-12)
+    scale = max(float(np.nanmax(np.abs(result.scores))), 1e-12)
     for token, unknown, score in zip(result.tokens, result.unknown, result.scores, strict=True):
+        if np.isnan(score):
+            continue
         bar = ("+" if score > 0 else "−") * round(BAR_WIDTH * abs(score) / scale)
         shown = f"{token} (unknown)" if unknown else token
         out.say(f"{shown:>20} {score:+10.3g} {bar}")

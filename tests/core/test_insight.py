@@ -174,3 +174,13 @@ def test_only_the_last_words_are_scored_when_asked(method, vocab):
     assert np.isnan(tail.scores[:-5]).all()
     np.testing.assert_allclose(tail.scores[-5:], every.scores[-5:], atol=1e-6)
     assert tail.as_dict(("neg", "pos"))["words"][0]["score"] is None
+
+
+def test_a_long_sentence_is_occluded_in_blocks_that_fit_the_budget(vocab, monkeypatch):
+    model = model_of("gru", vocab)
+    ids = vocab.encode(" ".join(WORDS * 4)).ids  # 56 words
+    whole = saliency.occluded_probs(model, ids, first=10)
+    monkeypatch.setattr(saliency, "BLOCK_BUDGET", 56 * 24 * 3)  # three rows a block
+    blocked = saliency.occluded_probs(model, ids, first=10)
+    np.testing.assert_allclose(blocked, whole, atol=1e-5)  # float32, other batch shapes
+    assert whole.shape == (1 + 46, 2)

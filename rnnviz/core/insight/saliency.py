@@ -44,6 +44,7 @@ class Saliency:
 
 
 OCCLUSION_BLOCKS = 4  # occluded positions are run in this many blocks (see occluded_probs)
+BLOCK_BUDGET = 1 << 24  # at most this many gate activations (rows x steps x gates·H) per block
 
 
 def sentence_model(model: SequenceModel, ids: np.ndarray, dtype=None) -> SequenceModel:
@@ -60,28 +61,34 @@ def sentence_model(model: SequenceModel, ids: np.ndarray, dtype=None) -> Sequenc
 
 def occluded_probs(model: SequenceModel, ids: np.ndarray, first: int = 0) -> np.ndarray:
     """(T,) ids -> (T + 1 - first, C) probabilities: row 0 of the sentence itself, row k + 1 with
-    word first + k read as <unk>, in float32 (the view needs no more, and it halves the time).
+    word first + k read as <unk>; the occluded copies in float32 (the view needs no more, and it
+    halves the time).
 
     Occluding word t leaves the states before t as they were, so the positions are run in blocks
     [a, b): each block is a batch of b - a copies of the words from a on, one occluded per row,
     starting from the sentence's own state after a words. Four blocks do ~60% of the work of one
-    (T + 1, T) batch."""
+    (T + 1, T) batch; a long sentence takes more, smaller blocks (BLOCK_BUDGET)."""
     T = len(ids)
-    model = sentence_model(model, np.append(ids, UNK_ID), np.float32)  # token T is <unk>
-    ids = np.arange(T)
     sentence = model.forward(ids[None, :], np.array([T]))
     probs = [model.head.per_step_probs(model.params, sentence.last, model.temperature)]
-    size = -(-(T - first) // OCCLUSION_BLOCKS)
-    for a in range(first, T, size):
-        b = min(a + size, T)
-        suffix = np.tile(ids[a:], (b - a, 1))  # (b - a, T - a)
-        suffix[np.arange(b - a), np.arange(b - a)] = T  # the <unk> column
+    n = T - first  # words occluded: token k of the local model is ids[first + k], token n <unk>
+    local = sentence_model(model, np.append(ids[first:], UNK_ID), np.float32)
+    local_ids = np.arange(n)
+    width = local.params[local.cell.input_matrix].shape[0]  # gates x H
+    size = max(1, min(-(-n // OCCLUSION_BLOCKS), BLOCK_BUDGET // (n * width)))
+    for a in range(0, n, size):
+        b = min(a + size, n)
+        suffix = np.tile(local_ids[a:], (b - a, 1))  # (b - a, n - a)
+        suffix[np.arange(b - a), np.arange(b - a)] = n
         state0 = None
-        if a > 0:
-            prefix = replace(sentence, lengths=np.array([a]))
-            state0 = tuple(np.repeat(s, b - a, axis=0) for s in model.cell.final_state(prefix))
-        trace = model.forward(suffix, np.full(b - a, T - a), state0)
-        probs.append(model.head.per_step_probs(model.params, trace.last, model.temperature))
+        if first + a > 0:
+            prefix = replace(sentence, lengths=np.array([first + a]))
+            state0 = tuple(
+                np.repeat(s.astype(np.float32), b - a, axis=0)
+                for s in model.cell.final_state(prefix)
+            )
+        trace = local.forward(suffix, np.full(b - a, n - a), state0)
+        probs.append(local.head.per_step_probs(local.params, trace.last, local.temperature))
     return np.concatenate(probs).astype(np.float64)
 
 
