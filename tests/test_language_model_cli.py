@@ -52,6 +52,8 @@ def test_eval_reports_perplexity(stories_lm, capsys):
         (["predict", "hello"], "is a language model"),
         (["explain", "hello"], "is a language model"),
         (["sample", "--temperature", "0"], "--temperature must be > 0"),
+        (["sample", "-n", "100000"], "-n must be between 1 and 1000"),
+        (["sample", "--max-tokens", "0"], "--max-tokens must be between 1 and 10,000"),
     ],
 )
 def test_the_wrong_kind_of_model_is_refused_in_one_line(stories_lm, argv, message, capsys):

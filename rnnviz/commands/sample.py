@@ -11,6 +11,8 @@ from ..core.train import checkpoint
 from .output import Output, add_output_arguments
 
 TOP = 10  # next tokens listed
+MAX_SAMPLES = 1000  # -n: drawn as one batch, n x V probabilities a step
+MAX_TOKENS = 10_000
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,8 +36,10 @@ def run(args: argparse.Namespace) -> int:
     out = Output.of(args)
     if args.temperature <= 0:
         raise RnnvizError("--temperature must be > 0")
-    if args.n < 1:
-        raise RnnvizError("-n must be >= 1")
+    if not 1 <= args.n <= MAX_SAMPLES:
+        raise RnnvizError(f"-n must be between 1 and {MAX_SAMPLES}")
+    if args.max_tokens is not None and not 1 <= args.max_tokens <= MAX_TOKENS:
+        raise RnnvizError(f"--max-tokens must be between 1 and {MAX_TOKENS:,}")
     ckpt = checkpoint.load(args.model)
     model = language_model_of(ckpt, args.model)
     level = ckpt.config.level

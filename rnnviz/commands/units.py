@@ -41,6 +41,8 @@ def run(args: argparse.Namespace) -> int:
     out = Output.of(args)
     if not args.unit and not args.text:
         raise RnnvizError("give --unit U (and --data), or --text and --words A:B")
+    if args.top < 1:
+        raise RnnvizError("--top must be >= 1")
     ckpt = checkpoint.load(args.model)
     H = ckpt.model.hidden_size
     bad = [u for u in args.unit if not 0 <= u < H]
