@@ -212,7 +212,8 @@ def run(args: argparse.Namespace) -> int:
         f"{list(experiment.classes)}, vocabulary {len(experiment.vocab)}"
     )
     if trainer.train_set.truncated:
-        out.note(f"{trainer.train_set.truncated} training sentences cut to {cfg.max_len} tokens")
+        how = "split into chunks of" if cfg.task == "lm" else "cut to"
+        out.note(f"{trainer.train_set.truncated} training sentences {how} {cfg.max_len} tokens")
     if not validation:
         out.note("no validation data: the last weights are kept and no temperature is fitted")
     epochs = trainer.epoch_budget

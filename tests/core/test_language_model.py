@@ -112,3 +112,14 @@ def test_character_level_training_runs_on_a_document(tmp_path):
     assert " " in experiment.vocab.index and "t" in experiment.vocab.index
     texts = sample(experiment.model, experiment.vocab, "the c", "char", 0.5, n=2, seed=0)
     assert all(isinstance(t, str) for t in texts)
+
+
+def test_a_long_text_is_cut_into_chunks_that_predict_every_token_once():
+    vocab = build_vocabulary(["a b c d e f g"], "word", 1, 100, Progress())
+    data = NextTokenSet.build_lm(["a b c d e f g", "a b"], vocab, "word", max_len=3)
+    assert data.truncated == 1 and len(data) == 4  # 8 predictions in 3 chunks, and "a b"
+    inputs = np.concatenate([s[:-1] for s in data.sequences[:3]])
+    targets = np.concatenate([s[1:] for s in data.sequences[:3]])
+    whole = [vocab.index[t] for t in [BOS, *"abcdefg", EOS]]
+    assert inputs.tolist() == whole[:-1] and targets.tolist() == whole[1:]
+    assert data.lengths().tolist() == [3, 3, 2, 3]

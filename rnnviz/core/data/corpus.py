@@ -50,9 +50,19 @@ def build_vocabulary(
     return Vocabulary.build(tokens, min_count, max_size, specials=(BOS, EOS))
 
 
+def chunks(sequence: np.ndarray, max_len: int | None) -> list[np.ndarray]:
+    """A long [<s>, w1 .. wn, </s>] as pieces of at most max_len predictions each (max_len + 1
+    ids): consecutive pieces share one id, the last input of one being the first of the next,
+    so that every next token is still predicted exactly once. Nothing is cut."""
+    if not max_len or len(sequence) - 1 <= max_len:
+        return [sequence]
+    return [sequence[a : a + max_len + 1] for a in range(0, len(sequence) - 1, max_len)]
+
+
 @dataclass(frozen=True)
 class NextTokenSet(EncodedSet):
-    """Sentences as [<s>, ids..., </s>]; a batch's labels are its (B, T) next tokens."""
+    """Sentences as [<s>, ids..., </s>] (longer than max_len: in chunks, counted in
+    `truncated`); a batch's labels are its (B, T) next tokens."""
 
     leading = 1  # <s>
 
@@ -66,13 +76,13 @@ class NextTokenSet(EncodedSet):
         progress: Progress | None = None,
     ) -> "NextTokenSet":
         bos, eos = vocab.index[BOS], vocab.index[EOS]
-        sequences, truncated = [], 0
+        sequences, split = [], 0
         for text in counting(texts, progress or Progress(), "encoding", len(texts)):
-            ids = vocab.ids(lm_tokens(text, level))
-            if max_len is not None and len(ids) > max_len:
-                ids, truncated = ids[:max_len], truncated + 1
-            sequences.append(np.concatenate([[bos], ids, [eos]]).astype(np.int64))
-        return cls(sequences, np.zeros(len(sequences), dtype=np.int64), truncated)
+            whole = np.concatenate([[bos], vocab.ids(lm_tokens(text, level)), [eos]])
+            pieces = chunks(whole.astype(np.int64), max_len)
+            split += len(pieces) > 1
+            sequences.extend(pieces)
+        return cls(sequences, np.zeros(len(sequences), dtype=np.int64), split)
 
     def lengths(self) -> np.ndarray:
         """(N,) predictions per sentence: its tokens + 1."""
