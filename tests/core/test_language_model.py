@@ -62,6 +62,9 @@ def test_a_plain_document_is_read_as_sentences(tmp_path):
     path.write_text("It rained. The boat\nleft!  Did it come back?\n\nNo title here", "utf-8")
     sentences = [e.text for e in read_path(path, "text", False, ReadReport())]
     assert sentences == ["It rained.", "The boat left!", "Did it come back?", "No title here"]
+    path.write_text("word " * 450, "utf-8")  # no sentence ends at all: pieces of 200 words
+    pieces = [e.text.count("word") for e in read_path(path, "text", False, ReadReport())]
+    assert pieces == [200, 200, 50]
 
 
 @pytest.fixture(scope="module")

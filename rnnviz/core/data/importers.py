@@ -23,8 +23,9 @@ FORMAT_HELP = {
     "jsonl": 'JSON Lines: {"text": ..., "label": ...} per line',
     "lines": "one sentence per line, the class is the file's extension (rt-polarity .pos/.neg)",
     "folder": "one sub-folder per class of .txt files (IMDB layout), optionally under train/ test/",
-    "text": "a plain UTF-8 document, split into sentences (for a language model)",
+    "text": "a plain UTF-8 document, split into sentences of at most 200 words (language model)",
 }
+PIECE_WORDS = 200  # a document's sentence longer than this is read as pieces of this many words
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n\s*\n")  # after . ! ? and at blank lines
 TEXT_COLUMNS = ("text", "sentence", "review", "content", "document", "comment", "body", "tweet")
 LABEL_COLUMNS = (
@@ -325,8 +326,9 @@ def read_path(path: Path, fmt: str, lenient: bool, report: ReadReport) -> Iterat
 
 def read_document(path: Path, report: ReadReport) -> Iterator[Example]:
     """A plain document as sentences (split after . ! ? and at blank lines; line breaks inside
-    a paragraph are spaces), each an Example labelled "text"."""
+    a paragraph are spaces; a longer run than PIECE_WORDS words is cut into pieces of that
+    many), each an Example labelled "text"."""
     for sentence in SENTENCE_END.split(read_text(path, report)):
-        sentence = " ".join(sentence.split())
-        if sentence:
-            yield Example(sentence, "text")
+        words = sentence.split()
+        for start in range(0, len(words), PIECE_WORDS):
+            yield Example(" ".join(words[start : start + PIECE_WORDS]), "text")
