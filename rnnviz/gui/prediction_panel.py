@@ -81,8 +81,12 @@ class PredictionPanel(QWidget, Panel):
             f"{METHODS['occlusion']}. Gradient × input: {METHODS['gradient']}; it is small "
             f"once the model is sure (log p saturates). The last {SALIENCY_WORDS} words."
         )
-        self.why_box.currentIndexChanged.connect(lambda _: self._redraw_tokens())
+        self.why_box.currentIndexChanged.connect(lambda _: self._recolour())
         self.saliency: Saliency | None = None
+        self.saliency_timer = QTimer(self)  # saliency after the answer is painted: a keystroke
+        self.saliency_timer.setSingleShot(True)  # shows the bars first, the colours a moment later
+        self.saliency_timer.setInterval(0)
+        self.saliency_timer.timeout.connect(self._recolour)
         self.context: PanelContext | None = None
         self.phrase_label = QLabel()
         self.phrase_label.setTextFormat(Qt.TextFormat.RichText)
@@ -152,8 +156,8 @@ class PredictionPanel(QWidget, Panel):
         if snapshot.classes != self.classes:
             self._build_bars(snapshot.classes)
         self.context = context
-        self.saliency = self._explain()
         self.show_probe(context.probe, snapshot.step)
+        self.saliency_timer.start()
         self._show_runs(context.runs)
         self._show_phrase_units()
 
@@ -205,10 +209,12 @@ class PredictionPanel(QWidget, Panel):
             return None
         return explain(snapshot.model, snapshot.vocab, self.text, method, last=SALIENCY_WORDS)
 
-    def _redraw_tokens(self) -> None:
-        if self.context is not None and self.shown is not None:
-            self.saliency = self._explain()
-            self.show_probe(self.shown, self.context.view.snapshot.step)
+    def _recolour(self) -> None:
+        """The saliency of the sentence shown, under the newest weights, on its words."""
+        if self.context is None or self.shown is None:
+            return
+        self.saliency = self._explain()
+        self._show_tokens(self.shown)
 
     def _show_phrase_units(self) -> None:
         """The units the selected words switch on, as links to the unit inspector."""
@@ -256,10 +262,7 @@ class PredictionPanel(QWidget, Panel):
         """Bars for the whole sentence; the opinion after each word and the tokens for at most its
         last MAX_DRAWN_WORDS words."""
         self.shown = result
-        drawn, start = result.last(MAX_DRAWN_WORDS)
-        tokens = self._tokens_html(drawn, start, len(result.tokens))
-        if tokens != self.tokens_label.text():  # rich text is re-parsed on every setText
-            self.tokens_label.setText(tokens)
+        drawn, start = self._show_tokens(result)
         final = result.final
         if self.language_model:
             self._show_next(result, step)
@@ -284,6 +287,15 @@ class PredictionPanel(QWidget, Panel):
         set_ticks(self.plot.getAxis("bottom"), list(zip(x.tolist(), drawn.tokens, strict=True)))
         set_view(self.plot, (start - 0.5, start + len(drawn.tokens) - 0.5), padding=0.02)
 
+    def _show_tokens(self, result: Probe) -> tuple[Probe, int]:
+        """The token line of (the last MAX_DRAWN_WORDS words of) `result`; returns them and the
+        position of the first."""
+        drawn, start = result.last(MAX_DRAWN_WORDS)
+        tokens = self._tokens_html(drawn, start, len(result.tokens))
+        if tokens != self.tokens_label.text():  # rich text is re-parsed on every setText
+            self.tokens_label.setText(tokens)
+        return drawn, start
+
     def _show_next(self, result: Probe, step: int) -> None:
         snapshot = self.context.view.snapshot
         following = result.final
@@ -300,7 +312,7 @@ class PredictionPanel(QWidget, Panel):
         saliency = self.saliency
         if result.surprise is not None:  # a language model: how surprised it was by each token
             scores, colours = result.surprise, (self.theme.test, self.theme.test)
-        elif saliency is not None and len(saliency.tokens) == total:
+        elif saliency is not None and saliency.tokens == self.shown.tokens:  # not a stale one
             scores = saliency.scores[start:]
             palette = self.theme.classes
             ranked = np.argsort(-saliency.probs)
