@@ -182,12 +182,11 @@ class SequenceModel:
                 full[rows, span] = values
             loss += share * head.loss
             correct += head.correct
-            entering = state or tuple(
-                np.zeros((B, self.hidden_size), self.dtype) for _ in self.cell.final_state(trace)
-            )
-            for whole, part in zip(entering, self.cell.final_state(trace), strict=True):
+            ending = self.cell.final_state(trace)  # (rows, H) each
+            if state is None:
+                state = tuple(np.zeros((B, self.hidden_size), self.dtype) for _ in ending)
+            for whole, part in zip(state, ending, strict=True):
                 whole[rows] = part
-            state = entering
         grads = {name: summed(parts[name]) for name in self._names_in(parts)}
         return StepResult(loss, correct, total, grads, norms, lengths)
 
