@@ -13,6 +13,7 @@ from .hint import EmptyHint
 from .panel import TELEMETRY, Panel, PanelContext
 from .theme import (
     Theme,
+    colour_bar,
     plain_label,
     plot_rows,
     set_ticks,
@@ -53,14 +54,7 @@ class DynamicsPanel(QWidget, Panel):
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setColorMap(COLOURS)
         self.flow_plot.addItem(self.image)
-        self.colorbar = pg.ColorBarItem(
-            values=(-4, 0),
-            colorMap=COLOURS,
-            interactive=False,
-            label="log10 ‖∂L/∂h_t‖",
-            colorMapMenu=False,
-            width=12,
-        )
+        self.colorbar = colour_bar(COLOURS, (-4, 0), "log10 ‖∂L/∂h_t‖", 12)
         self.colorbar.setImageItem(self.image)
         self.graphics.addItem(self.colorbar, row=0, col=1)  # its own column: x axes stay aligned
         self.image.hoverEvent = self._hover

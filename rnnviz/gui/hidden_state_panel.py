@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from ..core.probe import Probe, probe
 from ..core.train.experiment import Overview
 from .panel import MAX_DRAWN_WORDS, PROBE, SNAPSHOT, Panel, PanelContext
-from .theme import Theme, plain_label, set_ticks, set_view, style_plot
+from .theme import Theme, colour_bar, plain_label, set_ticks, set_view, style_plot
 
 TYPED = "the sentence typed on the left"
 HIDDEN = "h (hidden state)"
@@ -37,14 +37,7 @@ class HiddenStatePanel(QWidget, Panel):
         self.plot.addItem(self.image)
         self.image.setColorMap(DIVERGING)
         self.image.setLevels((-1.0, 1.0))
-        self.colorbar = pg.ColorBarItem(
-            values=(-1, 1),
-            colorMap=DIVERGING,
-            interactive=False,
-            label="h (tanh)",
-            colorMapMenu=False,
-            width=14,
-        )
+        self.colorbar = colour_bar(DIVERGING, (-1, 1), "h (tanh)", 14)
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
         self.image.hoverEvent = self._hover
         self.image.mouseClickEvent = self._click

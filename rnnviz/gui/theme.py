@@ -259,3 +259,15 @@ def history_plot(plot: pg.PlotItem) -> None:
     """A plot of a long per-step history: draw only what is in view, peak-downsampled."""
     plot.setClipToView(True)
     plot.setDownsampling(auto=True, mode="peak")
+
+
+def colour_bar(colour_map, values: tuple[float, float], label: str, width: int) -> pg.ColorBarItem:
+    """A fixed (not draggable) colour scale for an image, labelled, without pyqtgraph's menu."""
+    return pg.ColorBarItem(
+        values=values,
+        colorMap=colour_map,
+        interactive=False,
+        label=label,
+        colorMapMenu=False,
+        width=width,
+    )
