@@ -1,4 +1,5 @@
-"""The control column: dataset, model settings (applied on Reset), live settings, buttons."""
+"""The control column: dataset, model settings (applied on Reset), live settings; and the
+buttons, in a bar of their own that the window keeps in view under the settings."""
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -7,7 +8,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -53,16 +53,6 @@ def _form_box(title: str, rows: list) -> QGroupBox:
         else:
             form.addRow(label, widget)
     return box
-
-
-def _row(*widgets) -> QWidget:
-    """Widgets side by side in one form row."""
-    row = QWidget()
-    layout = QHBoxLayout(row)
-    layout.setContentsMargins(0, 0, 0, 0)
-    for widget in widgets:
-        layout.addWidget(widget)
-    return row
 
 
 def _value(widget):
@@ -237,7 +227,8 @@ class ControlsPanel(QWidget):
             [
                 ("Dataset", self.dataset),
                 (None, self.dataset_info),
-                ("Task", _row(self.task, QLabel("tokens"), self.level)),
+                ("Task", self.task),
+                ("Tokens", self.level),
             ],
         )
         model_box = _form_box(
@@ -246,7 +237,8 @@ class ControlsPanel(QWidget):
                 ("Cell", self.cell),
                 ("Hidden size", self.hidden),
                 ("Init", self.init),
-                ("Seed", _row(self.seed, QLabel("dtype"), self.dtype)),
+                ("Seed", self.seed),
+                ("dtype", self.dtype),
             ],
         )
         live_box = _form_box(
@@ -273,7 +265,9 @@ class ControlsPanel(QWidget):
                 ("LR schedule", self.lr_schedule),
             ],
         )
-        buttons = QVBoxLayout()
+        self.button_bar = QWidget()  # the window keeps it in view under the scrolling settings
+        buttons = QVBoxLayout(self.button_bar)
+        buttons.setContentsMargins(9, 0, 9, 4)
         for widgets in (
             (self.train_button, self.step_button, self.reset_button),
             (self.best_button, self.save_button, self.load_button),
@@ -285,7 +279,6 @@ class ControlsPanel(QWidget):
         layout = QVBoxLayout(self)
         for widget in (data_box, model_box, live_box, generalisation_box):
             layout.addWidget(widget)
-        layout.addLayout(buttons)
         layout.addStretch(1)
 
     def _fields(self) -> dict:

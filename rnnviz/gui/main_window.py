@@ -16,12 +16,15 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFrame,
     QMainWindow,
     QMessageBox,
     QProgressDialog,
     QScrollArea,
     QSplitter,
     QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from ..core.data.datasets import DEFAULT_DATASET, DataSource, bundled_names
@@ -131,9 +134,15 @@ class MainWindow(QMainWindow):
         scroll = QScrollArea()
         scroll.setWidget(self.controls)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(270)
-        scroll.setMaximumWidth(340)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        column = QWidget()  # the settings scroll; Train, Step, Reset ... always stay in view
+        column.setMinimumWidth(270)
+        column.setMaximumWidth(340)
+        column_layout = QVBoxLayout(column)
+        column_layout.setContentsMargins(0, 0, 0, 0)
+        column_layout.addWidget(scroll, 1)
+        column_layout.addWidget(self.controls.button_bar)
         self.top_split = QSplitter(Qt.Orientation.Horizontal)
         self.bottom_split = QSplitter(Qt.Orientation.Horizontal)
         self.tabs = QTabWidget()
@@ -157,7 +166,7 @@ class MainWindow(QMainWindow):
         self.center_split.setStretchFactor(0, 1)
         self.center_split.setStretchFactor(1, 1)
         self.main_split = QSplitter(Qt.Orientation.Horizontal)
-        self.main_split.addWidget(scroll)
+        self.main_split.addWidget(column)
         self.main_split.addWidget(self.center_split)
         self.main_split.setStretchFactor(1, 1)
         self.setCentralWidget(self.main_split)
