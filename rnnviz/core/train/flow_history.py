@@ -70,9 +70,6 @@ class FlowHistory:
         row[DEPTH : DEPTH + T] = 1.0
         self._history.append(step, row)
 
-    def __len__(self) -> int:
-        return self._history.size
-
     def view(self) -> FlowImage:
         view = self._history.view()
         if len(view) == 0:
