@@ -19,9 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.data.text import tokenize
 from ..core.insight.saliency import METHODS, Saliency, explain
-from ..core.insight.units import units_for_span
+from ..core.insight.units import token_reader, units_for_span
 from ..core.probe import Probe
 from .next_token_view import NextTokenView, shown_token
 from .panel import MAX_DRAWN_WORDS, PROBE, Panel, PanelContext
@@ -217,24 +216,37 @@ class PredictionPanel(QWidget, Panel):
         self._show_tokens(self.shown)
 
     def _show_phrase_units(self) -> None:
-        """The units the selected words switch on, as links to the unit inspector."""
+        """The units the selected words switch on, as links to the unit inspector (the
+        selection is read with the model's own tokenizer; nothing is tokenized without one)."""
         result = self.shown
         start = self.entry.selectionStart()
         if result is None or start < 0 or not len(result.tokens):
-            self.phrase_label.setText("<i>Select words above to find the units they switch on.</i>")
+            self._set_phrase_text("<i>Select words above to find the units they switch on.</i>")
             return
+        tokens_of = self._tokenizer()
         end = start + self.entry.selectionLength()
-        first = len(tokenize(self.text[:start]))  # a word cut by the selection's start is out
-        stop = min(len(tokenize(self.text[:end])), len(result.tokens))
+        first = len(tokens_of(self.text[:start]))  # a word cut by the selection's start is out
+        stop = min(len(tokens_of(self.text[:end])), len(result.tokens))
         if stop <= first:
-            self.phrase_label.setText("<i>The selection holds no whole word.</i>")
+            self._set_phrase_text("<i>The selection holds no whole word.</i>")
             return
         ranked = units_for_span(result.states, first, stop, PHRASE_UNITS)
         phrase = html.escape(" ".join(result.tokens[first:stop]))
         links = ", ".join(
             f'<a href="{r["unit"]}">unit {r["unit"]}</a> ({r["score"]:+.2f})' for r in ranked
         )
-        self.phrase_label.setText(f"“{phrase}” switches on {links}")
+        self._set_phrase_text(f"“{phrase}” switches on {links}")
+
+    def _set_phrase_text(self, text: str) -> None:
+        if text != self.phrase_label.text():  # rich text is re-parsed on every setText
+            self.phrase_label.setText(text)
+
+    def _tokenizer(self):
+        """How the shown model reads text: the classifier's words or a language model's
+        tokens."""
+        snapshot = self.context.view.snapshot if self.context and self.context.view else None
+        level = snapshot.level if snapshot is not None else "word"
+        return token_reader(self.language_model, level)[0]
 
     def _build_bars(self, classes: tuple[str, ...]) -> None:
         self.classes = classes
