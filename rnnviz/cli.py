@@ -20,6 +20,7 @@ from .commands import (
     window,
 )
 from .core.errors import RnnvizError
+from .core.heap import keep_freed_memory
 
 # One BLAS thread by default: on sentence-sized matrices a second thread gains nothing on an idle
 # 2-core machine (0.99x) and loses 2.8x when the other core is busy (bench.py --only cli).
@@ -102,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `rnnviz` command and of `python main.py`; returns the exit status."""
     args = build_parser().parse_args(argv)
+    keep_freed_memory()  # training steps reuse their freed arrays instead of page-faulting them in
     if args.command is None:
         args.handler = window.run
     try:

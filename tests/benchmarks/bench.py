@@ -5,7 +5,9 @@
 Every figure is measured in this run; candidates are interleaved (A B A B ...), tokens/s are
 medians over rounds and each ratio is the median of the ratios measured within one round, so a
 noisy shared machine moves both sides alike. BLAS is limited to one thread throughout. PyTorch
-is compared when installed (pip install '.[bench]'), else reported as null.
+is compared when installed (pip install '.[bench]'), else reported as null. The allocator keeps
+freed memory as the `rnnviz` command has it do (core/heap.py), so both sides of a comparison run
+in the process the user's command would: which steps ran before no longer moves a figure.
 """
 
 import argparse
@@ -23,6 +25,7 @@ from threadpoolctl import threadpool_limits
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from rnnviz.core.heap import keep_freed_memory  # noqa: E402
 from rnnviz.core.nn.model import SequenceModel  # noqa: E402
 from rnnviz.core.train.optim import clip_gradients, make_optimizer  # noqa: E402
 
@@ -150,6 +153,20 @@ def paired_ratio(times, fast, slow):
     if slow not in times:
         return None
     return statistics.median(b / a for a, b in zip(times[fast], times[slow], strict=True))
+
+
+def blas_kernels() -> str:
+    """Which BLAS and which of its CPU kernels this process runs (OPENBLAS_CORETYPE, if set in
+    the environment, forces older kernels: AVX2 instead of AVX-512 halves sgemm on a Zen 5)."""
+    from threadpoolctl import threadpool_info
+
+    libraries = [
+        f"{i['internal_api']} {i['version']} {i.get('architecture') or ''}".strip()
+        for i in threadpool_info()
+        if i["user_api"] == "blas"
+    ]
+    forced = os.environ.get("OPENBLAS_CORETYPE")
+    return ", ".join(libraries) + (f" (OPENBLAS_CORETYPE={forced})" if forced else "")
 
 
 def matmul_peak(rounds=5):
@@ -628,6 +645,8 @@ def main():
         "views' computations, or the language model against PyTorch",
     )
     args = parser.parse_args()
+    keep_freed_memory()
+    print(f"BLAS: {blas_kernels()}", flush=True)
     if args.only:
         with threadpool_limits(limits=1):
             only = {

@@ -160,10 +160,16 @@ def test_rejects_inconsistent_shapes():
         SequenceModel("vanilla", "classify", params)
 
 
-@pytest.mark.parametrize("vocab", [5, 20, 5000])  # dense one-hot, frequent repeats, rare repeats
-def test_input_gradient_equals_a_plain_scatter_add(vocab):
+@pytest.mark.parametrize(
+    "vocab, zipf",  # dense one-hot, frequent repeats, rare repeats, a few ids far more frequent
+    [(5, False), (20, False), (5000, False), (5000, True)],
+)
+def test_input_gradient_equals_a_plain_scatter_add(vocab, zipf):
     rng = np.random.default_rng(vocab)
-    ids = rng.integers(0, vocab, size=(30, 8))  # (T, B)
+    if zipf:  # as words in text: one id at ~30% of positions, most ids once
+        ids = np.minimum(rng.zipf(1.2, size=(30, 8)), vocab) - 1
+    else:
+        ids = rng.integers(0, vocab, size=(30, 8))  # (T, B)
     da = rng.normal(size=(30, 8, 6))  # (T, B, H)
     expected = np.zeros((6, vocab))
     np.add.at(expected.T, ids.ravel(), da.reshape(-1, 6))

@@ -13,7 +13,14 @@ import numpy as np
 
 from .cell import CellTrace
 from .gates import StackedGatesCell, sigmoid, stop_rows
-from .sequence import all_full, gather_columns, rows_by_value, scatter_columns, window_starts
+from .sequence import (
+    all_full,
+    gather_columns,
+    rows_by_value,
+    rows_operand,
+    scatter_columns,
+    window_starts,
+)
 from .sparse import Grad
 
 
@@ -28,7 +35,7 @@ class GRUCell(StackedGatesCell):
     )
 
     def forward(self, params, ids, lengths, state0=None) -> CellTrace:
-        W_hh, b_hh = params["W_hh"], params["b_hh"]
+        W_hh_T, b_hh = rows_operand(params["W_hh"]), params["b_hh"]  # (H, 3H)
         B, T = ids.shape
         H = self.hidden_size(params)
         gi = gather_columns(params["W_ih"], ids)  # (T, B, 3H)
@@ -39,7 +46,7 @@ class GRUCell(StackedGatesCell):
         hn_all = np.empty((T, B, H), dtype=gi.dtype)  # W_hn h_{t-1} + b_hn
         h = np.zeros((B, H), dtype=gi.dtype) if state0 is None else state0[0]
         for t in range(T):
-            gh = h @ W_hh.T  # (B, 3H)
+            gh = h @ W_hh_T  # (B, 3H)
             gh += b_hh
             rz = gates[t]
             np.add(gi[t, :, : 2 * H], gh[:, : 2 * H], out=rz)

@@ -8,7 +8,14 @@ product beats a (1, H) matmul.
 import numpy as np
 
 from .cell import Cell, CellTrace, ParamSpecs
-from .sequence import all_full, gather_columns, rows_by_value, scatter_columns, window_starts
+from .sequence import (
+    all_full,
+    gather_columns,
+    rows_by_value,
+    rows_operand,
+    scatter_columns,
+    window_starts,
+)
 from .sparse import Grad
 
 
@@ -40,7 +47,8 @@ class VanillaCell(Cell):
         if B == 1 and all_full(lengths, T):
             rows, recur = states[:, 0], W_hh.dot
         else:
-            rows, recur = states, lambda h: h @ W_hh.T  # noqa: E731
+            W_hh_T = rows_operand(W_hh)
+            rows, recur = states, lambda h: h @ W_hh_T  # noqa: E731
         if state0 is not None:
             states[0] += state0[0] @ W_hh.T
         np.tanh(rows[0], out=rows[0])
