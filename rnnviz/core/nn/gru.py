@@ -35,8 +35,8 @@ class GRUCell(StackedGatesCell):
     )
 
     def forward(self, params, ids, lengths, state0=None) -> CellTrace:
-        W_hh_T, b_hh = rows_operand(params["W_hh"]), params["b_hh"]  # (H, 3H)
         B, T = ids.shape
+        W_hh_T, b_hh = rows_operand(params["W_hh"], B), params["b_hh"]  # (H, 3H)
         H = self.hidden_size(params)
         gi = gather_columns(params["W_ih"], ids)  # (T, B, 3H)
         gi += params["b_ih"]

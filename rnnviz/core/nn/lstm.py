@@ -48,7 +48,7 @@ class LSTMCell(StackedGatesCell):
         H = self.hidden_size(params)
         half = np.ones(4 * H, dtype=W_hh.dtype)  # 1/2 on the σ gates' rows, 1 on g's
         half[: 2 * H] = half[3 * H :] = 0.5
-        W_scaled_T = rows_operand(W_hh * half[:, None])  # (H, 4H)
+        W_scaled_T = rows_operand(W_hh * half[:, None], B)  # (H, 4H)
         acts = gather_columns(params["W_ih"], ids)  # (T, B, 4H): pre-activations, then gates
         acts += params["b_ih"] + params["b_hh"]
         acts *= half

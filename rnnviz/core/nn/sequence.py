@@ -25,10 +25,11 @@ def window_starts(lengths: np.ndarray, truncate: int | None) -> np.ndarray:
     return np.maximum(lengths - truncate, 0)
 
 
-def rows_operand(W: np.ndarray) -> np.ndarray:
-    """W.T as a C-contiguous copy, for products h @ W.T with h in rows (B, H): OpenBLAS's
-    small-matrix path takes 1.5-2x longer on a transposed view at B = 32 (H = 128: 15 µs vs 8)."""
-    return np.ascontiguousarray(W.T)
+def rows_operand(W: np.ndarray, rows: int) -> np.ndarray:
+    """W.T for products h @ W.T with h (rows, H), as a C-contiguous copy when there are several
+    rows: OpenBLAS's small-matrix path takes 1.5-2x longer on a transposed view at 32 rows (H =
+    128: 15 µs vs 8), while for one row the copy (~1 ns an entry) costs more than it saves."""
+    return W.T if rows == 1 else np.ascontiguousarray(W.T)
 
 
 def gather_columns(W_x: np.ndarray, ids: np.ndarray) -> np.ndarray:

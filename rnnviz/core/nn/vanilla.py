@@ -47,7 +47,7 @@ class VanillaCell(Cell):
         if B == 1 and all_full(lengths, T):
             rows, recur = states[:, 0], W_hh.dot
         else:
-            W_hh_T = rows_operand(W_hh)
+            W_hh_T = rows_operand(W_hh, B)
             rows, recur = states, lambda h: h @ W_hh_T  # noqa: E731
         if state0 is not None:
             states[0] += state0[0] @ W_hh.T
