@@ -338,6 +338,8 @@ def inference_ms():
 GUI_PROBE = r"""
 import json, os, sys, time, statistics, tempfile
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from rnnviz.core.heap import keep_freed_memory
+keep_freed_memory()  # as `rnnviz` does before it opens the window
 from rnnviz.gui.app import application, dispose
 app = application()
 from PySide6.QtCore import QEventLoop, QSettings, QTimer

@@ -68,8 +68,12 @@ def typed(qtbot, window, text: str):
 def test_words_are_coloured_by_their_push_towards_the_prediction(qtbot, window):
     window.runner.call(lambda run: [run.trainer.step() for _ in range(300)]).result(60)
     prediction = typed(qtbot, window, "it is not bad")
-    qtbot.waitUntil(lambda: prediction.saliency is not None)  # computed right after the answer
-    snapshot = window._view.snapshot
+    # computed right after the answer, from the weights that answer used (a redraw may have
+    # brought newer ones than an earlier keystroke's saliency: wait for the newest)
+    qtbot.waitUntil(
+        lambda: prediction.saliency is not None and not prediction.saliency_timer.isActive()
+    )
+    snapshot = prediction.context.view.snapshot
     expected = explain(snapshot.model, snapshot.vocab, "it is not bad", "occlusion")
     np.testing.assert_allclose(prediction.saliency.scores, expected.scores)
     strongest = prediction.saliency.tokens[int(np.abs(expected.scores).argmax())]
