@@ -79,6 +79,8 @@ def _values_at(plot: pg.PlotItem, x: float) -> list[tuple[str, str, str]]:
     sparse curve (an evaluation every epoch) says at which step its point is."""
     rows = []
     for item in plot.listDataItems():
+        if not isinstance(item, pg.PlotDataItem):  # a band's bars: the readout names the line
+            continue
         name = item.name()
         xs, ys = item.getOriginalDataset()
         if not name or not item.isVisible() or xs is None or len(xs) == 0:

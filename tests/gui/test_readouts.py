@@ -153,10 +153,15 @@ def test_a_long_history_is_a_mean_line_over_a_min_max_band(qtbot, window):
     assert view.steps.width > 1
     band = window.panels["loss"].raw_loss
     window.panels["loss"].update_view(view)
-    low, high = band.low.getOriginalDataset()[1], band.high.getOriginalDataset()[1]
+    _, low, high = band.bars.edges
     mean = band.line.getOriginalDataset()[1]
     assert len(low) == len(mean) == len(view.steps) and np.all(low <= mean) and np.all(mean <= high)
     assert np.any(high > 1.2 * mean)  # the spikes stay visible as the band's top
+    bars = band.bars.opts  # what is drawn: one bar per bucket, end to end, low to high
+    np.testing.assert_allclose(bars["x0"][1:], bars["x0"][:-1] + bars["width"][:-1])
+    np.testing.assert_allclose(bars["y1"], high)
+    window.panels["loss"].log_box.setChecked(True)  # the bars in log10 of their bounds
+    np.testing.assert_allclose(band.bars.opts["y0"], np.log10(low))
+    window.panels["loss"].log_box.setChecked(False)
     window.panels["loss"].update_view(Telemetry().read())  # Reset: nothing left
-    left = band.low.getOriginalDataset()[1]
-    assert left is None or len(left) == 0
+    assert len(band.bars.edges[0]) == 0 and len(band.bars.opts["x0"]) == 0
