@@ -69,15 +69,17 @@ INSIGHT_RECORDS = 200  # records of the gradient flow over a scripted run
 
 
 def train(window, steps: int) -> None:
-    """`steps` mini-batches at full speed, in chunks with a record of the gradient flow and
-    the recurrence's figures after each (as the window records them while training)."""
+    """`steps` mini-batches at full speed (fewer if training stops, as Train would), in chunks
+    with a record of the gradient flow and the recurrence's figures after each (as the window
+    records them while training)."""
     chunk = max(1, -(-steps // INSIGHT_RECORDS))
     done = 0
     while done < steps:
-        n = min(chunk, steps - done)
-        window.runner.call(lambda run, n=n: [run.trainer.step() for _ in range(n)]).result(3600)
+        ran = window.runner.train_steps(min(chunk, steps - done)).result(3600)
         window.runner.record_insight().result(60)
-        done += n
+        if not ran:
+            break
+        done += ran
 
 
 def add_run(window, text: str) -> None:

@@ -235,3 +235,16 @@ def test_runs_beside_the_window_run_share_its_batches_and_can_pause(runner):
     assert telemetry.read().steps is None
     runner.remove_run(label)
     assert wait_for(lambda: not runner._companions)
+
+
+def test_every_step_counts_on_the_trained_clock_train_step_or_script(runner):
+    """The status's `elapsed` sums the time of the window's steps, whoever asked for them."""
+    status = lambda: runner.telemetry.read().status  # noqa: E731
+    runner.step_once()
+    assert wait_for(lambda: status().step == 1)
+    after_one = status().elapsed
+    assert after_one > 0
+    assert runner.train_steps(20).result(30) == 20
+    runner.set_speed(None)  # any command republishes the status
+    assert wait_for(lambda: status().step == 21 and status().elapsed > after_one)
+    assert status().state == "paused"  # a script steps as Step does: it does not start Train

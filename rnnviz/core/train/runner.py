@@ -144,6 +144,19 @@ class TrainingRunner:
     def _set_companions(self, companions: list[Companion]) -> None:
         self._companions = companions
 
+    def train_steps(self, n: int) -> Future:
+        """Up to n steps on the training thread, as Train would run them (a script's: screenshots,
+        tests); they stop early where Train would stop, at a halt or early stopping."""
+
+        def steps(experiment: Experiment) -> int:
+            done = 0
+            while done < n and not (experiment.trainer.halt or experiment.trainer.finished):
+                self._timed_step()
+                done += 1
+            return done
+
+        return self.call(steps)
+
     def call(self, fn: Callable[[Experiment], object], on_done: Reply | None = None) -> Future:
         """Run fn(experiment) on the training thread between two steps. Its result (or error)
         goes to on_done(result, error) on that thread, and into the returned Future."""
@@ -204,9 +217,8 @@ class TrainingRunner:
 
     def _do_step_once(self) -> None:
         self._set_running(False, RunState.PAUSED)
-        trainer = self._experiment.trainer
-        trainer.halt = None
-        trainer.step()
+        self._experiment.trainer.halt = None
+        self._timed_step()
         self._publish(force=True)
 
     def _do_apply(self, experiment: Experiment, changes: dict):
@@ -255,13 +267,10 @@ class TrainingRunner:
                 self._drain_commands(block=not self._running)
                 if self._stopping:
                     break
-                now = time.perf_counter()
                 if self._running:
-                    self._run_one_step()
-                    now2 = time.perf_counter()
-                    self._elapsed += now2 - now
+                    seconds = self._timed_step()
                     if self._steps_per_second:
-                        time.sleep(max(0.0, 1.0 / self._steps_per_second - (now2 - now)))
+                        time.sleep(max(0.0, 1.0 / self._steps_per_second - seconds))
                 if time.perf_counter() - last_publish >= self.publish_every:
                     self._publish()
                     last_publish = time.perf_counter()
@@ -279,6 +288,15 @@ class TrainingRunner:
                 command = self._commands.get_nowait()
             except queue.Empty:
                 return
+
+    def _timed_step(self) -> float:
+        """One step of the window's run (Train, Step or a script); its seconds, which count on
+        the "trained" clock."""
+        started = time.perf_counter()
+        self._run_one_step()
+        seconds = time.perf_counter() - started
+        self._elapsed += seconds
+        return seconds
 
     def _run_one_step(self) -> None:
         def step() -> None:
