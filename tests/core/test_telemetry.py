@@ -248,3 +248,11 @@ def test_every_step_counts_on_the_trained_clock_train_step_or_script(runner):
     runner.set_speed(None)  # any command republishes the status
     assert wait_for(lambda: status().step == 21 and status().elapsed > after_one)
     assert status().state == "paused"  # a script steps as Step does: it does not start Train
+
+
+def test_step_after_early_stopping_trains_on(runner):
+    """Step, like Train, is the user asking for more: a finished run takes the step."""
+    runner.call(lambda experiment: setattr(experiment.trainer, "finished", True)).result(5)
+    runner.step_once()
+    assert wait_for(lambda: runner.telemetry.read().status.step == 1)
+    assert runner.call(lambda experiment: experiment.trainer.finished).result(5) is False

@@ -210,16 +210,20 @@ class TrainingRunner:
         self._publish_status()
 
     def _do_train(self) -> None:
-        trainer = self._experiment.trainer
-        trainer.halt = None
-        trainer.finished = False
+        self._resume_trainer()
         self._set_running(True)
 
     def _do_step_once(self) -> None:
         self._set_running(False, RunState.PAUSED)
-        self._experiment.trainer.halt = None
+        self._resume_trainer()
         self._timed_step()
         self._publish(force=True)
+
+    def _resume_trainer(self) -> None:
+        """Train or Step after a halt or early stopping: the user asked for more."""
+        trainer = self._experiment.trainer
+        trainer.halt = None
+        trainer.finished = False
 
     def _do_apply(self, experiment: Experiment, changes: dict):
         trainer = experiment.trainer
