@@ -365,7 +365,10 @@ def lateness(seconds):
     return sorted(late)
 late = lateness(DURATION)
 steps = win.telemetry.status.step
+give_up = time.perf_counter() + 300  # a slow machine, or a run that halted
 while win.telemetry.status.step <= 2 * win.telemetry.capacity:  # buckets of 2+ steps: bands
+    if time.perf_counter() > give_up:
+        raise SystemExit(f"the run stopped at step {win.telemetry.status.step}")
     wait = QEventLoop(); QTimer.singleShot(500, wait.quit); wait.exec()
 long_from = win.telemetry.status.step
 late_long = lateness(DURATION)
