@@ -196,6 +196,8 @@ class ControlsPanel(QWidget):
         for box in (self.optimizer, self.clip_mode):
             box.currentTextChanged.connect(lambda _: self.live_changed.emit(self.live_settings()))
         self.speed.currentTextChanged.connect(lambda t: self.speed_changed.emit(SPEEDS[t]))
+        self.task.currentTextChanged.connect(self._show_task)
+        self._show_task(c.task)
 
         self.train_button = QPushButton("Train")
         self.train_button.setToolTip("Start or pause training (Space).")
@@ -324,6 +326,13 @@ class ControlsPanel(QWidget):
             else:
                 widget.setValue(getattr(config, name))
             widget.blockSignals(False)
+        self._show_task(config.task)
+
+    def _show_task(self, task: str) -> None:
+        """Only the settings the task reads are enabled: Tokens for a language model, Monitor for
+        a classifier (a language model is always monitored by its validation loss)."""
+        self.level.setEnabled(task == "lm")
+        self.monitor.setEnabled(task != "lm")
 
     def set_running(self, running: bool) -> None:
         self.train_button.setText("Pause" if running else "Train")

@@ -64,3 +64,10 @@ def test_a_language_models_unit_reads_its_own_tokens(qtbot, lm_window):
         for w in text.split()
     }
     assert all(c.word in tokens for c in positive)
+
+
+def test_only_the_settings_the_task_reads_are_enabled(lm_window):
+    controls = lm_window.controls
+    assert controls.level.isEnabled() and not controls.monitor.isEnabled()  # lm: loss monitors
+    controls.task.setCurrentText("classify")
+    assert controls.monitor.isEnabled() and not controls.level.isEnabled()
