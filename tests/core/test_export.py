@@ -40,16 +40,24 @@ def rnnviz_probs(ckpt, ids, lengths):
     return softmax(model.head.logits(model.params, model.forward(ids, lengths).last))
 
 
-def torch_net(torch, meta: dict, outputs: int):
-    """The modules the README's loading lines build from a sidecar."""
+def exported_to_torch(torch, ckpt: Checkpoint, path) -> tuple:
+    """Export to safetensors and build the modules the README's loading lines build from the
+    sidecar, weights loaded: (modules, sidecar)."""
+    from safetensors.torch import load_file
+
+    weights, side = export(ckpt, "torch", path)
+    meta = json.loads(side.read_text())
+    outputs = len(meta["vocab"]) if meta.get("task") == "lm" else len(meta["classes"])
     layer = getattr(torch.nn, meta["torch_module"].split(".")[1])
-    return torch.nn.ModuleDict(
+    net = torch.nn.ModuleDict(
         {
             "embedding": torch.nn.Embedding(len(meta["vocab"]), meta["input_size"]),
             "rnn": layer(meta["input_size"], meta["hidden_size"], batch_first=True),
             "fc": torch.nn.Linear(meta["hidden_size"], outputs),
         }
     )
+    net.load_state_dict(load_file(str(weights)))
+    return net, meta
 
 
 @pytest.mark.parametrize("cell", list(CELLS))
@@ -68,13 +76,8 @@ def test_onnx_runtime_reproduces_the_probabilities(cell, tmp_path):
 @pytest.mark.parametrize("cell", list(CELLS))
 def test_pytorch_reproduces_the_probabilities(cell, tmp_path):
     torch = pytest.importorskip("torch")
-    from safetensors.torch import load_file
-
     ckpt = checkpoint_of(cell)
-    path, side = export(ckpt, "torch", tmp_path / "m.safetensors")
-    meta = json.loads(side.read_text())
-    net = torch_net(torch, meta, len(meta["classes"]))
-    net.load_state_dict(load_file(str(path)))
+    net, _ = exported_to_torch(torch, ckpt, tmp_path / "m.safetensors")
     ids, lengths = padded_batch()
     with torch.no_grad():
         x = net["embedding"](torch.from_numpy(ids))
@@ -126,13 +129,8 @@ def test_onnx_runtime_reproduces_a_language_models_every_step(cell, tmp_path):
 @pytest.mark.parametrize("cell", list(CELLS))
 def test_pytorch_reproduces_a_language_models_every_step(cell, tmp_path):
     torch = pytest.importorskip("torch")
-    from safetensors.torch import load_file
-
     ckpt = language_model_of(cell)
-    path, side = export(ckpt, "torch", tmp_path / "lm.safetensors")
-    meta = json.loads(side.read_text())
-    net = torch_net(torch, meta, len(meta["vocab"]))
-    net.load_state_dict(load_file(str(path)))
+    net, meta = exported_to_torch(torch, ckpt, tmp_path / "lm.safetensors")
     ids, lengths = padded_batch()
     ids[:, 0] = meta["bos_id"]
     with torch.no_grad():

@@ -63,9 +63,7 @@ def build_graph(model: SequenceModel, classes: list[str]) -> onnx.ModelProto:
         tensors.append(numpy_helper.from_array(np.array([1], dtype=np.int64), "axis1"))
         nodes += [
             helper.make_node("Squeeze", ["Y", "axis1"], ["states"]),
-            helper.make_node("MatMul", ["states", "W_hy_T"], ["z"]),
-            helper.make_node("Add", ["z", "b_y"], ["logits"]),
-            helper.make_node("Softmax", ["logits"], ["p_tb"], axis=-1),
+            *output_layer("states", "p_tb"),
             helper.make_node("Transpose", ["p_tb"], ["probabilities"], perm=[1, 0, 2]),
         ]
         shape = ["batch", "time", C]
@@ -73,9 +71,7 @@ def build_graph(model: SequenceModel, classes: list[str]) -> onnx.ModelProto:
         tensors.append(numpy_helper.from_array(np.array([0], dtype=np.int64), "axis0"))
         nodes += [
             helper.make_node("Squeeze", ["Y_h", "axis0"], ["h_last"]),
-            helper.make_node("MatMul", ["h_last", "W_hy_T"], ["z"]),
-            helper.make_node("Add", ["z", "b_y"], ["logits"]),
-            helper.make_node("Softmax", ["logits"], ["probabilities"], axis=-1),
+            *output_layer("h_last", "probabilities"),
         ]
         shape = ["batch", C]
     kind = "language-model" if every_step else "classifier"
@@ -96,3 +92,12 @@ def build_graph(model: SequenceModel, classes: list[str]) -> onnx.ModelProto:
     )
     onnx.checker.check_model(onnx_model)
     return onnx_model
+
+
+def output_layer(states: str, probabilities: str) -> list:
+    """Nodes for p = softmax(states W_hy^T + b_y) over the last axis."""
+    return [
+        helper.make_node("MatMul", [states, "W_hy_T"], ["z"]),
+        helper.make_node("Add", ["z", "b_y"], ["logits"]),
+        helper.make_node("Softmax", ["logits"], [probabilities], axis=-1),
+    ]
