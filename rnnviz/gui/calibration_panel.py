@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QVBoxLayout, QW
 
 from ..core.train.records import Evaluation
 from .panel import TELEMETRY, Panel, PanelContext
-from .theme import Theme, add_legend, points_curve, style_plot, summary_label
+from .theme import Theme, plot_rows, points_curve, style_plot, summary_label
 
 EMPTY_TEXT = "The diagram appears at the first evaluation (each epoch's end)."
 LANGUAGE_MODEL_TEXT = (
@@ -24,15 +24,15 @@ class CalibrationPanel(QWidget, Panel):
     def __init__(self, theme: Theme, parent=None):
         super().__init__(parent)
         self.theme = theme
-        self.plot_widget = pg.PlotWidget()
-        self.plot = self.plot_widget.getPlotItem()
+        # the legend under the plot, one entry a line: on the plot it hid the bars, and in one
+        # line it is wider than the panel
+        self.plot_widget, (self.plot,) = plot_rows((1,), legend_columns=1)
         style_plot(
             self.plot, "Calibration: reliability", "accuracy in bin", "confidence (top probability)"
         )
         self.plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0.02)
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
-        add_legend(self.plot, theme).anchor((0, 0), (0, 0), offset=(10, 10))
         self.bars = pg.BarGraphItem(
             x=[], height=[], width=0.05, brush=pg.mkBrush(theme.train + "90"), pen=None
         )

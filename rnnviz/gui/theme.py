@@ -141,11 +141,13 @@ class PlotsView(pg.GraphicsLayoutWidget):
 
 
 def plot_rows(
-    stretches: tuple[int, ...], legends: tuple[bool, ...] | None = None
+    stretches: tuple[int, ...],
+    legends: tuple[bool, ...] | None = None,
+    legend_columns: int = 6,
 ) -> tuple[pg.GraphicsLayoutWidget, list[pg.PlotItem]]:
     """A widget of plots one above the other (heights in the ratio of `stretches`), each with its
-    legend (where `legends` says so, default all) on one line under it, outside the data
-    (pyqtgraph's own legend sits on the curves)."""
+    legend (where `legends` says so, default all) under it in rows of `legend_columns` entries,
+    outside the data (pyqtgraph's own legend sits on the curves)."""
     widget = PlotsView()
     layout = widget.ci.layout
     layout.setVerticalSpacing(0)
@@ -158,7 +160,9 @@ def plot_rows(
         plots.append(plot)
         if not has_legend:
             continue
-        legend = pg.LegendItem(colCount=6, labelTextSize="8pt", verSpacing=-6, horSpacing=12)
+        legend = pg.LegendItem(
+            colCount=legend_columns, labelTextSize="8pt", verSpacing=-6, horSpacing=12
+        )
         widget.addItem(legend, row=2 * i + 1, col=0)
         plot.legend = legend  # PlotItem.plot(name=...) and addItem add entries here
     return widget, plots
@@ -202,13 +206,6 @@ def points_curve(
     )
     curve.rnnviz_points = True
     return curve
-
-
-def add_legend(plot: pg.PlotItem, theme: Theme) -> pg.LegendItem:
-    """Top-right legend on a translucent background, for a plot whose corner stays empty."""
-    return plot.addLegend(
-        offset=(-10, 10), labelTextSize="8pt", brush=pg.mkBrush(theme.background + "c8")
-    )
 
 
 def line_label(theme: Theme, colour: str, position: float, anchor: tuple) -> dict:
