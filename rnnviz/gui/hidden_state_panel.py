@@ -1,5 +1,7 @@
 """Heatmap of the hidden state h_t (units x words) for one sentence, with a [-1, 1] colour bar."""
 
+from dataclasses import dataclass
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
@@ -12,7 +14,33 @@ from .theme import Theme, colour_bar, plain_label, set_ticks, set_view, style_pl
 
 TYPED = "the sentence typed on the left"
 HIDDEN = "h (hidden state)"
-DIVERGING, SEQUENTIAL = pg.colormap.get("CET-D1"), pg.colormap.get("CET-L17")
+
+
+@dataclass(frozen=True)
+class HeatmapColours:
+    """Colour maps whose zero (tanh quantities) or closed gate blends into the plot's background,
+    so that in either colour scheme what stands out is what is active."""
+
+    diverging: pg.ColorMap  # tanh quantities, symmetric around 0
+    sequential: pg.ColorMap  # gates, 0 to 1
+    reading: str  # how to read both, for the tooltip
+
+
+def heatmap_colours(theme: Theme) -> HeatmapColours:
+    """The light or the dark scheme's maps (CET colour maps: perceptually uniform)."""
+    if theme.dark:
+        return HeatmapColours(
+            pg.colormap.get("CET-D4"),  # blue, black, red
+            pg.colormap.get("CET-L3"),  # black, red, yellow, white
+            "blue -1, black 0, red +1; gates (σ): 0 black to 1 white",
+        )
+    return HeatmapColours(
+        pg.colormap.get("CET-D1"),  # blue, white, red
+        pg.colormap.get("CET-L17"),  # white, orange, red, dark blue
+        "blue -1, white 0, red +1; gates (σ): 0 white to 1 dark blue",
+    )
+
+
 HOVER_HINT = "Hover a cell to read word, unit and value; click a row to inspect its unit."
 
 
@@ -24,6 +52,7 @@ class HiddenStatePanel(QWidget, Panel):
     def __init__(self, theme: Theme, parent=None):
         super().__init__(parent)
         self.theme = theme
+        self.colours = heatmap_colours(theme)
         self.context: PanelContext | None = None
         self.current: Probe | None = None  # what the heatmap shows (at most MAX_DRAWN_WORDS words)
         self.first_word = 0  # position of current's first word in the whole sentence
@@ -35,9 +64,9 @@ class HiddenStatePanel(QWidget, Panel):
         self.plot.hideButtons()
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
-        self.image.setColorMap(DIVERGING)
+        self.image.setColorMap(self.colours.diverging)
         self.image.setLevels((-1.0, 1.0))
-        self.colorbar = colour_bar(DIVERGING, (-1, 1), "h (tanh)", 14)
+        self.colorbar = colour_bar(self.colours.diverging, (-1, 1), "h (tanh)", 14)
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
         self.image.hoverEvent = self._hover
         self.image.mouseClickEvent = self._click
@@ -112,7 +141,7 @@ class HiddenStatePanel(QWidget, Panel):
         )
         layer = self.layer_box.currentText()
         values = result.states if layer == HIDDEN else result.gates[layer]  # (T, H)
-        levels, cmap, label = _scale(layer, values)
+        levels, cmap, label = _scale(layer, values, self.colours)
         title = f"{label.split(' (')[0]} after each word · {snapshot.model.cell.name} cell"
         if title != self.shown_title:  # a new title re-lays out the plot: only on change
             self.shown_title = title
@@ -145,9 +174,9 @@ class HiddenStatePanel(QWidget, Panel):
         self.layer_box.blockSignals(False)
         self.plot.setToolTip(
             f"{cell.equations}. One column per word, one row per hidden unit. h and tanh "
-            "quantities: blue -1, white 0, red +1; gates (σ): 0 dark to 1 bright, a gate near 0 "
-            "blocks, near 1 passes. Hover a cell for its value; click a row to see what that "
-            "unit responds to in the training data."
+            f"quantities: {self.colours.reading}; a gate near 0 blocks, near 1 passes. Hover a "
+            "cell for its value; click a row to see what that unit responds to in the training "
+            "data."
         )
 
     def _click(self, event) -> None:
@@ -179,12 +208,12 @@ class HiddenStatePanel(QWidget, Panel):
             self.image.setToolTip(f"“{word}”, unit {unit}: {value:+.3f}")
 
 
-def _scale(layer: str, values: np.ndarray):
+def _scale(layer: str, values: np.ndarray, colours: HeatmapColours):
     """(levels, colour map, colour-bar label) fixed to the quantity's range: tanh outputs in
     [-1, 1], gates (sigmoids) in [0, 1], an LSTM's unbounded cell state symmetric around 0."""
     if layer == HIDDEN:
-        return (-1.0, 1.0), DIVERGING, "h (tanh)"
+        return (-1.0, 1.0), colours.diverging, "h (tanh)"
     if layer.startswith("cell"):
         bound = float(max(1.0, np.ceil(np.abs(values).max())))
-        return (-bound, bound), DIVERGING, "c (cell state)"
-    return (0.0, 1.0), SEQUENTIAL, f"{layer} (σ)"
+        return (-bound, bound), colours.diverging, "c (cell state)"
+    return (0.0, 1.0), colours.sequential, f"{layer} (σ)"

@@ -94,6 +94,12 @@ def test_smoothing_redraws_the_training_curve(qtbot, window):
     assert "0.99" in loss.smoothing_label.text()
 
 
+def _heatmap_zero_lightness(window) -> float:
+    """Lightness (0 black .. 1 white) of the hidden-state heatmap's colour for h = 0."""
+    colour_map = window.panels["hidden"].image.getColorMap()
+    return colour_map.map(np.array([0.5]), mode="qcolor")[0].lightnessF()
+
+
 def test_the_colour_scheme_switches_live_and_is_remembered(qtbot, window):
     from PySide6.QtWidgets import QApplication
 
@@ -107,10 +113,12 @@ def test_the_colour_scheme_switches_live_and_is_remembered(qtbot, window):
     assert loss.smoothing == 0.6 and window.panels["prediction"].text == "still here"
     assert len(loss.smooth_loss.getData()[0]) == 60  # curves redrawn from the history
     assert window.actions["colours:dark"].isChecked()
+    assert _heatmap_zero_lightness(window) < 0.25  # h = 0 blends into the dark background
     window.panels["prediction"].entry.setText("typed after the switch")  # signals reconnected
     qtbot.waitUntil(lambda: window._typed_text == "typed after the switch", timeout=2000)
     window.actions["colours:light"].trigger()
     assert not window.theme.dark
+    assert _heatmap_zero_lightness(window) > 0.85
     window.actions["colours:system"].trigger()
 
 
