@@ -6,7 +6,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QVBoxLayout, QWidget
 
+from ..core.train.experiment import Overview
 from ..core.train.records import Evaluation
+from .hint import EmptyHint
 from .panel import TELEMETRY, Panel, PanelContext
 from .theme import Theme, plot_rows, points_curve, style_plot, summary_label
 
@@ -14,6 +16,7 @@ EMPTY_TEXT = "The diagram appears at the first evaluation (each epoch's end)."
 LANGUAGE_MODEL_TEXT = (
     "A language model is scored by perplexity (the loss panel), not by a reliability diagram."
 )
+EMPTY_HINT, LANGUAGE_MODEL_HINT = "appears at the first evaluation", "only for classifiers"
 
 
 class CalibrationPanel(QWidget, Panel):
@@ -48,6 +51,7 @@ class CalibrationPanel(QWidget, Panel):
             name="perfectly calibrated",
         )
         self.points = points_curve(self.plot, theme.validation, "mean confidence → accuracy")
+        self.hint = EmptyHint(self.plot, EMPTY_HINT)
         self.plot_widget.setToolTip(
             "Predictions grouped by the probability of their top class (15 equal bins). Bar "
             "height: the share of the bin predicted right; red: its gap to the diagonal. "
@@ -79,11 +83,27 @@ class CalibrationPanel(QWidget, Panel):
         layout.addWidget(self.summary)
         self._latest: dict[str, Evaluation] = {}
         self._drawn: Evaluation | None = None
+        self._language_model = False
+        self._show_empty(True)
+
+    def show_overview(self, overview: Overview) -> None:
+        """A new experiment; a language model's gets no diagram, and says so from the start."""
+        self._language_model = overview.config.task == "lm"
+        self.split.setEnabled(not self._language_model)
+        self.apply_box.setEnabled(not self._language_model)
+        self._latest, self._drawn = {}, None
+        self._draw_latest()
 
     def draw(self, context: PanelContext) -> None:
         if context.view is not None:
             self._latest = context.view.latest
             self._draw_latest()
+
+    def _show_empty(self, empty: bool) -> None:
+        """A hint instead of axes, diagonal and legend while there is nothing to show."""
+        self.hint.set_empty(empty)
+        self.diagonal.setVisible(not empty)
+        self.plot.legend.setVisible(not empty)
 
     def _draw_latest(self) -> None:
         """Draw the chosen split's newest evaluation (nothing to do if it is already shown:
@@ -93,12 +113,14 @@ class CalibrationPanel(QWidget, Panel):
             return
         self._drawn = evaluation
         table = None if evaluation is None else evaluation.reliability
-        if table is None or not table.counts.sum():
+        empty = table is None or not table.counts.sum()
+        self._show_empty(empty)
+        if empty:
             self.bars.setOpts(x=[], height=[])
             self.gaps.setOpts(x=[], y0=[], height=[])
             self.points.setData([], [])
-            language_model = evaluation is not None and evaluation.reliability is None
-            self.summary.setText(LANGUAGE_MODEL_TEXT if language_model else EMPTY_TEXT)
+            self.summary.setText(LANGUAGE_MODEL_TEXT if self._language_model else EMPTY_TEXT)
+            self.hint.set_text(LANGUAGE_MODEL_HINT if self._language_model else EMPTY_HINT)
             return
         filled = table.counts > 0
         centres = (table.edges[:-1] + table.edges[1:])[filled] / 2

@@ -16,6 +16,11 @@ class EmptyHint:
     def _centre(self, *_) -> None:
         self.label.setPos(self.view.rect().center())
 
+    def set_text(self, text: str) -> None:
+        if text != self.label.toPlainText():
+            self.label.setText(text)
+            self._centre()
+
     def set_empty(self, empty: bool) -> None:
         """Hint and no axes while empty; axes and no hint once there is data."""
         if empty == self.empty:

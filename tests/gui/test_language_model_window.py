@@ -26,6 +26,9 @@ def lm_window(qtbot, tmp_path):
 
 def test_the_panels_turn_to_the_language_model(qtbot, lm_window):
     window = lm_window
+    calibration = window.panels["calibration"]  # no diagram for a language model, from the start
+    assert "perplexity" in calibration.summary.text() and not calibration.split.isEnabled()
+    assert calibration.hint.label.toPlainText() == "only for classifiers"
     window.runner.call(lambda run: [run.trainer.step() for _ in range(40)]).result(60)
     prediction = window.panels["prediction"]
     prediction.entry.setText("this is not")
@@ -45,7 +48,6 @@ def test_the_panels_turn_to_the_language_model(qtbot, lm_window):
     assert loss.perplexity and "perplexity" in loss.summary.text()
     x, y = loss.smooth_acc.getData()
     assert len(x) == 40 and (y >= 1).all()
-    calibration = window.panels["calibration"]
     assert "perplexity" in calibration.summary.text()
 
 

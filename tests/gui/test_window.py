@@ -367,6 +367,8 @@ def test_validation_curve_reliability_restore_best_and_temperature(qtbot, tmp_pa
     window = MainWindow(settings=settings, dataset="negation")
     window.show()
     try:
+        calibration = window.panels["calibration"]
+        assert calibration.hint.label.isVisible() and not calibration.diagonal.isVisible()
         window.panels["prediction"].entry.setText("the food was not good at all")
         window.runner.call(lambda run: [run.trainer.step() for _ in range(3 * 165)]).result(120)
         window.redraw_all()
@@ -375,9 +377,9 @@ def test_validation_curve_reliability_restore_best_and_temperature(qtbot, tmp_pa
         loss = window.panels["loss"]
         assert len(loss.held_out["validation"][0].getData()[0]) == 3
         assert loss.best_lines[0].isVisible() and "best: epoch" in loss.summary.text()
-        calibration = window.panels["calibration"]
         assert "validation at step" in calibration.summary.text()
         assert len(calibration.points.getData()[0]) > 0
+        assert calibration.diagonal.isVisible() and not calibration.hint.label.isVisible()
         window.keep_best()
         qtbot.waitUntil(
             lambda: "restored the weights of epoch" in window.statusBar().currentMessage(),
