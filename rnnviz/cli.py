@@ -1,6 +1,7 @@
 """`rnnviz` command line: the window by default, and headless subcommands."""
 
 import argparse
+import difflib
 import os
 import sys
 
@@ -85,8 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"rnnviz {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.commands = {}  # name -> its parser, for errors in that command's own words
     for name, ((add_arguments, handler), help_text) in COMMANDS.items():
-        command = sub.add_parser(name, help=help_text, description=help_text)
+        command = parser.commands[name] = sub.add_parser(
+            name, help=help_text, description=help_text
+        )
         add_arguments(command)
         if name in HEADLESS:
             command.add_argument(
@@ -100,9 +104,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    """Parsed arguments; an unknown option is refused by the command it was given to, with its
+    usage and the options it is closest to (argparse alone blames the top-level command)."""
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        command = parser.commands.get(args.command, parser)
+        names = {  # compared without dashes: "--out" is not close to "--dropout"
+            o.lstrip("-"): o for action in command._actions for o in action.option_strings
+        }
+        close = [
+            names[match]
+            for word in unknown
+            if word.startswith("--")
+            for match in difflib.get_close_matches(word.split("=")[0][2:], names, n=2, cutoff=0.7)
+        ]
+        hint = f" (did you mean {' or '.join(dict.fromkeys(close))}?)" if close else ""
+        command.error(f"unrecognized arguments: {' '.join(unknown)}{hint}")
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `rnnviz` command and of `python main.py`; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    args = parse(argv)
     keep_freed_memory()  # training steps reuse their freed arrays instead of page-faulting them in
     if args.command is None:
         args.handler = window.run

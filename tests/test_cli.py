@@ -93,6 +93,27 @@ def test_user_errors_are_one_line_messages(argv, message, capsys):
     assert "Epoch" not in captured.out  # refused before any training
 
 
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (
+            ["train", "--data", "tiny", "--cells", "gru"],
+            "arguments: --cells gru (did you mean --cell?)",
+        ),
+        (["predict", "--model", "m.npz", "--jsn", "hi"], "arguments: --jsn (did you mean --json?)"),
+        (["train", "--data", "tiny", "--out", "m.npz"], "arguments: --out m.npz"),
+    ],
+)
+def test_an_unknown_option_is_refused_by_its_command_with_the_closest_options(
+    argv, message, capsys
+):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last == f"rnnviz {argv[0]}: error: unrecognized {message}"
+
+
 def test_output_path_that_is_a_folder_is_refused_before_training(tmp_path, capsys):
     assert main(["train", "--data", "negation", "--save", str(tmp_path)]) == 2
     captured = capsys.readouterr()
