@@ -171,7 +171,9 @@ class GradientPanel(QWidget, Panel):
         self.before.set(steps, "global_before", positive)
         for curve, metric in ((self.smooth_before, "global_before"), (self.after, "global_after")):
             curve.setData(steps.x, positive(ema(steps.mean[metric], SMOOTHING)))
-        shown = np.concatenate([steps.low["global_after"], steps.high["global_before"]])
+        shown = np.concatenate(
+            [steps.low["global_after"], steps.high["global_before"], *self.run_curves[0].ys()]
+        )
         shown = shown[np.isfinite(shown) & (shown > 0)]
         if len(shown):
             low_y, high_y = shown.min(), shown.max()
@@ -197,13 +199,16 @@ class GradientPanel(QWidget, Panel):
             set_ticks(
                 self.flow_plot.getAxis("bottom"), [(d, str(d)) for d in range(0, len(flow), stride)]
             )
-            both = flow if cell_flow is None else np.concatenate([flow, cell_flow])
+            beside = self.run_curves[1].ys()  # the runs beside this one
+            curves = [flow, *([] if cell_flow is None else [cell_flow]), *beside]
+            both = np.concatenate(curves)
             finite = both[np.isfinite(both)]  # a halted step can leave inf / nan here
             (_, shown_words), (_, shown_top) = self._flow_range
             top = (
                 sticky_ceiling(shown_top, finite.max()) if len(finite) and finite.max() > 0 else 1.0
             )
-            words = sticky_ceiling(shown_words, max(len(flow) - 1, 1))  # sentences vary in length
+            longest = max(len(curve) for curve in curves)  # sentences vary in length
+            words = sticky_ceiling(shown_words, max(longest - 1, 1))
             self._flow_range = ((0, words), (0, top))
             set_view(self.flow_plot, *self._flow_range, padding=0.03)
         clipped = steps.mean["clipped"]

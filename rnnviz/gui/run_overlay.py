@@ -49,6 +49,11 @@ class RunCurves:
             found = self.xy(run.view, **options)
             curve.setData(*(found if found is not None else ([], [])))
 
+    def ys(self) -> list[np.ndarray]:
+        """Each run's y values (as set: not the log10 a log axis draws), for the plot's range."""
+        found = (curve.getOriginalDataset()[1] for curve in self.curves.values())
+        return [y for y in found if y is not None and len(y)]
+
 
 def evaluated(view: TelemetryView, split: str, metric: str):
     """A split's evaluations of `metric`, None before the first."""

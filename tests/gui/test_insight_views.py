@@ -144,6 +144,10 @@ class _Click:
         self.accepted = True
 
 
+def _scaled(xy, factor: float):
+    return None if xy is None else (xy[0], factor * xy[1])
+
+
 def test_runs_side_by_side_overlay_their_curves_and_answer_the_typed_sentence(qtbot, window):
     window.add_run("cell=gru,hidden-size=16")
     qtbot.waitUntil(lambda: "cell=gru,hidden_size=16" in window.side_runs.runs, timeout=10000)
@@ -165,8 +169,20 @@ def test_runs_side_by_side_overlay_their_curves_and_answer_the_typed_sentence(qt
     x, y = loss.run_curves[1].curves[label].getData()  # test loss at both epoch ends
     assert list(x) == [4, 8]
     assert label in loss.runs_key.text() and f"{label}: test" in loss.summary.text()
-    flow_x, _ = window.panels["gradients"].run_curves[1].curves[label].getData()
+    gradients = window.panels["gradients"]
+    flow_x, _ = gradients.run_curves[1].curves[label].getData()
     assert len(flow_x) >= 1
+    for curves, factor in zip(gradients.run_curves, (1e3, 10), strict=True):
+        # a run whose gradients are far larger than the window's own stays in view
+        curves.xy = lambda view, xy=curves.xy, factor=factor: _scaled(xy(view), factor)
+    gradients._flow_snapshot = None  # the flow's range is set when a new snapshot comes
+    window.redraw_all()
+    flow_x, flow_y = gradients.run_curves[1].curves[label].getData()
+    (_, words), (_, top) = gradients.flow_plot.viewRange()
+    assert flow_x.max() <= words and flow_y.max() <= top
+    norm = gradients.run_curves[0].curves[label].getOriginalDataset()[1]
+    low, high = 10.0 ** np.array(gradients.norm_plot.viewRange()[1])  # a log axis
+    assert low <= np.nanmin(norm) and np.nanmax(norm) <= high
     prediction = window.panels["prediction"]
     assert prediction.runs_label.isVisible() and label in prediction.runs_label.text()
     window.actions[f"run:{label}:pause"].trigger()
