@@ -17,6 +17,7 @@ class EmptyHint:
         self.label.setPos(self.view.rect().center())
 
     def set_text(self, text: str) -> None:
+        """Another hint (centred again: its width changes)."""
         if text != self.label.toPlainText():
             self.label.setText(text)
             self._centre()
