@@ -256,3 +256,23 @@ def test_step_after_early_stopping_trains_on(runner):
     runner.step_once()
     assert wait_for(lambda: runner.telemetry.read().status.step == 1)
     assert runner.call(lambda experiment: experiment.trainer.finished).result(5) is False
+
+
+@pytest.mark.parametrize(
+    "live",
+    [
+        {"lr": 0.0321},
+        {"clip_mode": "value", "clip": 0.25},
+        {"dropout": 0.1, "word_dropout": 0.05, "weight_decay": 0.001},
+        {"batch_size": 3, "bptt_truncate": 4, "optimizer": "sgd"},
+    ],
+)
+def test_a_run_added_after_a_live_change_starts_from_the_live_settings(runner, live):
+    """One live config: the trainer's. A side run is the live settings plus its own changes."""
+    assert runner.apply(live).result(10).to_dict().items() >= live.items()
+    runner.add_run({"cell": "lstm"}).result(10)
+    main, side = runner.call(
+        lambda e: (e.config, runner._companions[0].experiment.config)
+    ).result(5)
+    assert main.to_dict().items() >= live.items()
+    assert side.to_dict() == {**main.to_dict(), "cell": "lstm"}

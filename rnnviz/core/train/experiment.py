@@ -52,15 +52,19 @@ class TrainingReport:
     raw_test: Evaluation | None  # test figures before temperature scaling (None: not fitted)
 
 
-@dataclass
+@dataclass(eq=False)  # one experiment is one run: equal only to itself
 class Experiment:
-    config: TrainConfig
     data: Dataset
     splits: Splits
     vocab: Vocabulary
     train_set: EncodedSet
     evaluation_sets: dict[str, EncodedSet]
     trainer: Trainer
+
+    @property
+    def config(self) -> TrainConfig:
+        """The live settings: the trainer owns them (a live change is seen here at once)."""
+        return self.trainer.config
 
     @property
     def model(self) -> SequenceModel:
@@ -136,7 +140,7 @@ class Experiment:
             )
         train_set = encode(splits.train)
         trainer = Trainer(config, model, train_set, evaluation_sets)
-        return cls(config, data, splits, vocab, train_set, evaluation_sets, trainer)
+        return cls(data, splits, vocab, train_set, evaluation_sets, trainer)
 
     def train(self, should_stop: Callable[[], bool] = lambda: False) -> TrainingReport:
         """Train to the end (epochs, halt or early stopping), then finish(): what `rnnviz train`
@@ -190,7 +194,7 @@ class Experiment:
         }
         return Overview(
             self.data.name,
-            self.trainer.config,
+            self.config,
             self.classes,
             tuple(int(n) for n in self.data.class_counts()),
             len(self.train_set),
