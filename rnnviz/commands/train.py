@@ -16,7 +16,7 @@ import numpy as np
 from tqdm import tqdm
 
 from ..core.data.corpus import unigram_perplexity
-from ..core.errors import CheckpointError, RnnvizError
+from ..core.errors import CheckpointError, ConfigError, RnnvizError
 from ..core.insight import dynamics
 from ..core.train import checkpoint
 from ..core.train.experiment import Experiment
@@ -330,20 +330,11 @@ def _make_experiment(args: argparse.Namespace, data) -> Experiment:
     if not args.resume:
         return Experiment.build(config_from(args), data)
     ckpt = checkpoint.load(args.resume)
-    experiment = Experiment.build(
-        config_from(args, ckpt.config), data, vocab=ckpt.vocab, model=ckpt.model
-    )
-    if tuple(ckpt.classes) != tuple(experiment.classes):
-        raise RnnvizError(
-            f"{args.resume} was trained on classes {list(ckpt.classes)}, "
-            f"the data has {list(experiment.classes)}"
-        )
+    try:
+        experiment = Experiment.resume(ckpt, data, config_from(args, ckpt.config))
+    except ConfigError as error:
+        raise RnnvizError(f"--resume {args.resume}: {error}") from None
     trainer = experiment.trainer
-    trainer.resume(
-        ckpt.summary.get("step", 0),
-        ckpt.summary.get("epoch", 0),
-        ckpt.optimizer_state if ckpt.config.optimizer == trainer.config.optimizer else {},
-    )
     if trainer.epoch >= trainer.epoch_budget:
         raise RnnvizError(
             f"{args.resume} has already trained {trainer.epoch} epochs: nothing to do with "

@@ -468,14 +468,7 @@ class MainWindow(QMainWindow):
         source = self.source
 
         def resumed(progress: Progress) -> Experiment:
-            data = source.load(progress)
-            experiment = Experiment.build(
-                ckpt.config, data, vocab=ckpt.vocab, model=ckpt.model, progress=progress
-            )
-            experiment.trainer.resume(
-                ckpt.summary.get("step", 0), ckpt.summary.get("epoch", 0), ckpt.optimizer_state
-            )
-            return experiment
+            return Experiment.resume(ckpt, source.load(progress), progress=progress)
 
         def loaded(overview: Overview) -> None:
             self.statusBar().showMessage(

@@ -4,6 +4,7 @@ its trainer. The one place that builds them, for the window, the command line an
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,6 +21,9 @@ from .records import Evaluation
 from .scoring import logits_of
 from .telemetry import Snapshot
 from .trainer import Trainer
+
+if TYPE_CHECKING:
+    from .checkpoint import Checkpoint
 
 MAX_LISTED = 2000  # sentences per split offered by the window's sentence list
 PROBE_SENTENCES = 64  # held-out sentences of the fixed batch the dynamics are measured on
@@ -141,6 +145,31 @@ class Experiment:
         train_set = encode(splits.train)
         trainer = Trainer(config, model, train_set, evaluation_sets)
         return cls(data, splits, vocab, train_set, evaluation_sets, trainer)
+
+    @classmethod
+    def resume(
+        cls,
+        ckpt: "Checkpoint",
+        data: Dataset,
+        config: TrainConfig | None = None,
+        progress: Progress | None = None,
+    ) -> "Experiment":
+        """Go on from a checkpoint: its vocabulary, weights, step and epoch counters and (for the
+        same optimizer) its optimizer state, with `config` (default: the checkpoint's)."""
+        if tuple(ckpt.classes) != tuple(data.classes):
+            raise ConfigError(
+                f"the model was trained on classes {list(ckpt.classes)}, the data has "
+                f"{list(data.classes)}"
+            )
+        config = config or ckpt.config
+        experiment = cls.build(config, data, vocab=ckpt.vocab, model=ckpt.model, progress=progress)
+        same_optimizer = ckpt.config.optimizer == config.optimizer
+        experiment.trainer.resume(
+            ckpt.summary.get("step", 0),
+            ckpt.summary.get("epoch", 0),
+            ckpt.optimizer_state if same_optimizer else {},
+        )
+        return experiment
 
     def train(self, should_stop: Callable[[], bool] = lambda: False) -> TrainingReport:
         """Train to the end (epochs, halt or early stopping), then finish(): what `rnnviz train`

@@ -153,5 +153,7 @@ class Companion:
             else (RunState.PAUSED if self.paused else RunState.TRAINING)
         )
         self.telemetry.set_status(
-            Status(state, "", trainer.step_count, trainer.epoch, lr=trainer.lr)
+            Status(
+                state, "", trainer.step_count, trainer.epoch, lr=trainer.lr, config=trainer.config
+            )
         )

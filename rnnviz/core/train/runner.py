@@ -393,5 +393,6 @@ class TrainingRunner:
                 trainer.lr,
                 trainer.best.step if trainer.best else 0,
                 trainer.best.epoch if trainer.best else 0,
+                trainer.config,
             )
         )

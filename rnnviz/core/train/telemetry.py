@@ -14,6 +14,7 @@ import numpy as np
 from ..data.text import Vocabulary
 from ..insight.dynamics import MEASURES, Dynamics
 from ..nn.model import SequenceModel
+from .config import TrainConfig
 from .flow_history import FlowHistory, FlowImage
 from .history import DecimatingHistory, SeriesView
 from .records import Evaluation, RunState, StepRecord
@@ -67,6 +68,7 @@ class Status:
     lr: float = 0.0  # of the next step (the schedule's factor included)
     best_step: int = 0  # step of the best-validation weights so far; 0 = none yet
     best_epoch: int = 0
+    config: TrainConfig | None = None  # the live settings (the trainer's: the one copy)
 
 
 @dataclass(frozen=True)
