@@ -271,6 +271,7 @@ def test_a_run_added_after_a_live_change_starts_from_the_live_settings(runner, l
     """One live config: the trainer's. A side run is the live settings plus its own changes."""
     assert runner.apply(live).result(10).to_dict().items() >= live.items()
     runner.add_run({"cell": "lstm"}).result(10)
+
     def both(experiment):
         return experiment.config, runner._companions[0].experiment.config
 
