@@ -11,7 +11,8 @@ import sys
 import time
 
 from ..core.errors import RnnvizError
-from ..core.train.lockstep import MAX_RUNS, RUN_SETTINGS, Lockstep, parse_run
+from ..core.train.config import RUN_FIELDS
+from ..core.train.lockstep import MAX_RUNS, Lockstep, parse_run
 from .options import add_data_arguments, add_hyperparameter_arguments, config_from, load_data
 from .output import Output, add_output_arguments
 from .train import EpochLog, ProgressBar
@@ -25,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         required=True,
         metavar="KEY=VALUE[,KEY=VALUE]",
         help=f"one run's changes to the shared settings (2 to {MAX_RUNS} runs); keys: "
-        + ", ".join(k.replace("_", "-") for k in RUN_SETTINGS),
+        + ", ".join(k.replace("_", "-") for k in RUN_FIELDS),
     )
     add_output_arguments(
         parser, "stdout is JSON Lines: an object per epoch with every run, then the summary"

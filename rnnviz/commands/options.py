@@ -6,8 +6,7 @@ from pathlib import Path
 
 from ..core.data.datasets import Dataset, bundled_names, load
 from ..core.data.importers import FORMAT_HELP, FORMATS, MAX_FILE_BYTES
-from ..core.train.config import CLASSIC_SETTINGS, TrainConfig
-from ..core.train.hyperparameters import HYPERPARAMETERS
+from ..core.train.config import CLASSIC_SETTINGS, HYPERPARAMETERS, TrainConfig
 from .output import Output
 
 

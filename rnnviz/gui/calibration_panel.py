@@ -3,7 +3,7 @@ bin, against the diagonal of perfect calibration; NLL, ECE and the fitted temper
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from ..core.train.experiment import Overview
@@ -11,6 +11,7 @@ from ..core.train.records import Evaluation
 from .hint import EmptyHint
 from .panel import TELEMETRY, Panel, PanelContext
 from .theme import Theme, plot_rows, points_curve, style_plot, summary_label
+from .view_state import ViewState
 
 EMPTY_TEXT = "The diagram appears at the first evaluation (each epoch's end)."
 LANGUAGE_MODEL_TEXT = (
@@ -22,9 +23,8 @@ EMPTY_HINT, LANGUAGE_MODEL_HINT = "appears at the first evaluation", "only for c
 class CalibrationPanel(QWidget, Panel):
     key, slot, reads = "calibration", "tabs", frozenset({TELEMETRY})
     title = "Calibration"
-    temperature_toggled = Signal(bool)  # apply the fitted temperature to typed sentences
 
-    def __init__(self, theme: Theme, parent=None):
+    def __init__(self, theme: Theme, state: ViewState, parent=None):
         super().__init__(parent)
         self.theme = theme
         # the legend under the plot, one entry a line: on the plot it hid the bars, and in one
@@ -63,13 +63,14 @@ class CalibrationPanel(QWidget, Panel):
         self.split.setToolTip("Which held-out split the diagram shows.")
         self.split.currentTextChanged.connect(lambda _: self._draw_latest())
         self.apply_box = QCheckBox("apply temperature")
-        self.apply_box.setChecked(True)
+        self.apply_box.setChecked(state.calibrated)
         self.apply_box.setToolTip(
             "Typed sentences' probabilities use softmax(z / T) with the temperature T fitted on "
             "validation when early stopping fires or the best weights are restored (T = 1 until "
             "then). Off: the raw softmax(z)."
         )
-        self.apply_box.toggled.connect(self.temperature_toggled)
+        self.apply_box.toggled.connect(state.set_calibrated)
+        state.calibrated_changed.connect(self.apply_box.setChecked)
         self.summary = summary_label(EMPTY_TEXT)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         bar = QHBoxLayout()
@@ -88,7 +89,7 @@ class CalibrationPanel(QWidget, Panel):
 
     def show_overview(self, overview: Overview) -> None:
         """A new experiment; a language model's gets no diagram, and says so from the start."""
-        self._language_model = overview.config.task == "lm"
+        self._language_model = overview.task == "lm"
         self.split.setEnabled(not self._language_model)
         self.apply_box.setEnabled(not self._language_model)
         self._latest, self._drawn = {}, None

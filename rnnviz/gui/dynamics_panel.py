@@ -21,6 +21,7 @@ from .theme import (
     style_plot,
     summary_label,
 )
+from .view_state import ViewState
 
 COLOURS = pg.colormap.get("CET-L8")  # perceptually uniform, dark (small) to bright (large)
 THROUGH = {"h": "through h", "c": "through c (LSTM cell state)"}
@@ -31,7 +32,7 @@ class DynamicsPanel(QWidget, Panel):
     key, slot, reads = "dynamics", "tabs", frozenset({TELEMETRY})
     title = "Gradient flow over training"
 
-    def __init__(self, theme: Theme, parent=None):
+    def __init__(self, theme: Theme, state: ViewState, parent=None):
         super().__init__(parent)
         self.theme = theme
         self.shown: Insight | None = None

@@ -25,6 +25,7 @@ from .theme import (
     style_plot,
     summary_label,
 )
+from .view_state import ViewState
 
 RECENT = 100  # steps over which the "recently clipped" share is reported
 SMOOTHING = 0.9  # weight of the moving average per plotted point (curves.ema)
@@ -34,7 +35,7 @@ FAINT_ALPHA = "70"  # hex alpha of each step's norm under the smoothed curves
 class GradientPanel(QWidget, Panel):
     key, slot, reads = "gradients", "top", frozenset({TELEMETRY, CONFIG})
 
-    def __init__(self, theme: Theme, parent=None):
+    def __init__(self, theme: Theme, state: ViewState, parent=None):
         super().__init__(parent)
         self.theme = theme
         self.layout_widget, (self.norm_plot, self.flow_plot) = plot_rows((3, 2))

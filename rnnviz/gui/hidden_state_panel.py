@@ -4,13 +4,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..core.probe import Probe, probe
 from ..core.train.experiment import Overview
 from .panel import MAX_DRAWN_WORDS, PROBE, SNAPSHOT, Panel, PanelContext
 from .theme import Theme, colour_bar, plain_label, set_ticks, set_view, style_plot
+from .view_state import ViewState
 
 TYPED = "the sentence typed on the left"
 HIDDEN = "h (hidden state)"
@@ -47,10 +48,10 @@ HOVER_HINT = "Hover a cell to read word, unit and value; click a row to inspect 
 class HiddenStatePanel(QWidget, Panel):
     key, slot, reads = "hidden", "bottom", frozenset({PROBE, SNAPSHOT})
     stretch = 3
-    unit_clicked = Signal(int)  # a row of the heatmap
 
-    def __init__(self, theme: Theme, parent=None):
+    def __init__(self, theme: Theme, state: ViewState, parent=None):
         super().__init__(parent)
+        self.view_state = state
         self.theme = theme
         self.colours = heatmap_colours(theme)
         self.context: PanelContext | None = None
@@ -186,7 +187,7 @@ class HiddenStatePanel(QWidget, Panel):
         unit = int(np.floor(event.pos().y()))
         if 0 <= unit < self.current.states.shape[1]:
             event.accept()
-            self.unit_clicked.emit(unit)
+            self.view_state.select_unit(unit)
 
     def _hover(self, event) -> None:
         if event.isExit() or self.current is None or not len(self.current.tokens):

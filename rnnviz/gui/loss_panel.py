@@ -2,9 +2,12 @@
 point), its smoothed curve, validation and test points, the best-validation mark, epoch and change
 marks, a crosshair readout, and the smoothing and log-scale controls."""
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from ..core.train.experiment import Overview
@@ -28,9 +31,11 @@ from .theme import (
     style_plot,
     summary_label,
 )
+from .view_state import ViewState
 
 MAX_MARKS = 40  # epoch lines drawn at most (thinned evenly beyond)
 DEFAULT_SMOOTHING = 0.9  # weight of the moving average per plotted point
+SMOOTHING_PRESETS = (0.0, 0.6, 0.9, 0.99)  # the View menu's
 START_HINT = "Press Train (Space) to start"
 ACCURACY_TIP = (
     "Share of sentences whose argmax_c p(c) is the true class: training batches (moving "
@@ -42,7 +47,7 @@ class LossPanel(QWidget, Panel):
     key, slot, reads = "loss", "top", frozenset({TELEMETRY})
     smoothing_changed = Signal(float)
 
-    def __init__(self, theme: Theme, parent=None):
+    def __init__(self, theme: Theme, state: ViewState, parent=None):
         super().__init__(parent)
         self.theme = theme
         self.layout_widget, (self.loss_plot, self.acc_plot) = plot_rows(
@@ -167,6 +172,41 @@ class LossPanel(QWidget, Panel):
         self.smoothing_changed.emit(value / 1000)
         if self._view is not None:
             self.update_view(self._view)
+
+    def state(self) -> dict:
+        return {"log_scale": self.log_box.isChecked(), "smoothing": self.smoothing}
+
+    def restore(self, state: dict) -> None:
+        if isinstance(state.get("log_scale"), bool):
+            self.log_box.setChecked(state["log_scale"])
+        smoothing = state.get("smoothing")
+        if isinstance(smoothing, int | float) and math.isfinite(smoothing):
+            self.set_smoothing(float(smoothing))
+
+    def view_entries(self, menu) -> dict:
+        """Loss on a log scale, and smoothing presets checked when the slider is on one."""
+        log = QAction("Loss on a log scale", menu, checkable=True)
+        log.setChecked(self.log_box.isChecked())
+        log.toggled.connect(self.log_box.setChecked)
+        self.log_box.toggled.connect(log.setChecked)
+        menu.addAction(log)
+        entries = {"log": log}
+        presets = menu.addMenu("Smoothing of the training curves")
+        group = QActionGroup(presets)
+        for weight in SMOOTHING_PRESETS:
+            action = QAction("none" if weight == 0 else f"{weight:g}", presets, checkable=True)
+            action.triggered.connect(lambda _=False, w=weight: self.set_smoothing(w))
+            group.addAction(action)
+            presets.addAction(action)
+            entries[f"smoothing:{weight:g}"] = action
+
+        def follow(weight: float) -> None:
+            for preset, action in zip(SMOOTHING_PRESETS, group.actions(), strict=True):
+                action.setChecked(abs(preset - weight) < 5e-4)
+
+        self.smoothing_changed.connect(follow)
+        follow(self.smoothing)
+        return entries
 
     def show_overview(self, overview: Overview) -> None:
         """A new experiment: no crosshair left over from the old one."""

@@ -1,25 +1,18 @@
 """The main window: control column, the registered panels, status bar; one timer pulls telemetry.
 
 The window never waits on the training thread: it posts commands to the runner and handles each
-answer when it arrives (replies.py), on its own thread.
+answer when it arrives (replies.py), on its own thread. It keeps no copy of the settings (the
+trainer's are live, read from telemetry) nor of what the user looks at (view_state.py).
 """
 
-import contextlib
-import json
-import threading
 from dataclasses import asdict
-from functools import partial
 from pathlib import Path
 
-import shiboken6
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFrame,
     QMainWindow,
     QMessageBox,
-    QProgressDialog,
     QScrollArea,
     QSplitter,
     QTabWidget,
@@ -28,33 +21,35 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.data.datasets import DEFAULT_DATASET, DataSource, bundled_names
-from ..core.data.progress import LoadCancelledError, Progress
 from ..core.errors import RnnvizError
-from ..core.probe import Probe, probe
-from ..core.train import checkpoint
 from ..core.train.config import TrainConfig
 from ..core.train.experiment import Experiment, Overview
-from ..core.train.lockstep import parse_run
+from ..core.train.lockstep import MAX_RUNS
 from ..core.train.records import RunState
 from ..core.train.runner import TrainingRunner
 from ..core.train.telemetry import Telemetry, TelemetryView
-from . import colour_scheme, report
+from . import colour_scheme, messages, model_files
+from .actions import make_actions
 from .collector import GuiThreadCollector
 from .controls_panel import OPEN_DATASET, SPEEDS, ControlsPanel
 from .dataset_dialog import DatasetDialog
 from .inspection import UnitInspection
 from .menus import build_menus, fill_runs_menu
-from .messages import Icon, show_error
+from .messages import Icon
 from .panel import CONFIG, PROBE, SNAPSHOT, TELEMETRY, PanelContext
 from .panels import PANELS
+from .rebuild import rebuild
 from .replies import Replies
+from .run_dialog import RunDialog
+from .scheduler import PanelScheduler
+from .settings_store import WindowSettings
 from .side_runs import SideRuns
 from .status_bar import StatusBar
 from .theme import configure_pyqtgraph, current_theme
 from .unsaved import UnsavedWork
+from .view_state import EXAMPLE, ViewState
 
 REFRESH_MS = 20  # timer ticks; one panel is redrawn per tick
-BUILD_DIALOG_AFTER_MS = 400  # a reset that takes longer shows its progress
 
 
 class MainWindow(QMainWindow):
@@ -62,40 +57,37 @@ class MainWindow(QMainWindow):
         """dataset: a bundled name; None reopens the dataset of the last session (on the training
         thread, after the window shows) or, the first time, DEFAULT_DATASET."""
         super().__init__()
-        self.settings = settings or QSettings("rnnviz", "rnnviz")
-        self.colour_scheme = str(self.settings.value("colour_scheme", "system"))
+        self.stored = WindowSettings(settings or QSettings("rnnviz", "rnnviz"))
+        self.colour_scheme = self.stored.colour_scheme()
         colour_scheme.apply(self.colour_scheme)
         self.theme = current_theme()
         configure_pyqtgraph(self.theme)
         self.setWindowTitle("rnnviz: watch a recurrent network learn")
-        self.config = self._saved_config()
+        config = self.stored.config()
         self.source = DataSource((dataset or DEFAULT_DATASET,))
         self.telemetry = Telemetry()
-        experiment = Experiment.build(self.config, self.source.load())  # before the worker starts
+        experiment = Experiment.build(config, self.source.load())  # before the worker starts
         self.runner = TrainingRunner(experiment, self.telemetry)
         self.replies = Replies(self)
-        self._version = -1
-        self._view: TelemetryView | None = None
-        self._snapshot = None
-        self._probe: Probe | None = None
-        self._stale: set[str] = set()  # keys of the panels to redraw
-        self._calibrated = True  # typed sentences use the fitted temperature
+        self.view: TelemetryView | None = None  # the newest telemetry
+        sentence = self.stored.text("sentence")
+        self.state = ViewState(EXAMPLE if sentence is None else sentence, self)
         self._closing = False  # the user has said the model may go
-        self.build_dialog: QProgressDialog | None = None  # the newest reset's progress
 
         self.inspection = UnitInspection(self.runner, self.replies)
         self.side_runs = SideRuns()
+        self.run_dialog: RunDialog | None = None
         self.unsaved = UnsavedWork(self, self.telemetry, lambda then: self.save_model(then=then))
-        self.controls = ControlsPanel(bundled_names(), self.config)
-        self.panels = {cls.key: cls(self.theme) for cls in PANELS}
-        self._rotation = list(self.panels)
+        self.controls = ControlsPanel(bundled_names(), config)
+        self.panels = {cls.key: cls(self.theme, self.state) for cls in PANELS}
+        self.scheduler = PanelScheduler(self.panels, self.panel_shown, self._context)
         self._build_layout()
         self.status = StatusBar(self, self.theme)
+        self.actions = make_actions(self, self._commands())
         self._connect()
-        self.actions = build_menus(self)
+        build_menus(self)
         self._show_overview(experiment.overview())
-        self._restore_settings()
-        self._typed_text = self.panels["prediction"].text
+        self._restore_layout()
 
         self.collector = GuiThreadCollector(self)
         self.timer = QTimer(self)
@@ -104,16 +96,36 @@ class MainWindow(QMainWindow):
         self.runner.start()
         self.runner.set_speed(SPEEDS[self.controls.speed.currentText()])
         self.timer.start()
+        if self.stored.notes:
+            self.statusBar().showMessage("; ".join(self.stored.notes), 15000)
         if dataset is None:
             self._reopen_last_dataset()
 
+    @property
+    def config(self) -> TrainConfig:
+        """The live settings, as the trainer last published them (the window keeps no copy)."""
+        return self.telemetry.status.config or TrainConfig()
+
+    def _commands(self) -> dict:
+        """The slot of each command of actions.COMMANDS."""
+        return {
+            "train": self.toggle_training,
+            "step": self.runner.step_once,
+            "reset": self.confirm_reset,
+            "open": lambda: self.choose_dataset(OPEN_DATASET),
+            "save": self.save_model,
+            "load": self.load_model,
+            "best": self.keep_best,
+            "history": self.export_history,
+            "report": self.export_report,
+            "type": lambda: any(p.take_focus() for p in self.panels.values()),
+            "quit": self.close,
+        }
+
     def _reopen_last_dataset(self) -> None:
         """Load the dataset the last session had open, or say why not."""
-        try:
-            last = DataSource.from_dict(json.loads(self.settings.value("dataset", "null")))
-        except (TypeError, ValueError):
-            return  # nothing remembered (or unreadable): stay on the default
-        if last == self.source:
+        last = self.stored.dataset()
+        if last is None or last == self.source:
             return
         gone = [
             s
@@ -183,86 +195,79 @@ class MainWindow(QMainWindow):
         c.dataset_chosen.connect(self.choose_dataset)
         c.live_changed.connect(self.apply_live)
         c.speed_changed.connect(self.runner.set_speed)
-        self._connect_panels()
-        shortcuts = {
-            "Space": self.toggle_training,
-            "S": self.runner.step_once,
-            "Ctrl+R": self.confirm_reset,
-            "Ctrl+S": self.save_model,
-            "Ctrl+O": self.load_model,
-            "Ctrl+D": lambda: self.choose_dataset(OPEN_DATASET),
-            "Ctrl+L": lambda: self.panels["prediction"].entry.setFocus(),
-            "Ctrl+E": self.export_report,
-            "Ctrl+Q": self.close,
-        }
-        for key, action in shortcuts.items():
-            QShortcut(QKeySequence(key), self).activated.connect(action)
+        self.state.probe_changed.connect(self._probed)
+        self.state.unit_selected.connect(self.inspect_unit)
 
-    def _connect_panels(self) -> None:
-        self.panels["calibration"].temperature_toggled.connect(self._apply_temperature)
-        self.panels["prediction"].text_changed.connect(self._typed)
-        self.panels["prediction"].unit_requested.connect(self.inspect_unit)
-        self.panels["hidden"].unit_clicked.connect(self.inspect_unit)
+    # ------------------------------------------------------------- side runs
+    def ask_for_run(self) -> None:
+        """Runs → Add: a form of what a side run may change, starting from the live settings."""
+        if self.run_dialog is None:
+            self.run_dialog = RunDialog(self)
+        changes = self.run_dialog.ask(self.config)
+        if changes is not None:
+            self.add_run(changes)
 
-    def add_run(self, text: str) -> None:
-        """A run beside this one with the settings `text` changes ("cell=lstm,lr=0.01"), on the
-        same batches from the next step on."""
-        try:
-            changes = parse_run(text)
-        except RnnvizError as error:
-            show_error(self, "Run not added", str(error), Icon.Warning)
-            return
+    def add_run(self, changes: dict) -> None:
+        """A run beside this one with `changes` to the live settings, on the same batches from
+        the next step on."""
 
         def added(result, error: BaseException | None) -> None:
             if error is not None:
-                show_error(self, "Run not added", str(error), Icon.Warning)
+                if self.run_dialog is not None:
+                    self.run_dialog.offer_again(changes)
+                messages.show_error(self, "Run not added", str(error), Icon.Warning)
                 return
             label, telemetry = result
             self.side_runs.add(label, telemetry, self.theme)
             fill_runs_menu(self)
-            self._mark(TELEMETRY, PROBE)
+            self.scheduler.mark(TELEMETRY, PROBE)
 
         self.runner.add_run(changes, on_done=self.replies.to(added))
+
+    @property
+    def can_add_run(self) -> bool:
+        return len(self.side_runs.runs) + 1 < MAX_RUNS
 
     def remove_run(self, label: str) -> None:
         self.runner.remove_run(label)
         self.side_runs.remove(label)
         fill_runs_menu(self)
-        self._mark(TELEMETRY, PROBE)
+        self.scheduler.mark(TELEMETRY, PROBE)
 
     def pause_run(self, label: str, paused: bool) -> None:
         """Hold one run beside this one (it skips batches meanwhile), or let it go on."""
         self.runner.pause_run(label, paused)
         self.side_runs.runs[label].paused = paused
 
+    # ------------------------------------------------------------- inspector
     def inspect_unit(self, unit: int) -> None:
         """Open the unit inspector on `unit` (a heatmap row, or a unit of a selected phrase)."""
         self.inspection.inspect(unit, self.overview.hidden_size, self.theme, self)
         self._follow_inspector()
 
     def _follow_inspector(self) -> None:
-        view = self._view
+        view = self.view
         if view is not None:
             step = view.snapshot.step if view.snapshot else 0
-            self.inspection.follow(step, self._probe, view.insight.unit_words)
+            self.inspection.follow(step, self.state.probe, view.insight.unit_words)
 
     def set_colour_scheme(self, scheme: str) -> None:
         """Switch to light, dark or the system's colours now: the panels are built again in the
-        new colours (the curves come back from the history; the view choices are kept)."""
+        new colours (the curves come back from the history; each panel's choices are kept)."""
         self.colour_scheme = scheme
-        self.settings.setValue("colour_scheme", scheme)
+        self.stored.save(colour_scheme=scheme)
         colour_scheme.apply(scheme)
         self.theme = current_theme()
         configure_pyqtgraph(self.theme)
         self.status.set_theme(self.theme)
         self.inspection.close()
         self.side_runs.recolour(self.theme)
-        old_loss, old_prediction = self.panels["loss"], self.panels["prediction"]
         current_tab = self.tabs.currentIndex()
         for cls in PANELS:
             old = self.panels[cls.key]
-            new = cls(self.theme)
+            new = cls(self.theme, self.state)
             new.setMinimumSize(old.minimumSize())
+            new.restore(old.state())
             if cls.slot == "tabs":
                 index = self.tabs.indexOf(old)
                 shown = self.tabs.isTabVisible(index)
@@ -276,13 +281,8 @@ class MainWindow(QMainWindow):
             self.panels[cls.key] = new
             old.deleteLater()
         self.tabs.setCurrentIndex(current_tab)
-        loss = self.panels["loss"]
-        loss.log_box.setChecked(old_loss.log_box.isChecked())
-        loss.set_smoothing(old_loss.smoothing)
-        self.panels["prediction"].entry.setText(old_prediction.text)
-        self._connect_panels()
         self.menuBar().clear()
-        self.actions = build_menus(self)
+        build_menus(self)
         self._show_overview(self.overview)
         self.redraw_all()
 
@@ -299,10 +299,9 @@ class MainWindow(QMainWindow):
         def applied(config: TrainConfig | None, error: BaseException | None) -> None:
             if error is not None:
                 self.controls.show_config(self.config)
-                show_error(self, "Setting refused", str(error), Icon.Warning)
+                messages.show_error(self, "Setting refused", str(error), Icon.Warning)
                 return
-            self.config = config
-            self._mark(CONFIG)
+            self.scheduler.mark(CONFIG)
 
         self.runner.apply(changes, on_done=self.replies.to(applied))
 
@@ -311,43 +310,21 @@ class MainWindow(QMainWindow):
         self.unsaved.confirm("Reset", self.reset)
 
     def reset(self, source: DataSource | None = None, make_experiment=None, after=None) -> None:
-        """Post a new experiment (on a new data source, if given) built from the controls'
-        settings: the data is loaded and encoded on the training thread, with a progress dialog
-        that can cancel it; history is cleared when the new experiment arrives.
-        make_experiment(progress) replaces the default builder (a resumed checkpoint); after
-        (overview) is called once the new experiment is shown."""
+        """A new experiment (on a new data source, if given) from the settings shown, built on the
+        training thread; make_experiment(progress) replaces the default builder (a resumed
+        checkpoint); after(overview) is called once the new experiment is shown."""
         source = source or self.source
         try:
             config = self.controls.config(self.config)
         except RnnvizError as error:
-            show_error(self, "Cannot reset", str(error))
+            messages.show_error(self, "Cannot reset", str(error))
             return
         make = make_experiment or (
             lambda progress: Experiment.build(config, source.load(progress), progress=progress)
         )
-        cancel = threading.Event()
-        dialog = QProgressDialog(f"Loading {', '.join(source.sources)}…", "Cancel", 0, 100, self)
-        dialog.setWindowTitle("Building the model")
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(BUILD_DIALOG_AFTER_MS)  # quick builds never show it
-        # a lambda, not the bound method cancel.set: PySide would watch `cancel` with a weakref
-        # whose callback disconnects, and the last reference to `cancel` (in the progress
-        # reporter) is dropped on the training thread: a disconnect there crashes Qt
-        dialog.canceled.connect(lambda: cancel.set())
-        dialog.setValue(0)
-        self.build_dialog = dialog
-        progress = Progress(self.replies.to(partial(_show, dialog)), cancel.is_set)
 
-        def done(overview: Overview | None, error: BaseException | None) -> None:
-            dialog.reset()
-            dialog.deleteLater()
-            if isinstance(error, LoadCancelledError):
-                self.statusBar().showMessage(str(error), 5000)
-                return
-            if error is not None:
-                show_error(self, "Cannot reset", str(error))
-                return
-            self.source, self.config = source, overview.config
+        def shown(overview: Overview) -> None:
+            self.source = source
             self.controls.show_config(self.config)
             self.status.shown_halt = ""
             self.unsaved.mark_kept()
@@ -355,15 +332,16 @@ class MainWindow(QMainWindow):
             if after is not None:
                 after(overview)
 
-        self.runner.reset(lambda: make(progress), on_done=self.replies.to(done))
+        cancelled = lambda message: self.statusBar().showMessage(message, 5000)  # noqa: E731
+        rebuild(self, self.runner, self.replies, source, make, shown, cancelled)
 
     def choose_dataset(self, name: str) -> None:
         if name == OPEN_DATASET:
-            dialog = DatasetDialog(self, self.settings.value("last_dir", str(Path.home())))
+            dialog = DatasetDialog(self, self.stored.last_dir())
             if not dialog.exec() or dialog.source is None:
                 self._show_overview(self.overview)  # the drop-down shows the current data again
                 return
-            self.settings.setValue("last_dir", dialog.start_dir)
+            self.stored.remember_dir(dialog.start_dir)
             source = dialog.source
         else:
             source = DataSource((name,))
@@ -371,119 +349,19 @@ class MainWindow(QMainWindow):
         self._show_overview(self.overview)  # until the new data arrives, if it does
 
     def save_model(self, path: str | None = None, then=None) -> None:
-        """Ask where, then let the training thread write the checkpoint; say how it went, and
-        call then() once it is written."""
-        if not path:
-            path, _ = QFileDialog.getSaveFileName(
-                self, "Save model", str(Path.home() / "model.npz"), "rnnviz model (*.npz)"
-            )
-        if not path:
-            return
-
-        def saved(result: tuple[Path, int] | None, error: BaseException | None) -> None:
-            if error is not None:
-                show_error(self, "Cannot save model", str(error))
-                return
-            written, step = result
-            self.unsaved.mark_kept(step)
-            self.statusBar().showMessage(f"saved {written}", 5000)
-            if then is not None:
-                then()
-
-        self.runner.save(path, on_done=self.replies.to(saved))
-
-    def export_report(self, folder: str | None = None) -> None:
-        """Every panel as PNG, each plot's curves as CSV, the history and the settings, into a
-        folder the user picks."""
-        if not folder:
-            start = self.settings.value("last_dir", str(Path.home()))
-            folder = QFileDialog.getExistingDirectory(self, "Export report into", start)
-        if not folder:
-            return
-        try:
-            written = report.export_report(
-                Path(folder), self.panels, self._view, self.controls.config(self.config)
-            )
-        except (OSError, RnnvizError) as error:
-            show_error(self, "Cannot export the report", str(error))
-            return
-        self.statusBar().showMessage(f"report: {len(written)} files in {folder}", 8000)
-
-    def export_history(self, path: str | None = None) -> None:
-        """The training history (one row per plotted point) as CSV."""
-        if not path:
-            start = str(Path(self.settings.value("last_dir", str(Path.home()))) / "history.csv")
-            path, _ = QFileDialog.getSaveFileName(self, "Export history", start, "CSV (*.csv)")
-        if not path:
-            return
-        try:
-            rows = report.write_history(Path(path), self._view)
-        except OSError as error:
-            show_error(self, "Cannot export the history", f"{path}: {error.strerror or error}")
-            return
-        self.statusBar().showMessage(f"history: {rows:,} rows in {path}", 8000)
-
-    def keep_best(self) -> None:
-        """Restore the best-validation weights and fit the temperature, on the training thread."""
-
-        def kept(outcome, error: BaseException | None) -> None:
-            if error is not None:
-                show_error(self, "Cannot restore the best weights", str(error))
-            elif outcome.best_epoch is None:
-                self.statusBar().showMessage(
-                    "no best weights yet: they need a validation share and one finished epoch",
-                    8000,
-                )
-            else:
-                self.statusBar().showMessage(
-                    f"restored the weights of epoch {outcome.best_epoch}; temperature "
-                    f"{outcome.temperature:.2f}",
-                    8000,
-                )
-
-        self.runner.keep_best(on_done=self.replies.to(kept))
-
-    def _apply_temperature(self, on: bool) -> None:
-        self._calibrated = on
-        self._update_probe()
+        model_files.save_model(self, path, then)
 
     def load_model(self, path: str | None = None) -> bool:
-        """Read a checkpoint (refused with the reason if it is bad) and continue from it."""
-        if not path:
-            path, _ = QFileDialog.getOpenFileName(
-                self, "Load model", str(Path.home()), "rnnviz model (*.npz);;All files (*)"
-            )
-        if not path:
-            return False
-        try:
-            ckpt = checkpoint.load(path)
-            if ckpt.classes != self.overview.classes:
-                raise RnnvizError(
-                    f"the model predicts {list(ckpt.classes)}, the open dataset has "
-                    f"{list(self.overview.classes)}: open a matching dataset first"
-                )
-        except RnnvizError as error:
-            show_error(self, "Cannot load model", str(error))
-            return False
-        source = self.source
+        return model_files.load_model(self, path)
 
-        def resumed(progress: Progress) -> Experiment:
-            return Experiment.resume(ckpt, source.load(progress), progress=progress)
+    def keep_best(self) -> None:
+        model_files.keep_best(self)
 
-        def loaded(overview: Overview) -> None:
-            self.statusBar().showMessage(
-                f"loaded {Path(path).name}: it reads with its own vocabulary of "
-                f"{len(ckpt.vocab):,} words; {overview.unknown_share:.1%} of the training words "
-                f"of {overview.name} are unknown to it and read as <unk>",
-                15000,
-            )
+    def export_report(self, folder: str | None = None) -> None:
+        model_files.export_report(self, folder)
 
-        def load() -> None:
-            self.controls.show_config(ckpt.config)
-            self.reset(make_experiment=resumed, after=loaded)
-
-        self.unsaved.confirm("Loading a model", load)
-        return True
+    def export_history(self, path: str | None = None) -> None:
+        model_files.export_history(self, path)
 
     def _show_overview(self, overview: Overview) -> None:
         self.overview = overview
@@ -499,71 +377,44 @@ class MainWindow(QMainWindow):
         for panel in self.panels.values():
             panel.show_overview(overview)
         self.inspection.set_hidden_size(overview.hidden_size)
-        self._mark(CONFIG, PROBE, SNAPSHOT)
+        self.scheduler.mark(CONFIG, PROBE, SNAPSHOT)
 
     # ------------------------------------------------------------- drawing
-    def _typed(self, text: str) -> None:
-        self._typed_text = text
-        self._update_probe()
-
-    def _update_probe(self, now: bool = True) -> None:
-        """One forward pass of the typed sentence under the newest weights, shared by every panel
-        that reads PROBE. now: those panels redraw at once (a keystroke is answered at once);
-        else they take their turn (newer weights, one panel per tick)."""
-        snapshot = self._snapshot
-        if snapshot is None:
-            return
-        temperature = None if self._calibrated else 1.0
-        self._probe = probe(
-            snapshot.model, snapshot.vocab, self._typed_text, temperature, snapshot.level
-        )
-        self.side_runs.probe(self._typed_text, temperature)
-        if not now:
-            self._mark(PROBE)
-            return
-        context = self._context()
-        for key, panel in self.panels.items():
-            if PROBE in panel.reads:
-                panel.draw(context)
-                self._stale.discard(key)
-        self._follow_inspector()
-
-    def _mark(self, *changes: str) -> None:
-        """The panels that read any of `changes` need a redraw."""
-        self._stale.update(k for k, p in self.panels.items() if p.reads.intersection(changes))
+    def _probed(self, urgent: bool) -> None:
+        """The typed sentence was read again: the side runs read it too; on a keystroke every
+        panel that shows it redraws at once, after newer weights each takes its turn."""
+        self.side_runs.probe(self.state.text, self.state.temperature)
+        if urgent:
+            self.scheduler.draw_now(PROBE)
+            self._follow_inspector()
+        else:
+            self.scheduler.mark(PROBE)
 
     def _context(self) -> PanelContext:
-        return PanelContext(self._view, self._probe, self.config, self.side_runs.views())
+        return PanelContext(self.view, self.state.probe, self.config, self.side_runs.views())
 
     def refresh(self) -> None:
         """Timer tick: pull the newest telemetry, update the status bar, and redraw the next panel
         whose data changed. One panel per tick keeps every paint short, so the window stays
         responsive however fast training runs (each panel still redraws ~12 times a second)."""
-        view = self.telemetry.read(self._version)
+        view = self.telemetry.read(self.view.version if self.view else -1)
         if view is not None:
-            self._version = view.version
-            self._view = view
-            self._mark(TELEMETRY)
-            if view.snapshot is not self._snapshot:
-                self._snapshot = view.snapshot
-                self._mark(SNAPSHOT)
-                self._update_probe(now=False)
+            newer_weights = self.view is None or view.snapshot is not self.view.snapshot
+            self.view = view
+            self.scheduler.mark(TELEMETRY)
+            if newer_weights:
+                self.scheduler.mark(SNAPSHOT)
+                self.state.set_snapshot(view.snapshot)
             self.controls.set_running(view.status.state == RunState.TRAINING)
             self.status.show(view)
             self._follow_inspector()
         changed, weights = self.side_runs.read()
         if changed:
-            self._mark(TELEMETRY)
+            self.scheduler.mark(TELEMETRY)
         if weights:
-            self.side_runs.probe(self._typed_text, None if self._calibrated else 1.0)
-            self._mark(PROBE)
-        for _ in range(len(self._rotation)):
-            key = self._rotation[0]
-            self._rotation.append(self._rotation.pop(0))
-            if key in self._stale and self.panel_shown(key):  # hidden: drawn when shown
-                self._stale.discard(key)
-                self.panels[key].draw(self._context())
-                return
+            self.side_runs.probe(self.state.text, self.state.temperature)
+            self.scheduler.mark(PROBE)
+        self.scheduler.draw_next()
 
     def panel_shown(self, key: str) -> bool:
         """Is the panel on screen (its tab, if it is one, visible and chosen)?"""
@@ -580,47 +431,22 @@ class MainWindow(QMainWindow):
             panel.setVisible(shown)
         self._draw_current_tab()
 
+    def show_tab(self, key: str) -> None:
+        """Bring a tabbed panel to the front."""
+        self.tabs.setCurrentWidget(self.panels[key])
+
     def _draw_current_tab(self) -> None:
         """A tab comes to the front: draw it now if its data changed while it was behind."""
         panel = self.tabs.currentWidget()
-        if panel is not None and panel.key in self._stale:
-            self._stale.discard(panel.key)
-            panel.draw(self._context())
+        if panel is not None:
+            self.scheduler.draw_if_stale(panel.key)
 
     def redraw_all(self) -> None:
         """Bring every panel up to date at once (screenshots, tests)."""
         self.refresh()
-        context = self._context()
-        for panel in self.panels.values():
-            panel.draw(context)
-        self._stale.clear()
+        self.scheduler.draw_all()
 
     # ------------------------------------------------------------ settings
-    def _saved_config(self) -> TrainConfig:
-        try:
-            return TrainConfig.from_dict(json.loads(self.settings.value("config", "{}")))
-        except (RnnvizError, ValueError, TypeError):
-            return TrainConfig()
-
-    def _restore_settings(self) -> None:
-        geometry = self.settings.value("geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        for key, splitter in self._splitters().items():
-            state = self.settings.value(key)
-            if state is not None:
-                splitter.restoreState(state)
-        speed = self.settings.value("speed")
-        if speed in SPEEDS:
-            self.controls.speed.setCurrentText(speed)
-        loss = self.panels["loss"]
-        loss.log_box.setChecked(self.settings.value("log_scale") in (True, "true"))
-        with contextlib.suppress(TypeError, ValueError):  # unreadable: keep the default
-            loss.set_smoothing(float(self.settings.value("smoothing", loss.smoothing)))
-        text = self.settings.value("sentence")
-        if isinstance(text, str):
-            self.panels["prediction"].entry.setText(text)
-
     def _splitters(self) -> dict[str, QSplitter]:
         return {
             "split/main": self.main_split,
@@ -629,17 +455,33 @@ class MainWindow(QMainWindow):
             "split/bottom": self.bottom_split,
         }
 
-    def save_settings(self) -> None:
-        self.settings.setValue("geometry", self.saveGeometry())
+    def _restore_layout(self) -> None:
+        geometry = self.stored.state("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
         for key, splitter in self._splitters().items():
-            self.settings.setValue(key, splitter.saveState())
-        self.settings.setValue("config", json.dumps(self.controls.config(self.config).to_dict()))
-        self.settings.setValue("speed", self.controls.speed.currentText())
-        self.settings.setValue("dataset", json.dumps(asdict(self.source)))
-        self.settings.setValue("log_scale", self.panels["loss"].log_box.isChecked())
-        self.settings.setValue("smoothing", self.panels["loss"].smoothing)
-        self.settings.setValue("sentence", self.panels["prediction"].text)
-        self.settings.sync()
+            state = self.stored.state(key)
+            if state is not None:
+                splitter.restoreState(state)
+        speed = self.stored.text("speed", tuple(SPEEDS))
+        if speed is not None:
+            self.controls.speed.setCurrentText(speed)
+        states = self.stored.panel_states()
+        for key, panel in self.panels.items():
+            state = states.get(key)
+            if isinstance(state, dict):
+                panel.restore(state)
+
+    def save_settings(self) -> None:
+        self.stored.save(
+            geometry=self.saveGeometry(),
+            **{key: splitter.saveState() for key, splitter in self._splitters().items()},
+            config=self.controls.config(self.config),
+            speed=self.controls.speed.currentText(),
+            dataset=asdict(self.source),
+            panels={key: panel.state() for key, panel in self.panels.items()},
+            sentence=self.state.text,
+        )
 
     def shutdown(self) -> bool:
         """Stop drawing and the training thread; True when the thread has ended."""
@@ -648,7 +490,7 @@ class MainWindow(QMainWindow):
         self.collector.stop(thread_ended=stopped)
         return stopped
 
-    def closeEvent(self, event) -> None:
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         if not self._closing:
             if self.unsaved.pending:
                 self.runner.pause()  # the model stops changing while the user decides
@@ -666,10 +508,3 @@ class MainWindow(QMainWindow):
         """Close without asking about an unsaved model."""
         self._closing = True
         self.close()
-
-
-def _show(dialog: QProgressDialog, stage: str, share: float) -> None:
-    """A progress report from the training thread, shown if the dialog is still there."""
-    if shiboken6.isValid(dialog):
-        dialog.setLabelText(stage)
-        dialog.setValue(round(100 * share))

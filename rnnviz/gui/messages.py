@@ -7,9 +7,12 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 Icon = QMessageBox.Icon
 
 
-def message_box(parent: QWidget, icon: Icon, title: str, text: str) -> QMessageBox:
+def message_box(
+    parent: QWidget, icon: Icon, title: str, text: str, rich: bool = False
+) -> QMessageBox:
+    """rich: `text` is our own HTML (never text from a file)."""
     box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
-    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
     return box
 
 

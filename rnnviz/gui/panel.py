@@ -24,9 +24,10 @@ class PanelContext:
 
 
 class Panel:
-    """Mixin for the window's panels. key names it; slot ("top" / "bottom", or "tabs": a tab of
-    the bottom row's last place, named by title) places it and stretch sizes it in its row; reads
-    says which changes make it redraw."""
+    """Mixin for the window's panels, built as cls(theme, view_state). key names it; slot ("top" /
+    "bottom", or "tabs": a tab of the bottom row's last place, named by title) places it and
+    stretch sizes it in its row; reads says which changes make it redraw. What the window needs
+    of a panel beyond drawing is said here, so that it never reaches inside one."""
 
     key = "panel"
     slot = "top"
@@ -39,3 +40,18 @@ class Panel:
 
     def show_overview(self, overview: Overview) -> None:
         """A new experiment (dataset, model) replaced the old one."""
+
+    def state(self) -> dict:
+        """The user's choices in the panel (plain values), kept across sessions and colours."""
+        return {}
+
+    def restore(self, state: dict) -> None:
+        """Take back what state() gave (from a file: unknown or bad values are ignored)."""
+
+    def view_entries(self, menu) -> dict:
+        """Add the panel's own entries to the View menu; returns them by name."""
+        return {}
+
+    def take_focus(self) -> bool:
+        """Put the keyboard focus where the user types, if the panel has such a place."""
+        return False

@@ -5,7 +5,7 @@ import html
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QComboBox,
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.insight.saliency import METHODS, Saliency, explain
-from ..core.insight.units import token_reader, units_for_span
+from ..core.insight.units import units_for_span
 from ..core.probe import Probe
 from .next_token_view import NextTokenView, shown_token
 from .panel import MAX_DRAWN_WORDS, PROBE, Panel, PanelContext
@@ -33,11 +33,11 @@ from .theme import (
     set_view,
     style_plot,
 )
+from .view_state import ViewState
 from .word_colours import words_html
 
 DEBOUNCE_MS = 0  # fires once the queued key events are handled: a burst costs one update
 MAX_TYPED_CHARS = 200_000
-EXAMPLE = "this is not bad at all"
 SALIENCY_WORDS = 50  # words coloured by saliency (the last ones): occlusion costs ~T² H²
 WHY = {"": "no colours", "occlusion": "occlusion", "gradient": "gradient × input"}
 PHRASE_UNITS = 5  # units listed for a selected phrase
@@ -48,15 +48,14 @@ class PredictionPanel(QWidget, Panel):
     panel that reads PROBE."""
 
     key, slot, reads = "prediction", "bottom", frozenset({PROBE})
-    text_changed = Signal(str)  # debounced
-    unit_requested = Signal(int)  # a unit listed for the selected phrase was clicked
 
-    def __init__(self, theme: Theme, parent=None):
+    def __init__(self, theme: Theme, state: ViewState, parent=None):
         super().__init__(parent)
         self.theme = theme
+        self.view_state = state
         self.classes: tuple[str, ...] = ()
         self.shown: Probe | None = None  # what the bars and the plot currently describe
-        self.entry = QLineEdit(EXAMPLE)
+        self.entry = QLineEdit(state.text)
         self.entry.setPlaceholderText("Type a sentence…")
         self.entry.setClearButtonEnabled(True)
         self.entry.setMaxLength(MAX_TYPED_CHARS)
@@ -64,9 +63,13 @@ class PredictionPanel(QWidget, Panel):
         self.debounce = QTimer(self)
         self.debounce.setSingleShot(True)
         self.debounce.setInterval(DEBOUNCE_MS)
-        self.debounce.timeout.connect(lambda: self.text_changed.emit(self.text))
+        self.debounce.timeout.connect(lambda: state.set_text(self.entry.text()))
         self.entry.textChanged.connect(lambda _: self.debounce.start())
-        self.entry.selectionChanged.connect(self._show_phrase_units)
+        self.entry.selectionChanged.connect(
+            lambda: state.set_selection(self.entry.selectionStart(), self.entry.selectionLength())
+        )
+        state.text_changed.connect(self._show_text)
+        state.selection_changed.connect(self._show_phrase_units)
         self.tokens_label = QLabel()
         self.tokens_label.setTextFormat(Qt.TextFormat.RichText)
         self.tokens_label.setWordWrap(True)
@@ -90,7 +93,7 @@ class PredictionPanel(QWidget, Panel):
         self.phrase_label = QLabel()
         self.phrase_label.setTextFormat(Qt.TextFormat.RichText)
         self.phrase_label.setWordWrap(True)
-        self.phrase_label.linkActivated.connect(lambda unit: self.unit_requested.emit(int(unit)))
+        self.phrase_label.linkActivated.connect(lambda unit: state.select_unit(int(unit)))
         self.phrase_label.setToolTip(
             "Select words in the sentence: the units whose mean h over them differs most from "
             "their mean over the other words. Click a unit to inspect it."
@@ -145,7 +148,18 @@ class PredictionPanel(QWidget, Panel):
 
     @property
     def text(self) -> str:
-        return self.entry.text()
+        return self.view_state.text
+
+    def _show_text(self, text: str) -> None:
+        """The sentence set elsewhere (a script, a saved session) is shown in the entry."""
+        if text != self.entry.text():
+            self.entry.setText(text)
+            self.debounce.stop()
+
+    def take_focus(self) -> bool:
+        self.entry.setFocus()
+        self.entry.selectAll()
+        return True
 
     def draw(self, context: PanelContext) -> None:
         snapshot = context.view.snapshot if context.view is not None else None
@@ -219,14 +233,10 @@ class PredictionPanel(QWidget, Panel):
         """The units the selected words switch on, as links to the unit inspector (the
         selection is read with the model's own tokenizer; nothing is tokenized without one)."""
         result = self.shown
-        start = self.entry.selectionStart()
-        if result is None or start < 0 or not len(result.tokens):
+        if result is None or self.view_state.selection[0] < 0 or not len(result.tokens):
             self._set_phrase_text("<i>Select words above to find the units they switch on.</i>")
             return
-        tokens_of = self._tokenizer()
-        end = start + self.entry.selectionLength()
-        first = len(tokens_of(self.text[:start]))  # a word cut by the selection's start is out
-        stop = min(len(tokens_of(self.text[:end])), len(result.tokens))
+        first, stop = self.view_state.selected_tokens() or (0, 0)
         if stop <= first:
             self._set_phrase_text("<i>The selection holds no whole word.</i>")
             return
@@ -240,13 +250,6 @@ class PredictionPanel(QWidget, Panel):
     def _set_phrase_text(self, text: str) -> None:
         if text != self.phrase_label.text():  # rich text is re-parsed on every setText
             self.phrase_label.setText(text)
-
-    def _tokenizer(self):
-        """How the shown model reads text: the classifier's words or a language model's
-        tokens."""
-        snapshot = self.context.view.snapshot if self.context and self.context.view else None
-        level = snapshot.level if snapshot is not None else "word"
-        return token_reader(self.language_model, level)[0]
 
     def _build_bars(self, classes: tuple[str, ...]) -> None:
         self.classes = classes

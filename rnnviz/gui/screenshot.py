@@ -143,7 +143,7 @@ def take_screenshot(
     path = Path(out)
     with scripted_window(dataset, steps, size, cell, colours, classic, runs, task) as window:
         if text is not None:
-            window.panels["prediction"].entry.setText(text)
+            window.state.set_text(text)
         if show is not None:
             window.redraw_all()  # the panel offers the cell's gates once it has drawn
             layers = window.panels["hidden"].layer_box
@@ -151,7 +151,7 @@ def take_screenshot(
                 raise RnnvizError(f"nothing called {show!r} to show for the {window.config.cell}")
             layers.setCurrentText(show)
         if tab is not None:
-            window.tabs.setCurrentWidget(window.panels[tab])
+            window.show_tab(tab)
         settle(window)
         return SCENE_PLAYERS[scene](window, path)
 
@@ -225,14 +225,15 @@ def _inspector(window, path: Path) -> list[Path]:
     inspector opened on the first unit listed for it: the window and the inspector."""
     from PySide6.QtWidgets import QApplication
 
-    prediction = window.panels["prediction"]
-    text = prediction.text
+    from ..core.insight.units import units_for_span
+
+    text = window.state.text
     found = text.lower().find(PHRASE_WORD)
     start, length = (found, len(PHRASE_WORD)) if found >= 0 else (0, len(text.split()[0]))
-    prediction.entry.setSelection(start, length)
-    link = prediction.phrase_label.text().split('href="', 1)
-    unit = int(link[1].split('"', 1)[0]) if len(link) > 1 else 0
-    window.inspect_unit(unit)
+    window.panels["prediction"].entry.setSelection(start, length)  # as the user selects
+    first, stop = window.state.selected_tokens() or (0, 1)
+    ranked = units_for_span(window.state.probe.states, first, stop, 1)
+    window.state.select_unit(ranked[0]["unit"] if ranked else 0)
     inspector = window.inspection.inspector
     deadline = time.monotonic() + 60
     while not inspector.shown_key and time.monotonic() < deadline:

@@ -397,7 +397,7 @@ keys = []
 for ch in "the plot was not bad at all, the ending was great " * 2:
     started = time.perf_counter()
     QTest.keyClick(entry, ch)
-    while win._typed_text != entry.text():  # the probe runs and draws when the text arrives
+    while win.state.text != entry.text():  # the probe runs and draws when the text arrives
         app.processEvents()
     app.processEvents()  # paint
     keys.append(time.perf_counter() - started)

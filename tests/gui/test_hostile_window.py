@@ -4,7 +4,7 @@ HTML, a failed save loses nothing, huge sentences are cut visibly, halts do not 
 import time
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QPushButton
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QProgressDialog, QPushButton
 
 from rnnviz.core.data.datasets import DataSource
 from rnnviz.core.train.config import TrainConfig
@@ -68,7 +68,7 @@ def test_error_boxes_are_plain_text(qtbot):
 def test_a_save_that_fails_keeps_the_model_to_save_elsewhere(qtbot, window, tmp_path, monkeypatch):
     errors = []
     monkeypatch.setattr(
-        "rnnviz.gui.main_window.show_error", lambda parent, title, text, *a: errors.append(text)
+        "rnnviz.gui.messages.show_error", lambda parent, title, text, *a: errors.append(text)
     )
     window.runner.call(lambda run: [run.trainer.step() for _ in range(7)]).result(30)
     window.save_model("/proc/x.npz")
@@ -83,11 +83,11 @@ def test_a_save_that_fails_keeps_the_model_to_save_elsewhere(qtbot, window, tmp_
 
 def test_a_huge_sentence_is_drawn_cut_and_says_so(qtbot, window):
     window.runner.step_once()
-    qtbot.waitUntil(lambda: window._snapshot is not None and window._snapshot.step == 1)
+    qtbot.waitUntil(lambda: window.state.snapshot is not None and window.state.snapshot.step == 1)
     text = " ".join(["good"] * 10_000)
     started = time.perf_counter()
     window.panels["prediction"].entry.setText(text)
-    qtbot.waitUntil(lambda: window._typed_text == text, timeout=5000)
+    qtbot.waitUntil(lambda: window.state.text == text, timeout=5000)
     QApplication.processEvents()
     assert time.perf_counter() - started < 0.5
     hidden = window.panels["hidden"]
@@ -101,7 +101,7 @@ def test_typing_past_the_limit_says_the_text_was_cut(qtbot, window):
     from rnnviz.gui.prediction_panel import MAX_TYPED_CHARS
 
     window.runner.step_once()
-    qtbot.waitUntil(lambda: window._snapshot is not None)
+    qtbot.waitUntil(lambda: window.state.snapshot is not None)
     entry = window.panels["prediction"].entry
     entry.setText("a " * MAX_TYPED_CHARS)
     assert len(entry.text()) == MAX_TYPED_CHARS
@@ -112,7 +112,7 @@ def test_typing_past_the_limit_says_the_text_was_cut(qtbot, window):
 
 def test_the_heatmap_caption_follows_the_text(qtbot, window):
     window.runner.step_once()
-    qtbot.waitUntil(lambda: window._snapshot is not None)
+    qtbot.waitUntil(lambda: window.state.snapshot is not None)
     entry = window.panels["prediction"].entry
     entry.setText("")
     qtbot.waitUntil(lambda: "Type a sentence" in window.panels["hidden"].readout.text())
@@ -169,7 +169,7 @@ def test_a_big_dataset_loads_on_the_worker_with_progress_and_cancel(qtbot, windo
     started = time.perf_counter()
     window.reset(source)
     assert time.perf_counter() - started < 0.05  # posted, not built here
-    dialog = window.build_dialog
+    dialog = window.findChild(QProgressDialog)
     qtbot.waitUntil(lambda: dialog.value() > 0, timeout=10000)  # progress arrives
     qtbot.waitUntil(dialog.isVisible, timeout=5000)  # a long build shows its progress
     dialog.findChild(QPushButton).click()  # the user presses Cancel
@@ -190,7 +190,7 @@ def test_a_crafted_checkpoint_is_refused_before_its_settings_are_shown(
 
     shown = []
     monkeypatch.setattr(
-        "rnnviz.gui.main_window.show_error", lambda parent, title, text, *a: shown.append(text)
+        "rnnviz.gui.messages.show_error", lambda parent, title, text, *a: shown.append(text)
     )
     good = tmp_path / "good.npz"
     window.save_model(str(good))

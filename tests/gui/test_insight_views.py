@@ -5,6 +5,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, Qt
 
 from rnnviz.core.insight.saliency import explain
+from rnnviz.core.train.lockstep import run_label
 
 
 def train_in_chunks(window, chunks=6, steps=20):
@@ -44,7 +45,7 @@ def test_a_hidden_tab_is_drawn_when_it_comes_to_the_front(qtbot, window):
     train_in_chunks(window, chunks=2)
     window.refresh()
     panel.shown = None  # as if it had never drawn
-    window._stale.add("dynamics")
+    window.scheduler.stale.add("dynamics")
     for _ in range(10):
         window.refresh()
     assert panel.shown is None  # behind its tab: not drawn
@@ -113,7 +114,7 @@ def test_a_click_on_a_heatmap_row_inspects_that_unit_and_follows_training(qtbot,
     window.runner.call(lambda run: [run.trainer.step() for _ in range(50)]).result(60)
     window.redraw_all()
     hidden = window.panels["hidden"]
-    with qtbot.waitSignal(hidden.unit_clicked) as clicked:
+    with qtbot.waitSignal(window.state.unit_selected) as clicked:
         event = _Click(QPointF(1.5, 7.5))
         hidden._click(event)
     assert clicked.args == [7] and event.accepted
@@ -148,10 +149,35 @@ def _scaled(xy, factor: float):
     return None if xy is None else (xy[0], factor * xy[1])
 
 
-def test_runs_side_by_side_overlay_their_curves_and_answer_the_typed_sentence(qtbot, window):
-    window.add_run("cell=gru,hidden-size=16")
-    qtbot.waitUntil(lambda: "cell=gru,hidden_size=16" in window.side_runs.runs, timeout=10000)
-    label = "cell=gru,hidden_size=16"
+def _answer_run_dialog(monkeypatch, values: dict, seen: list) -> None:
+    """Runs → Add answered as a user would: these values in the form, then OK."""
+    from rnnviz.gui.run_dialog import RunDialog
+    from rnnviz.gui.settings_form import set_value
+
+    def answer(dialog) -> bool:
+        seen.append(dialog.form.values())
+        for name, value in values.items():
+            set_value(dialog.form.widgets[name], value)
+        return True
+
+    monkeypatch.setattr(RunDialog, "exec", answer)
+
+
+def test_runs_side_by_side_overlay_their_curves_and_answer_the_typed_sentence(
+    qtbot, window, monkeypatch
+):
+    seen: list = []
+    _answer_run_dialog(monkeypatch, {"cell": "gru", "hidden_size": 16}, seen)
+    window.actions["run:add"].trigger()
+    assert seen[0] == {k: getattr(window.config, k) for k in seen[0]}  # from the live settings
+    label = run_label(
+        {
+            k: v
+            for k, v in {"cell": "gru", "hidden_size": 16}.items()
+            if getattr(window.config, k) != v
+        }
+    )
+    qtbot.waitUntil(lambda: label in window.side_runs.runs, timeout=10000)
     assert f"run:{label}:pause" in window.actions and window.actions["run:add"].isEnabled()
     window.runner.call(lambda run: [run.trainer.step() for _ in range(8)]).result(60)  # 2 epochs
     qtbot.waitUntil(
@@ -196,8 +222,18 @@ def test_runs_side_by_side_overlay_their_curves_and_answer_the_typed_sentence(qt
     assert f"run:{label}:pause" not in window.actions and window.actions["run:add"].isEnabled()
 
 
-def test_a_bad_run_is_refused_with_a_message(qtbot, window, monkeypatch):
+def test_a_refused_run_says_why_and_the_next_dialog_keeps_what_was_entered(
+    qtbot, window, monkeypatch
+):
     shown = []
-    monkeypatch.setattr("rnnviz.gui.main_window.show_error", lambda *a, **k: shown.append(a[2]))
-    window.add_run("batch-size=4")
-    assert shown and "keys cell, hidden_size" in shown[0]
+    monkeypatch.setattr("rnnviz.gui.messages.show_error", lambda *a, **k: shown.append(a[2]))
+    seen: list = []
+    _answer_run_dialog(monkeypatch, {"hidden_size": 12, "lr": 0.05}, seen)
+    window.actions["run:add"].trigger()
+    qtbot.waitUntil(lambda: len(window.side_runs.runs) == 1, timeout=10000)
+    window.actions["run:add"].trigger()  # the same run again
+    qtbot.waitUntil(lambda: bool(shown), timeout=10000)
+    assert "already there" in shown[0]
+    _answer_run_dialog(monkeypatch, {}, seen)  # the user opens it again and looks
+    window.actions["run:add"].trigger()
+    assert seen[-1]["hidden_size"] == 12 and seen[-1]["lr"] == 0.05

@@ -70,6 +70,12 @@ def test_a_language_models_unit_reads_its_own_tokens(qtbot, lm_window):
 
 def test_only_the_settings_the_task_reads_are_enabled(lm_window):
     controls = lm_window.controls
-    assert controls.level.isEnabled() and not controls.monitor.isEnabled()  # lm: loss monitors
-    controls.task.setCurrentText("classify")
-    assert controls.monitor.isEnabled() and not controls.level.isEnabled()
+    assert (
+        controls.form.widgets["level"].isEnabled()
+        and not controls.form.widgets["monitor"].isEnabled()
+    )  # lm: loss monitors
+    controls.form.widgets["task"].setCurrentText("classify")
+    assert (
+        controls.form.widgets["monitor"].isEnabled()
+        and not controls.form.widgets["level"].isEnabled()
+    )

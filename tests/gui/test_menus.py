@@ -14,7 +14,7 @@ def train(window, steps: int) -> None:
 
 def test_the_menu_bar_offers_files_views_and_help(qtbot, window):
     titles = [action.text() for action in window.menuBar().actions()]
-    assert titles == ["&File", "&View", "&Runs", "&Help"]
+    assert titles == ["&File", "&Training", "&View", "&Runs", "&Help"]
     assert {"open", "save", "load", "history", "report", "quit", "log", "about"} <= set(
         window.actions
     )
@@ -33,7 +33,7 @@ def test_a_report_holds_every_panel_its_curves_the_history_and_the_settings(
     qtbot, window, tmp_path
 ):
     train(window, 30)
-    qtbot.waitUntil(lambda: window._view is not None and window._view.status.step == 30)
+    qtbot.waitUntil(lambda: window.view is not None and window.view.status.step == 30)
     window.redraw_all()
     window.export_report(str(tmp_path / "report"))
     folder = tmp_path / "report"
@@ -58,7 +58,7 @@ def test_plots_offer_their_export_on_right_click(window):
 def test_an_unwritable_report_folder_is_one_message(window, monkeypatch):
     shown = []
     monkeypatch.setattr(
-        "rnnviz.gui.main_window.show_error", lambda parent, title, text, *a: shown.append(text)
+        "rnnviz.gui.messages.show_error", lambda parent, title, text, *a: shown.append(text)
     )
     window.export_report("/proc/rnnviz-report")
     assert shown and "rnnviz-report" in shown[0]

@@ -106,16 +106,17 @@ def test_the_colour_scheme_switches_live_and_is_remembered(qtbot, window):
     trained(window, 60)
     window.panels["loss"].set_smoothing(0.6)
     window.panels["prediction"].entry.setText("still here")
+    qtbot.waitUntil(lambda: window.state.text == "still here")
     window.actions["colours:dark"].trigger()
     loss = window.panels["loss"]
     assert window.theme.dark and QApplication.palette().base().color().lightness() < 128
-    assert window.settings.value("colour_scheme") == "dark"
+    assert window.stored.qsettings.value("colour_scheme") == "dark"
     assert loss.smoothing == 0.6 and window.panels["prediction"].text == "still here"
     assert len(loss.smooth_loss.getData()[0]) == 60  # curves redrawn from the history
     assert window.actions["colours:dark"].isChecked()
     assert _heatmap_zero_lightness(window) < 0.25  # h = 0 blends into the dark background
     window.panels["prediction"].entry.setText("typed after the switch")  # signals reconnected
-    qtbot.waitUntil(lambda: window._typed_text == "typed after the switch", timeout=2000)
+    qtbot.waitUntil(lambda: window.state.text == "typed after the switch", timeout=2000)
     window.actions["colours:light"].trigger()
     assert not window.theme.dark
     assert _heatmap_zero_lightness(window) > 0.85

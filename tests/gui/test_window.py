@@ -70,7 +70,7 @@ def test_step_and_reset(qtbot, window):
     wait_step(qtbot, window, 1)
     time.sleep(0.2)
     assert window.telemetry.read().status.step == 1
-    window.controls.hidden.setValue(16)
+    window.controls.form.widgets["hidden_size"].setValue(16)
     window.reset()  # posted: the window does not wait for the new model
     qtbot.waitUntil(lambda: window.status.fields["step"].text() == "step 0", timeout=5000)
     assert window.runner.call(lambda run: run.model.hidden_size).result(5) == 16
@@ -80,9 +80,9 @@ def test_step_and_reset(qtbot, window):
 def test_learning_rate_change_reaches_the_trainer(qtbot, window):
     window.runner.step_once()
     wait_step(qtbot, window, 1)
-    window.controls.lr.setValue(0.0321)
+    window.controls.form.widgets["lr"].setValue(0.0321)
     assert window.runner.call(lambda run: run.trainer.config.lr).result(5) == pytest.approx(0.0321)
-    window.controls.clip_mode.setCurrentText("value")
+    window.controls.form.widgets["clip_mode"].setCurrentText("value")
     assert window.runner.call(lambda run: run.trainer.config.clip_mode).result(5) == "value"
     qtbot.waitUntil(lambda: not window.panels["gradients"].threshold.isVisible(), timeout=3000)
     window.runner.step_once()
@@ -92,7 +92,7 @@ def test_learning_rate_change_reaches_the_trainer(qtbot, window):
 def test_bad_checkpoint_shows_why_and_keeps_the_app_usable(qtbot, window, tmp_path, monkeypatch):
     shown = []
     monkeypatch.setattr(
-        "rnnviz.gui.main_window.show_error", lambda parent, title, text, *a: shown.append(text)
+        "rnnviz.gui.messages.show_error", lambda parent, title, text, *a: shown.append(text)
     )
     bad = tmp_path / "bad.npz"
     bad.write_bytes(b"not a checkpoint")
@@ -106,7 +106,7 @@ def test_save_then_load_a_model(qtbot, window, tmp_path, monkeypatch):
     window.runner.call(lambda run: [run.trainer.step() for _ in range(20)]).result(30)
     path = tmp_path / "m.npz"
     monkeypatch.setattr(
-        "rnnviz.gui.main_window.QFileDialog.getSaveFileName", lambda *a, **k: (str(path), "")
+        "rnnviz.gui.model_files.QFileDialog.getSaveFileName", lambda *a, **k: (str(path), "")
     )
     window.save_model()  # written on the training thread; the window goes on
     qtbot.waitUntil(lambda: "saved" in window.statusBar().currentMessage(), timeout=5000)
@@ -194,16 +194,17 @@ def test_settings_are_remembered(qtbot, tmp_path):
 
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     first = MainWindow(settings=settings)
-    first.controls.hidden.setValue(24)
+    first.controls.form.widgets["hidden_size"].setValue(24)
     first.controls.speed.setCurrentText("10 steps/s")
     first.panels["prediction"].entry.setText("remember me")
+    qtbot.waitUntil(lambda: first.state.text == "remember me")  # typing is answered in turn
     first.panels["loss"].log_box.setChecked(True)
     first.panels["loss"].set_smoothing(0.6)
     first.close()
     dispose(first)
     second = MainWindow(settings=settings)
     try:
-        assert second.controls.hidden.value() == 24
+        assert second.controls.form.widgets["hidden_size"].value() == 24
         assert second.controls.speed.currentText() == "10 steps/s"
         assert second.panels["prediction"].text == "remember me"
         assert second.panels["loss"].log_box.isChecked()
@@ -340,8 +341,10 @@ def test_the_leak_check_sees_a_thread_a_timer_and_a_window(qtbot):
 
 
 def test_the_cell_chosen_in_the_controls_is_built_on_reset(qtbot, window):
-    assert window.controls.cell.count() == 3  # vanilla, gru, lstm: read from the registry
-    window.controls.cell.setCurrentText("lstm")
+    assert (
+        window.controls.form.widgets["cell"].count() == 3
+    )  # vanilla, gru, lstm: read from the registry
+    window.controls.form.widgets["cell"].setCurrentText("lstm")
     window.reset()
     qtbot.waitUntil(lambda: window.config.cell == "lstm", timeout=5000)
     assert window.runner.call(lambda run: run.model.cell.name).result(5) == "lstm"
@@ -389,14 +392,15 @@ def test_validation_curve_reliability_restore_best_and_temperature(qtbot, tmp_pa
         assert temperature != 1.0
         qtbot.waitUntil(
             lambda: (
-                window._snapshot is not None and window._snapshot.model.temperature == temperature
+                window.state.snapshot is not None
+                and window.state.snapshot.model.temperature == temperature
             ),
             timeout=5000,
         )
         window.redraw_all()
-        calibrated = window._probe.final.copy()
+        calibrated = window.state.probe.final.copy()
         calibration.apply_box.setChecked(False)
-        raw = window._probe.final.copy()
+        raw = window.state.probe.final.copy()
         assert calibrated.argmax() == raw.argmax() and not np.allclose(calibrated, raw)
         assert f"temperature {temperature:.2f}" in calibration.summary.text()
     finally:
@@ -435,7 +439,7 @@ def test_save_in_the_question_saves_then_goes_on(qtbot, window, monkeypatch, tmp
     asked = answering(monkeypatch, QMessageBox.StandardButton.Save)
     path = tmp_path / "kept.npz"
     monkeypatch.setattr(
-        "rnnviz.gui.main_window.QFileDialog.getSaveFileName", lambda *a, **k: (str(path), "")
+        "rnnviz.gui.model_files.QFileDialog.getSaveFileName", lambda *a, **k: (str(path), "")
     )
     window.runner.call(lambda run: [run.trainer.step() for _ in range(7)]).result(30)
     wait_step(qtbot, window, 7)

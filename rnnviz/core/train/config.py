@@ -1,9 +1,25 @@
-"""Every hyperparameter of a training run, in one plain dataclass (limits: hyperparameters.py)."""
+"""Every hyperparameter of a training run: one field of TrainConfig each, holding its default and
+its row of the table (hyperparameters.py). Adding a setting is one field here and its use in the
+trainer: the command line, the window's form and the side runs are built from these rows."""
 
 from dataclasses import asdict, dataclass, fields, replace
 
+from ..data.corpus import LEVELS
 from ..errors import ConfigError
-from .hyperparameters import HYPERPARAMETERS
+from ..nn.init import INIT_SCHEMES
+from ..nn.registry import CELLS, TASKS
+from .hyperparameters import (
+    DTYPES,
+    LR_SCHEDULES,
+    MONITORS,
+    Hyperparameter,
+    probability,
+    setting,
+)
+from .optim import CLIP_MODES, OPTIMIZERS
+
+PLATEAU_FACTOR = 0.5  # lr_schedule "plateau": the lr's factor after PLATEAU_EPOCHS epochs
+PLATEAU_EPOCHS = 2  # without validation progress
 
 # The classic many-to-one tutorial's way of training: a vanilla cell, a fixed number of epochs, no
 # validation, dropout or schedule. Also what a checkpoint's missing setting means: format versions
@@ -21,45 +37,230 @@ CLASSIC_SETTINGS = {
     "min_count": 1,
     "hidden_size": 64,
 }
+_CELL_HELP = "recurrent cell: " + "; ".join(f"{n}: {c.equations}" for n, c in CELLS.items())
 
 
 @dataclass(frozen=True)
 class TrainConfig:
-    task: str = "classify"  # or "lm" (next token; monitored by validation loss = log perplexity)
-    level: str = "word"  # a language model's tokens: "word" or "char"
-    cell: str = "gru"
-    hidden_size: int = 128
-    lr: float = 0.002
-    optimizer: str = "adam"
-    clip_mode: str = "norm"
-    clip: float = 1.0
-    batch_size: int = 16
-    epochs: int = 0  # 0 = by data size (trainer.auto_epochs)
-    bptt_truncate: int = 0  # keep the last k steps of each sequence; 0 = full BPTT
-    init: str = "uniform"
-    seed: int = 0
-    dtype: str = "float64"
-    eval_every: int = 0  # steps between test evaluations; 0 = at every epoch end
-    min_count: int = 2  # words seen once in training are read as <unk>
-    max_vocab: int = 20_000
-    max_len: int = 0  # cut texts to this many tokens; 0 = no limit
-    test_fraction: float = 0.2  # used when the data has no split of its own
-    validation_fraction: float = 0.1  # of all the data, taken from the training part
-    patience: int = 8  # early stopping: epochs without validation progress; 0 = off
-    monitor: str = "accuracy"  # what progress on validation means: "accuracy" or "loss"
-    lr_schedule: str = "plateau"  # or "constant"; plateau: see trainer.PLATEAU_EPOCHS
-    dropout: float = 0.5  # on the last hidden state, before the output layer
-    word_dropout: float = 0.2  # share of training tokens replaced by <unk>
-    weight_decay: float = 0.0  # decoupled, on the weight matrices
+    task: str = setting(
+        "classify",
+        "task",
+        "classify: the class of a sentence (sentiment or any labels), predicted at its end; "
+        "lm: a language model predicting the next token at every step (labels ignored)",
+        str,
+        choices=tuple(TASKS),
+        group="data",
+    )
+    level: str = setting(
+        "word",
+        "tokens",
+        "a language model's tokens: words or characters",
+        str,
+        choices=LEVELS,
+        group="data",
+        tasks=("lm",),
+    )
+    cell: str = setting(
+        "gru", "cell", _CELL_HELP, str, choices=tuple(CELLS), run=True, group="model"
+    )
+    hidden_size: int = setting(
+        128,
+        "hidden size",
+        "hidden units H",
+        flag="--hidden",
+        low=1,
+        high=4096,
+        run=True,
+        group="model",
+    )
+    init: str = setting(
+        "uniform",
+        "init",
+        "weight initialisation: uniform U(±1/√H) like PyTorch; xavier U(±√(6/(fan_in+fan_out))); "
+        "tutorial N(0,1)/1000",
+        str,
+        choices=INIT_SCHEMES,
+        run=True,
+        group="model",
+    )
+    seed: int = setting(
+        0, "seed", "seed of weights, split and batch order", low=0, high=2**32 - 1, group="model"
+    )
+    dtype: str = setting(
+        "float64",
+        "number type",
+        "floating-point type of the weights",
+        str,
+        choices=DTYPES,
+        run=True,
+        group="model",
+    )
+    lr: float = setting(
+        0.002,
+        "learning rate",
+        "learning rate η: w ← w − η·update",
+        float,
+        low=0,
+        low_open=True,
+        live=True,
+        run=True,
+        group="training",
+        step=0.001,
+        decimals=5,
+    )
+    optimizer: str = setting(
+        "adam",
+        "optimizer",
+        "update rule (a new optimizer starts with fresh state)",
+        str,
+        choices=tuple(OPTIMIZERS),
+        live=True,
+        run=True,
+        group="training",
+    )
+    clip_mode: str = setting(
+        "norm",
+        "clip mode",
+        "gradient clipping: norm g ← g·min(1, c/‖g‖); value: each entry clipped to [−c, c]; "
+        "none: no clipping",
+        str,
+        choices=CLIP_MODES,
+        live=True,
+        run=True,
+        group="training",
+    )
+    clip: float = setting(
+        1.0,
+        "clip threshold",
+        "clip threshold c",
+        float,
+        low=0,
+        low_open=True,
+        high=1e4,
+        live=True,
+        run=True,
+        group="training",
+        step=0.5,
+        decimals=4,
+    )
+    batch_size: int = setting(
+        16,
+        "batch size",
+        "sentences per mini-batch",
+        low=1,
+        high=4096,
+        live=True,
+        group="training",
+    )
+    bptt_truncate: int = setting(
+        0,
+        "BPTT truncation",
+        "backpropagate only the last K steps of each sequence (0 = full)",
+        low=0,
+        high=10_000,
+        live=True,
+        run=True,
+        group="training",
+        zero="full",
+    )
+    epochs: int = setting(0, "epochs", "passes over the training split (0 = by data size)", low=0)
+    eval_every: int = setting(
+        0, "eval interval", "steps between test evaluations (0 = at every epoch end)", low=0
+    )
+    min_count: int = setting(
+        2, "min count", "read words seen fewer times in training as <unk>", low=1
+    )
+    max_vocab: int = setting(
+        20_000, "max vocabulary", "largest vocabulary, <pad> and <unk> included", low=3
+    )
+    max_len: int = setting(0, "max length", "cut texts to N tokens (0 = no limit)", low=0)
+    test_fraction: float = setting(
+        0.2,
+        "test fraction",
+        "test share when the data has no split of its own",
+        float,
+        low=0,
+        low_open=True,
+        high=1,
+        high_open=True,
+        step=0.05,
+        decimals=2,
+    )
+    validation_fraction: float = setting(
+        0.1,
+        "validation fraction",
+        "share of all the data held out from training to choose the best weights, stop early and "
+        "fit the temperature (0 = none)",
+        float,
+        low=0,
+        high=1,
+        high_open=True,
+        group="generalisation",
+        step=0.05,
+        decimals=2,
+    )
+    patience: int = setting(
+        8,
+        "patience",
+        "early stopping after N epochs without validation progress (0 = never)",
+        low=0,
+        group="generalisation",
+        zero="off",
+    )
+    monitor: str = setting(
+        "accuracy",
+        "monitor",
+        "what picks the best weights and counts as progress: validation accuracy (ties: lower "
+        "loss) or validation loss (a language model is always monitored by its loss)",
+        str,
+        choices=MONITORS,
+        group="generalisation",
+        tasks=("classify",),
+    )
+    lr_schedule: str = setting(
+        "plateau",
+        "LR schedule",
+        f"constant, or plateau: the learning rate is multiplied by {PLATEAU_FACTOR:g} after "
+        f"every {PLATEAU_EPOCHS} epochs without validation progress",
+        str,
+        choices=LR_SCHEDULES,
+        run=True,
+        group="generalisation",
+    )
+    dropout: float = probability(
+        0.5,
+        "dropout",
+        "inverted dropout on the last hidden state during training: each unit is zeroed with "
+        "this probability and the rest scaled by 1/(1−p)",
+        live=True,
+        run=True,
+        group="generalisation",
+    )
+    word_dropout: float = probability(
+        0.2,
+        "word dropout",
+        "share of training words read as <unk>, so that the network learns to cope with words "
+        "it has not seen",
+        live=True,
+        run=True,
+        group="generalisation",
+    )
+    weight_decay: float = setting(
+        0.0,
+        "weight decay",
+        "decoupled weight decay: the matrices shrink by w ← w·(1 − η·λ) every step",
+        float,
+        low=0,
+        live=True,
+        run=True,
+        group="generalisation",
+        step=0.0001,
+        decimals=5,
+    )
 
     def __post_init__(self) -> None:
         for h in HYPERPARAMETERS:
-            value = getattr(self, h.field)
-            if h.choices is None and (
-                isinstance(value, bool) or not isinstance(value, int | float)
-            ):
-                raise ConfigError(f"{h.label} must be a number, got {value!r}")
-            problem = h.problem(value)
+            problem = h.problem(getattr(self, h.field))
             if problem:
                 raise ConfigError(f"{h.label} {problem}")
 
@@ -82,3 +283,11 @@ class TrainConfig:
         if unknown:
             raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
         return replace(self, **changes)
+
+
+HYPERPARAMETERS: tuple[Hyperparameter, ...] = tuple(
+    replace(f.metadata["row"], field=f.name) for f in fields(TrainConfig)
+)
+BY_FIELD = {h.field: h for h in HYPERPARAMETERS}
+LIVE_FIELDS = tuple(h.field for h in HYPERPARAMETERS if h.live)
+RUN_FIELDS = tuple(h.field for h in HYPERPARAMETERS if h.run)  # what a side run may change

@@ -34,7 +34,7 @@ class Overview:
     """What the window shows of an experiment: plain values, safe to read on any thread."""
 
     name: str
-    config: TrainConfig
+    task: str  # "classify" or "lm" (the settings themselves are the trainer's, live)
     classes: tuple[str, ...]
     class_counts: tuple[int, ...]
     train_size: int
@@ -223,7 +223,7 @@ class Experiment:
         }
         return Overview(
             self.data.name,
-            self.config,
+            self.config.task,
             self.classes,
             tuple(int(n) for n in self.data.class_counts()),
             len(self.train_set),

@@ -15,42 +15,24 @@ import numpy as np
 from ..data.batching import Batch
 from ..data.datasets import Dataset
 from ..errors import ConfigError
-from .config import TrainConfig
+from .config import BY_FIELD, RUN_FIELDS, TrainConfig
 from .experiment import Experiment
-from .hyperparameters import BY_FIELD
 from .records import RunState
 from .telemetry import Status, Telemetry
 
 MAX_RUNS = 4
-# What a run may change: anything but the data, its split and its batches.
-RUN_SETTINGS = (
-    "cell",
-    "hidden_size",
-    "init",
-    "dtype",
-    "lr",
-    "optimizer",
-    "clip_mode",
-    "clip",
-    "bptt_truncate",
-    "lr_schedule",
-    "dropout",
-    "word_dropout",
-    "weight_decay",
-)
 
 
 def parse_run(text: str) -> dict:
-    """ "cell=lstm,lr=0.01" -> {"cell": "lstm", "lr": 0.01}; keys are RUN_SETTINGS (dashes or
+    """ "cell=lstm,lr=0.01" -> {"cell": "lstm", "lr": 0.01}; keys are RUN_FIELDS (dashes or
     underscores), values typed and checked like the command line's."""
     changes = {}
     for item in filter(None, (part.strip() for part in text.split(","))):
         key, sep, value = item.partition("=")
         key = key.strip().replace("-", "_")
-        if not sep or key not in RUN_SETTINGS:
+        if not sep or key not in RUN_FIELDS:
             raise ConfigError(
-                f"a run is KEY=VALUE[,KEY=VALUE...] with keys {', '.join(RUN_SETTINGS)}; "
-                f"got {item!r}"
+                f"a run is KEY=VALUE[,KEY=VALUE...] with keys {', '.join(RUN_FIELDS)}; got {item!r}"
             )
         kind = BY_FIELD[key].kind
         try:

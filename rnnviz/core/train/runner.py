@@ -110,7 +110,7 @@ class TrainingRunner:
         return self.call(self._do_keep_best, on_done)
 
     def add_run(self, changes: dict, on_done: Reply | None = None) -> Future:
-        """A run beside this one, with `changes` to its settings (lockstep.RUN_SETTINGS), trained
+        """A run beside this one, with `changes` to its settings (lockstep.RUN_FIELDS), trained
         on the same batches from now on; the reply is (label, its Telemetry)."""
 
         def add(experiment: Experiment):

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..data.batching import Batch, EncodedSet, chunk
 from ..nn.model import SequenceModel, StepResult
-from .config import TrainConfig
+from .config import PLATEAU_EPOCHS, PLATEAU_FACTOR, TrainConfig
 from .optim import clip_gradients, make_optimizer
 from .records import Evaluation, Halt, StepRecord
 from .scoring import score
@@ -39,8 +39,6 @@ class BestWeights:
 
 
 GOOD_WEIGHTS_EVERY = 25  # steps between copies of the last weights known to give a finite loss
-PLATEAU_FACTOR = 0.5  # lr_schedule "plateau": the lr's factor after PLATEAU_EPOCHS epochs
-PLATEAU_EPOCHS = 2  # without validation progress
 
 
 class Trainer:

@@ -1,0 +1,132 @@
+"""The window's files: save and load a model, restore the best weights, export the history and a
+report. Each asks where (starting in the folder used last, else the working folder), lets the
+training thread do the work, and says how it went."""
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog
+
+from ..core.errors import RnnvizError
+from ..core.train import checkpoint
+from ..core.train.experiment import Experiment, Overview
+from . import messages, report
+
+MODEL_FILTER = "rnnviz model (*.npz);;All files (*)"
+
+
+def save_model(window, path: str | None = None, then=None) -> None:
+    """Let the training thread write the checkpoint; then() once it is written."""
+    if not path:
+        start = str(Path(window.stored.last_dir()) / "model.npz")
+        path, _ = QFileDialog.getSaveFileName(window, "Save model", start, MODEL_FILTER)
+    if not path:
+        return
+    window.stored.remember_dir(path)
+
+    def saved(result, error: BaseException | None) -> None:
+        if error is not None:
+            messages.show_error(window, "Cannot save model", str(error))
+            return
+        written, step = result
+        window.unsaved.mark_kept(step)
+        window.statusBar().showMessage(f"saved {written} (step {step:,})", 5000)
+        if then is not None:
+            then()
+
+    window.runner.save(path, on_done=window.replies.to(saved))
+
+
+def load_model(window, path: str | None = None) -> bool:
+    """Read a checkpoint (refused with the reason if it is bad) and continue from it."""
+    if not path:
+        start = window.stored.last_dir()
+        path, _ = QFileDialog.getOpenFileName(window, "Load model", start, MODEL_FILTER)
+    if not path:
+        return False
+    window.stored.remember_dir(path)
+    try:
+        ckpt = checkpoint.load(path)
+        if ckpt.classes != window.overview.classes:
+            raise RnnvizError(
+                f"the model predicts {list(ckpt.classes)}, the open dataset has "
+                f"{list(window.overview.classes)}: open a matching dataset first"
+            )
+    except RnnvizError as error:
+        messages.show_error(window, "Cannot load model", str(error))
+        return False
+    source = window.source
+
+    def loaded(overview: Overview) -> None:
+        window.statusBar().showMessage(
+            f"loaded {Path(path).name}: it reads with its own vocabulary of "
+            f"{len(ckpt.vocab):,} words; {overview.unknown_share:.1%} of the training words "
+            f"of {overview.name} are unknown to it and read as <unk>",
+            15000,
+        )
+
+    def load() -> None:
+        window.controls.show_config(ckpt.config)
+        window.reset(
+            make_experiment=lambda progress: Experiment.resume(
+                ckpt, source.load(progress), progress=progress
+            ),
+            after=loaded,
+        )
+
+    window.unsaved.confirm("Loading a model", load)
+    return True
+
+
+def keep_best(window) -> None:
+    """Restore the best-validation weights and fit the temperature, on the training thread."""
+
+    def kept(outcome, error: BaseException | None) -> None:
+        if error is not None:
+            messages.show_error(window, "Cannot restore the best weights", str(error))
+        elif outcome.best_epoch is None:
+            window.statusBar().showMessage(
+                "no best weights yet: they need a validation share and one finished epoch", 8000
+            )
+        else:
+            window.statusBar().showMessage(
+                f"restored the weights of epoch {outcome.best_epoch}; temperature "
+                f"{outcome.temperature:.2f}",
+                8000,
+            )
+
+    window.runner.keep_best(on_done=window.replies.to(kept))
+
+
+def export_report(window, folder: str | None = None) -> None:
+    """Every panel as PNG, each plot's curves as CSV, the history and the settings."""
+    if not folder:
+        folder = QFileDialog.getExistingDirectory(
+            window, "Export report into", window.stored.last_dir()
+        )
+    if not folder:
+        return
+    window.stored.remember_dir(folder)
+    try:
+        written = report.export_report(Path(folder), window.panels, window.view, window.config)
+    except (OSError, RnnvizError) as error:
+        messages.show_error(window, "Cannot export the report", str(error))
+        return
+    window.statusBar().showMessage(f"report: {len(written)} files in {folder}", 8000)
+
+
+def export_history(window, path: str | None = None) -> None:
+    """The training history (one row per plotted point) as CSV."""
+    if not path:
+        start = str(Path(window.stored.last_dir()) / "history.csv")
+        path, _ = QFileDialog.getSaveFileName(window, "Export history", start, "CSV (*.csv)")
+    if not path:
+        return
+    window.stored.remember_dir(path)
+    try:
+        rows = report.write_history(Path(path), window.view)
+    except OSError as error:
+        messages.show_error(
+            window, "Cannot export the history", f"{path}: {error.strerror or error}"
+        )
+        return
+    window.statusBar().showMessage(f"history: {rows:,} rows in {path}", 8000)

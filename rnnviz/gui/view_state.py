@@ -1,0 +1,81 @@
+"""What the user is looking at, with one owner: the typed sentence and its probe (one forward pass
+under the newest weights, shared by every panel), the selected words, the calibration switch and
+the selected unit. Panels read it and set it; no panel and no window method keeps a copy."""
+
+from PySide6.QtCore import QObject, Signal
+
+from ..core.insight.units import token_reader
+from ..core.probe import Probe, probe
+from ..core.train.telemetry import Snapshot
+
+EXAMPLE = "this is not bad at all"
+
+
+class ViewState(QObject):
+    text_changed = Signal(str)
+    probe_changed = Signal(bool)  # True: answer at once (a keystroke), False: in turn (weights)
+    selection_changed = Signal()
+    calibrated_changed = Signal(bool)
+    unit_selected = Signal(int)
+
+    def __init__(self, text: str = EXAMPLE, parent=None):
+        super().__init__(parent)
+        self.text = text
+        self.calibrated = True  # typed sentences use the fitted temperature
+        self.probe: Probe | None = None  # `text` under `snapshot`'s weights
+        self.snapshot: Snapshot | None = None
+        self.selection = (-1, 0)  # (first character, length) of the selected text; -1: none
+        self.unit: int | None = None
+
+    @property
+    def temperature(self) -> float | None:
+        """The temperature typed sentences are read with (None: the model's fitted one)."""
+        return None if self.calibrated else 1.0
+
+    def set_text(self, text: str) -> None:
+        if text != self.text:
+            self.text = text
+            self.text_changed.emit(text)
+            self._reprobe(urgent=True)
+
+    def set_calibrated(self, on: bool) -> None:
+        if on != self.calibrated:
+            self.calibrated = on
+            self.calibrated_changed.emit(on)
+            self._reprobe(urgent=True)
+
+    def set_snapshot(self, snapshot: Snapshot | None) -> None:
+        """Newer weights: the sentence is read again (the panels redraw in turn)."""
+        if snapshot is not self.snapshot:
+            self.snapshot = snapshot
+            self._reprobe(urgent=False)
+
+    def set_selection(self, start: int, length: int) -> None:
+        if (start, length) != self.selection:
+            self.selection = (start, length)
+            self.selection_changed.emit()
+
+    def select_unit(self, unit: int) -> None:
+        self.unit = unit
+        self.unit_selected.emit(unit)
+
+    def selected_tokens(self) -> tuple[int, int] | None:
+        """The selection as tokens [first, stop) of the probe (a word cut by the selection's start
+        is out), read with the model's own tokenizer; None: nothing selected or no probe."""
+        start, length = self.selection
+        if start < 0 or self.probe is None or self.snapshot is None:
+            return None
+        model = self.snapshot.model
+        tokens_of = token_reader(model.head.per_step, self.snapshot.level)[0]
+        first = len(tokens_of(self.text[:start]))
+        stop = min(len(tokens_of(self.text[: start + length])), len(self.probe.tokens))
+        return first, stop
+
+    def _reprobe(self, urgent: bool) -> None:
+        snapshot = self.snapshot
+        if snapshot is None:
+            return
+        self.probe = probe(
+            snapshot.model, snapshot.vocab, self.text, self.temperature, snapshot.level
+        )
+        self.probe_changed.emit(urgent)
