@@ -488,7 +488,7 @@ def telemetry_mb():
     from rnnviz.core.train.records import StepRecord
     from rnnviz.core.train.telemetry import Telemetry
 
-    norms = dict.fromkeys(("W_xh", "W_hh", "b_h", "W_hy", "b_y"), 1.0)
+    norms = dict.fromkeys(("W_ih", "W_hh", "b_ih", "W_hy", "b_y"), 1.0)
     record = StepRecord(
         step=1,
         epoch=0,
