@@ -8,8 +8,8 @@ from rnnviz.core.data.text import UNK_ID, Vocabulary
 from rnnviz.core.insight import dynamics, saliency, units
 from rnnviz.core.nn.losses import softmax
 from rnnviz.core.nn.model import SequenceModel
+from rnnviz.core.nn.registry import CELLS
 
-CELLS = ("vanilla", "gru", "lstm")
 WORDS = [
     "the",
     "food",
@@ -43,7 +43,7 @@ def probabilities(model: SequenceModel, ids: np.ndarray) -> np.ndarray:
     return softmax(model.logits(ids[None, :], np.array([len(ids)]))[0] / model.temperature)
 
 
-@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("cell", list(CELLS))
 @pytest.mark.parametrize("length", [1, 3, 9])
 def test_occlusion_is_the_change_when_each_word_is_read_as_unknown(cell, length, vocab):
     model = model_of(cell, vocab)
@@ -61,7 +61,7 @@ def test_occlusion_is_the_change_when_each_word_is_read_as_unknown(cell, length,
         assert result.scores[t] == pytest.approx(expected, abs=1e-6)
 
 
-@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("cell", list(CELLS))
 def test_gradient_times_input_is_the_derivative_of_scaling_each_input_column(cell, vocab):
     """score_t = d/da log p(c) at a = 1 when column u_t is scaled by a: centred differences."""
     model = model_of(cell, vocab)
@@ -147,7 +147,7 @@ def test_units_for_span_ranks_what_the_phrase_switches_on():
     assert whole[0]["unit"] == 2 and whole[0]["score"] == pytest.approx(0.5)
 
 
-@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("cell", list(CELLS))
 def test_dynamics_figures(cell, vocab):
     model = model_of(cell, vocab)
     texts, encoded = dataset(vocab)
