@@ -6,8 +6,9 @@ from .cell import Cell
 
 
 class StackedGatesCell(Cell):
-    """A cell whose gates are stacked as in PyTorch, with both biases: b_ih and b_hh (the GRU's
-    reset gate multiplies W_hn h + b_hn, so b_hh is not redundant there)."""
+    """A cell whose gates are stacked as in PyTorch, with both biases b_ih and b_hh: the GRU's
+    reset gate multiplies W_hn h + b_hn, so there b_hh is a parameter of its own; the LSTM keeps
+    both as nn.LSTM does."""
 
     param_names = ("W_ih", "W_hh", "b_ih", "b_hh")
 

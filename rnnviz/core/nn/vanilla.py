@@ -23,7 +23,7 @@ from .sparse import Grad
 
 
 class VanillaCell(Cell):
-    name = "vanilla"
+    name = "vanilla"  # parameters: Cell's W_ih (H, V), W_hh (H, H), b_ih (H,)
     equations = "h_t = tanh(W_ih x_t + W_hh h_(t-1) + b_ih)"
     export = ExportMapping("RNN", "RNN", (0,))
 
