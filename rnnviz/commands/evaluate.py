@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     out = Output.of(args)
     ckpt = checkpoint.load(args.model)
     data = load_data(args, out)
-    if ckpt.model.head.per_step:
+    if ckpt.model.is_language_model:
         return _language_model(args, out, ckpt, data)
     if set(data.classes) - set(ckpt.classes):
         raise RnnvizError(

@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
 
 def language_model_of(ckpt, path: str):
     """The checkpoint's model, refused unless it is a language model."""
-    if not ckpt.model.head.per_step:
+    if not ckpt.model.is_language_model:
         raise RnnvizError(
             f"{path} is a sentence classifier, not a language model: train one with "
             "rnnviz train --task lm"
@@ -85,7 +85,7 @@ def language_model_of(ckpt, path: str):
 
 def classifier_of(ckpt, path: str):
     """The checkpoint's model, refused if it is a language model."""
-    if ckpt.model.head.per_step:
+    if ckpt.model.is_language_model:
         raise RnnvizError(
             f"{path} is a language model: it continues text (rnnviz sample) rather than "
             "classifying it"

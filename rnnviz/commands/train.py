@@ -136,7 +136,7 @@ class EpochLog:
         ]
         for split in sorted(self.evaluations, key=SPLIT_ORDER.index):
             evaluation = self.evaluations[split]
-            figures |= evaluation_figures(split, evaluation, trainer.model.head.per_step)
+            figures |= evaluation_figures(split, evaluation, trainer.model.is_language_model)
             best = " (best so far)" if split == "validation" and trainer.stale_epochs == 0 else ""
             lines.append(f"{split.capitalize()}:\t{evaluation_text(evaluation, trainer)}{best}")
         figures["lr"] = trainer.lr
@@ -185,7 +185,7 @@ def evaluation_figures(split: str, evaluation: Evaluation, language_model: bool)
 
 
 def evaluation_text(evaluation: Evaluation, trainer: Trainer) -> str:
-    if trainer.model.head.per_step:
+    if trainer.model.is_language_model:
         return (
             f"Loss {evaluation.loss:.3f} | Perplexity {np.exp(evaluation.loss):.3f} | "
             f"Accuracy (next token): {evaluation.accuracy:.3f}"
@@ -245,7 +245,7 @@ def run(args: argparse.Namespace) -> int:
             f"early stopping: no validation progress ({cfg.monitor}) for {cfg.patience} epochs "
             f"(after epoch {trainer.epoch})"
         )
-    language_model = trainer.model.head.per_step
+    language_model = trainer.model.is_language_model
     if report.best_epoch is not None and language_model:
         out.say(f"kept the weights of epoch {report.best_epoch} (best validation perplexity)")
     elif report.best_epoch is not None:

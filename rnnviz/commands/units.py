@@ -63,7 +63,7 @@ def _unit_contexts(args, out: Output, ckpt) -> dict:
     data = load_data(args, out)
     max_len = ckpt.config.max_len or None
     level = ckpt.config.level
-    language_model = ckpt.model.head.per_step
+    language_model = ckpt.model.is_language_model
     if language_model:
         encoded = NextTokenSet.build_lm(data.texts, ckpt.vocab, level, max_len)
     else:
@@ -87,7 +87,7 @@ def _unit_contexts(args, out: Output, ckpt) -> dict:
 
 
 def _phrase_units(args, out: Output, ckpt) -> dict:
-    if ckpt.model.head.per_step:  # states after each token, <s> first
+    if ckpt.model.is_language_model:  # states after each token, <s> first
         prefix = read_prefix(ckpt.model, ckpt.vocab, args.text, ckpt.config.level)
         tokens, states = prefix.tokens, prefix.states[1:]
     else:

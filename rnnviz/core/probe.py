@@ -53,7 +53,7 @@ def probe(
     """Tokenize, look up and run the sentence through the model (one forward pass); the
     probabilities use `temperature` (None: the model's own). A language model reads <s> first
     and `level` tokens, and the probe carries its surprise at each token."""
-    if model.head.per_step:
+    if model.is_language_model:
         t = model.temperature if temperature is None else temperature
         prefix = read_prefix(model, vocab, text, level, t)
         gates = {name: a[1:] for name, a in prefix.gates.items()}

@@ -7,6 +7,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from ..core.nn.cell import Cell, Gate
 from ..core.probe import Probe, probe
 from ..core.train.experiment import Overview
 from .panel import MAX_DRAWN_WORDS, PROBE, SNAPSHOT, Panel, PanelContext
@@ -125,7 +126,7 @@ class HiddenStatePanel(QWidget, Panel):
             result = probe(snapshot.model, snapshot.vocab, chosen, level=snapshot.level)
         if result is None:
             return
-        self._offer_layers(snapshot.model.cell, result)
+        self._offer_layers(snapshot.model.cell)
         total = len(result.tokens)
         result, self.first_word = result.last(MAX_DRAWN_WORDS)
         self.current = result
@@ -140,9 +141,9 @@ class HiddenStatePanel(QWidget, Panel):
             if not self.first_word
             else f"Showing the last {T} of {total:,} words. {HOVER_HINT}"
         )
-        layer = self.layer_box.currentText()
-        values = result.states if layer == HIDDEN else result.gates[layer]  # (T, H)
-        levels, cmap, label = _scale(layer, values, self.colours)
+        gate = self.layer_box.currentData()  # a Gate, None for h
+        values = result.states if gate is None else result.gates[gate.key]  # (T, H)
+        levels, cmap, label = _scale(gate, values, self.colours)
         title = f"{label.split(' (')[0]} after each word · {snapshot.model.cell.name} cell"
         if title != self.shown_title:  # a new title re-lays out the plot: only on change
             self.shown_title = title
@@ -164,14 +165,16 @@ class HiddenStatePanel(QWidget, Panel):
         set_ticks(self.plot.getAxis("left"), [(u + 0.5, str(u)) for u in range(0, H, step)])
         set_view(self.plot, (0, T), (0, H))
 
-    def _offer_layers(self, cell, result: Probe) -> None:
+    def _offer_layers(self, cell: Cell) -> None:
         """h, then the cell's gates (and an LSTM's cell state), once per cell type."""
         if cell.name == self.shown_cell:
             return
         self.shown_cell = cell.name
         self.layer_box.blockSignals(True)
         self.layer_box.clear()
-        self.layer_box.addItems([HIDDEN, *result.gates])
+        self.layer_box.addItem(HIDDEN)
+        for gate in cell.gates:
+            self.layer_box.addItem(gate.label, gate)
         self.layer_box.blockSignals(False)
         self.plot.setToolTip(
             f"{cell.equations}. One column per word, one row per hidden unit. h and tanh "
@@ -198,23 +201,22 @@ class HiddenStatePanel(QWidget, Panel):
         if 0 <= t < T and 0 <= unit < H:
             word = self.current.tokens[t]
             unknown = " (unknown: read as <unk>)" if self.current.unknown[t] else ""
-            layer = self.layer_box.currentText()
-            values = self.current.states if layer == HIDDEN else self.current.gates[layer]
-            value = values[t, unit]
+            gate = self.layer_box.currentData()
+            values = self.current.states if gate is None else self.current.gates[gate.key]
+            value, key = values[t, unit], "h" if gate is None else gate.key
             position = self.first_word + t + 1
             self.readout.setText(
-                f"word {position} “{word}”{unknown} · unit {unit} · {layer.split()[-1]} = "
-                f"{value:+.3f}"
+                f"word {position} “{word}”{unknown} · unit {unit} · {key} = {value:+.3f}"
             )
             self.image.setToolTip(f"“{word}”, unit {unit}: {value:+.3f}")
 
 
-def _scale(layer: str, values: np.ndarray, colours: HeatmapColours):
+def _scale(gate: Gate | None, values: np.ndarray, colours: HeatmapColours):
     """(levels, colour map, colour-bar label) fixed to the quantity's range: tanh outputs in
     [-1, 1], gates (sigmoids) in [0, 1], an LSTM's unbounded cell state symmetric around 0."""
-    if layer == HIDDEN:
+    if gate is None:
         return (-1.0, 1.0), colours.diverging, "h (tanh)"
-    if layer.startswith("cell"):
+    if not gate.sigmoid:
         bound = float(max(1.0, np.ceil(np.abs(values).max())))
         return (-bound, bound), colours.diverging, "c (cell state)"
-    return (0.0, 1.0), colours.sequential, f"{layer} (σ)"
+    return (0.0, 1.0), colours.sequential, f"{gate.label} (σ)"

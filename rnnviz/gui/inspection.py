@@ -19,7 +19,9 @@ def unit_contexts(experiment: Experiment, unit: int):
         return step, [], []
     texts = experiment.splits.train.texts
     acts = units.activations(experiment.model, experiment.train_set, texts)
-    tokens_of, glue = units.token_reader(experiment.model.head.per_step, experiment.config.level)
+    tokens_of, glue = units.token_reader(
+        experiment.model.is_language_model, experiment.config.level
+    )
     return step, *(units.contexts(acts, unit, TOP, s, tokens_of, glue) for s in (1, -1))
 
 

@@ -215,7 +215,7 @@ class LossPanel(QWidget, Panel):
     def draw(self, context: PanelContext) -> None:
         snapshot = context.view.snapshot if context.view is not None else None
         if snapshot is not None:
-            self._set_perplexity(snapshot.model.head.per_step)
+            self._set_perplexity(snapshot.model.is_language_model)
         key = runs_key(context.runs)
         if key != self.runs_key.text():
             self.runs_key.setText(key)

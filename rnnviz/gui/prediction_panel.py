@@ -165,7 +165,7 @@ class PredictionPanel(QWidget, Panel):
         snapshot = context.view.snapshot if context.view is not None else None
         if snapshot is None or context.probe is None:
             return
-        self._set_language_model(snapshot.model.head.per_step)
+        self._set_language_model(snapshot.model.is_language_model)
         if snapshot.classes != self.classes:
             self._build_bars(snapshot.classes)
         self.context = context

@@ -27,11 +27,11 @@ sys.path.insert(0, str(ROOT))
 
 from rnnviz.core.heap import keep_freed_memory  # noqa: E402
 from rnnviz.core.nn.model import SequenceModel  # noqa: E402
+from rnnviz.core.nn.registry import CELLS  # noqa: E402
 from rnnviz.core.train.optim import clip_gradients, make_optimizer  # noqa: E402
 
 SIZES = [(64, 20, 10, 1), (64, 5000, 50, 32), (128, 20000, 50, 32), (128, 20000, 50, 1)]
 BIG_SIZES = [(128, 10000, 35, 32), (256, 20000, 50, 128)]
-GATES = {"vanilla": 1, "gru": 3, "lstm": 4}
 
 
 class RnnvizStep:
@@ -111,7 +111,7 @@ class TorchStep:
         tdt = torch.float32 if dtype == "float32" else torch.float64
         self.torch = torch
         self.emb = torch.nn.Embedding(V, H).to(tdt)
-        layer = {"vanilla": torch.nn.RNN, "gru": torch.nn.GRU, "lstm": torch.nn.LSTM}[cell]
+        layer = getattr(torch.nn, CELLS[cell].export.torch_module)
         self.rnn = layer(H, H, batch_first=True).to(tdt)
         self.out = torch.nn.Linear(H, 2).to(tdt)
         self.params = [*self.emb.parameters(), *self.rnn.parameters(), *self.out.parameters()]
@@ -186,7 +186,7 @@ class TorchLanguageModelStep:
         torch.set_num_threads(1)
         self.torch = torch
         self.emb = torch.nn.Embedding(V, H)
-        layer = {"vanilla": torch.nn.RNN, "gru": torch.nn.GRU, "lstm": torch.nn.LSTM}[cell]
+        layer = getattr(torch.nn, CELLS[cell].export.torch_module)
         self.rnn = layer(H, H, batch_first=True)
         self.out = torch.nn.Linear(H, V)
         self.params = [*self.emb.parameters(), *self.rnn.parameters(), *self.out.parameters()]
@@ -214,14 +214,14 @@ def language_model_rows(quick):
     rng = np.random.default_rng(0)
     peak = matmul_peak()
     rows = []
-    for cell in GATES:
+    for cell in CELLS:
         for H, V, T, B in LM_SIZES[: 1 if quick else None]:
             fns = {
                 "rnnviz": RnnvizStep(H, V, T, B, "float32", rng, cell, task="lm"),
                 "torch": TorchLanguageModelStep(H, V, T, B, rng, cell),
             }
             times = interleaved(fns, 3 if quick else 7, 0.3 if quick else 0.5)
-            flops = 6 * B * T * H * (V + GATES[cell] * H)  # output layer + recurrence
+            flops = 6 * B * T * H * (V + CELLS[cell].stacked * H)  # output layer + recurrence
             row = versus_torch(times, cell, (H, V, T, B), flops, peak)
             rows.append(row)
             print(
@@ -302,14 +302,14 @@ def cell_rows(quick):
     rng = np.random.default_rng(0)
     peak = matmul_peak()
     rows = []
-    for cell, gates in GATES.items():
+    for cell in CELLS:
         for H, V, T, B in (SIZES + BIG_SIZES)[: 2 if quick else None]:
             fns = {
                 "rnnviz": RnnvizStep(H, V, T, B, "float32", rng, cell),
                 "torch": TorchStep(H, V, T, B, "float32", rng, cell),
             }
             times = interleaved(fns, 3 if quick else 5, 0.2 if quick else 0.4)
-            flops = 6 * gates * H * H * B * T  # the recurrence, forward and backward
+            flops = 6 * CELLS[cell].stacked * H * H * B * T  # the recurrence, forward and backward
             row = versus_torch(times, cell, (H, V, T, B), flops, peak)
             rows.append(row)
             print(
@@ -488,7 +488,7 @@ def telemetry_mb():
     from rnnviz.core.train.records import StepRecord
     from rnnviz.core.train.telemetry import Telemetry
 
-    norms = dict.fromkeys(("W_xh", "W_hh", "b_h", "W_hy", "b_y"), 1.0)
+    norms = dict.fromkeys(("W_ih", "W_hh", "b_ih", "W_hy", "b_y"), 1.0)
     record = StepRecord(
         step=1,
         epoch=0,
@@ -606,7 +606,7 @@ def insight_figures(rounds=7):
 
     rng = np.random.default_rng(0)
     figures = {}
-    for cell in ("vanilla", "gru", "lstm"):
+    for cell in CELLS:
         model = SequenceModel.create(20000, 128, 2, cell=cell, seed=0, dtype="float64")
         ids = rng.integers(2, 20000, size=50)
         times = interleaved(

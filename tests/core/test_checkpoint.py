@@ -116,6 +116,9 @@ def test_save_is_atomic(tmp_path, trained, monkeypatch):
     assert zipfile.is_zipfile(io.BytesIO(before))
 
 
+OLD_NAMES = {"W_ih": "W_xh", "b_ih": "b_h"}  # the vanilla cell's names up to format version 2
+
+
 def test_a_checkpoint_of_rnnviz_0_1_still_loads(tmp_path):
     """Version 1 files name the cell "rnn", record no task, no cell and none of the settings
     added since in their config: those read as they were then (off), not as today's defaults."""
@@ -138,7 +141,7 @@ def test_a_checkpoint_of_rnnviz_0_1_still_loads(tmp_path):
         },
         "summary": {"step": 8, "epoch": 2},
     }
-    arrays = {f"param/{n}": p for n, p in trained.model.params.items()}
+    arrays = {f"param/{OLD_NAMES.get(n, n)}": p for n, p in trained.model.params.items()}
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
     path = tmp_path / "old.npz"
     np.savez(path, **arrays)
@@ -150,6 +153,48 @@ def test_a_checkpoint_of_rnnviz_0_1_still_loads(tmp_path):
         np.testing.assert_array_equal(back.model.params[name], p)
     saved = checkpoint.load(checkpoint.save(tmp_path / "new.npz", back))
     assert saved.model.cell.name == "vanilla"
+
+
+def old_member(member: str) -> str:
+    """param/W_ih -> param/W_xh, optim/b_ih/m -> optim/b_h/m; other members as they are."""
+    kind, _, rest = member.partition("/")
+    name, slash, slot = rest.partition("/")
+    return f"{kind}/{OLD_NAMES.get(name, name)}{slash}{slot}" if rest else member
+
+
+def test_a_vanilla_checkpoint_with_the_old_weight_names_still_loads(tmp_path):
+    """Format 2 named the vanilla cell's W_ih and b_ih W_xh and b_h, in the parameters and the
+    optimizer state: read under today's names, they resume where they were."""
+    import json
+
+    trained = Experiment.build(TrainConfig(cell="vanilla", epochs=1), load(["tiny"]))
+    trained.trainer.run()
+    path = checkpoint.save(tmp_path / "m.npz", checkpoint.from_experiment(trained))
+    with np.load(path) as npz:
+        arrays = {old_member(k): npz[k] for k in npz.files}
+    assert {"param/W_xh", "param/b_h", "optim/W_xh/m", "param/W_hh"} <= arrays.keys()
+    meta = json.loads(arrays["meta"].tobytes())
+    meta["version"] = 2
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    np.savez(tmp_path / "old.npz", **arrays)
+    back = checkpoint.load(tmp_path / "old.npz")
+    assert list(back.model.params) == ["W_ih", "W_hh", "b_ih", "W_hy", "b_y"]
+    for name, p in trained.model.params.items():
+        np.testing.assert_array_equal(back.model.params[name], p)
+    state = trained.trainer.optimizer.state_arrays()
+    assert back.optimizer_state.keys() == state.keys()
+    for key, value in state.items():
+        np.testing.assert_array_equal(back.optimizer_state[key], value)
+    arrays["param/W_ih"] = arrays["param/W_xh"]  # one weight under both names
+    np.savez(tmp_path / "both.npz", **arrays)
+    with pytest.raises(CheckpointError, match="both hold param/W_ih"):
+        checkpoint.load(tmp_path / "both.npz")
+    meta["version"] = 3  # today's files use today's names only
+    del arrays["param/W_ih"]
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    np.savez(tmp_path / "new.npz", **arrays)
+    with pytest.raises(CheckpointError, match="unexpected member"):
+        checkpoint.load(tmp_path / "new.npz")
 
 
 def test_unknown_cell_or_task_is_refused(tmp_path, trained):

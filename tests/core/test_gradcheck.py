@@ -11,7 +11,7 @@ from rnnviz.core.nn.vanilla import VanillaCell
 
 @pytest.fixture(params=["dense", "sparse"])
 def input_grad_path(request, monkeypatch):
-    """Run a test with dW_xh built dense (one-hot product) and column-sparse."""
+    """Run a test with dW_ih built dense (one-hot product) and column-sparse."""
     monkeypatch.setattr(
         sequence, "DENSE_INPUT_GRAD_LIMIT", 10**9 if request.param == "dense" else 0
     )
@@ -65,7 +65,7 @@ def test_chunked_truncation_reports_the_mean_over_every_real_step():
 def test_large_tensors_are_sampled_with_a_seed():
     model, ids, lengths, labels = demo_problem(seed=1)
     result = check_gradients(model, ids, lengths, labels, max_entries=10)
-    assert result.checked["W_xh"] == 10 and result.checked["b_y"] == 3
+    assert result.checked["W_ih"] == 10 and result.checked["b_y"] == 3
     assert result.passed
 
 
@@ -111,12 +111,12 @@ def test_float32_gradients_agree_within_float32_tolerance():
 
 @pytest.mark.parametrize("dtype,step", [("float64", 1e-3), ("float32", 1e-2)])
 def test_sparse_input_gradient_with_rarely_repeated_ids(dtype, step, monkeypatch):
-    """The copy-then-add-repeats path of dW_xh (big vocabulary, distinct ids), in both dtypes."""
+    """The copy-then-add-repeats path of dW_ih (big vocabulary, distinct ids), in both dtypes."""
     monkeypatch.setattr(sequence, "DENSE_INPUT_GRAD_LIMIT", 0)
     model, _, _, labels = demo_problem(seed=2, dtype=dtype)
     big = SequenceModel.create(400, 7, 3, init="xavier", seed=2, dtype=dtype)
-    big.params["W_xh"][...] = np.random.default_rng(2).normal(0, 0.8, (7, 400)).astype(dtype)
-    for name in ("W_hh", "b_h", "W_hy", "b_y"):
+    big.params["W_ih"][...] = np.random.default_rng(2).normal(0, 0.8, (7, 400)).astype(dtype)
+    for name in ("W_hh", "b_ih", "W_hy", "b_y"):
         big.params[name][...] = model.params[name]
     ids = np.arange(1, 25).reshape(4, 6) * 13 % 400  # 24 distinct ids
     lengths = np.array([6, 4, 1, 5])

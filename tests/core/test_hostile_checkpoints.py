@@ -111,8 +111,8 @@ CASES = {  # case -> (how to spoil a good file, what the refusal says)
         "param/b_y: declares",
     ),
     "a member is missing": (
-        lambda f: {k: v for k, v in f.items() if k != "param/b_h.npy"},
-        "param/b_h: missing",
+        lambda f: {k: v for k, v in f.items() if k != "param/b_ih.npy"},
+        "param/b_ih: missing",
     ),
     "temperature is text": (
         lambda f: with_meta(f, lambda m: m["summary"].update(temperature="hot")),

@@ -28,10 +28,10 @@ def test_input_gather_equals_one_hot_product():
     model = create(12, 5, 2, seed=3)
     x = np.zeros(12)
     x[7] = 1.0
-    np.testing.assert_array_equal(model.params["W_xh"] @ x, model.params["W_xh"][:, 7])
-    # and the forward's first state is exactly tanh(W_xh x + b_h)
+    np.testing.assert_array_equal(model.params["W_ih"] @ x, model.params["W_ih"][:, 7])
+    # and the forward's first state is exactly tanh(W_ih x + b_ih)
     trace = model.forward(np.array([[7]]), np.array([1]))
-    expected = np.tanh(model.params["W_xh"] @ x + model.params["b_h"])
+    expected = np.tanh(model.params["W_ih"] @ x + model.params["b_ih"])
     np.testing.assert_allclose(trace.outputs[0, 0], expected, rtol=0, atol=1e-15)
 
 
@@ -42,7 +42,7 @@ def test_forward_matches_textbook_loop():
     h = np.zeros(4)
     for token in seq:
         x = np.eye(9)[token]
-        h = np.tanh(p["W_xh"] @ x + p["W_hh"] @ h + p["b_h"])
+        h = np.tanh(p["W_ih"] @ x + p["W_hh"] @ h + p["b_ih"])
     logits = p["W_hy"] @ h + p["b_y"]
     trace = model.forward(np.array([seq]), np.array([5]))
     np.testing.assert_allclose(model.head.logits(p, trace.last)[0], logits, rtol=1e-12)
@@ -68,7 +68,7 @@ def test_padding_gets_exactly_zero_gradient():
     model = create(10, 6, 2, seed=2, init="xavier")
     ids, lengths = pad([[1, 2, 3, 4], [5, 6]], pad_id=9)  # pad with a real token on purpose
     grads = model.loss_and_grads(ids, lengths, np.array([0, 1])).grads
-    assert not np.any(to_dense(grads["W_xh"])[:, 9])
+    assert not np.any(to_dense(grads["W_ih"])[:, 9])
 
 
 def test_gradients_of_padded_batch_equal_sum_of_single_sequences():
@@ -93,7 +93,7 @@ def test_truncation_limits_gradient_flow():
     ids = np.array([[1, 2, 3, 4, 5, 6]])
     result = model.loss_and_grads(ids, np.array([6]), np.array([1]), truncate=2)
     assert np.all(result.dh_norms[0, :4] == 0) and np.all(result.dh_norms[0, 4:] > 0)
-    touched = np.flatnonzero(np.abs(to_dense(result.grads["W_xh"])).sum(axis=0))
+    touched = np.flatnonzero(np.abs(to_dense(result.grads["W_ih"])).sum(axis=0))
     assert set(touched) == {5, 6}
 
 
@@ -119,13 +119,13 @@ def test_same_seed_same_weights_and_results(init, dtype):
     ga = a.loss_and_grads(ids, lengths, np.array([0, 1]))
     gb = b.loss_and_grads(ids, lengths, np.array([0, 1]))
     assert ga.loss == gb.loss
-    np.testing.assert_array_equal(to_dense(ga.grads["W_xh"]), to_dense(gb.grads["W_xh"]))
+    np.testing.assert_array_equal(to_dense(ga.grads["W_ih"]), to_dense(gb.grads["W_ih"]))
 
 
 def test_tutorial_init_is_tiny():
     model = create(20, 64, 2, init="tutorial", seed=0)
     assert model.params["W_hh"].std() == pytest.approx(1e-3, rel=0.1)
-    assert not model.params["b_h"].any()
+    assert not model.params["b_ih"].any()
 
 
 def test_cross_entropy_is_stable_for_huge_logits():
@@ -155,7 +155,7 @@ def test_num_classes_is_not_hard_coded():
 
 def test_rejects_inconsistent_shapes():
     params = create(10, 6, 2).params
-    params["W_hh"] = np.zeros((6, 5))
+    params["W_hh"] = np.zeros((5, 6))  # H = 6 (its columns, as every cell reads it)
     with pytest.raises(ValueError, match="W_hh"):
         SequenceModel("vanilla", "classify", params)
 

@@ -55,7 +55,7 @@ def test_step_record_carries_clip_numbers(tiny):
     trainer = make_trainer(TrainConfig.classic(clip_mode="norm", clip=1e-3), tiny)
     record = trainer.step()
     assert record.clipped and record.global_after == pytest.approx(1e-3)
-    assert set(record.norms_before) == {"W_xh", "W_hh", "b_h", "W_hy", "b_y"}
+    assert set(record.norms_before) == {"W_ih", "W_hh", "b_ih", "W_hy", "b_y"}
     assert record.tokens > 0 and record.seconds > 0 and record.lr == trainer.config.lr
 
 

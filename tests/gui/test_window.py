@@ -352,6 +352,11 @@ def test_the_cell_chosen_in_the_controls_is_built_on_reset(qtbot, window):
     qtbot.waitUntil(lambda: window.panels["hidden"].layer_box.count() == 5, timeout=5000)
     layers = [window.panels["hidden"].layer_box.itemText(i) for i in range(5)]
     assert layers == ["h (hidden state)", "input i", "forget f", "output o", "cell c"]
+    hidden = window.panels["hidden"]
+    for label, scale in (("forget f", "forget f (σ)"), ("cell c", "c (cell state)")):
+        hidden.layer_box.setCurrentText(label)
+        qtbot.waitUntil(lambda s=scale: hidden.shown_scale[1] == s, timeout=5000)
+        assert hidden.shown_title == f"{scale.split(' (')[0]} after each word · lstm cell"
 
 
 def test_validation_curve_reliability_restore_best_and_temperature(qtbot, tmp_path):

@@ -1,15 +1,16 @@
 """An ONNX graph of a classifier: ids (B, T) int64 and lengths (B,) int64 in, class
-probabilities (B, C) out, using ONNX's RNN / GRU / LSTM operator.
+probabilities (B, C) out, using the ONNX operator the cell names (RNN, GRU, LSTM).
 
-    X   = Gather(E, Transpose(ids))        (T, B, gates*H)   E = W.T, rows in rnnviz gate order
+    X   = Gather(E, Transpose(ids))        (T, B, stacked*H)   E = W_ih.T, rnnviz's gate order
     Y_h = <Op>(X, W = P, R, B, lengths)    the state after each sequence's last token
     p   = Softmax(Y_h W_hy^T + b_y)
 
 A language model's graph reads every step's state Y (T, 1, B, H) instead and returns (B, T, V):
 the next-token distribution after each input token (rows past a sequence's length are padding).
 
-P is the permutation that takes the gathered input (rnnviz / PyTorch gate order) to ONNX's order
-(GRU z, r, h with linear_before_reset = 1, PyTorch's reset placement; LSTM i, o, f, c).
+P is the permutation that takes the gathered input (rnnviz / PyTorch gate order) to ONNX's, as
+the cell's ExportMapping gives it with the operator's attributes (GRU z, r, h with
+linear_before_reset = 1, PyTorch's reset placement; LSTM i, o, f, c).
 """
 
 import numpy as np
@@ -17,28 +18,21 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from ..nn.model import SequenceModel
-from .layout import layout_of, onnx_gate_order
+from .layout import biases, onnx_gate_order
 
 OPSET = 17
 
 
 def build_graph(model: SequenceModel, classes: list[str]) -> onnx.ModelProto:
-    layout, p = layout_of(model), model.params
+    p, mapping = model.params, model.cell.export
     H, V, C = model.hidden_size, model.vocab_size, model.num_outputs
-    width = layout.gates * H
     f32 = np.float32
-    permutation = onnx_gate_order(np.eye(width), layout, H)  # (width, width)
-    b_ih = onnx_gate_order(p[layout.bias_names[0]], layout, H)
-    b_hh = (
-        onnx_gate_order(p[layout.bias_names[1]], layout, H)
-        if layout.bias_names[1]
-        else np.zeros(width)
-    )
+    permutation = onnx_gate_order(np.eye(model.cell.stacked * H), model)  # (width, width)
     initializers = {
-        "E": p[layout.input_name].T,  # (V, width)
+        "E": p["W_ih"].T,  # (V, width)
         "W": permutation[None],  # (1, width, width)
-        "R": onnx_gate_order(p[layout.recurrent_name], layout, H)[None],  # (1, width, H)
-        "B": np.concatenate([b_ih, b_hh])[None],  # (1, 2 * width)
+        "R": onnx_gate_order(p["W_hh"], model)[None],  # (1, width, H)
+        "B": np.concatenate([onnx_gate_order(b, model) for b in biases(model)])[None],  # (1, 2w)
         "W_hy_T": p["W_hy"].T,  # (H, C)
         "b_y": p["b_y"],
     }
@@ -46,18 +40,14 @@ def build_graph(model: SequenceModel, classes: list[str]) -> onnx.ModelProto:
         numpy_helper.from_array(np.ascontiguousarray(a, dtype=f32), name)
         for name, a in initializers.items()
     ]
-    attributes = {"hidden_size": H}
-    if layout.onnx_op == "GRU":
-        attributes["linear_before_reset"] = 1
-    every_step = model.head.per_step
+    attributes = {"hidden_size": H, **mapping.onnx_attributes}
+    every_step = model.head.per_step  # the state after every step, else after the last
     outputs = ["Y" if every_step else "", "" if every_step else "Y_h"]
-    if layout.onnx_op == "LSTM":
-        outputs.append("")
     nodes = [
         helper.make_node("Transpose", ["ids"], ["ids_tb"], perm=[1, 0]),
         helper.make_node("Gather", ["E", "ids_tb"], ["X"], axis=0),
         helper.make_node("Cast", ["lengths"], ["lengths32"], to=TensorProto.INT32),
-        helper.make_node(layout.onnx_op, ["X", "W", "R", "B", "lengths32"], outputs, **attributes),
+        helper.make_node(mapping.onnx_op, ["X", "W", "R", "B", "lengths32"], outputs, **attributes),
     ]
     if every_step:  # (T, 1, B, H) -> (T, B, V) -> (B, T, V)
         tensors.append(numpy_helper.from_array(np.array([1], dtype=np.int64), "axis1"))
@@ -74,7 +64,7 @@ def build_graph(model: SequenceModel, classes: list[str]) -> onnx.ModelProto:
             *output_layer("h_last", "probabilities"),
         ]
         shape = ["batch", C]
-    kind = "language-model" if every_step else "classifier"
+    kind = "language-model" if model.is_language_model else "classifier"
     graph = helper.make_graph(
         nodes,
         f"rnnviz-{model.cell.name}-{kind}",

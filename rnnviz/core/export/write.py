@@ -10,17 +10,16 @@ from safetensors.numpy import save_file
 from ..data.corpus import BOS, EOS
 from ..errors import RnnvizError
 from ..train.checkpoint import Checkpoint
-from .layout import layout_of, torch_tensors
+from .layout import torch_tensors
 from .onnx_graph import build_graph
 
 TARGETS = ("torch", "onnx")
 
 
 def sidecar(ckpt: Checkpoint) -> dict:
-    layout = layout_of(ckpt.model)
-    language_model = ckpt.model.head.per_step
+    model = ckpt.model
     extra = {}
-    if language_model:  # inputs start with <s>; fc's outputs are the vocabulary
+    if model.is_language_model:  # inputs start with <s>; fc's outputs are the vocabulary
         extra = {
             "level": ckpt.config.level,
             "bos_id": ckpt.vocab.index[BOS],
@@ -28,16 +27,16 @@ def sidecar(ckpt: Checkpoint) -> dict:
         }
     return {
         "format": "rnnviz-export",
-        "cell": ckpt.model.cell.name,
-        "torch_module": f"nn.{layout.torch_module}",
-        "hidden_size": ckpt.model.hidden_size,
-        "input_size": layout.gates * ckpt.model.hidden_size,
+        "cell": model.cell.name,
+        "torch_module": f"nn.{model.cell.export.torch_module}",
+        "hidden_size": model.hidden_size,
+        "input_size": model.cell.stacked * model.hidden_size,
         "vocab": list(ckpt.vocab.tokens),
         "classes": list(ckpt.classes),
         "tokenizer": "lower-case words and single punctuation marks, NFC; rnnviz.core.data.text",
         "pad_id": 0,
         "unk_id": 1,
-        "task": ckpt.model.head.name,
+        "task": model.task,
         **extra,
     }
 

@@ -41,7 +41,7 @@ def saturation(model: SequenceModel, trace: CellTrace) -> float:
     T = trace.outputs.shape[0]
     real = np.arange(T)[:, None] < trace.lengths[None, :]  # (T, B)
     activations = model.cell.gate_activations(trace)
-    gates = [activations[name] for name in model.cell.gate_names]  # each (T, B, H)
+    gates = [activations[g.key] for g in model.cell.gates if g.sigmoid]  # each (T, B, H)
     if not gates:
         stuck = np.abs(trace.outputs) > SATURATED  # (T, B, H)
     else:

@@ -4,7 +4,7 @@ Two methods, each a (T,) score per word (positive: the word supports the class):
 
 - occlusion: p(c | sentence) - p(c | sentence with word t read as <unk>), all T variants in one
   batched forward pass;
-- gradient x input: d log p(c) / d u_t · u_t, where u_t = W_x[:, id_t] is the word's input
+- gradient x input: d log p(c) / d u_t · u_t, where u_t = W_ih[:, id_t] is the word's input
   column, from one backward pass (the first-order Taylor estimate of what removing u_t costs).
 """
 
@@ -18,7 +18,7 @@ from ..nn.sparse import to_dense
 
 METHODS = {
     "occlusion": "p(c) − p(c with the word read as <unk>)",
-    "gradient": "∂ log p(c)/∂u_t · u_t, u_t = the word's input column W_x[:, id_t]",
+    "gradient": "∂ log p(c)/∂u_t · u_t, u_t = the word's input column W_ih[:, id_t]",
 }
 
 
@@ -48,10 +48,9 @@ BLOCK_BUDGET = 1 << 24  # at most this many gate activations (rows x steps x gat
 
 
 def sentence_model(model: SequenceModel, ids: np.ndarray, dtype=None) -> SequenceModel:
-    """The model restricted to the input columns W_x[:, ids] (G, len(ids)), token k of the
+    """The model restricted to the input columns W_ih[:, ids] (G, len(ids)), token k of the
     result reads column ids[k]; optionally cast (only the small matrices are copied)."""
-    name = model.cell.input_matrix
-    params = {**model.params, name: np.asfortranarray(model.params[name][:, ids])}
+    params = {**model.params, "W_ih": np.asfortranarray(model.params["W_ih"][:, ids])}
     if dtype is not None:
         params = {n: p.astype(dtype, copy=False) for n, p in params.items()}
     local = SequenceModel(model.cell, model.head, params)
@@ -74,7 +73,7 @@ def occluded_probs(model: SequenceModel, ids: np.ndarray, first: int = 0) -> np.
     n = T - first  # words occluded: token k of the local model is ids[first + k], token n <unk>
     local = sentence_model(model, np.append(ids[first:], UNK_ID), np.float32)
     local_ids = np.arange(n)
-    width = local.params[local.cell.input_matrix].shape[0]  # gates x H
+    width = local.params["W_ih"].shape[0]  # stacked x H
     size = max(1, min(-(-n // OCCLUSION_BLOCKS), BLOCK_BUDGET // (n * width)))
     for a in range(0, n, size):
         b = min(a + size, n)
@@ -101,9 +100,8 @@ def gradient_times_input(model: SequenceModel, ids: np.ndarray, target: int) -> 
     T = len(ids)
     local = sentence_model(model, ids)
     result = local.loss_and_grads(np.arange(T)[None, :], np.array([T]), np.array([target]))
-    name = model.cell.input_matrix
-    d_columns = to_dense(result.grads[name])  # (G, T) dL/du_t with L = -log p(target)
-    return -np.einsum("gt,gt->t", d_columns, local.params[name])
+    d_columns = to_dense(result.grads["W_ih"])  # (G, T) dL/du_t with L = -log p(target)
+    return -np.einsum("gt,gt->t", d_columns, local.params["W_ih"])
 
 
 def explain(

@@ -7,15 +7,39 @@ equations allow), and its backward pass takes dL/d(output_t) from the task head 
 
 Padding needs no mask: a sequence's outputs are read by the head only up to its own length, so
 what padded steps compute never reaches the loss, and their gradient is exactly zero.
+
+Every cell names its parameters as PyTorch's recurrent layers do, its gate blocks stacked in
+PyTorch's order: W_ih (stacked·H, V) read as token columns (weight_ih_l0 after an embedding),
+W_hh (stacked·H, H), b_ih (stacked·H,) and, where its equations have a second bias, b_hh.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from .sparse import Grad
 
 ParamSpecs = dict[str, tuple[tuple[int, ...], int, int]]  # name -> (shape, fan_in, fan_out)
+StateNorms = dict[str, np.ndarray]  # "h" (and "c"): (B, T) ||dL/dh_t|| (||dL/dc_t||)
+
+
+@dataclass(frozen=True)
+class Gate:
+    """One of the activations gate_activations() returns."""
+
+    key: str  # short and stable, what code uses: "r", "f", "c"
+    label: str  # what the window shows (and --show takes): "reset r", "cell c"
+    sigmoid: bool = True  # in (0, 1); False: a state (an LSTM's cell state c, unbounded)
+
+
+@dataclass(frozen=True)
+class ExportMapping:
+    """The same cell in other engines, weights one to one (rnnviz/core/export reads this)."""
+
+    torch_module: str  # torch.nn.<name>: same equations, same gate order
+    onnx_op: str  # the ONNX operator
+    onnx_order: tuple[int, ...]  # ONNX's gate block k is this cell's block onnx_order[k]
+    onnx_attributes: dict[str, int] = field(default_factory=dict)  # beyond hidden_size
 
 
 @dataclass(frozen=True)
@@ -43,36 +67,45 @@ class CellTrace:
 
 
 class Cell:
-    """Interface of a recurrent cell; see vanilla.py for the reference implementation."""
+    """Interface of a recurrent cell, and the parameter layout all cells share; see vanilla.py
+    for the reference implementation."""
 
     name = "cell"  # registry key, stored in checkpoints
-    param_names: tuple[str, ...] = ()  # in the order param_specs() lists them
+    param_names: tuple[str, ...] = ("W_ih", "W_hh", "b_ih")  # in the order param_specs() lists
+    stacked = 1  # gate blocks stacked in W_ih, W_hh and the biases
     equations = ""  # shown in tooltips
     candidate_block = 0  # which stacked (H, H) block of W_hh feeds the candidate state
-    input_matrix = "W_x"  # the (gates·H, V) parameter whose column id_t is the input term
+    gates: tuple[Gate, ...] = ()  # what gate_activations() returns, in the order shown
+    export: ExportMapping  # every cell declares its PyTorch / ONNX counterpart
 
     def param_specs(self, vocab_size: int, hidden_size: int) -> ParamSpecs:
         """Parameter name -> (shape, fan_in, fan_out), in the order they are initialised."""
-        raise NotImplementedError
-
-    gate_names: tuple[str, ...] = ()  # the gates gate_activations() returns
+        V, H, G = vocab_size, hidden_size, self.stacked * hidden_size
+        specs = {
+            "W_ih": ((G, V), V, H),
+            "W_hh": ((G, H), H, H),
+            "b_ih": ((G,), H, H),
+            "b_hh": ((G,), H, H),
+        }
+        return {name: specs[name] for name in self.param_names}
 
     def initialise(self, params: dict[str, np.ndarray]) -> None:
         """Adjust freshly drawn parameters in place (an LSTM's forget-gate bias)."""
 
     def gate_activations(self, trace: CellTrace) -> dict[str, np.ndarray]:
-        """Gate (or extra state) name -> (T, B, H) activations; none for the vanilla cell."""
+        """Gate key -> (T, B, H) activations, for each of `gates`; none for the vanilla cell."""
         return {}
 
     def prepare(self, params: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """The parameters in the memory layout forward() is fastest with."""
-        return params
+        """The parameters in the memory layout forward() is fastest with: W_ih column-major, so
+        that its token columns are contiguous."""
+        return {**params, "W_ih": np.asfortranarray(params["W_ih"])}
 
     def hidden_size(self, params: dict[str, np.ndarray]) -> int:
-        raise NotImplementedError
+        return params["W_hh"].shape[1]
 
     def vocab_size(self, params: dict[str, np.ndarray]) -> int:
-        raise NotImplementedError
+        return params["W_ih"].shape[1]
 
     def forward(
         self, params: dict, ids: np.ndarray, lengths: np.ndarray, state0: tuple | None = None
@@ -85,7 +118,7 @@ class Cell:
 
     def backward(
         self, params: dict, trace: CellTrace, d_outputs: np.ndarray, truncate: int | None
-    ) -> tuple[dict[str, Grad], np.ndarray]:
+    ) -> tuple[dict[str, Grad], StateNorms]:
         """Backprop through time from d_outputs (T, B, H) = dL/d(output_t) from the head (it may be
         modified in place). truncate=k keeps the last k steps of each sequence (the state entering
         them is a constant). Returns (grads by name, {"h": ||dL/dh_t|| (B, T)}, plus "c":

@@ -1,35 +1,16 @@
-"""What the gated cells share: PyTorch's stacked parameter layout, sigmoid, truncation stops."""
+"""What the gated cells share: both biases, sigmoid, truncation stops."""
 
 import numpy as np
 
-from .cell import Cell, ParamSpecs
+from .cell import Cell
 
 
 class StackedGatesCell(Cell):
-    """A cell whose gates are stacked as in PyTorch: W_ih (gates·H, V) read as token columns,
-    W_hh (gates·H, H), b_ih and b_hh (gates·H,)."""
+    """A cell whose gates are stacked as in PyTorch, with both biases b_ih and b_hh: the GRU's
+    reset gate multiplies W_hn h + b_hn, so there b_hh is a parameter of its own; the LSTM keeps
+    both as nn.LSTM does."""
 
-    gates = 1
     param_names = ("W_ih", "W_hh", "b_ih", "b_hh")
-    input_matrix = "W_ih"
-
-    def param_specs(self, vocab_size: int, hidden_size: int) -> ParamSpecs:
-        V, H, G = vocab_size, hidden_size, self.gates * hidden_size
-        return {
-            "W_ih": ((G, V), V, H),
-            "W_hh": ((G, H), H, H),
-            "b_ih": ((G,), H, H),
-            "b_hh": ((G,), H, H),
-        }
-
-    def prepare(self, params):
-        return {**params, "W_ih": np.asfortranarray(params["W_ih"])}
-
-    def hidden_size(self, params) -> int:
-        return params["W_hh"].shape[1]
-
-    def vocab_size(self, params) -> int:
-        return params["W_ih"].shape[1]
 
 
 def sigmoid(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:

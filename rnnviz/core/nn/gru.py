@@ -11,7 +11,7 @@ weight_hh_l0, bias_ih_l0, bias_hh_l0 do, so the weights map one to one. Rows: h 
 
 import numpy as np
 
-from .cell import CellTrace
+from .cell import CellTrace, ExportMapping, Gate, StateNorms
 from .gates import StackedGatesCell, sigmoid, stop_rows
 from .sequence import (
     all_full,
@@ -26,13 +26,14 @@ from .sparse import Grad
 
 class GRUCell(StackedGatesCell):
     name = "gru"
-    gates = 3
-    gate_names = ("reset r", "update z")
+    stacked = 3
+    gates = (Gate("r", "reset r"), Gate("z", "update z"))
     candidate_block = 2  # W_hn (r, z, n)
     equations = (
         "r = σ(W_ir x + b_ir + W_hr h + b_hr), z = σ(W_iz x + b_iz + W_hz h + b_hz), "
         "n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), h' = (1 - z) ⊙ n + z ⊙ h"
     )
+    export = ExportMapping("GRU", "GRU", (1, 0, 2), {"linear_before_reset": 1})  # ONNX: z, r, h
 
     def forward(self, params, ids, lengths, state0=None) -> CellTrace:
         B, T = ids.shape
@@ -68,12 +69,12 @@ class GRUCell(StackedGatesCell):
         return (trace.last,)
 
     def gate_activations(self, trace: CellTrace) -> dict[str, np.ndarray]:
-        """Gate name -> (T, B, H) activations, for the views."""
+        """Gate key -> (T, B, H) activations, for the views."""
         H = trace.outputs.shape[-1]
         gates = trace.cache["gates"]
-        return {"reset r": gates[..., :H], "update z": gates[..., H:]}
+        return {"r": gates[..., :H], "z": gates[..., H:]}
 
-    def backward(self, params, trace, d_outputs, truncate) -> tuple[dict[str, Grad], np.ndarray]:
+    def backward(self, params, trace, d_outputs, truncate) -> tuple[dict[str, Grad], StateNorms]:
         """dn = dh ⊙ (1 - z), dz = dh ⊙ (h_{t-1} - n), da_n = dn ⊙ (1 - n²),
         da_z = dz ⊙ z(1 - z), da_r = (da_n ⊙ hn) ⊙ r(1 - r), d(hn) = da_n ⊙ r,
         dh_{t-1} = dh ⊙ z + [da_r, da_z, d(hn)] W_hh;  dW_ih[:, id_t] += [da_r, da_z, da_n]."""

@@ -10,7 +10,7 @@ cell remembers by default until it learns to forget. State is (h, c). Rows: h is
 
 import numpy as np
 
-from .cell import CellTrace
+from .cell import CellTrace, ExportMapping, Gate, StateNorms
 from .gates import StackedGatesCell, stop_rows
 from .sequence import (
     all_full,
@@ -27,13 +27,19 @@ FORGET_BIAS = 1.0
 
 class LSTMCell(StackedGatesCell):
     name = "lstm"
-    gates = 4
-    gate_names = ("input i", "forget f", "output o")
+    stacked = 4
+    gates = (
+        Gate("i", "input i"),
+        Gate("f", "forget f"),
+        Gate("o", "output o"),
+        Gate("c", "cell c", sigmoid=False),
+    )
     candidate_block = 2  # W_hg (i, f, g, o)
     equations = (
         "i, f, o = σ(W_i· x + b_i· + W_h· h + b_h·), g = tanh(W_ig x + b_ig + W_hg h + b_hg), "
         "c' = f ⊙ c + i ⊙ g, h' = o ⊙ tanh(c'); forget-gate bias starts at 1"
     )
+    export = ExportMapping("LSTM", "LSTM", (0, 3, 1, 2))  # ONNX: i, o, f, c
 
     def initialise(self, params) -> None:
         """b_f = 1 (input side; the recurrent side keeps its draw)."""
@@ -82,17 +88,17 @@ class LSTMCell(StackedGatesCell):
         return trace.last, trace.cache["c"][trace.lengths - 1, rows]
 
     def gate_activations(self, trace: CellTrace) -> dict[str, np.ndarray]:
-        """Gate name -> (T, B, H) activations, plus the cell state c, for the views."""
+        """Gate key -> (T, B, H) activations, plus the cell state c, for the views."""
         H = trace.outputs.shape[-1]
         gates = trace.cache["gates"]
         return {
-            "input i": gates[..., :H],
-            "forget f": gates[..., H : 2 * H],
-            "output o": gates[..., 3 * H :],
-            "cell c": trace.cache["c"],
+            "i": gates[..., :H],
+            "f": gates[..., H : 2 * H],
+            "o": gates[..., 3 * H :],
+            "c": trace.cache["c"],
         }
 
-    def backward(self, params, trace, d_outputs, truncate) -> tuple[dict[str, Grad], np.ndarray]:
+    def backward(self, params, trace, d_outputs, truncate) -> tuple[dict[str, Grad], StateNorms]:
         """do = dh ⊙ tanh(c), dc = dc_{t+1} ⊙ f_{t+1} + dh ⊙ o ⊙ (1 - tanh²c),
         di = dc ⊙ g, df = dc ⊙ c_{t-1}, dg = dc ⊙ i; each gate's pre-activation gradient is
         times σ' or tanh'; dh_{t-1} = da W_hh; dW_ih[:, id_t] += da; dW_hh += da^T h_{t-1}."""

@@ -1,4 +1,4 @@
-"""A sequence model = token-column input and a recurrent cell (the cell's own W_x) + a task head.
+"""A sequence model = token-column input and a recurrent cell (the cell's own W_ih) + a task head.
 
 The model owns the parameters (one dict, cell's then head's, by name) and answers the three
 questions the rest of rnnviz asks: the loss and gradients of a batch (training), predictions
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import init as initialisation
-from .cell import Cell, CellTrace
+from .cell import Cell, CellTrace, StateNorms
 from .registry import CELLS, TASKS
 from .sparse import Grad, scale_, summed
 
@@ -23,8 +23,7 @@ class StepResult:
     correct: int  # right predictions
     count: int  # predictions made
     grads: dict[str, Grad]  # parameter name -> gradient (input matrix column-sparse)
-    state_norms: dict[str, np.ndarray]  # "h" (and "c"): (B, T) ||dL/dh_t||, zero on padding and
-    # before a truncation window
+    state_norms: StateNorms  # (B, T) each, zero on padding and before a truncation window
     lengths: np.ndarray  # (B,)
 
     @property
@@ -106,6 +105,16 @@ class SequenceModel:
         return self.head.num_outputs(self.params)
 
     num_classes = num_outputs
+
+    @property
+    def task(self) -> str:
+        """The head's registry name, as TrainConfig.task: "classify" or "lm"."""
+        return self.head.name
+
+    @property
+    def is_language_model(self) -> bool:
+        """Predicts the next token (its outputs are the vocabulary), rather than a class."""
+        return self.head.language_model
 
     @property
     def dtype(self) -> np.dtype:

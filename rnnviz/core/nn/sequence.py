@@ -4,7 +4,7 @@ import numpy as np
 
 from .sparse import Grad, SparseColumns
 
-DENSE_INPUT_GRAD_LIMIT = 4096  # V x positions up to which dW_x is built dense (one-hot product)
+DENSE_INPUT_GRAD_LIMIT = 4096  # V x positions up to which dW_ih is built dense (one-hot product)
 FREQUENT_FEW = 16  # when this few ids have positions left, each sums the rest of its rows at once
 
 
@@ -32,14 +32,14 @@ def rows_operand(W: np.ndarray, rows: int) -> np.ndarray:
     return W.T if rows == 1 else np.ascontiguousarray(W.T)
 
 
-def gather_columns(W_x: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """W_x x_t for one-hot x_t, for every position: (G, V) weights, (B, T) ids -> (T, B, G).
-    W_x is stored column-major, so W_x.T is a row-contiguous token table and this is a gather."""
-    return W_x.T[ids.T]
+def gather_columns(W_ih: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """W_ih x_t for one-hot x_t, for every position: (G, V) weights, (B, T) ids -> (T, B, G).
+    W_ih is stored column-major, so W_ih.T is a row-contiguous token table and this is a gather."""
+    return W_ih.T[ids.T]
 
 
 def scatter_columns(ids: np.ndarray, da: np.ndarray, vocab_size: int) -> Grad:
-    """dW_x[:, id] = sum of da over the positions holding id.  ids: (T, B); da: (T, B, G).
+    """dW_ih[:, id] = sum of da over the positions holding id.  ids: (T, B); da: (T, B, G).
 
     Few positions and a small vocabulary: one tiny product with a one-hot (V, N) matrix gives the
     dense gradient fastest. Otherwise positions are sorted by id; each id's first row is copied,
@@ -53,7 +53,7 @@ def scatter_columns(ids: np.ndarray, da: np.ndarray, vocab_size: int) -> Grad:
     if vocab_size * len(flat_ids) <= DENSE_INPUT_GRAD_LIMIT:
         one_hot = np.zeros((vocab_size, len(flat_ids)), dtype=da.dtype)
         one_hot[flat_ids, np.arange(len(flat_ids))] = 1.0
-        return (one_hot @ flat_da).T  # (G, V), column-major like W_x
+        return (one_hot @ flat_da).T  # (G, V), column-major like W_ih
     order = np.argsort(flat_ids, kind="stable")
     sorted_ids = flat_ids[order]
     starts = np.flatnonzero(np.diff(sorted_ids, prepend=-1))  # (K,) each id's first sorted slot

@@ -1,7 +1,7 @@
 """Gradients that are zero outside a few columns, and the few operations clipping and optimizers
 need, written once for dense arrays and column-sparse gradients alike.
 
-Why: the input matrix W_xh (H, V) of a one-hot RNN only receives gradient in the columns of the
+Why: the input matrix W_ih (H, V) of a one-hot RNN only receives gradient in the columns of the
 tokens a batch contains. With V = 20,000 and a batch touching 500 tokens, a dense gradient is 40x
 more memory traffic than the information it carries.
 """

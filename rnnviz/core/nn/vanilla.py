@@ -1,4 +1,7 @@
-"""The vanilla (Elman) cell: h_t = tanh(W_xh x_t + W_hh h_{t-1} + b_h), x_t one-hot.
+"""The vanilla (Elman) cell: h_t = tanh(W_ih x_t + W_hh h_{t-1} + b_ih), x_t one-hot.
+
+PyTorch's nn.RNN adds a second bias b_hh; only the sum b_ih + b_hh enters the equation, so one
+bias is the same function, and the hand-over gives nn.RNN a zero bias_hh_l0.
 
 Code works in rows (h is (B, H)), so W_hh h becomes h @ W_hh.T and the chain rule's W_hh.T @ dh
 becomes dh @ W_hh. One full sentence (B = 1, no padding) runs on (H,) vectors: a matrix-vector
@@ -7,7 +10,7 @@ product beats a (1, H) matmul.
 
 import numpy as np
 
-from .cell import Cell, CellTrace, ParamSpecs
+from .cell import Cell, CellTrace, ExportMapping, StateNorms
 from .sequence import (
     all_full,
     gather_columns,
@@ -20,30 +23,16 @@ from .sparse import Grad
 
 
 class VanillaCell(Cell):
-    name = "vanilla"
-    param_names = ("W_xh", "W_hh", "b_h")
-    input_matrix = "W_xh"
-    equations = "h_t = tanh(W_xh x_t + W_hh h_(t-1) + b_h)"
-
-    def param_specs(self, vocab_size: int, hidden_size: int) -> ParamSpecs:
-        V, H = vocab_size, hidden_size
-        return {"W_xh": ((H, V), V, H), "W_hh": ((H, H), H, H), "b_h": ((H,), H, H)}
-
-    def prepare(self, params):
-        return {**params, "W_xh": np.asfortranarray(params["W_xh"])}
-
-    def hidden_size(self, params) -> int:
-        return params["W_hh"].shape[0]
-
-    def vocab_size(self, params) -> int:
-        return params["W_xh"].shape[1]
+    name = "vanilla"  # parameters: Cell's W_ih (H, V), W_hh (H, H), b_ih (H,)
+    equations = "h_t = tanh(W_ih x_t + W_hh h_(t-1) + b_ih)"
+    export = ExportMapping("RNN", "RNN", (0,))
 
     def forward(self, params, ids, lengths, state0=None) -> CellTrace:
-        """h_t = tanh(W_xh[:, id_t] + W_hh h_{t-1} + b_h) for t < T, h_{-1} = state0 or 0."""
-        W_xh, W_hh, b_h = params["W_xh"], params["W_hh"], params["b_h"]
+        """h_t = tanh(W_ih[:, id_t] + W_hh h_{t-1} + b_ih) for t < T, h_{-1} = state0 or 0."""
+        W_ih, W_hh, b_ih = params["W_ih"], params["W_hh"], params["b_ih"]
         B, T = ids.shape
-        states = gather_columns(W_xh, ids)  # (T, B, H): input term, overwritten by h_t
-        states += b_h
+        states = gather_columns(W_ih, ids)  # (T, B, H): input term, overwritten by h_t
+        states += b_ih
         if B == 1 and all_full(lengths, T):
             rows, recur = states[:, 0], W_hh.dot
         else:
@@ -61,10 +50,10 @@ class VanillaCell(Cell):
     def final_state(self, trace: CellTrace) -> tuple:
         return (trace.last,)
 
-    def backward(self, params, trace, d_outputs, truncate) -> tuple[dict[str, Grad], np.ndarray]:
+    def backward(self, params, trace, d_outputs, truncate) -> tuple[dict[str, Grad], StateNorms]:
         """dh_t  = d_outputs_t + da_{t+1} W_hh      (rows: W_hh^T da in columns)
         da_t  = dh_t * (1 - h_t^2)
-        dW_hh = sum_t da_t^T h_{t-1},  db_h = sum_t da_t,  dW_xh[:, id_t] += da_t
+        dW_hh = sum_t da_t^T h_{t-1},  db_ih = sum_t da_t,  dW_ih[:, id_t] += da_t
         """
         W_hh = params["W_hh"]
         states, lengths, ids = trace.outputs, trace.lengths, trace.ids
@@ -99,7 +88,7 @@ class VanillaCell(Cell):
         grads["W_hh"] = da_all[first:].reshape(-1, H).T @ states[first - 1 : T - 1].reshape(-1, H)
         if t_min == 0 and h0 is not None:
             grads["W_hh"] += da_all[0].T @ h0
-        grads["b_h"] = da_all[t_min:].sum(axis=(0, 1))
-        grads["W_xh"] = scatter_columns(ids[:, t_min:].T, da_all[t_min:], self.vocab_size(params))
+        grads["b_ih"] = da_all[t_min:].sum(axis=(0, 1))
+        grads["W_ih"] = scatter_columns(ids[:, t_min:].T, da_all[t_min:], self.vocab_size(params))
         dh_norms = np.sqrt(np.einsum("tbh,tbh->bt", dh_all, dh_all))  # (B, T)
         return {n: grads[n] for n in self.param_names}, {"h": dh_norms}

@@ -25,7 +25,9 @@ from .npz_reader import NpzReader
 from .optim import OPTIMIZERS
 
 FORMAT = "rnnviz-checkpoint"
-VERSION = 2  # 2 records the cell by registry name and the task; 1 (cell "rnn") still loads
+VERSION = 3  # 3: every cell's weights named as PyTorch's (the vanilla cell's W_xh, b_h were
+# renamed W_ih, b_ih); 2 records the cell by registry name and the task; 1 and 2 still load
+LEGACY_PARAM_NAMES = {"W_xh": "W_ih", "b_h": "b_ih"}  # the vanilla cell's, up to version 2
 MAX_META_BYTES = 64 << 20
 
 
@@ -46,7 +48,7 @@ def save(path: str | Path, ckpt: Checkpoint) -> Path:
         "format": FORMAT,
         "version": VERSION,
         "cell": ckpt.model.cell.name,
-        "task": ckpt.model.head.name,
+        "task": ckpt.model.task,
         "vocab": list(ckpt.vocab.tokens),
         "classes": list(ckpt.classes),
         "config": ckpt.config.to_dict(),
@@ -118,32 +120,33 @@ def load(path: str | Path) -> Checkpoint:
         raise CheckpointError(f"{path.name} is not a readable .npz file (truncated or corrupt)")
     with NpzReader(path) as npz:
         meta = _metadata(npz)
+        members = _members(npz, meta["version"])
         cell, head = CELLS[meta["cell"]], TASKS[meta["task"]]
         config, vocab, classes = meta["config"], meta["vocab"], meta["classes"]
         H = config.hidden_size
         if config.task != head.name:
             raise npz.refuse(f"config: task {config.task!r} but the model's head is {head.name!r}")
-        outputs = len(vocab) if head.per_step else len(classes)  # a language model: every token
+        outputs = len(vocab) if head.language_model else len(classes)
         specs = {**cell.param_specs(len(vocab), H), **head.param_specs(H, outputs)}
         dtype = np.dtype(config.dtype)
         slots = OPTIMIZERS[config.optimizer].slots
         optim_names = {"optim/steps"} | {f"optim/{n}/{s}" for n in specs for s in slots}
-        unexpected = set(npz.names()) - {"meta"} - {f"param/{n}" for n in specs} - optim_names
+        unexpected = set(members) - {"meta"} - {f"param/{n}" for n in specs} - optim_names
         if unexpected:
-            raise npz.refuse(f"unexpected member {sorted(unexpected)[0]!r}: refused")
+            raise npz.refuse(f"unexpected member {members[min(unexpected)]!r}: refused")
         params = {
-            name: npz.read(f"param/{name}", _exactly(shape, dtype))
+            name: npz.read(members[f"param/{name}"], _exactly(shape, dtype))
             for name, (shape, _, _) in specs.items()
-            if _present(npz, f"param/{name}")
+            if _present(npz, members, f"param/{name}")
         }
         optimizer_state = {}
-        for name in sorted(optim_names & set(npz.names())):
+        for name in sorted(optim_names & set(members)):
             key = name.removeprefix("optim/")
             if key == "steps":
-                optimizer_state[key] = npz.read(name, _a_count)
+                optimizer_state[key] = npz.read(members[name], _a_count)
             else:
                 shape = specs[key.split("/")[0]][0]
-                optimizer_state[key] = npz.read(name, _exactly(shape, dtype))
+                optimizer_state[key] = npz.read(members[name], _exactly(shape, dtype))
     stored = {f"param/{n}": v for n, v in params.items()}
     stored.update({f"optim/{k}": v for k, v in optimizer_state.items()})
     for name, values in stored.items():
@@ -159,8 +162,25 @@ def load(path: str | Path) -> Checkpoint:
     return Checkpoint(model, vocab, classes, config, meta["summary"], optimizer_state)
 
 
-def _present(npz: NpzReader, name: str) -> bool:
-    if name not in npz.names():
+def _members(npz: NpzReader, version: int) -> dict[str, str]:
+    """Array name as this version reads it -> the member holding it. Files of version 2 and
+    before hold the vanilla cell's W_ih and b_ih under their old names W_xh and b_h
+    (param/W_xh, optim/W_xh/m, ...)."""
+    members = {}
+    for stored in npz.names():
+        kind, _, rest = stored.partition("/")
+        name, slash, slot = rest.partition("/")
+        if version < 3 and name in LEGACY_PARAM_NAMES:
+            name = LEGACY_PARAM_NAMES[name]
+        read_as = f"{kind}/{name}{slash}{slot}" if rest else stored
+        if read_as in members:
+            raise npz.refuse(f"{members[read_as]} and {stored} both hold {read_as}: refused")
+        members[read_as] = stored
+    return members
+
+
+def _present(npz: NpzReader, members: dict[str, str], name: str) -> bool:
+    if name not in members:
         raise npz.refuse(f"{name}: missing")
     return True
 
@@ -235,6 +255,7 @@ def _metadata(npz: NpzReader) -> dict:
     except (ConfigError, TypeError) as error:
         raise npz.refuse(f"config: {error}") from None
     return {
+        "version": version,
         "cell": cell,
         "task": task,
         "vocab": vocab,

@@ -187,7 +187,7 @@ class Experiment:
             return TrainingReport(trainer.finished, None, self.model.temperature, None)
         best = trainer.restore_best()
         self.model.temperature = 1.0
-        if self.model.head.per_step:  # a language model's probabilities are left as they are
+        if self.model.is_language_model:  # a language model's probabilities are left as they are
             return TrainingReport(trainer.finished, best.epoch if best else None, 1.0, None)
         raw_test = trainer.evaluate("test")
         return TrainingReport(

@@ -44,7 +44,7 @@ def scores_of(logits: np.ndarray, labels: np.ndarray, temperature: float = 1.0) 
 
 def score(model: SequenceModel, data: EncodedSet, batch_size: int = 256) -> Scores:
     """The model's figures on data, with its temperature."""
-    if model.head.per_step:
+    if model.is_language_model:
         return next_token_scores(model, data)
     return scores_of(*logits_of(model, data, batch_size), model.temperature)
 

@@ -119,7 +119,7 @@ class Trainer:
         """Keep the best-validation weights (by config.monitor); on a plateau schedule halve the
         learning rate after every PLATEAU_EPOCHS epochs without progress; stop after `patience`
         such epochs."""
-        monitor = "loss" if self.model.head.per_step else self.config.monitor  # perplexity
+        monitor = "loss" if self.model.is_language_model else self.config.monitor  # perplexity
         if self.best is None or self.best.beaten_by(validation, monitor):
             params = {n: p.copy(order="K") for n, p in self.model.params.items()}
             self.best = BestWeights(
