@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from ..core.data.datasets import DEFAULT_DATASET, DataSource, bundled_names
 from ..core.data.progress import LoadCancelledError, Progress
 from ..core.errors import RnnvizError
-from ..core.probe import Probe, probe
+from ..core.insight.probe import Probe, probe
 from ..core.train import checkpoint
 from ..core.train.config import TrainConfig
 from ..core.train.experiment import Experiment, Overview
