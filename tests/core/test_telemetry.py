@@ -279,3 +279,11 @@ def test_a_run_added_after_a_live_change_starts_from_the_live_settings(runner, l
     main, side = runner.call(both).result(5)
     assert main.to_dict().items() >= live.items()
     assert side.to_dict() == {**main.to_dict(), "cell": "lstm"}
+
+
+def test_a_units_contexts_are_a_named_command(runner):
+    runner.train_steps(3).result(10)
+    step, positive, negative = runner.unit_contexts(0, top=5).result(10)
+    assert step == 3 and len(positive) == len(negative) == 5
+    assert positive[0].value >= positive[-1].value and negative[0].value <= negative[-1].value
+    assert runner.unit_contexts(10_000).result(10) == (3, [], [])  # a unit the model lacks
