@@ -80,3 +80,14 @@ def test_ruff_lint_is_clean():
         [sys.executable, "-m", "ruff", "check", str(root)], capture_output=True, text=True
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_window_sends_the_runner_only_named_commands():
+    """No closure from the GUI runs on the training thread: runner.call() is for scripts and
+    tests."""
+    bad = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "rnnviz" / "gui").rglob("*.py")
+        if "runner.call(" in path.read_text(encoding="utf-8")
+    ]
+    assert not bad, bad

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..core.data.batching import EncodedSet
 from ..core.errors import RnnvizError
-from ..core.probe import probe
+from ..core.insight.probe import probe
 from ..core.train import checkpoint
 from ..core.train.calibration import probabilities
 from ..core.train.scoring import logits_of

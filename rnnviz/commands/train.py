@@ -17,10 +17,9 @@ from tqdm import tqdm
 
 from ..core.data.corpus import unigram_perplexity
 from ..core.errors import CheckpointError, ConfigError, RnnvizError
-from ..core.insight import dynamics
+from ..core.insight.recorder import Measures
 from ..core.train import checkpoint
 from ..core.train.experiment import Experiment
-from ..core.train.flow_history import FlowAverage
 from ..core.train.records import Evaluation, StepRecord
 from ..core.train.trainer import Trainer
 from .options import add_data_arguments, add_hyperparameter_arguments, config_from, load_data
@@ -108,8 +107,7 @@ class EpochLog:
 
     def __init__(self, out: Output, progress: ProgressBar, experiment: Experiment):
         self.out, self.progress = out, progress
-        self.experiment = experiment
-        self.flow = FlowAverage(FLOW_DEPTH)
+        self.measures = Measures(experiment, FLOW_DEPTH)
         self.losses: list[float] = []
         self.accuracies: list[float] = []
         self.evaluations: dict[str, Evaluation] = {}
@@ -117,7 +115,6 @@ class EpochLog:
     def on_step(self, record: StepRecord) -> None:
         self.losses.append(record.loss)
         self.accuracies.append(record.accuracy)
-        self.flow.add(self.experiment.trainer.gradient_flow())
         self.progress.update(record)
 
     def on_evaluation(self, evaluation: Evaluation) -> None:
@@ -140,9 +137,8 @@ class EpochLog:
             best = " (best so far)" if split == "validation" and trainer.stale_epochs == 0 else ""
             lines.append(f"{split.capitalize()}:\t{evaluation_text(evaluation, trainer)}{best}")
         figures["lr"] = trainer.lr
-        flow = [float(v) for v in self.flow.take().get("h", [])]
-        probe = self.experiment.probe_batch
-        recurrence = dynamics.measure(trainer.model, probe.ids, probe.lengths)
+        flows, recurrence = self.measures.take()
+        flow = [float(v) for v in flows.get("h", [])]
         figures |= {
             "gradient_flow": flow,
             "sigma_max": recurrence.sigma_max,
@@ -240,19 +236,9 @@ def run(args: argparse.Namespace) -> int:
     tokens_per_s = trainer.tokens_seen / trainer.seconds if trainer.seconds else 0.0
     if trainer.halt:
         out.say(f"stopped: {trainer.halt.reason}")
-    if report.stopped_early:
-        out.say(
-            f"early stopping: no validation progress ({cfg.monitor}) for {cfg.patience} epochs "
-            f"(after epoch {trainer.epoch})"
-        )
+    for line in report.describe(cfg, trainer.epoch):
+        out.say(line)
     language_model = trainer.model.is_language_model
-    if report.best_epoch is not None and language_model:
-        out.say(f"kept the weights of epoch {report.best_epoch} (best validation perplexity)")
-    elif report.best_epoch is not None:
-        out.say(
-            f"kept the weights of epoch {report.best_epoch} (best validation {cfg.monitor}); "
-            f"temperature {report.temperature:.3f} fitted on validation"
-        )
     evaluations = {name: trainer.evaluate(name) for name in ("train", *experiment.evaluation_sets)}
     test = evaluations["test"]
     calibrated = (

@@ -13,7 +13,7 @@ from ..core.data.corpus import NextTokenSet
 from ..core.errors import RnnvizError
 from ..core.generate import read_prefix
 from ..core.insight import units
-from ..core.probe import probe
+from ..core.insight.probe import probe
 from ..core.train import checkpoint
 from .options import add_data_arguments, load_data
 from .output import Output, add_output_arguments

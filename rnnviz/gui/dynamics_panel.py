@@ -7,7 +7,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..core.insight.dynamics import SATURATED
-from ..core.train.telemetry import Insight
+from ..core.insight.records import Insight
 from .follow_range import sticky_ceiling
 from .hint import EmptyHint
 from .panel import TELEMETRY, Panel, PanelContext

@@ -7,8 +7,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from ..core.insight.probe import Probe, probe
 from ..core.nn.cell import Cell, Gate
-from ..core.probe import Probe, probe
 from ..core.train.experiment import Overview
 from .panel import MAX_DRAWN_WORDS, PROBE, SNAPSHOT, Panel, PanelContext
 from .theme import Theme, colour_bar, plain_label, set_ticks, set_view, style_plot

@@ -1,28 +1,12 @@
-"""The window's side of the unit inspector: open it on a unit, compute its contexts on the
-training thread, keep it following the newest weights."""
+"""The window's side of the unit inspector: open it on a unit, ask the training thread for its
+contexts (runner.unit_contexts), keep it following the newest weights."""
 
-from ..core.insight import units
-from ..core.probe import Probe
-from ..core.train.experiment import Experiment
+from ..core.insight.probe import Probe
+from ..core.insight.records import UnitWords
 from ..core.train.runner import TrainingRunner
-from ..core.train.telemetry import UnitWords
 from .replies import Replies
 from .theme import Theme
 from .unit_inspector import TOP, UnitInspector
-
-
-def unit_contexts(experiment: Experiment, unit: int):
-    """(step, top positive contexts, top negative contexts) of `unit` on the training data (on
-    the training thread; no contexts for a unit the model does not have)."""
-    step = experiment.trainer.step_count
-    if unit >= experiment.model.hidden_size:
-        return step, [], []
-    texts = experiment.splits.train.texts
-    acts = units.activations(experiment.model, experiment.train_set, texts)
-    tokens_of, glue = units.token_reader(
-        experiment.model.is_language_model, experiment.config.level
-    )
-    return step, *(units.contexts(acts, unit, TOP, s, tokens_of, glue) for s in (1, -1))
 
 
 class UnitInspection:
@@ -65,4 +49,4 @@ class UnitInspection:
             else:
                 show(*result)
 
-        self.runner.call(lambda experiment: unit_contexts(experiment, unit), self.replies.to(done))
+        self.runner.unit_contexts(unit, self.replies.to(done), TOP)

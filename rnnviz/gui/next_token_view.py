@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from ..core.data.corpus import EOS
 from ..core.generate import sample
-from ..core.probe import Probe
+from ..core.insight.probe import Probe
 from ..core.train.telemetry import Snapshot
 from .theme import Theme, plot_rows, set_ticks, set_view, style_plot
 

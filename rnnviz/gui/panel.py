@@ -3,7 +3,7 @@ without knowing it: a key, where it sits, what it reads, and how it draws."""
 
 from dataclasses import dataclass, field
 
-from ..core.probe import Probe
+from ..core.insight.probe import Probe
 from ..core.train.config import TrainConfig
 from ..core.train.experiment import Overview
 from ..core.train.telemetry import TelemetryView

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.insight.probe import Probe
 from ..core.insight.saliency import METHODS, Saliency, explain
 from ..core.insight.units import units_for_span
-from ..core.probe import Probe
 from .next_token_view import NextTokenView, shown_token
 from .panel import MAX_DRAWN_WORDS, PROBE, Panel, PanelContext
 from .theme import (

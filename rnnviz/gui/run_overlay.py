@@ -9,7 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
-from ..core.probe import Probe
+from ..core.insight.probe import Probe
 from ..core.train.telemetry import TelemetryView
 
 

@@ -3,7 +3,7 @@ colours, and the typed sentence under each one's newest weights."""
 
 from dataclasses import dataclass
 
-from ..core.probe import Probe, probe
+from ..core.insight.probe import Probe, probe
 from ..core.train.telemetry import Telemetry, TelemetryView
 from .run_overlay import RunView
 from .theme import Theme

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ..core.insight.probe import Probe
+from ..core.insight.records import UnitWords
 from ..core.insight.units import Context
-from ..core.probe import Probe
-from ..core.train.telemetry import UnitWords
 from .theme import Theme, plain_label, plot_rows, points_curve, set_ticks, set_view, style_plot
 
 TOP = 20  # contexts per side

@@ -4,8 +4,8 @@ the selected unit. Panels read it and set it; no panel and no window method keep
 
 from PySide6.QtCore import QObject, Signal
 
+from ..core.insight.probe import Probe, probe
 from ..core.insight.units import token_reader
-from ..core.probe import Probe, probe
 from ..core.train.telemetry import Snapshot
 
 EXAMPLE = "this is not bad at all"
@@ -66,7 +66,7 @@ class ViewState(QObject):
         if start < 0 or self.probe is None or self.snapshot is None:
             return None
         model = self.snapshot.model
-        tokens_of = token_reader(model.head.per_step, self.snapshot.level)[0]
+        tokens_of = token_reader(model.is_language_model, self.snapshot.level)[0]
         first = len(tokens_of(self.text[:start]))
         stop = min(len(tokens_of(self.text[: start + length])), len(self.probe.tokens))
         return first, stop

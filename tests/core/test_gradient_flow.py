@@ -60,6 +60,7 @@ def test_dh_norms_equal_finite_differences_of_the_loss(truncate, cell):
 
 def test_the_flow_view_averages_by_distance_from_the_sentence_end():
     from rnnviz.core.data.batching import EncodedSet
+    from rnnviz.core.insight.flow import gradient_flow
     from rnnviz.core.train.config import TrainConfig
     from rnnviz.core.train.trainer import Trainer
 
@@ -70,7 +71,7 @@ def test_the_flow_view_averages_by_distance_from_the_sentence_end():
     trainer = Trainer(TrainConfig.classic(batch_size=len(lengths)), model, data, {"test": data})
     before = model.copy()
     trainer.step()
-    flow = trainer.gradient_flow()["h"]
+    flow = gradient_flow(trainer.last)["h"]
     for distance in range(len(flow)):
         rows = [b for b, length in enumerate(lengths) if length > distance]
         expected = np.mean(

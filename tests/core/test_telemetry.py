@@ -5,9 +5,9 @@ import pytest
 
 from rnnviz.core.data.datasets import load
 from rnnviz.core.errors import ConfigError
+from rnnviz.core.insight.flow import DEPTH, FlowHistory
 from rnnviz.core.train.config import TrainConfig
 from rnnviz.core.train.experiment import Experiment
-from rnnviz.core.train.flow_history import DEPTH, FlowHistory
 from rnnviz.core.train.history import DecimatingHistory
 from rnnviz.core.train.runner import TrainingRunner
 from rnnviz.core.train.telemetry import Telemetry
@@ -167,7 +167,7 @@ def test_telemetry_memory_is_bounded():
 
 
 def test_runner_records_gradient_flow_dynamics_and_unit_words(runner, monkeypatch):
-    monkeypatch.setattr("rnnviz.core.train.runner.DYNAMICS_EVERY", 0.0)
+    monkeypatch.setattr("rnnviz.core.insight.recorder.DYNAMICS_EVERY", 0.0)
     runner.train()
 
     def recorded():
@@ -210,7 +210,7 @@ def test_runs_beside_the_window_run_share_its_batches_and_can_pause(runner):
     runner.call(
         lambda e: e.trainer.on("step", lambda _: seen["main"].append(e.trainer.last_batch.indices))
     ).result(5)
-    companion = runner._companions[0]
+    companion = runner._side_runs.runs[0]
     side = companion.experiment.trainer
     runner.call(
         lambda _: side.on("step", lambda _: seen["side"].append(side.last_batch.indices))
@@ -231,10 +231,11 @@ def test_runs_beside_the_window_run_share_its_batches_and_can_pause(runner):
     with pytest.raises(ConfigError, match="already there"):
         runner.add_run({"cell": "gru", "hidden_size": 8}).result(10)
     runner.reset(lambda: Experiment.build(TrainConfig.classic(), load(["tiny"]))).result(10)
-    assert runner._companions[0].experiment.trainer.step_count == 0  # rebuilt beside the new run
+    side_runs = runner._side_runs.runs
+    assert side_runs[0].experiment.trainer.step_count == 0  # rebuilt beside the new run
     assert telemetry.read().steps is None
     runner.remove_run(label)
-    assert wait_for(lambda: not runner._companions)
+    assert wait_for(lambda: not runner._side_runs.runs)
 
 
 def test_every_step_counts_on_the_trained_clock_train_step_or_script(runner):
@@ -273,8 +274,16 @@ def test_a_run_added_after_a_live_change_starts_from_the_live_settings(runner, l
     runner.add_run({"cell": "lstm"}).result(10)
 
     def both(experiment):
-        return experiment.config, runner._companions[0].experiment.config
+        return experiment.config, runner._side_runs.runs[0].experiment.config
 
     main, side = runner.call(both).result(5)
     assert main.to_dict().items() >= live.items()
     assert side.to_dict() == {**main.to_dict(), "cell": "lstm"}
+
+
+def test_a_units_contexts_are_a_named_command(runner):
+    runner.train_steps(3).result(10)
+    step, positive, negative = runner.unit_contexts(0, top=5).result(10)
+    assert step == 3 and len(positive) == len(negative) == 5
+    assert positive[0].value >= positive[-1].value and negative[0].value <= negative[-1].value
+    assert runner.unit_contexts(10_000).result(10) == (3, [], [])  # a unit the model lacks

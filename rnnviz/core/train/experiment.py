@@ -14,6 +14,7 @@ from ..data.datasets import Dataset, Splits, split
 from ..data.progress import Progress, counting
 from ..data.text import Vocabulary, tokenize
 from ..errors import ConfigError
+from ..insight.flow import gradient_flow
 from ..nn.model import SequenceModel
 from .calibration import fit_temperature
 from .config import TrainConfig
@@ -54,6 +55,25 @@ class TrainingReport:
     best_epoch: int | None  # epoch of the kept best-validation weights; None: the last weights
     temperature: float  # fitted on validation (1.0 without validation data)
     raw_test: Evaluation | None  # test figures before temperature scaling (None: not fitted)
+
+    def describe(self, config: TrainConfig, epoch: int) -> list[str]:
+        """Why training stopped early (after `epoch`) and which weights were kept: the lines
+        `rnnviz train` prints and the window's status says."""
+        lines = []
+        if self.stopped_early:
+            lines.append(
+                f"early stopping: no validation progress ({config.monitor}) for "
+                f"{config.patience} epochs (after epoch {epoch})"
+            )
+        kept = f"kept the weights of epoch {self.best_epoch}"
+        if self.best_epoch is not None and config.task == "lm":
+            lines.append(f"{kept} (best validation perplexity)")
+        elif self.best_epoch is not None:
+            lines.append(
+                f"{kept} (best validation {config.monitor}); temperature {self.temperature:.3f} "
+                "fitted on validation"
+            )
+        return lines
 
 
 @dataclass(eq=False)  # one experiment is one run: equal only to itself
@@ -209,7 +229,7 @@ class Experiment:
             trainer.model.copy(),
             self.vocab,
             self.classes,
-            trainer.gradient_flow(),
+            gradient_flow(trainer.last),
             self.config.level,
         )
 

@@ -4,21 +4,17 @@ initialisation ...).
 
 Lockstep (the command line): one epoch plan (seeded like a single run's) is drawn for all; every
 batch is given to each run that has not halted or stopped early, and each run ends its epochs,
-evaluates and keeps its best weights by itself. Companion (the window): a run beside the window's
-own, given each batch the window's run trains on, and ending its epochs with it.
+evaluates and keeps its best weights by itself. The window's runs beside its own: companions.py.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from ..data.batching import Batch
 from ..data.datasets import Dataset
 from ..errors import ConfigError
 from .config import BY_FIELD, RUN_FIELDS, TrainConfig
 from .experiment import Experiment
-from .records import RunState
-from .telemetry import Status, Telemetry
 
 MAX_RUNS = 4
 
@@ -82,60 +78,3 @@ class Lockstep:
                 experiment.trainer.step(batch)
         for experiment in self.active:
             experiment.trainer.end_epoch()
-
-
-@dataclass
-class Companion:
-    """A run beside the window's own: built on its data and vocabulary with a few settings
-    changed, given the same batches, telling its own Telemetry. Lives on the training thread."""
-
-    label: str
-    changes: dict
-    telemetry: Telemetry
-    experiment: Experiment | None = None
-    paused: bool = False
-    _published: int = field(default=-1, repr=False)
-
-    def build(self, main: Experiment) -> None:
-        """A fresh experiment beside `main` (on its data and vocabulary); history cleared."""
-        config = main.config.updated(**self.changes)
-        self.experiment = Experiment.build(config, main.data, vocab=main.vocab)
-        self.telemetry.clear()
-        self._published = -1
-        trainer = self.experiment.trainer
-        trainer.on("step", self.telemetry.record_step)
-        trainer.on("evaluation", self.telemetry.record_evaluation)
-        trainer.on("epoch_end", lambda _: self.telemetry.record_epoch(trainer.step_count))
-        trainer.on("halt", lambda halt: self.telemetry.record_event(halt.step, "non-finite"))
-
-    @property
-    def active(self) -> bool:
-        trainer = self.experiment.trainer
-        return not (self.paused or trainer.halt or trainer.finished)
-
-    def step(self, batch: Batch) -> None:
-        if self.active:
-            self.experiment.trainer.step(batch)
-
-    def end_epoch(self) -> None:
-        if self.active:
-            self.experiment.trainer.end_epoch()
-
-    def publish(self) -> None:
-        """Its newest weights and status for the window (when it has stepped)."""
-        trainer = self.experiment.trainer
-        if trainer.step_count != self._published:
-            self._published = trainer.step_count
-            self.telemetry.publish(self.experiment.snapshot())
-        state = (
-            RunState.HALTED
-            if trainer.halt
-            else RunState.FINISHED
-            if trainer.finished
-            else (RunState.PAUSED if self.paused else RunState.TRAINING)
-        )
-        self.telemetry.set_status(
-            Status(
-                state, "", trainer.step_count, trainer.epoch, lr=trainer.lr, config=trainer.config
-            )
-        )

@@ -1,11 +1,13 @@
 """TrainingRunner: a background thread that owns an Experiment, steps its trainer and feeds
 Telemetry.
 
-Commands (train, pause, step, reset, change a setting, save...) are queued and applied between
-two steps, so the experiment is only ever touched by its own thread. A command that answers takes
-an `on_done(result, error)` callback, called on the worker thread (the window forwards it to its
-own thread), and also returns a Future for scripts and tests; the window never waits on one. The
-runner knows nothing of Qt. stop() ends the thread and waits for it.
+A closed set of commands (train, pause, step, reset, change a setting, save, a unit's
+contexts...) is queued and applied between two steps, so the experiment is only ever touched by
+its own thread. A command that answers takes an `on_done(result, error)` callback, called on the
+worker thread (the window forwards it to its own thread), and also returns a Future for scripts
+and tests; the window never waits on one. The runner knows nothing of Qt. stop() ends the thread
+and waits for it. Beside it: companions.py (runs beside this one), insight/recorder.py (what it
+records of the network's insides), run_status.py (its state and speed).
 """
 
 import queue
@@ -16,20 +18,16 @@ from concurrent.futures import Future
 
 from threadpoolctl import threadpool_limits
 
-from ..errors import ConfigError
-from ..insight import dynamics, units
+from ..insight import units
+from ..insight.recorder import InsightRecorder
 from . import checkpoint
+from .companions import SideRuns
 from .experiment import Experiment
-from .flow_history import FlowAverage
-from .lockstep import MAX_RUNS, Companion, run_label
 from .records import Halt, RunState
-from .telemetry import Status, Telemetry, UnitWords
+from .run_status import RunStatus
+from .telemetry import Telemetry
 
 PUBLISH_EVERY = 0.15  # seconds between snapshots of the weights for the window
-DYNAMICS_EVERY = 0.5  # seconds between records of the gradient flow and the recurrence figures
-UNIT_WORDS_EVERY = 5.0  # seconds at least between two records of every unit's top words (taken
-# at epoch ends; each is a forward pass over UNIT_WORDS_SENTENCES training sentences, ~0.1 s)
-UNIT_WORDS_SENTENCES = 1000
 Reply = Callable[[object, BaseException | None], None]  # on_done(result, error)
 
 
@@ -39,22 +37,12 @@ class TrainingRunner:
     ):
         self.telemetry = telemetry
         self.publish_every = publish_every
-        self._experiment = experiment
         self._commands: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
-        self._running = False
         self._stopping = False
         self._steps_per_second: float | None = None  # None: as fast as possible
-        self._state = RunState.READY
-        self._message = ""
-        self._published_step = -1
-        self._dynamics_at = (0.0, -1)  # (time, step) of the last dynamics record
-        self._flow = FlowAverage()  # gradient flow of the steps since that record
-        self._unit_words_at = -UNIT_WORDS_EVERY  # time of the last top-words record
-        self._elapsed = 0.0
-        self._rate = (0.0, 0, 0.0)  # (time, tokens seen, tokens/s) for the status line
-        self._companions: list[Companion] = []  # runs beside this one (training thread only)
+        self._side_runs = SideRuns()  # runs beside this one (training thread only)
         self._thread = threading.Thread(target=self._loop, name="rnnviz-trainer", daemon=True)
-        self._attach(experiment)
+        self._use(experiment)
 
     # ------------------------------------------------------------ public API
     def start(self) -> None:
@@ -76,7 +64,7 @@ class TrainingRunner:
         self._send(self._do_train)
 
     def pause(self) -> None:
-        self._send(lambda: self._set_running(False, RunState.PAUSED))
+        self._send(lambda: self._set_state(RunState.PAUSED))
 
     def step_once(self) -> None:
         self._send(self._do_step_once)
@@ -87,84 +75,82 @@ class TrainingRunner:
 
     def apply(self, changes: dict, on_done: Reply | None = None) -> Future:
         """Change hyperparameters between two steps; the reply is the new config (or the error)."""
-        return self.call(lambda experiment: self._do_apply(experiment, changes), on_done)
+        return self._ask(lambda: self._do_apply(changes), on_done)
 
     def reset(self, make_experiment: Callable[[], Experiment], on_done: Reply | None = None):
         """Replace the experiment with make_experiment() (built on the training thread), paused;
         the reply is the new experiment's Overview."""
-        return self.call(lambda _: self._do_reset(make_experiment), on_done)
+        return self._ask(lambda: self._do_reset(make_experiment), on_done)
 
     def save(self, path, on_done: Reply | None = None) -> Future:
         """Write a checkpoint of the current run to `path` (on the training thread); the reply is
         (the path written, the step count saved)."""
 
-        def write(experiment: Experiment):
-            ckpt = checkpoint.from_experiment(experiment)
+        def write():
+            ckpt = checkpoint.from_experiment(self._experiment)
             return checkpoint.save(path, ckpt), ckpt.summary["step"]
 
-        return self.call(write, on_done)
+        return self._ask(write, on_done)
 
     def keep_best(self, on_done: Reply | None = None) -> Future:
         """Put the best-validation weights back and fit the temperature (Experiment.finish); the
         reply is the TrainingReport."""
-        return self.call(self._do_keep_best, on_done)
+        return self._ask(self._do_keep_best, on_done)
+
+    def unit_contexts(
+        self, unit: int, on_done: Reply | None = None, top: int = units.TOP_CONTEXTS
+    ) -> Future:
+        """The reply is (step, top positive contexts, top negative contexts) of `unit` on the
+        training data (units.unit_contexts)."""
+        return self._ask(lambda: units.unit_contexts(self._experiment, unit, top), on_done)
 
     def add_run(self, changes: dict, on_done: Reply | None = None) -> Future:
         """A run beside this one, with `changes` to its settings (lockstep.RUN_FIELDS), trained
         on the same batches from now on; the reply is (label, its Telemetry)."""
-
-        def add(experiment: Experiment):
-            label = run_label(changes)
-            if len(self._companions) + 1 >= MAX_RUNS:
-                raise ConfigError(f"at most {MAX_RUNS} runs side by side")
-            if label in (c.label for c in self._companions):
-                raise ConfigError(f"a run with {label} is already there")
-            companion = Companion(label, changes, Telemetry())
-            companion.build(experiment)
-            companion.publish()
-            self._companions.append(companion)
-            return label, companion.telemetry
-
-        return self.call(add, on_done)
+        return self._ask(lambda: self._side_runs.add(changes), on_done)
 
     def remove_run(self, label: str) -> None:
-        self._send(lambda: self._set_companions([c for c in self._companions if c.label != label]))
+        self._send(lambda: self._side_runs.remove(label))
 
     def pause_run(self, label: str, paused: bool) -> None:
         """Hold one run beside this one (it skips the batches meanwhile) or let it go on."""
-
-        def pause() -> None:
-            for companion in self._companions:
-                if companion.label == label:
-                    companion.paused = paused
-                    companion.publish()
-
-        self._send(pause)
-
-    def _set_companions(self, companions: list[Companion]) -> None:
-        self._companions = companions
+        self._send(lambda: self._side_runs.pause(label, paused))
 
     def train_steps(self, n: int) -> Future:
         """Up to n steps on the training thread, as Train would run them (a script's: screenshots,
         tests); they stop early where Train would stop, at a halt or early stopping."""
 
-        def steps(experiment: Experiment) -> int:
-            done = 0
-            while done < n and not (experiment.trainer.halt or experiment.trainer.finished):
+        def steps() -> int:
+            done, trainer = 0, self._experiment.trainer
+            while done < n and not (trainer.halt or trainer.finished):
                 self._timed_step()
                 done += 1
             return done
 
-        return self.call(steps)
+        return self._ask(steps)
+
+    def record_insight(self) -> Future:
+        """Record the gradient flow and the recurrence's figures now (scripted sessions that
+        train in chunks of steps, without the loop's publishing in between)."""
+        return self._ask(lambda: self._insight.record_dynamics(force=True))
 
     def call(self, fn: Callable[[Experiment], object], on_done: Reply | None = None) -> Future:
-        """Run fn(experiment) on the training thread between two steps. Its result (or error)
-        goes to on_done(result, error) on that thread, and into the returned Future."""
+        """Run fn(experiment) on the training thread between two steps, for scripts and tests
+        (the window sends only the named commands above). Its result (or error) goes to
+        on_done(result, error) on that thread, and into the returned Future."""
+        return self._ask(lambda: fn(self._experiment), on_done)
+
+    # ------------------------------------------------------------- internals
+    def _send(self, command: Callable[[], None]) -> None:
+        self._commands.put(command)
+
+    def _ask(self, fn: Callable[[], object], on_done: Reply | None = None) -> Future:
+        """Queue fn(); its result or error goes to on_done and into the returned Future."""
         future: Future = Future()
 
         def task() -> None:
             try:
-                result, error = fn(self._experiment), None
+                result, error = fn(), None
             except Exception as failure:  # handed to the caller, never kills the thread
                 result, error = None, failure
             if error is None:
@@ -177,44 +163,32 @@ class TrainingRunner:
         self._send(task)
         return future
 
-    # ------------------------------------------------------------- internals
-    def _send(self, command: Callable[[], None]) -> None:
-        self._commands.put(command)
-
-    def _attach(self, experiment: Experiment) -> None:
-        telemetry, trainer = self.telemetry, experiment.trainer
-        trainer.on("step", telemetry.record_step)
-        trainer.on("evaluation", telemetry.record_evaluation)
-        trainer.on("epoch_end", lambda _: telemetry.record_epoch(trainer.step_count))
-        trainer.on("epoch_end", lambda _: self._record_unit_words(experiment))
-        trainer.on("step", lambda _: self._flow.add(trainer.gradient_flow()))
-        trainer.on("step", lambda _: self._step_companions(trainer))
-        trainer.on("epoch_end", lambda _: [c.end_epoch() for c in self._companions])
-        for companion in self._companions:  # a new experiment: the runs beside it start anew
-            companion.build(experiment)
-        trainer.on("halt", self._on_halt)
+    def _use(self, experiment: Experiment) -> None:
+        """Everything that belongs to one experiment, fresh: its telemetry, insight recorder,
+        status and the runs beside it; published at once."""
+        self._experiment = experiment
+        self._published_step = -1
+        self._status = RunStatus(experiment.trainer)
+        self.telemetry.clear()
+        self.telemetry.follow(experiment.trainer)
+        self._insight = InsightRecorder(experiment, self.telemetry)
+        self._side_runs.follow(experiment)
+        experiment.trainer.on("halt", self._on_halt)
         self._publish(force=True)
 
-    def _step_companions(self, trainer) -> None:
-        for companion in self._companions:
-            companion.step(trainer.last_batch)
-
     def _on_halt(self, halt: Halt) -> None:
-        self.telemetry.record_event(halt.step, "non-finite: weights restored")
-        self._set_running(False, RunState.HALTED, halt.reason)
+        self._set_state(RunState.HALTED, halt.reason)
 
-    def _set_running(self, running: bool, state: RunState | None = None, message: str = "") -> None:
-        self._running = running
-        self._message = message
-        self._state = state or (RunState.TRAINING if running else RunState.PAUSED)
+    def _set_state(self, state: RunState, message: str = "") -> None:
+        self._status.set(state, message)
         self._publish_status()
 
     def _do_train(self) -> None:
         self._resume_trainer()
-        self._set_running(True)
+        self._set_state(RunState.TRAINING)
 
     def _do_step_once(self) -> None:
-        self._set_running(False, RunState.PAUSED)
+        self._set_state(RunState.PAUSED)
         self._resume_trainer()
         self._timed_step()
         self._publish(force=True)
@@ -225,8 +199,8 @@ class TrainingRunner:
         trainer.halt = None
         trainer.finished = False
 
-    def _do_apply(self, experiment: Experiment, changes: dict):
-        trainer = experiment.trainer
+    def _do_apply(self, changes: dict):
+        trainer = self._experiment.trainer
         old = trainer.config
         new = trainer.apply(**changes)
         described = [
@@ -239,7 +213,8 @@ class TrainingRunner:
         self._publish_status()
         return new
 
-    def _do_keep_best(self, experiment: Experiment):
+    def _do_keep_best(self):
+        experiment = self._experiment
         report = experiment.finish()
         if report.best_epoch is not None:
             step = experiment.trainer.best.step
@@ -253,33 +228,24 @@ class TrainingRunner:
 
     def _do_reset(self, make_experiment: Callable[[], Experiment]):
         experiment = make_experiment()
-        self._experiment = experiment
-        self._elapsed = 0.0
-        self._rate = (time.perf_counter(), 0, 0.0)
-        self._dynamics_at = (0.0, -1)
-        self._flow = FlowAverage()
-        self._unit_words_at = -UNIT_WORDS_EVERY
-        self.telemetry.clear()
-        self._attach(experiment)
-        self._set_running(False, RunState.READY)
+        self._use(experiment)
         return experiment.overview()
 
     def _loop(self) -> None:
         with threadpool_limits(limits=1):  # one BLAS thread: the GUI thread needs the other core
             last_publish = 0.0
             while not self._stopping:
-                self._drain_commands(block=not self._running)
+                self._drain_commands(block=not self._status.running)
                 if self._stopping:
                     break
-                if self._running:
+                if self._status.running:
                     seconds = self._timed_step()
                     if self._steps_per_second:
                         time.sleep(max(0.0, 1.0 / self._steps_per_second - seconds))
                 if time.perf_counter() - last_publish >= self.publish_every:
                     self._publish()
                     last_publish = time.perf_counter()
-            self._running = False
-            self._state = RunState.STOPPED
+            self._status.set(RunState.STOPPED)
 
     def _drain_commands(self, block: bool) -> None:
         try:
@@ -297,102 +263,34 @@ class TrainingRunner:
         """One step of the window's run (Train, Step or a script); its seconds, which count on
         the "trained" clock."""
         started = time.perf_counter()
-        self._run_one_step()
+        self._run_guarded(self._step)
         seconds = time.perf_counter() - started
-        self._elapsed += seconds
+        self._status.elapsed += seconds
         return seconds
 
-    def _run_one_step(self) -> None:
-        def step() -> None:
-            trainer = self._experiment.trainer
-            trainer.step()
-            if trainer.finished:
-                report = self._do_keep_best(self._experiment)
-                self._set_running(
-                    False,
-                    RunState.FINISHED,
-                    f"early stopping: no validation progress ({trainer.config.monitor}) for "
-                    f"{trainer.config.patience} epochs; kept the weights of epoch "
-                    f"{report.best_epoch}, temperature {report.temperature:.2f}",
-                )
-
-        self._run_guarded(step)
+    def _step(self) -> None:
+        trainer = self._experiment.trainer
+        trainer.step()
+        if trainer.finished:
+            report = self._do_keep_best()
+            self._set_state(
+                RunState.FINISHED, "; ".join(report.describe(trainer.config, trainer.epoch))
+            )
 
     def _run_guarded(self, action: Callable[[], None]) -> None:
         try:
             action()
         except Exception as error:  # a bug must pause training visibly, not kill the thread
-            self._set_running(False, RunState.ERROR, f"{type(error).__name__}: {error}")
+            self._set_state(RunState.ERROR, f"{type(error).__name__}: {error}")
 
     def _publish(self, force: bool = False) -> None:
         experiment = self._experiment
-        trainer = experiment.trainer
-        if force or self._published_step != trainer.step_count:
-            self._published_step = trainer.step_count
+        if force or self._published_step != experiment.trainer.step_count:
+            self._published_step = experiment.trainer.step_count
             self.telemetry.publish(experiment.snapshot())
-            self._record_dynamics()
-        for companion in self._companions:
-            companion.publish()
+            self._insight.record_dynamics()
+        self._side_runs.publish()
         self._publish_status()
 
-    def record_insight(self) -> Future:
-        """Record the gradient flow and the recurrence's figures now (scripted sessions that
-        train in chunks of steps, without the loop's publishing in between)."""
-        return self.call(lambda _: self._record_dynamics(force=True))
-
-    def _record_dynamics(self, force: bool = False) -> None:
-        """Gradient flow averaged over the steps since the last record, sigma_max / rho of W_hh
-        and saturation on the probe batch: at most every DYNAMICS_EVERY seconds (unless
-        forced), and only after new steps."""
-        trainer = self._experiment.trainer
-        then, step = self._dynamics_at
-        now = time.perf_counter()
-        if trainer.last is None or step == trainer.step_count:
-            return
-        if now - then < DYNAMICS_EVERY and not force:
-            return
-        self._dynamics_at = (now, trainer.step_count)
-        probe = self._experiment.probe_batch
-        figures = dynamics.measure(trainer.model, probe.ids, probe.lengths)
-        self.telemetry.record_dynamics(trainer.step_count, self._flow.take(), figures)
-
-    def _record_unit_words(self, experiment: Experiment) -> None:
-        """Every unit's top words on the training data (at an epoch's end, at most every
-        UNIT_WORDS_EVERY seconds)."""
-        now = time.perf_counter()
-        if now - self._unit_words_at < UNIT_WORDS_EVERY:
-            return
-        self._unit_words_at = now
-        acts = units.activations(
-            experiment.model,
-            experiment.train_set,
-            experiment.splits.train.texts,
-            max_sentences=UNIT_WORDS_SENTENCES,
-        )
-        positive, negative = units.top_words(acts, experiment.vocab.tokens)
-        self.telemetry.record_unit_words(
-            UnitWords(experiment.trainer.step_count, positive, negative)
-        )
-
     def _publish_status(self) -> None:
-        trainer = self._experiment.trainer
-        now = time.perf_counter()
-        then, tokens_then, rate = self._rate
-        if now - then >= 0.5:
-            if self._running:  # paused: the speed of the last stretch of training stays shown
-                rate = (trainer.tokens_seen - tokens_then) / (now - then)
-            self._rate = (now, trainer.tokens_seen, rate)
-        self.telemetry.set_status(
-            Status(
-                self._state,
-                self._message,
-                trainer.step_count,
-                trainer.epoch,
-                rate,
-                self._elapsed,
-                trainer.lr,
-                trainer.best.step if trainer.best else 0,
-                trainer.best.epoch if trainer.best else 0,
-                trainer.config,
-            )
-        )
+        self.telemetry.set_status(self._status.status())

@@ -13,15 +13,18 @@ import numpy as np
 
 from ..data.text import Vocabulary
 from ..insight.dynamics import MEASURES, Dynamics
+from ..insight.flow import FlowHistory
+from ..insight.records import Insight, UnitWords
 from ..nn.model import SequenceModel
 from .config import TrainConfig
-from .flow_history import FlowHistory, FlowImage
 from .history import DecimatingHistory, SeriesView
 from .records import Evaluation, RunState, StepRecord
+from .trainer import Trainer
 
 EVAL_METRICS = ("loss", "accuracy", "ece")
 MAX_EPOCH_MARKS = 256
 MAX_EVENTS = 500
+HALT_EVENT = "non-finite: weights restored"
 MAX_UNIT_WORDS = 64  # recorded top-word lists kept (thinned to every other one beyond)
 
 
@@ -36,25 +39,6 @@ class Snapshot:
     gradient_flow: dict[str, np.ndarray]  # "h" (, "c") -> (T,) mean ||dL/d·|| by distance from
     # the sentence end
     level: str = "word"  # a language model's tokens (what the typed text is read as)
-
-
-@dataclass(frozen=True)
-class UnitWords:
-    """Each hidden unit's top words on the training data at one step (units.top_words)."""
-
-    step: int
-    positive: list[list[str]]  # H lists: words where the unit is most positive
-    negative: list[list[str]]
-
-
-@dataclass(frozen=True)
-class Insight:
-    """What the window draws of the network's insides over training (rebuilt only when a new
-    record arrives, so reading it costs nothing)."""
-
-    flow: dict[str, FlowImage] = field(default_factory=dict)  # "h" (, "c") -> image
-    dynamics: SeriesView | None = None  # sigma_max, rho, saturation over steps
-    unit_words: tuple[UnitWords, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -108,6 +92,13 @@ class Telemetry:
             self._insight = Insight()
             self._status = Status()
             self._version = getattr(self, "_version", 0) + 1
+
+    def follow(self, trainer: Trainer) -> None:
+        """Record the trainer's steps, evaluations, epoch ends and halts from now on."""
+        trainer.on("step", self.record_step)
+        trainer.on("evaluation", self.record_evaluation)
+        trainer.on("epoch_end", lambda _: self.record_epoch(trainer.step_count))
+        trainer.on("halt", lambda halt: self.record_event(halt.step, HALT_EVENT))
 
     def record_step(self, record: StepRecord) -> None:
         values = np.array(record.values(), dtype=float)

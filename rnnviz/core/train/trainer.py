@@ -260,22 +260,6 @@ class Trainer:
             np.copyto(self.model.params[name], value)
         self.optimizer.load_state_arrays(optimizer_state)
 
-    def gradient_flow(self) -> dict[str, np.ndarray]:
-        """ "h" (and "c" for an LSTM) -> (T,) mean ||dL/dh_t|| of the newest batch by distance from
-        each sequence's end (index 0 = last token): how the gradient fades or grows going back."""
-        if self.last is None:
-            return {}
-        lengths = self.last.lengths  # (B,)
-        T = self.last.dh_norms.shape[1]
-        position = lengths[:, None] - 1 - np.arange(T)[None, :]  # (B, T)
-        valid = position >= 0
-        rows = np.arange(len(lengths))[:, None]
-        counts = np.maximum(valid.sum(axis=0), 1)
-        return {
-            name: np.where(valid, norms[rows, np.maximum(position, 0)], 0).sum(axis=0) / counts
-            for name, norms in self.last.state_norms.items()
-        }
-
 
 AUTO_EPOCH_SENTENCES = 200_000  # auto_epochs: sentences to read in all, within its bounds
 AUTO_EPOCH_BOUNDS = (5, 40)

@@ -4,9 +4,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .data.text import Vocabulary
-from .generate import read_prefix
-from .nn.model import SequenceModel
+from ..data.text import Vocabulary
+from ..generate import read_prefix
+from ..nn.model import SequenceModel
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
-"""The gradient flow over training as an image: one column per recorded step, one row per word
-counted back from the sentence end, value ||dL/dh_t|| averaged over the sentences of the batch.
+"""The gradient flow: how ||dL/dh_t|| fades or grows going back from each sentence's end, for one
+step (gradient_flow), averaged over steps (FlowAverage) and over training as an image
+(FlowHistory): one column per recorded step, one row per word counted back from the sentence end.
 
 Bounded like the curves (it is a DecimatingHistory of 2·DEPTH columns: the flow summed and how
 many batches reached each depth), so neighbouring columns merge pairwise when it fills and depths
@@ -10,10 +11,28 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .history import DecimatingHistory
+from ..nn.model import StepResult
+from ..train.history import DecimatingHistory
 
 DEPTH = 64  # words back from the end kept per column
 CAPACITY = 512  # columns
+
+
+def gradient_flow(result: StepResult | None) -> dict[str, np.ndarray]:
+    """ "h" (and "c" for an LSTM) -> (T,) mean ||dL/dh_t|| of a step's batch by distance from
+    each sequence's end (index 0 = last token); {} before the first step."""
+    if result is None:
+        return {}
+    lengths = result.lengths  # (B,)
+    T = result.dh_norms.shape[1]
+    position = lengths[:, None] - 1 - np.arange(T)[None, :]  # (B, T)
+    valid = position >= 0
+    rows = np.arange(len(lengths))[:, None]
+    counts = np.maximum(valid.sum(axis=0), 1)
+    return {
+        name: np.where(valid, norms[rows, np.maximum(position, 0)], 0).sum(axis=0) / counts
+        for name, norms in result.state_norms.items()
+    }
 
 
 @dataclass(frozen=True)

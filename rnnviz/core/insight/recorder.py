@@ -1,0 +1,78 @@
+"""Recording the network's insides while it trains: the gradient flow and the recurrence's
+figures, and every unit's top words, measured the same way for the window and the command line."""
+
+import time
+
+import numpy as np
+
+from ..train.experiment import Experiment
+from ..train.telemetry import Telemetry
+from . import dynamics, units
+from .dynamics import Dynamics
+from .flow import DEPTH, FlowAverage, gradient_flow
+from .records import UnitWords
+
+DYNAMICS_EVERY = 0.5  # seconds between records of the gradient flow and the recurrence figures
+UNIT_WORDS_EVERY = 5.0  # seconds at least between two records of every unit's top words (taken
+# at epoch ends; each is a forward pass over UNIT_WORDS_SENTENCES training sentences, ~0.1 s)
+UNIT_WORDS_SENTENCES = 1000
+
+
+class Measures:
+    """The gradient flow ("h" (, "c") -> (depth,)) averaged over the steps since the last take(),
+    and sigma_max / rho of W_hh and saturation on the experiment's probe batch."""
+
+    def __init__(self, experiment: Experiment, depth: int = DEPTH):
+        self.experiment = experiment
+        self.flow = FlowAverage(depth)
+        trainer = experiment.trainer
+        trainer.on("step", lambda _: self.flow.add(gradient_flow(trainer.last)))
+
+    def take(self) -> tuple[dict[str, np.ndarray], Dynamics]:
+        """The flow since the last take() (then started again) and the figures now."""
+        probe = self.experiment.probe_batch
+        return self.flow.take(), dynamics.measure(self.experiment.model, probe.ids, probe.lengths)
+
+
+class InsightRecorder:
+    """One experiment's insight into its Telemetry: the Measures at most every DYNAMICS_EVERY
+    seconds and only after new steps; the units' top words at epoch ends, at most every
+    UNIT_WORDS_EVERY seconds."""
+
+    def __init__(self, experiment: Experiment, telemetry: Telemetry):
+        self.experiment = experiment
+        self.telemetry = telemetry
+        self.measures = Measures(experiment)
+        self._dynamics_at = (0.0, -1)  # (time, step) of the last dynamics record
+        self._unit_words_at = -UNIT_WORDS_EVERY  # time of the last top-words record
+        experiment.trainer.on("epoch_end", lambda _: self.record_unit_words())
+
+    def record_dynamics(self, force: bool = False) -> None:
+        """The Measures now, if the throttle allows (force: whenever there are new steps)."""
+        trainer = self.experiment.trainer
+        then, step = self._dynamics_at
+        now = time.perf_counter()
+        if trainer.last is None or step == trainer.step_count:
+            return
+        if now - then < DYNAMICS_EVERY and not force:
+            return
+        self._dynamics_at = (now, trainer.step_count)
+        self.telemetry.record_dynamics(trainer.step_count, *self.measures.take())
+
+    def record_unit_words(self) -> None:
+        """Every unit's top words on (a sample of) the training data, if the throttle allows."""
+        now = time.perf_counter()
+        if now - self._unit_words_at < UNIT_WORDS_EVERY:
+            return
+        self._unit_words_at = now
+        experiment = self.experiment
+        acts = units.activations(
+            experiment.model,
+            experiment.train_set,
+            experiment.splits.train.texts,
+            max_sentences=UNIT_WORDS_SENTENCES,
+        )
+        positive, negative = units.top_words(acts, experiment.vocab.tokens)
+        self.telemetry.record_unit_words(
+            UnitWords(experiment.trainer.step_count, positive, negative)
+        )

@@ -1,0 +1,116 @@
+"""Runs beside the window's own: each built on its data and vocabulary with a few settings
+changed (config.RUN_FIELDS), given every batch the window's run trains on and ending its
+epochs with it, telling its own Telemetry. They live on the training thread."""
+
+from dataclasses import dataclass, field
+
+from ..data.batching import Batch
+from ..errors import ConfigError
+from .experiment import Experiment
+from .lockstep import MAX_RUNS, run_label
+from .records import RunState
+from .telemetry import Status, Telemetry
+
+
+@dataclass
+class Companion:
+    """One run beside the window's, labelled by its changes (run_label)."""
+
+    label: str
+    changes: dict
+    telemetry: Telemetry
+    experiment: Experiment | None = None
+    paused: bool = False
+    _published: int = field(default=-1, repr=False)
+
+    def build(self, main: Experiment) -> None:
+        """A fresh experiment beside `main` (on its data and vocabulary); history cleared."""
+        config = main.config.updated(**self.changes)
+        self.experiment = Experiment.build(config, main.data, vocab=main.vocab)
+        self.telemetry.clear()
+        self._published = -1
+        self.telemetry.follow(self.experiment.trainer)
+
+    @property
+    def active(self) -> bool:
+        trainer = self.experiment.trainer
+        return not (self.paused or trainer.halt or trainer.finished)
+
+    def step(self, batch: Batch) -> None:
+        if self.active:
+            self.experiment.trainer.step(batch)
+
+    def end_epoch(self) -> None:
+        if self.active:
+            self.experiment.trainer.end_epoch()
+
+    def publish(self) -> None:
+        """Its newest weights and status for the window (when it has stepped)."""
+        trainer = self.experiment.trainer
+        if trainer.step_count != self._published:
+            self._published = trainer.step_count
+            self.telemetry.publish(self.experiment.snapshot())
+        state = (
+            RunState.HALTED
+            if trainer.halt
+            else RunState.FINISHED
+            if trainer.finished
+            else (RunState.PAUSED if self.paused else RunState.TRAINING)
+        )
+        self.telemetry.set_status(
+            Status(
+                state, "", trainer.step_count, trainer.epoch, lr=trainer.lr, config=trainer.config
+            )
+        )
+
+
+class SideRuns:
+    """The companions of the window's run, by label (at most MAX_RUNS runs in all)."""
+
+    def __init__(self):
+        self.runs: list[Companion] = []
+        self._main: Experiment | None = None
+
+    def follow(self, main: Experiment) -> None:
+        """Beside a new experiment: every run starts anew on its data, and is given its batches
+        and epoch ends from now on."""
+        self._main, trainer = main, main.trainer
+        trainer.on("step", lambda _: self.step(trainer.last_batch))
+        trainer.on("epoch_end", lambda _: self.end_epoch())
+        for run in self.runs:
+            run.build(main)
+
+    def add(self, changes: dict) -> tuple[str, Telemetry]:
+        """A new run with `changes`; (its label, its Telemetry)."""
+        label = run_label(changes)
+        if len(self.runs) + 1 >= MAX_RUNS:
+            raise ConfigError(f"at most {MAX_RUNS} runs side by side")
+        if label in (run.label for run in self.runs):
+            raise ConfigError(f"a run with {label} is already there")
+        run = Companion(label, changes, Telemetry())
+        run.build(self._main)
+        run.publish()
+        self.runs.append(run)
+        return label, run.telemetry
+
+    def remove(self, label: str) -> None:
+        self.runs = [run for run in self.runs if run.label != label]
+
+    def pause(self, label: str, paused: bool) -> None:
+        """Hold one run (it skips the batches meanwhile) or let it go on."""
+        for run in self.runs:
+            if run.label == label:
+                run.paused = paused
+                run.publish()
+
+    def step(self, batch: Batch) -> None:
+        for run in self.runs:
+            run.step(batch)
+
+    def end_epoch(self) -> None:
+        for run in self.runs:
+            run.end_epoch()
+
+    def publish(self) -> None:
+        for run in self.runs:
+            run.publish()
