@@ -81,7 +81,6 @@ class MainWindow(QMainWindow):
         self._stale: set[str] = set()  # keys of the panels to redraw
         self._calibrated = True  # typed sentences use the fitted temperature
         self._closing = False  # the user has said the model may go
-        self.build_dialog: QProgressDialog | None = None  # the newest reset's progress
 
         self.inspection = UnitInspection(self.runner, self.replies)
         self.side_runs = SideRuns()
@@ -335,7 +334,6 @@ class MainWindow(QMainWindow):
         # reporter) is dropped on the training thread: a disconnect there crashes Qt
         dialog.canceled.connect(lambda: cancel.set())
         dialog.setValue(0)
-        self.build_dialog = dialog
         progress = Progress(self.replies.to(partial(_show, dialog)), cancel.is_set)
 
         def done(overview: Overview | None, error: BaseException | None) -> None:

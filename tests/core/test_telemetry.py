@@ -293,8 +293,8 @@ def test_a_run_added_after_a_live_change_starts_from_the_live_settings(runner, l
     """One live config: the trainer's. A side run is the live settings plus its own changes."""
     assert runner.apply(live).result(10).to_dict().items() >= live.items()
     runner.add_run({"cell": "lstm"}).result(10)
-    main, side = runner.call(
-        lambda e: (e.config, runner._companions[0].experiment.config)
-    ).result(5)
+    main, side = runner.call(lambda e: (e.config, runner._companions[0].experiment.config)).result(
+        5
+    )
     assert main.to_dict().items() >= live.items()
     assert side.to_dict() == {**main.to_dict(), "cell": "lstm"}
