@@ -1,9 +1,10 @@
 import subprocess
 import sys
+import threading
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QThread, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from rnnviz.core.data.datasets import DataSource
@@ -308,33 +309,58 @@ def test_epochs_are_numbered_as_in_the_cli(qtbot, window):
     assert window.status.fields["epoch"].text() == "epoch 100"
 
 
-def test_the_leak_check_sees_a_thread_a_timer_and_a_window(qtbot):
-    """The autouse no_leftovers fixture relies on this: each kind of leftover is reported."""
-    import threading
+def start_leaking_thread(release):
+    thread = threading.Thread(target=release.wait, name="left-running")
+    thread.start()
+    return thread
 
-    from PySide6.QtCore import QTimer
+
+def start_leaking_timer():
+    timer = QTimer()
+    timer.start(1000)
+    return timer
+
+
+def start_leaking_qthread():
+    qthread = QThread()
+    qthread.setObjectName("left-looping")
+    qthread.start()
+    return qthread
+
+
+def test_the_leak_check_names_each_leftover_and_where_it_was_started(qtbot):
+    """The autouse no_leftovers fixture relies on this: each kind of leftover is reported, a
+    thread, a QTimer and a QThread with the stack that started it."""
     from PySide6.QtWidgets import QDialog
 
-    from .conftest import alive, leftovers
+    from .conftest import alive, left_since, leftovers, recording_starts, settle
 
     before = alive()
     release = threading.Event()
-    thread = threading.Thread(target=release.wait, name="left-running")
-    thread.start()
-    timer = QTimer()
-    timer.start(1000)
+    with recording_starts((threading.Thread, "start"), (QTimer, "start"), (QThread, "start")):
+        thread = start_leaking_thread(release)
+        timer = start_leaking_timer()
+        qthread = start_leaking_qthread()
     dialog = QDialog()
     dialog.show()
     try:
-        report = leftovers(before, wait=0.1)
-        assert "left-running" in report and "1 active QTimer" in report and "QDialog" in report
+        report = leftovers(lambda: left_since(before), wait=0, settle=settle)
+        assert "thread 'left-running' started at:" in report
+        assert "active QTimer (interval 1000 ms) started at:" in report
+        assert "QThread 'left-looping' started at:" in report
+        assert "window QDialog" in report
+        for starter in ("start_leaking_thread", "start_leaking_timer", "start_leaking_qthread"):
+            assert f'{__file__}", line' in report and f"in {starter}\n" in report, report
+        assert "in test_the_leak_check_names_each_leftover" in report
     finally:
         release.set()
         thread.join()
         timer.stop()
+        qthread.quit()
+        qthread.wait()
         dialog.close()
         dialog.deleteLater()
-    assert leftovers(before) is None
+    assert leftovers(lambda: left_since(before), settle=settle) is None
 
 
 def test_the_cell_chosen_in_the_controls_is_built_on_reset(qtbot, window):
