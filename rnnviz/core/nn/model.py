@@ -105,8 +105,6 @@ class SequenceModel:
     def num_outputs(self) -> int:
         return self.head.num_outputs(self.params)
 
-    num_classes = num_outputs
-
     @property
     def dtype(self) -> np.dtype:
         return next(iter(self.params.values())).dtype
