@@ -59,12 +59,19 @@ def describe(kind: str, thing: object, name: str) -> str:
     return f"{kind} {name} started at:\n{started_at(thing)}"
 
 
+def _process_wide(thread: threading.Thread) -> bool:
+    """A library's one thread for the whole process, not a test's: tqdm's monitor, which the
+    first bar starts (a disabled one too: the CLI's when stderr is not a terminal) and which
+    stays for every later bar."""
+    return type(thread).__module__ == "tqdm._monitor"
+
+
 def leaked_threads(before: set[threading.Thread]) -> list[str]:
     """Each thread alive now that was not in `before`, with where it was started."""
     return [
         describe("thread", t, repr(t.name))
         for t in threading.enumerate()
-        if t not in before and t.is_alive()
+        if t not in before and t.is_alive() and not _process_wide(t)
     ]
 
 
