@@ -69,10 +69,6 @@ class HoverReadout:
             )
             box.show()
 
-    def readouts(self) -> list[str]:
-        """The text each plot's box shows (empty when hidden), for tests."""
-        return [box.textItem.toPlainText() if box.isVisible() else "" for box in self.boxes]
-
 
 def _values_at(plot: pg.PlotItem, x: float) -> list[tuple[str, str, str]]:
     """(name, colour, value text) of each visible named curve at its point nearest to x; a

@@ -7,7 +7,6 @@ import numpy as np
 from PySide6.QtGui import QColor
 
 STRONGEST = 0.8  # opacity of the word with the largest |score|
-FAINTEST = 0.04  # below this opacity a word gets no background
 
 
 def blend(colour: str, background: str, opacity: float) -> str:

@@ -1,68 +1,72 @@
 import gc
 import os
 import threading
-import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 import shiboken6  # noqa: E402
-from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QTimer  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QThread, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow  # noqa: E402
 
-
-def _active_timers() -> set[int]:
-    return {
-        id(o)
-        for o in gc.get_objects()
-        if issubclass(type(o), QTimer) and shiboken6.isValid(o) and o.isActive()
-    }
+from ..conftest import describe, leaked_threads, leftovers, recording_starts  # noqa: E402
 
 
-def _windows() -> set[int]:
-    return {id(w) for w in QApplication.topLevelWidgets() if isinstance(w, QMainWindow | QDialog)}
+def _qt_objects(kind: type) -> list:
+    return [o for o in gc.get_objects() if issubclass(type(o), kind) and shiboken6.isValid(o)]
 
 
-def alive() -> tuple[set, set[int], set[int]]:
-    """What is alive now: threads, active QTimers, windows and dialogs."""
-    return set(threading.enumerate()), _active_timers(), _windows()
+def _windows() -> list:
+    return [w for w in QApplication.topLevelWidgets() if isinstance(w, QMainWindow | QDialog)]
 
 
-def leftovers(before: tuple[set, set[int], set[int]], wait: float = 2.0) -> str | None:
-    """What is alive now and was not `before` (after deferred deletes had up to `wait` seconds
-    to run), described; None when nothing is left."""
-    threads, timers, windows = before
-    deadline = time.monotonic() + wait
-    while True:
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-        QCoreApplication.processEvents()
-        gc.collect()
-        left_threads = [t.name for t in threading.enumerate() if t not in threads and t.is_alive()]
-        left_timers = _active_timers() - timers
-        left_windows = [
-            type(w).__name__
-            for w in QApplication.topLevelWidgets()
-            if isinstance(w, QMainWindow | QDialog) and id(w) not in windows
-        ]
-        if not (left_threads or left_timers or left_windows):
-            return None
-        if time.monotonic() > deadline:
-            return (
-                f"threads {left_threads}, {len(left_timers)} active QTimer(s), "
-                f"windows {left_windows}"
-            )
-        time.sleep(0.02)
+def alive() -> tuple[set, set[int], set[int], set[int]]:
+    """What is alive now: threads, active QTimers, running QThreads, windows and dialogs."""
+    return (
+        set(threading.enumerate()),
+        {id(t) for t in _qt_objects(QTimer) if t.isActive()},
+        {id(t) for t in _qt_objects(QThread) if t.isRunning()},
+        {id(w) for w in _windows()},
+    )
+
+
+def left_since(before: tuple[set, set[int], set[int], set[int]]) -> list[str]:
+    """What is alive now and was not `before`: each thread, QTimer and QThread with where it
+    was started, each window or dialog by its class."""
+    threads, timers, qthreads, windows = before
+    left = leaked_threads(threads)
+    left += [
+        describe("active QTimer", t, f"(interval {t.interval()} ms)")
+        for t in _qt_objects(QTimer)
+        if t.isActive() and id(t) not in timers
+    ]
+    left += [
+        describe("QThread", t, repr(t.objectName()))
+        for t in _qt_objects(QThread)
+        if t.isRunning() and id(t) not in qthreads
+    ]
+    left += [f"window {type(w).__name__}" for w in _windows() if id(w) not in windows]
+    return left
+
+
+def settle() -> None:
+    """Let what is ending end: deferred deletes, queued events, garbage."""
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QCoreApplication.processEvents()
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)
 def no_leftovers(qapp):
-    """Fail a test that leaves a thread, an active QTimer or a window or dialog alive (as
-    napari's fixtures do), naming what it left."""
+    """Fail a test that leaves a thread, an active QTimer, a running QThread or a window or
+    dialog alive (as napari's fixtures do), naming what it left and where each thread, timer
+    or QThread was started. (Overrides tests/conftest.py's, which sees only threads.)"""
     before = alive()
-    yield
-    left = leftovers(before)
+    with recording_starts((threading.Thread, "start"), (QTimer, "start"), (QThread, "start")):
+        yield
+        left = leftovers(lambda: left_since(before), settle=settle)
     if left:
-        pytest.fail(f"left behind: {left}")
+        pytest.fail(f"left behind:\n{left}", pytrace=False)
 
 
 @pytest.fixture

@@ -30,11 +30,16 @@ def test_empty_plots_show_a_hint_instead_of_axes_until_training(qtbot, window):
     qtbot.waitUntil(lambda: loss.hints[0].label.isVisible(), timeout=5000)  # back after Reset
 
 
+def shown_text(hover) -> list[str]:
+    """What each plot's readout box shows, as the user reads it (empty when hidden)."""
+    return [box.textItem.toPlainText() if box.isVisible() else "" for box in hover.boxes]
+
+
 def test_the_crosshair_reads_every_curve_of_both_plots_at_the_step(qtbot, window):
     trained(window)
     loss = window.panels["loss"]
     loss.hover.show_at(60.2)
-    top, bottom = loss.hover.readouts()
+    top, bottom = shown_text(loss.hover)
     assert top.startswith("step 60") and "train (per step): " in top
     assert "train (smoothed): " in top
     steps = window.telemetry.read().steps
@@ -49,11 +54,11 @@ def test_the_crosshair_follows_the_mouse_and_leaves_with_it(qtbot, window):
     view = window.panels["gradients"].norm_plot.getViewBox()
     inside = view.mapViewToScene(QPointF(50, view.viewRange()[1][0] + 0.1))
     window.panels["gradients"].layout_widget.scene().sigMouseMoved.emit(inside)
-    qtbot.waitUntil(lambda: hover.readouts()[0] != "", timeout=2000)
-    text = hover.readouts()[0]
+    qtbot.waitUntil(lambda: shown_text(hover)[0] != "", timeout=2000)
+    text = shown_text(hover)[0]
     assert "before (per step)" in text and "after clipping (smoothed)" in text
     window.panels["gradients"].layout_widget.scene().sigMouseMoved.emit(QPointF(-500, -500))
-    qtbot.waitUntil(lambda: hover.readouts()[0] == "", timeout=2000)
+    qtbot.waitUntil(lambda: shown_text(hover)[0] == "", timeout=2000)
 
 
 def test_reset_clears_the_readout(qtbot, window):
@@ -62,7 +67,7 @@ def test_reset_clears_the_readout(qtbot, window):
     loss.hover.show_at(30)
     window.unsaved.mark_kept()
     window.reset()
-    qtbot.waitUntil(lambda: loss.hover.readouts() == ["", ""], timeout=5000)
+    qtbot.waitUntil(lambda: shown_text(loss.hover) == ["", ""], timeout=5000)
     assert not any(line.isVisible() for line in loss.hover.lines)
 
 

@@ -1,10 +1,10 @@
 import subprocess
 import sys
-import time
+import threading
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QThread, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from rnnviz.core.data.datasets import DataSource
@@ -27,7 +27,7 @@ def test_training_fills_the_plots(qtbot, window):
     wait_step(qtbot, window, 300)
     qtbot.keyClick(window, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: window.telemetry.read().status.state == "paused")
-    qtbot.wait(100)
+    qtbot.waitUntil(lambda: len(window.panels["loss"].smooth_loss.getData()[0]) >= 300)
     x, y = window.panels["loss"].smooth_loss.getData()
     assert len(x) >= 300 and np.all(np.isfinite(y)) and y[-1] < y[0]
     x, y = window.panels["gradients"].before.line.getData()
@@ -68,8 +68,8 @@ def test_typing_changes_probabilities_and_heatmap_width(qtbot, window):
 def test_step_and_reset(qtbot, window):
     qtbot.mouseClick(window.controls.step_button, Qt.MouseButton.LeftButton)
     wait_step(qtbot, window, 1)
-    time.sleep(0.2)
-    assert window.telemetry.read().status.step == 1
+    # read on the training thread: a second step would have come before this answer
+    assert window.runner.call(lambda run: run.trainer.step_count).result(5) == 1
     window.controls.form.widgets["hidden_size"].setValue(16)
     window.reset()  # posted: the window does not wait for the new model
     qtbot.waitUntil(lambda: window.status.fields["step"].text() == "step 0", timeout=5000)
@@ -180,10 +180,9 @@ def test_closing_while_training_stops_the_thread_quickly(qtbot, tmp_path, monkey
     win.runner.set_speed(None)
     win.runner.train()
     wait_step(qtbot, win, 20)
-    started = time.monotonic()
     win.close()
     assert asked and "since it was last saved. Closing the window replaces it." in asked[0]
-    assert time.monotonic() - started < 2.0 and not win.runner.alive
+    assert win.runner.stop(0)  # the training thread had ended when close() returned
     assert settings.value("geometry") is not None
     win.deleteLater()
 
@@ -311,33 +310,58 @@ def test_epochs_are_numbered_as_in_the_cli(qtbot, window):
     assert window.status.fields["epoch"].text() == "epoch 100"
 
 
-def test_the_leak_check_sees_a_thread_a_timer_and_a_window(qtbot):
-    """The autouse no_leftovers fixture relies on this: each kind of leftover is reported."""
-    import threading
+def start_leaking_thread(release):
+    thread = threading.Thread(target=release.wait, name="left-running")
+    thread.start()
+    return thread
 
-    from PySide6.QtCore import QTimer
+
+def start_leaking_timer():
+    timer = QTimer()
+    timer.start(1000)
+    return timer
+
+
+def start_leaking_qthread():
+    qthread = QThread()
+    qthread.setObjectName("left-looping")
+    qthread.start()
+    return qthread
+
+
+def test_the_leak_check_names_each_leftover_and_where_it_was_started(qtbot):
+    """The autouse no_leftovers fixture relies on this: each kind of leftover is reported, a
+    thread, a QTimer and a QThread with the stack that started it."""
     from PySide6.QtWidgets import QDialog
 
-    from .conftest import alive, leftovers
+    from .conftest import alive, left_since, leftovers, recording_starts, settle
 
     before = alive()
     release = threading.Event()
-    thread = threading.Thread(target=release.wait, name="left-running")
-    thread.start()
-    timer = QTimer()
-    timer.start(1000)
+    with recording_starts((threading.Thread, "start"), (QTimer, "start"), (QThread, "start")):
+        thread = start_leaking_thread(release)
+        timer = start_leaking_timer()
+        qthread = start_leaking_qthread()
     dialog = QDialog()
     dialog.show()
     try:
-        report = leftovers(before, wait=0.1)
-        assert "left-running" in report and "1 active QTimer" in report and "QDialog" in report
+        report = leftovers(lambda: left_since(before), wait=0, settle=settle)
+        assert "thread 'left-running' started at:" in report
+        assert "active QTimer (interval 1000 ms) started at:" in report
+        assert "QThread 'left-looping' started at:" in report
+        assert "window QDialog" in report
+        for starter in ("start_leaking_thread", "start_leaking_timer", "start_leaking_qthread"):
+            assert f'{__file__}", line' in report and f"in {starter}\n" in report, report
+        assert "in test_the_leak_check_names_each_leftover" in report
     finally:
         release.set()
         thread.join()
         timer.stop()
+        qthread.quit()
+        qthread.wait()
         dialog.close()
         dialog.deleteLater()
-    assert leftovers(before) is None
+    assert leftovers(lambda: left_since(before), settle=settle) is None
 
 
 def test_the_cell_chosen_in_the_controls_is_built_on_reset(qtbot, window):
@@ -430,8 +454,8 @@ def test_reset_asks_before_discarding_a_trained_model(qtbot, window, monkeypatch
     wait_step(qtbot, window, 12)
     window.confirm_reset()
     assert "trained 12 steps since it was last saved. Reset replaces it." in asked[0]
-    qtbot.wait(200)
-    assert window.telemetry.read().status.step == 12  # cancelled: still there
+    # cancelled: no reset was posted (it would have run before this answer)
+    assert window.runner.call(lambda run: run.trainer.step_count).result(5) == 12
     answering(monkeypatch, Button.Discard)
     window.confirm_reset()
     qtbot.waitUntil(lambda: window.telemetry.read().status.step == 0, timeout=5000)

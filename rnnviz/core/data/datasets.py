@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -70,7 +71,8 @@ class DataSource:
         if not isinstance(values, dict):
             raise TypeError("not a data source record")
         paths = ("sources", "test", "validation")
-        return cls(**{k: tuple(v) if k in paths else v for k, v in values.items()})
+        fields: dict[str, Any] = {k: tuple(v) if k in paths else v for k, v in values.items()}
+        return cls(**fields)
 
     def load(self, progress: Progress | None = None, preview_lines: int | None = None):
         return load(

@@ -158,7 +158,6 @@ def read_delimited(path: Path, fmt: str, lenient: bool, report: ReadReport) -> I
     lines = lines_of(path, report)
     errors = _LineErrors(path, lenient, report)
     delimiter = "," if fmt == "csv" else "\t"
-    quoting = csv.QUOTE_MINIMAL if fmt == "csv" else csv.QUOTE_NONE
     columns = None
     rows: list[tuple[int, Example]] = []
     stage = f"reading {path.name}"
@@ -166,7 +165,7 @@ def read_delimited(path: Path, fmt: str, lenient: bool, report: ReadReport) -> I
         if not line.strip():
             continue
         if fmt == "csv":
-            cells = next(csv.reader([line], delimiter=delimiter, quoting=quoting))
+            cells = next(csv.reader([line], delimiter=delimiter, quoting=csv.QUOTE_MINIMAL))
         else:
             cells = line.split(delimiter)
         if number == 1 and fmt != "tab":
@@ -259,8 +258,9 @@ def read_lines(path: Path, report: ReadReport) -> Iterator[Example]:
 def read_folder(path: Path, lenient: bool, report: ReadReport) -> Iterator[Example]:
     """A folder of per-class sub-folders of .txt files, or train/ and test/ each holding such
     folders, or train.* and test.* files of another format."""
-    split_files = {part: _split_file(path, part) for part in SPLIT_NAMES}
-    if all(split_files.values()):
+    found = {part: _split_file(path, part) for part in SPLIT_NAMES}
+    split_files = {part: file for part, file in found.items() if file is not None}
+    if len(split_files) == len(SPLIT_NAMES):
         validation = next(
             filter(None, (_split_file(path, name) for name in VALIDATION_NAMES)), None
         )

@@ -68,7 +68,7 @@ def probe(
         )
     encoded = vocab.encode(text)
     if len(encoded.ids) == 0:
-        H, C = model.hidden_size, model.num_classes
+        H, C = model.hidden_size, model.num_outputs
         return Probe([], encoded.unknown, np.zeros((0, H)), np.zeros((0, C)))
     states, probs, gates = model.trace(encoded.ids, temperature)
     return Probe(encoded.tokens, encoded.unknown, states, probs, gates)

@@ -67,8 +67,7 @@ def activations(
     """h_t (N, H) after every word of up to max_sentences sentences of `encoded` (positions
     count words: a language model's <s> is skipped)."""
     n = len(encoded)
-    chosen = np.linspace(0, n - 1, min(n, max_sentences)).round().astype(np.intp) if n else []
-    chosen = np.unique(chosen)
+    chosen = np.unique(np.linspace(0, n - 1, min(n, max_sentences)).round().astype(np.intp))
     states, sentences, positions, ids = [], [], [], []
     for start in range(0, len(chosen), batch_size):
         batch = encoded.batch(chosen[start : start + batch_size])

@@ -104,8 +104,6 @@ class SequenceModel:
     def num_outputs(self) -> int:
         return self.head.num_outputs(self.params)
 
-    num_classes = num_outputs
-
     @property
     def task(self) -> str:
         """The head's registry name, as TrainConfig.task: "classify" or "lm"."""

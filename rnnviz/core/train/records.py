@@ -65,7 +65,6 @@ class Evaluation:
 class Halt:
     step: int
     reason: str  # one sentence for the user
-    restored_step: int  # the weights now in the model gave a finite loss at this step
 
 
 class RunState(str, Enum):

@@ -56,10 +56,6 @@ class TrainingRunner:
             self._thread.join(timeout)
         return not self._thread.is_alive()
 
-    @property
-    def alive(self) -> bool:
-        return self._thread.is_alive()
-
     def train(self) -> None:
         self._send(self._do_train)
 

@@ -6,6 +6,7 @@ import numpy as np
 
 from ..data.batching import EncodedSet
 from ..nn.model import SequenceModel
+from ..nn.next_token import NextToken
 from .calibration import Reliability, nll, probabilities, reliability
 
 
@@ -18,7 +19,9 @@ class Scores:
     reliability: Reliability | None  # the table behind it (None for a language model)
 
 
-def logits_of(model: SequenceModel, data: EncodedSet, batch_size: int = 256):
+def logits_of(
+    model: SequenceModel, data: EncodedSet, batch_size: int = 256
+) -> tuple[np.ndarray, np.ndarray]:
     """(N, C) logits (temperature not applied) and (N,) labels of a set, in the set's order
     (computed in batches of similar length, then put back in place)."""
     logits = np.zeros((len(data), model.num_outputs), dtype=model.dtype)
@@ -55,13 +58,16 @@ SCORED_ROWS = 4096  # steps whose (rows, V) logits are computed at once
 def next_token_scores(model: SequenceModel, data: EncodedSet, batch_size: int = 64) -> Scores:
     """A language model's mean -log p(next token) over every real step (exp of it is the
     perplexity) and its top-1 accuracy; no confusion matrix or calibration table."""
+    head = model.head
+    if not isinstance(head, NextToken):
+        raise TypeError(f"next-token scores need a language model, not a {type(head).__name__}")
     total_nll, correct, count = 0.0, 0, 0
     for batch in data.batches_in_order(batch_size):
         trace = model.forward(batch.ids, batch.lengths)
-        t, b = model.head.real_steps(trace)
+        t, b = head.real_steps(trace)
         for start in range(0, len(t), SCORED_ROWS):
             rows = slice(start, start + SCORED_ROWS)
-            logits = model.head.logits(model.params, trace.outputs[t[rows], b[rows]])
+            logits = head.logits(model.params, trace.outputs[t[rows], b[rows]])
             targets = batch.labels[b[rows], t[rows]]
             total_nll += nll(logits, targets, model.temperature) * len(targets)
             correct += int(np.count_nonzero(logits.argmax(axis=1) == targets))

@@ -195,7 +195,6 @@ class Trainer:
                 self.step_count,
                 f"non-finite {what} at step {self.step_count}: no update applied, weights "
                 f"restored to step {self._good[0]}. Lower the learning rate or turn clipping on.",
-                self._good[0],
             )
             self._emit("halt", self.halt)
         elif cfg.eval_every and self.step_count % cfg.eval_every == 0:
