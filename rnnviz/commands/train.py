@@ -17,9 +17,9 @@ from tqdm import tqdm
 
 from ..core.data.corpus import unigram_perplexity
 from ..core.errors import CheckpointError, ConfigError, RnnvizError
-from ..core.insight.recorder import Measures
 from ..core.train import checkpoint
 from ..core.train.experiment import Experiment
+from ..core.train.recorder import Measures
 from ..core.train.records import Evaluation, StepRecord
 from ..core.train.trainer import Trainer
 from .options import add_data_arguments, add_hyperparameter_arguments, config_from, load_data

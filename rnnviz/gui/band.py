@@ -3,7 +3,7 @@
 import numpy as np
 import pyqtgraph as pg
 
-from ..core.train.history import SeriesView
+from ..core.history import SeriesView
 
 BAND_ALPHA = "40"  # hex alpha of the band's fill: the curves behind stay readable
 

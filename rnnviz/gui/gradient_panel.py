@@ -122,6 +122,9 @@ class GradientPanel(QWidget, Panel):
             self.flow_c = points_curve(self.flow_plot, self.theme.test, "‖∂L/∂c_t‖", size=4)
         self.flow_c.setData(np.arange(len(flow)), flow)
 
+    def show_readouts_at(self, step: float) -> None:
+        self.hovers[0].show_at(step)  # the norms (the flow's axis is words back, not steps)
+
     def draw(self, context: PanelContext) -> None:
         self.set_clip(context.config.clip_mode, context.config.clip)
         for curves in self.run_curves:

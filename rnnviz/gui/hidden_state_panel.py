@@ -165,6 +165,15 @@ class HiddenStatePanel(QWidget, Panel):
         set_ticks(self.plot.getAxis("left"), [(u + 0.5, str(u)) for u in range(0, H, step)])
         set_view(self.plot, (0, T), (0, H))
 
+    def state(self) -> dict:
+        return {"layer": self.layer_box.currentText()}
+
+    def restore(self, state: dict) -> None:
+        """The layer by its label, once the model's layers are offered (unknown: ignored)."""
+        index = self.layer_box.findText(str(state.get("layer", "")))
+        if index >= 0:
+            self.layer_box.setCurrentIndex(index)
+
     def _offer_layers(self, cell: Cell) -> None:
         """h, then the cell's gates (and an LSTM's cell state), once per cell type."""
         if cell.name == self.shown_cell:

@@ -183,6 +183,9 @@ class LossPanel(QWidget, Panel):
         if isinstance(smoothing, int | float) and math.isfinite(smoothing):
             self.set_smoothing(float(smoothing))
 
+    def show_readouts_at(self, step: float) -> None:
+        self.hover.show_at(step)
+
     def view_entries(self, menu) -> dict:
         """Loss on a log scale, and smoothing presets checked when the slider is on one."""
         log = QAction("Loss on a log scale", menu, checkable=True)

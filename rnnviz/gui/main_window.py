@@ -8,16 +8,10 @@ trainer's are live, read from telemetry) nor of what the user looks at (view_sta
 from dataclasses import asdict
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import (
-    QFrame,
     QMainWindow,
     QMessageBox,
-    QScrollArea,
-    QSplitter,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
 )
 
 from ..core.data.datasets import DEFAULT_DATASET, DataSource, bundled_names
@@ -34,6 +28,7 @@ from .collector import GuiThreadCollector
 from .controls_panel import OPEN_DATASET, SPEEDS, ControlsPanel
 from .dataset_dialog import DatasetDialog
 from .inspection import UnitInspection
+from .layout import PanelLayout
 from .menus import build_menus, fill_runs_menu
 from .messages import Icon
 from .panel import CONFIG, PROBE, SNAPSHOT, TELEMETRY, PanelContext
@@ -143,46 +138,14 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- layout
     def _build_layout(self) -> None:
-        scroll = QScrollArea()
-        scroll.setWidget(self.controls)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        column = QWidget()  # the settings scroll; Train, Step, Reset ... always stay in view
-        column.setMinimumWidth(270)
-        column.setMaximumWidth(340)
-        column_layout = QVBoxLayout(column)
-        column_layout.setContentsMargins(0, 0, 0, 0)
-        column_layout.addWidget(scroll, 1)
-        column_layout.addWidget(self.controls.button_bar)
-        self.top_split = QSplitter(Qt.Orientation.Horizontal)
-        self.bottom_split = QSplitter(Qt.Orientation.Horizontal)
-        self.tabs = QTabWidget()
-        self.tabs.setDocumentMode(True)
-        self.tabs.currentChanged.connect(lambda _: self._draw_current_tab())
-        rows = {"top": self.top_split, "bottom": self.bottom_split}
-        for panel in self.panels.values():
-            panel.setMinimumSize(300, 220)
-            if panel.slot == "tabs":
-                self.tabs.addTab(panel, panel.title)
-            else:
-                rows[panel.slot].addWidget(panel)
-        self.bottom_split.addWidget(self.tabs)
-        stretches = [p.stretch for p in self.panels.values() if p.slot == "bottom"]
-        stretches.append(max(p.stretch for p in self.panels.values() if p.slot == "tabs"))
-        for index, stretch in enumerate(stretches):
-            self.bottom_split.setStretchFactor(index, stretch)
-        self.center_split = QSplitter(Qt.Orientation.Vertical)
-        self.center_split.addWidget(self.top_split)
-        self.center_split.addWidget(self.bottom_split)
-        self.center_split.setStretchFactor(0, 1)
-        self.center_split.setStretchFactor(1, 1)
-        self.main_split = QSplitter(Qt.Orientation.Horizontal)
-        self.main_split.addWidget(column)
-        self.main_split.addWidget(self.center_split)
-        self.main_split.setStretchFactor(1, 1)
-        self.setCentralWidget(self.main_split)
+        self.panel_layout = PanelLayout(self.controls, self.controls.button_bar, self.panels)
+        self.panel_layout.on_tab_changed(lambda _: self._draw_current_tab())
+        self.setCentralWidget(self.panel_layout.root)
         self.resize(1440, 900)
+
+    @property
+    def tabs(self):
+        return self.panel_layout.tabs
 
     def _connect(self) -> None:
         c = self.controls
@@ -262,25 +225,10 @@ class MainWindow(QMainWindow):
         self.status.set_theme(self.theme)
         self.inspection.close()
         self.side_runs.recolour(self.theme)
-        current_tab = self.tabs.currentIndex()
         for cls in PANELS:
-            old = self.panels[cls.key]
             new = cls(self.theme, self.state)
-            new.setMinimumSize(old.minimumSize())
-            new.restore(old.state())
-            if cls.slot == "tabs":
-                index = self.tabs.indexOf(old)
-                shown = self.tabs.isTabVisible(index)
-                self.tabs.removeTab(index)
-                self.tabs.insertTab(index, new, new.title)
-                self.tabs.setTabVisible(index, shown)
-            else:
-                new.setHidden(old.isHidden())
-                splitter = old.parentWidget()
-                splitter.replaceWidget(splitter.indexOf(old), new)
-            self.panels[cls.key] = new
-            old.deleteLater()
-        self.tabs.setCurrentIndex(current_tab)
+            new.restore(self.panels[cls.key].state())
+            self.panel_layout.replace(cls.key, new)
         self.menuBar().clear()
         build_menus(self)
         self._show_overview(self.overview)
@@ -417,23 +365,16 @@ class MainWindow(QMainWindow):
         self.scheduler.draw_next()
 
     def panel_shown(self, key: str) -> bool:
-        """Is the panel on screen (its tab, if it is one, visible and chosen)?"""
-        panel = self.panels[key]
-        return not panel.isHidden() and (panel.slot != "tabs" or self.tabs.currentWidget() is panel)
+        return self.panel_layout.shown(key)
 
     def show_panel(self, key: str, shown: bool) -> None:
         """View menu: show or hide a panel (or its tab)."""
-        panel = self.panels[key]
-        if panel.slot == "tabs":
-            self.tabs.setTabVisible(self.tabs.indexOf(panel), shown)
-            self.tabs.setVisible(any(self.tabs.isTabVisible(i) for i in range(self.tabs.count())))
-        else:
-            panel.setVisible(shown)
+        self.panel_layout.show(key, shown)
         self._draw_current_tab()
 
     def show_tab(self, key: str) -> None:
         """Bring a tabbed panel to the front."""
-        self.tabs.setCurrentWidget(self.panels[key])
+        self.panel_layout.bring_to_front(key)
 
     def _draw_current_tab(self) -> None:
         """A tab comes to the front: draw it now if its data changed while it was behind."""
@@ -447,22 +388,13 @@ class MainWindow(QMainWindow):
         self.scheduler.draw_all()
 
     # ------------------------------------------------------------ settings
-    def _splitters(self) -> dict[str, QSplitter]:
-        return {
-            "split/main": self.main_split,
-            "split/center": self.center_split,
-            "split/top": self.top_split,
-            "split/bottom": self.bottom_split,
-        }
-
     def _restore_layout(self) -> None:
         geometry = self.stored.state("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
-        for key, splitter in self._splitters().items():
-            state = self.stored.state(key)
-            if state is not None:
-                splitter.restoreState(state)
+        self.panel_layout.restore(
+            {key: self.stored.state(key) for key in self.panel_layout.splitters}
+        )
         speed = self.stored.text("speed", tuple(SPEEDS))
         if speed is not None:
             self.controls.speed.setCurrentText(speed)
@@ -475,7 +407,7 @@ class MainWindow(QMainWindow):
     def save_settings(self) -> None:
         self.stored.save(
             geometry=self.saveGeometry(),
-            **{key: splitter.saveState() for key, splitter in self._splitters().items()},
+            **self.panel_layout.states(),
             config=self.controls.config(self.config),
             speed=self.controls.speed.currentText(),
             dataset=asdict(self.source),

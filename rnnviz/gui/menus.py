@@ -58,8 +58,7 @@ def build_menus(window) -> None:
         title = (panel.title or key.capitalize()) + " panel"
         show = lambda shown, k=key: window.show_panel(k, shown)  # noqa: E731
         action = add(view, f"panel:{key}", title, show, checkable=True)
-        tab = window.tabs.indexOf(panel)
-        action.setChecked(window.tabs.isTabVisible(tab) if tab >= 0 else not panel.isHidden())
+        action.setChecked(window.panel_layout.is_offered(key))
 
     window.runs_menu = bar.addMenu("&Runs")
     fill_runs_menu(window)

@@ -52,6 +52,9 @@ class Panel:
         """Add the panel's own entries to the View menu; returns them by name."""
         return {}
 
+    def show_readouts_at(self, step: float) -> None:
+        """Show the plots' hover readouts at training step `step` (scripted pictures)."""
+
     def take_focus(self) -> bool:
         """Put the keyboard focus where the user types, if the panel has such a place."""
         return False

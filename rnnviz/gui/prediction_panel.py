@@ -69,7 +69,7 @@ class PredictionPanel(QWidget, Panel):
             lambda: state.set_selection(self.entry.selectionStart(), self.entry.selectionLength())
         )
         state.text_changed.connect(self._show_text)
-        state.selection_changed.connect(self._show_phrase_units)
+        state.selection_changed.connect(self._show_selection)
         self.tokens_label = QLabel()
         self.tokens_label.setTextFormat(Qt.TextFormat.RichText)
         self.tokens_label.setWordWrap(True)
@@ -155,6 +155,16 @@ class PredictionPanel(QWidget, Panel):
         if text != self.entry.text():
             self.entry.setText(text)
             self.debounce.stop()
+
+    def _show_selection(self) -> None:
+        """The selection set elsewhere (a script) is shown in the entry; then its units."""
+        start, length = self.view_state.selection
+        if start >= 0 and (self.entry.selectionStart(), self.entry.selectionLength()) != (
+            start,
+            length,
+        ):
+            self.entry.setSelection(start, length)
+        self._show_phrase_units()
 
     def take_focus(self) -> bool:
         self.entry.setFocus()

@@ -146,10 +146,10 @@ def take_screenshot(
             window.state.set_text(text)
         if show is not None:
             window.redraw_all()  # the panel offers the cell's gates once it has drawn
-            layers = window.panels["hidden"].layer_box
-            if layers.findText(show) < 0:
+            hidden = window.panels["hidden"]
+            hidden.restore({"layer": show})
+            if hidden.state()["layer"] != show:
                 raise RnnvizError(f"nothing called {show!r} to show for the {window.config.cell}")
-            layers.setCurrentText(show)
         if tab is not None:
             window.show_tab(tab)
         settle(window)
@@ -163,8 +163,8 @@ def _window(window, path: Path) -> list[Path]:
 def _hover(window, path: Path) -> list[Path]:
     """The readouts at 60% of the run, on the loss and the gradient-norm plots."""
     step = 0.6 * window.telemetry.status.step
-    window.panels["loss"].hover.show_at(step)
-    window.panels["gradients"].hovers[0].show_at(step)
+    for panel in window.panels.values():
+        panel.show_readouts_at(step)
     return [save(window, path)]
 
 
@@ -205,7 +205,7 @@ def _history(window, path: Path) -> list[Path]:
     loss = window.panels["loss"]
     shots = []
     for scale, on in (("linear", False), ("log", True)):
-        loss.log_box.setChecked(on)
+        loss.restore({"log_scale": on})
         settle(window, 0.2)
         shots.append(save(loss, path.with_name(f"{path.stem}-{scale}{path.suffix}")))
     return shots
@@ -230,7 +230,7 @@ def _inspector(window, path: Path) -> list[Path]:
     text = window.state.text
     found = text.lower().find(PHRASE_WORD)
     start, length = (found, len(PHRASE_WORD)) if found >= 0 else (0, len(text.split()[0]))
-    window.panels["prediction"].entry.setSelection(start, length)  # as the user selects
+    window.state.set_selection(start, length)
     first, stop = window.state.selected_tokens() or (0, 1)
     ranked = units_for_span(window.state.probe.states, first, stop, 1)
     window.state.select_unit(ranked[0]["unit"] if ranked else 0)

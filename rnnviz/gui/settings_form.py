@@ -33,8 +33,10 @@ class FloatBox(_WheelOnlyWithFocus, QDoubleSpinBox):
 
 
 def tooltip(h: Hyperparameter) -> str:
-    """The row's help, as a sentence, and when it applies."""
-    return f"{h.help[:1].upper()}{h.help[1:]} ({h.applies})."
+    """The row's help, as a sentence, and when it applies (a help opening on a symbol, η, keeps
+    it)."""
+    first = h.help[:1]
+    return f"{first.upper() if first.isascii() else first}{h.help[1:]} ({h.applies})."
 
 
 def make_widget(h: Hyperparameter, value) -> QWidget:

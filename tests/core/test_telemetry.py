@@ -5,10 +5,10 @@ import pytest
 
 from rnnviz.core.data.datasets import load
 from rnnviz.core.errors import ConfigError
+from rnnviz.core.history import DecimatingHistory
 from rnnviz.core.insight.flow import DEPTH, FlowHistory
 from rnnviz.core.train.config import TrainConfig
 from rnnviz.core.train.experiment import Experiment
-from rnnviz.core.train.history import DecimatingHistory
 from rnnviz.core.train.runner import TrainingRunner
 from rnnviz.core.train.telemetry import Telemetry
 
@@ -94,7 +94,7 @@ class Clock:
 
 def test_paused_status_keeps_the_last_training_speed(runner, monkeypatch):
     clock = Clock()
-    monkeypatch.setattr("rnnviz.core.train.runner.time", clock)
+    monkeypatch.setattr("rnnviz.core.train.run_status.time", clock)
     runner.train()
     assert wait_for(lambda: steps_done(runner) > 10)  # (the clock stands: no status published)
     clock.now += 1.0  # the speed is measured over half-second stretches
@@ -189,7 +189,7 @@ def test_telemetry_memory_is_bounded():
 
 
 def test_runner_records_gradient_flow_dynamics_and_unit_words(runner, monkeypatch):
-    monkeypatch.setattr("rnnviz.core.insight.recorder.DYNAMICS_EVERY", 0.0)
+    monkeypatch.setattr("rnnviz.core.train.recorder.DYNAMICS_EVERY", 0.0)
     runner.train()
 
     def recorded():

@@ -13,6 +13,8 @@ the cell's ExportMapping gives it with the operator's attributes (GRU z, r, h wi
 linear_before_reset = 1, PyTorch's reset placement; LSTM i, o, f, c).
 """
 
+from typing import Any
+
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
@@ -40,7 +42,8 @@ def build_graph(model: SequenceModel, classes: list[str]) -> onnx.ModelProto:
         numpy_helper.from_array(np.ascontiguousarray(a, dtype=f32), name)
         for name, a in initializers.items()
     ]
-    attributes = {"hidden_size": H, **mapping.onnx_attributes}
+    # the operator's attributes, passed as make_node's **kwargs (Any: not its named parameters)
+    attributes: dict[str, Any] = {"hidden_size": H, **mapping.onnx_attributes}
     every_step = model.head.per_step  # the state after every step, else after the last
     outputs = ["Y" if every_step else "", "" if every_step else "Y_h"]
     nodes = [
@@ -56,7 +59,7 @@ def build_graph(model: SequenceModel, classes: list[str]) -> onnx.ModelProto:
             *output_layer("states", "p_tb"),
             helper.make_node("Transpose", ["p_tb"], ["probabilities"], perm=[1, 0, 2]),
         ]
-        shape = ["batch", "time", C]
+        shape: list[str | int] = ["batch", "time", C]
     else:
         tensors.append(numpy_helper.from_array(np.array([0], dtype=np.int64), "axis0"))
         nodes += [

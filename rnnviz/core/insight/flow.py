@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..history import DecimatingHistory
 from ..nn.model import StepResult
-from ..train.history import DecimatingHistory
 
 DEPTH = 64  # words back from the end kept per column
 CAPACITY = 512  # columns

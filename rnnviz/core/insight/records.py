@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from ..train.history import SeriesView
+from ..history import SeriesView
 from .flow import FlowImage
 
 

@@ -7,7 +7,6 @@ position; everything else is a query on that table.
 
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -15,9 +14,6 @@ from ..data.batching import EncodedSet
 from ..data.corpus import lm_tokens
 from ..data.text import tokenize
 from ..nn.model import SequenceModel
-
-if TYPE_CHECKING:
-    from ..train.experiment import Experiment
 
 MAX_SENTENCES = 4000  # activations() samples at most this many sentences (evenly spaced)
 CONTEXT_WORDS = 6  # words shown on each side of the highlighted one
@@ -132,19 +128,6 @@ def contexts(
             )
         )
     return found
-
-
-def unit_contexts(
-    experiment: "Experiment", unit: int, k: int = TOP_CONTEXTS
-) -> tuple[int, list[Context], list[Context]]:
-    """(step, top k positive contexts, top k negative contexts) of `unit` on the experiment's
-    training data (no contexts for a unit the model does not have)."""
-    step = experiment.trainer.step_count
-    if unit >= experiment.model.hidden_size:
-        return step, [], []
-    acts = activations(experiment.model, experiment.train_set, experiment.splits.train.texts)
-    tokens_of, glue = token_reader(experiment.config.task == "lm", experiment.config.level)
-    return step, *(contexts(acts, unit, k, sign, tokens_of, glue) for sign in (1, -1))
 
 
 def top_words(

@@ -26,7 +26,8 @@ class NextToken(Head):
     def real_steps(trace: CellTrace) -> tuple[np.ndarray, np.ndarray]:
         """(N,) time and (N,) batch indices of the real steps, time-major."""
         T = trace.outputs.shape[0]
-        return np.nonzero(np.arange(T)[:, None] < trace.lengths[None, :])
+        t, b = np.nonzero(np.arange(T)[:, None] < trace.lengths[None, :])
+        return t, b
 
     def read(self, trace: CellTrace, targets: np.ndarray, keep):
         """Every real step, scored on the next token targets (B, T); keep (T, B, H) there."""

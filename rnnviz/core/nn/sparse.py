@@ -92,14 +92,15 @@ def summed(grads: list[Grad]) -> Grad:
     all are, with the columns they share added, else dense."""
     if len(grads) == 1:
         return grads[0]
-    if not all(isinstance(g, SparseColumns) for g in grads):
+    sparse = [g for g in grads if isinstance(g, SparseColumns)]
+    if len(sparse) != len(grads):
         total = to_dense(grads[0]).copy()
         for g in grads[1:]:
             add_(total, g)
         return total
-    cols = np.concatenate([g.cols for g in grads])
-    values = np.concatenate([g.values for g in grads])  # (sum K, R)
+    cols = np.concatenate([g.cols for g in sparse])
+    values = np.concatenate([g.values for g in sparse])  # (sum K, R)
     order = np.argsort(cols, kind="stable")
     cols, values = cols[order], values[order]
     starts = np.flatnonzero(np.diff(cols, prepend=-1) != 0)
-    return SparseColumns(cols[starts], np.add.reduceat(values, starts, axis=0), grads[0].shape)
+    return SparseColumns(cols[starts], np.add.reduceat(values, starts, axis=0), sparse[0].shape)

@@ -12,6 +12,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 
@@ -67,7 +68,8 @@ def save(path: str | Path, ckpt: Checkpoint) -> Path:
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
         with os.fdopen(handle, "wb") as out:
-            np.savez(out, **arrays)
+            # numpy's stubs type savez's **kwds as its allow_pickle flag; they are arrays
+            np.savez(out, **cast(dict[str, Any], arrays))
             out.flush()
             os.fsync(out.fileno())
         os.chmod(temporary, _file_mode(path))
@@ -109,8 +111,8 @@ def load(path: str | Path) -> Checkpoint:
         raise CheckpointError(f"no such checkpoint file: {path}")
     if not path.is_file():
         raise CheckpointError(f"{path} is not a regular file")
-    with path.open("rb") as head:
-        magic = head.read(4)
+    with path.open("rb") as stream:
+        magic = stream.read(4)
     if magic[:1] == b"\x80":
         raise CheckpointError(
             f"{path.name} is a Python pickle, not an .npz checkpoint; refused: "
@@ -166,7 +168,7 @@ def _members(npz: NpzReader, version: int) -> dict[str, str]:
     """Array name as this version reads it -> the member holding it. Files of version 2 and
     before hold the vanilla cell's W_ih and b_ih under their old names W_xh and b_h
     (param/W_xh, optim/W_xh/m, ...)."""
-    members = {}
+    members: dict[str, str] = {}
     for stored in npz.names():
         kind, _, rest = stored.partition("/")
         name, slash, slot = rest.partition("/")

@@ -32,24 +32,31 @@ class Companion:
         self.telemetry.follow(self.experiment.trainer)
 
     @property
+    def built(self) -> Experiment:
+        """Its experiment: SideRuns builds every run before it steps or publishes it."""
+        assert self.experiment is not None, f"run {self.label} used before build()"
+        return self.experiment
+
+    @property
     def active(self) -> bool:
-        trainer = self.experiment.trainer
+        trainer = self.built.trainer
         return not (self.paused or trainer.halt or trainer.finished)
 
     def step(self, batch: Batch) -> None:
         if self.active:
-            self.experiment.trainer.step(batch)
+            self.built.trainer.step(batch)
 
     def end_epoch(self) -> None:
         if self.active:
-            self.experiment.trainer.end_epoch()
+            self.built.trainer.end_epoch()
 
     def publish(self) -> None:
         """Its newest weights and status for the window (when it has stepped)."""
-        trainer = self.experiment.trainer
+        experiment = self.built
+        trainer = experiment.trainer
         if trainer.step_count != self._published:
             self._published = trainer.step_count
-            self.telemetry.publish(self.experiment.snapshot())
+            self.telemetry.publish(experiment.snapshot())
         state = (
             RunState.HALTED
             if trainer.halt
@@ -67,7 +74,7 @@ class Companion:
 class SideRuns:
     """The companions of the window's run, by label (at most MAX_RUNS runs in all)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.runs: list[Companion] = []
         self._main: Experiment | None = None
 
@@ -75,7 +82,13 @@ class SideRuns:
         """Beside a new experiment: every run starts anew on its data, and is given its batches
         and epoch ends from now on."""
         self._main, trainer = main, main.trainer
-        trainer.on("step", lambda _: self.step(trainer.last_batch))
+
+        def stepped(_: object) -> None:
+            batch = trainer.last_batch
+            assert batch is not None, "a step event comes after the trainer took its batch"
+            self.step(batch)
+
+        trainer.on("step", stepped)
         trainer.on("epoch_end", lambda _: self.end_epoch())
         for run in self.runs:
             run.build(main)
@@ -88,6 +101,7 @@ class SideRuns:
         if label in (run.label for run in self.runs):
             raise ConfigError(f"a run with {label} is already there")
         run = Companion(label, changes, Telemetry())
+        assert self._main is not None, "runs are added beside a followed experiment"
         run.build(self._main)
         run.publish()
         self.runs.append(run)

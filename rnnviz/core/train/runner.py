@@ -6,7 +6,7 @@ contexts...) is queued and applied between two steps, so the experiment is only 
 its own thread. A command that answers takes an `on_done(result, error)` callback, called on the
 worker thread (the window forwards it to its own thread), and also returns a Future for scripts
 and tests; the window never waits on one. The runner knows nothing of Qt. stop() ends the thread
-and waits for it. Beside it: companions.py (runs beside this one), insight/recorder.py (what it
+and waits for it. Beside it: companions.py (runs beside this one), recorder.py (what it
 records of the network's insides), run_status.py (its state and speed).
 """
 
@@ -19,10 +19,10 @@ from concurrent.futures import Future
 from threadpoolctl import threadpool_limits
 
 from ..insight import units
-from ..insight.recorder import InsightRecorder
 from . import checkpoint
 from .companions import SideRuns
 from .experiment import Experiment
+from .recorder import InsightRecorder, unit_contexts
 from .records import Halt, RunState
 from .run_status import RunStatus
 from .telemetry import Telemetry
@@ -97,8 +97,8 @@ class TrainingRunner:
         self, unit: int, on_done: Reply | None = None, top: int = units.TOP_CONTEXTS
     ) -> Future:
         """The reply is (step, top positive contexts, top negative contexts) of `unit` on the
-        training data (units.unit_contexts)."""
-        return self._ask(lambda: units.unit_contexts(self._experiment, unit, top), on_done)
+        training data (recorder.unit_contexts)."""
+        return self._ask(lambda: unit_contexts(self._experiment, unit, top), on_done)
 
     def add_run(self, changes: dict, on_done: Reply | None = None) -> Future:
         """A run beside this one, with `changes` to its settings (lockstep.RUN_FIELDS), trained

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..data.text import Vocabulary
+from ..history import DecimatingHistory, SeriesView
 from ..insight.dynamics import MEASURES, Dynamics
 from ..insight.flow import FlowHistory
 from ..insight.records import Insight, UnitWords
 from ..nn.model import SequenceModel
 from .config import TrainConfig
-from .history import DecimatingHistory, SeriesView
 from .records import Evaluation, RunState, StepRecord
 from .trainer import Trainer
 

@@ -1,16 +1,17 @@
-"""Recording the network's insides while it trains: the gradient flow and the recurrence's
-figures, and every unit's top words, measured the same way for the window and the command line."""
+"""Recording the network's insides while it trains (core/insight measures them): the gradient
+flow and the recurrence's figures, and every unit's top words, measured the same way for the
+window and the command line; and a unit's contexts on the training data, when asked."""
 
 import time
 
 import numpy as np
 
-from ..train.experiment import Experiment
-from ..train.telemetry import Telemetry
-from . import dynamics, units
-from .dynamics import Dynamics
-from .flow import DEPTH, FlowAverage, gradient_flow
-from .records import UnitWords
+from ..insight import dynamics, units
+from ..insight.dynamics import Dynamics
+from ..insight.flow import DEPTH, FlowAverage, gradient_flow
+from ..insight.records import UnitWords
+from .experiment import Experiment
+from .telemetry import Telemetry
 
 DYNAMICS_EVERY = 0.5  # seconds between records of the gradient flow and the recurrence figures
 UNIT_WORDS_EVERY = 5.0  # seconds at least between two records of every unit's top words (taken
@@ -76,3 +77,20 @@ class InsightRecorder:
         self.telemetry.record_unit_words(
             UnitWords(experiment.trainer.step_count, positive, negative)
         )
+
+
+def unit_contexts(
+    experiment: Experiment, unit: int, k: int = units.TOP_CONTEXTS
+) -> tuple[int, list[units.Context], list[units.Context]]:
+    """(step, top k positive contexts, top k negative contexts) of `unit` on the experiment's
+    training data (no contexts for a unit the model does not have)."""
+    step = experiment.trainer.step_count
+    if unit >= experiment.model.hidden_size:
+        return step, [], []
+    acts = units.activations(experiment.model, experiment.train_set, experiment.splits.train.texts)
+    tokens_of, glue = units.token_reader(
+        experiment.model.is_language_model, experiment.config.level
+    )
+    positive = units.contexts(acts, unit, k, 1, tokens_of, glue)
+    negative = units.contexts(acts, unit, k, -1, tokens_of, glue)
+    return step, positive, negative
