@@ -12,6 +12,7 @@ class RunDialog(QDialog):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setWindowTitle("Add a run")
+        self.setMinimumWidth(400)
         self.form = SettingsForm(tuple(BY_FIELD[name] for name in RUN_FIELDS), TrainConfig(), self)
         note = QLabel(
             "A run beside the window's own, trained on the same batches from the next step on. "
