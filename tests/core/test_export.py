@@ -22,6 +22,7 @@ def checkpoint_of(cell: str) -> Checkpoint:
     rng = np.random.default_rng(4)
     for p in model.params.values():  # away from init so that every gate matters
         p += rng.normal(0.0, 0.5, size=p.shape)
+    model.temperature = 1.7  # as fitted on validation: every engine must apply it
     vocab = Vocabulary(["<pad>", "<unk>", *(f"w{i}" for i in range(V - 2))])
     return Checkpoint(model, vocab, ("a", "b", "c"), TrainConfig(cell=cell), {}, {})
 
@@ -36,8 +37,10 @@ def padded_batch():
 
 
 def rnnviz_probs(ckpt, ids, lengths):
+    """What `rnnviz predict` reports: softmax(logits / T), T the model's fitted temperature."""
     model = ckpt.model
-    return softmax(model.head.logits(model.params, model.forward(ids, lengths).last))
+    last = model.forward(ids, lengths).last
+    return model.head.per_step_probs(model.params, last, model.temperature)
 
 
 def exported_to_torch(torch, ckpt: Checkpoint, path) -> tuple:
@@ -77,7 +80,8 @@ def test_onnx_runtime_reproduces_the_probabilities(cell, tmp_path):
 def test_pytorch_reproduces_the_probabilities(cell, tmp_path):
     torch = pytest.importorskip("torch")
     ckpt = checkpoint_of(cell)
-    net, _ = exported_to_torch(torch, ckpt, tmp_path / "m.safetensors")
+    net, meta = exported_to_torch(torch, ckpt, tmp_path / "m.safetensors")
+    assert meta["temperature"] == 1.7
     ids, lengths = padded_batch()
     with torch.no_grad():
         x = net["embedding"](torch.from_numpy(ids))
@@ -86,7 +90,7 @@ def test_pytorch_reproduces_the_probabilities(cell, tmp_path):
         )
         _, state = net["rnn"](packed)
         h_last = (state[0] if isinstance(state, tuple) else state)[-1]
-        probs = torch.softmax(net["fc"](h_last), dim=-1).numpy()
+        probs = torch.softmax(net["fc"](h_last) / meta["temperature"], dim=-1).numpy()
     np.testing.assert_allclose(probs, rnnviz_probs(ckpt, ids, lengths), atol=1e-5, rtol=0)
 
 
@@ -139,3 +143,15 @@ def test_pytorch_reproduces_a_language_models_every_step(cell, tmp_path):
     real = np.arange(6)[None, :] < lengths[:, None]  # padding only follows the real steps
     expected = rnnviz_next_token_probs(ckpt, ids, lengths)
     np.testing.assert_allclose(probs[real], expected[real], atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize("target", ["torch", "onnx"])
+def test_exported_files_follow_the_umask(target, tmp_path):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        written, side = export(checkpoint_of("gru"), target, tmp_path / f"m.{target}")
+    finally:
+        os.umask(old)
+    assert [oct(p.stat().st_mode & 0o777) for p in (written, side)] == ["0o644", "0o644"]

@@ -3,7 +3,7 @@ probabilities (B, C) out, using the ONNX operator the cell names (RNN, GRU, LSTM
 
     X   = Gather(E, Transpose(ids))        (T, B, stacked*H)   E = W_ih.T, rnnviz's gate order
     Y_h = <Op>(X, W = P, R, B, lengths)    the state after each sequence's last token
-    p   = Softmax(Y_h W_hy^T + b_y)
+    p   = Softmax((Y_h W_hy^T + b_y) / T)   T: the temperature fitted on validation (1 if none)
 
 A language model's graph reads every step's state Y (T, 1, B, H) instead and returns (B, T, V):
 the next-token distribution after each input token (rows past a sequence's length are padding).
@@ -37,6 +37,7 @@ def build_graph(model: SequenceModel, classes: list[str]) -> onnx.ModelProto:
         "B": np.concatenate([onnx_gate_order(b, model) for b in biases(model)])[None],  # (1, 2w)
         "W_hy_T": p["W_hy"].T,  # (H, C)
         "b_y": p["b_y"],
+        "temperature": np.array(model.temperature),  # () the divisor of the logits
     }
     tensors = [
         numpy_helper.from_array(np.ascontiguousarray(a, dtype=f32), name)
@@ -88,9 +89,10 @@ def build_graph(model: SequenceModel, classes: list[str]) -> onnx.ModelProto:
 
 
 def output_layer(states: str, probabilities: str) -> list:
-    """Nodes for p = softmax(states W_hy^T + b_y) over the last axis."""
+    """Nodes for p = softmax((states W_hy^T + b_y) / T) over the last axis."""
     return [
         helper.make_node("MatMul", [states, "W_hy_T"], ["z"]),
         helper.make_node("Add", ["z", "b_y"], ["logits"]),
-        helper.make_node("Softmax", ["logits"], [probabilities], axis=-1),
+        helper.make_node("Div", ["logits", "temperature"], ["scaled"]),
+        helper.make_node("Softmax", ["scaled"], [probabilities], axis=-1),
     ]

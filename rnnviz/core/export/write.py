@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..data.corpus import BOS, EOS
 from ..errors import RnnvizError
-from ..train.checkpoint import Checkpoint
+from ..train.checkpoint import Checkpoint, file_mode
 from .layout import torch_tensors
 
 TARGETS = ("torch", "onnx")
@@ -33,6 +33,7 @@ def sidecar(ckpt: Checkpoint) -> dict:
         "pad_id": 0,
         "unk_id": 1,
         "task": model.task,
+        "temperature": model.temperature,  # probabilities = softmax(fc(h) / temperature)
         **extra,
     }
 
@@ -48,7 +49,9 @@ def export(ckpt: Checkpoint, target: str, out: str | Path) -> tuple[Path, Path]:
         if target == "torch":
             from safetensors.numpy import save_file
 
+            mode = file_mode(out)  # safetensors writes 0600 whatever the umask
             save_file(torch_tensors(ckpt.model), str(out), metadata={"producer": "rnnviz"})
+            out.chmod(mode)
         else:
             import onnx
 

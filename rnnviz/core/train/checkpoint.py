@@ -72,7 +72,7 @@ def save(path: str | Path, ckpt: Checkpoint) -> Path:
             np.savez(out, **cast(dict[str, Any], arrays))
             out.flush()
             os.fsync(out.fileno())
-        os.chmod(temporary, _file_mode(path))
+        os.chmod(temporary, file_mode(path))
         os.replace(temporary, path)
     except OSError as error:
         if temporary is not None:
@@ -93,7 +93,7 @@ def _remove_stale_temporaries(path: Path, older_than_s: float = 60.0) -> None:
             pass  # gone already, or not ours to remove
 
 
-def _file_mode(path: Path) -> int:
+def file_mode(path: Path) -> int:
     """The permissions a file written with open() would get: the existing file's, else
     0o666 minus the umask (mkstemp's temporary file is 0o600 whatever the umask)."""
     if path.exists():
