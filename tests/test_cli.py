@@ -79,6 +79,13 @@ def test_human_lines_go_to_stdout_without_json_and_nowhere_with_quiet(capsys):
         (["train", "--data", "tiny", "--hidden", "0"], "hidden size must be >= 1"),
         (["train", "--data", "tiny", "--threads", "0"], "--threads must be >= 1"),
         (["train", "--data", "tiny", "--seed", "-1"], "seed must be >= 0"),
+        # every comparison with NaN is False: the checks refuse non-finite numbers first
+        (["train", "--data", "tiny", "--lr", "nan"], "learning rate must be a finite number"),
+        (["train", "--data", "tiny", "--lr", "inf"], "learning rate must be a finite number"),
+        (["train", "--data", "tiny", "--dropout", "nan"], "dropout must be a finite number"),
+        (["train", "--data", "tiny", "--word-dropout", "nan"], "word dropout must be a finite"),
+        (["train", "--data", "tiny", "--weight-decay", "inf"], "weight decay must be a finite"),
+        (["train", "--data", "tiny", "--clip=-inf"], "clip threshold must be a finite"),
         (["predict", "--model", "missing.npz", "hi"], "no such checkpoint"),
         (["train", "--data", "tiny", "--save", "/proc/x.npz"], "cannot write the model"),
         (["train", "--data", "tiny", "--save", "/no/such/dir/x.npz"], "does not exist"),

@@ -91,10 +91,10 @@ class MainWindow(QMainWindow):
         self.runner.start()
         self.runner.set_speed(SPEEDS[self.controls.speed.currentText()])
         self.timer.start()
-        if self.stored.notes:
-            self.statusBar().showMessage("; ".join(self.stored.notes), 15000)
         if dataset is None:
             self._reopen_last_dataset()
+        if self.stored.notes:
+            self.statusBar().showMessage("; ".join(self.stored.notes), 15000)
 
     @property
     def config(self) -> TrainConfig:

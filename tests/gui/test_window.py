@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from rnnviz.core.data.datasets import DataSource
 from rnnviz.core.train import checkpoint
+from rnnviz.core.train.config import TrainConfig
 
 
 def wait_step(qtbot, window, at_least, timeout=15000):
@@ -185,6 +186,37 @@ def test_closing_while_training_stops_the_thread_quickly(qtbot, tmp_path, monkey
     assert win.runner.stop(0)  # the training thread had ended when close() returned
     assert settings.value("geometry") is not None
     win.deleteLater()
+
+
+@pytest.mark.parametrize(
+    "key,value",
+    [
+        ("config", '{"hidden_size": 12.5}'),
+        ("config", '{"lr": NaN}'),
+        ("config", "[1, 2]"),
+        ("config", "{not json"),
+        ("speed", ["a", "list"]),
+        ("speed", "light speed"),
+        ("colour_scheme", "plaid"),
+        ("dataset", '{"sources": 3}'),
+        ("panels", '{"loss": {"smoothing": "much", "log_scale": 3}}'),
+    ],
+)
+def test_bad_remembered_settings_are_dropped_with_a_note(qtbot, tmp_path, key, value):
+    """A settings file from another version or edited by hand never stops the app starting."""
+    from rnnviz.gui.app import dispose
+    from rnnviz.gui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    settings.setValue(key, value)
+    settings.sync()
+    window = MainWindow(settings=settings)
+    try:
+        assert window.config.hidden_size == TrainConfig().hidden_size
+        message = window.statusBar().currentMessage()
+        assert key == "panels" or f"the remembered {key} was" in message
+    finally:
+        dispose(window)
 
 
 def test_settings_are_remembered(qtbot, tmp_path):
