@@ -537,3 +537,29 @@ def test_the_last_dataset_is_reopened_or_reported_gone(qtbot, tmp_path):
         assert third.overview.name == "negation"
     finally:
         dispose(third)
+
+
+def test_the_wheel_changes_a_setting_only_once_its_box_has_focus(qtbot, window):
+    """Scrolling the control column over a spin box scrolls the column, never the setting."""
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+
+    box = window.controls.form.widgets["dropout"]
+    before = box.value()
+
+    def wheel() -> None:
+        centre = QPointF(box.rect().center())
+        event = QWheelEvent(
+            centre, QPointF(box.mapToGlobal(centre.toPoint())), QPoint(0, 0), QPoint(0, 120),
+            Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase,
+            False,
+        )  # fmt: skip
+        QApplication.sendEvent(box, event)
+
+    wheel()
+    assert box.value() == before
+    window.activateWindow()
+    box.setFocus()
+    qtbot.waitUntil(box.hasFocus)
+    wheel()
+    assert box.value() > before
