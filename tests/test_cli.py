@@ -75,6 +75,7 @@ def test_human_lines_go_to_stdout_without_json_and_nowhere_with_quiet(capsys):
     "argv,message",
     [
         (["train", "--data", "no/such/file.csv"], "no such file or folder"),
+        (["train", "--data", "negaton"], "did you mean 'negation'? bundled datasets: negation"),
         (["train", "--data", "tiny", "--lr", "-1"], "learning rate must be > 0"),
         (["train", "--data", "tiny", "--hidden", "0"], "hidden size must be >= 1"),
         (["train", "--data", "tiny", "--threads", "0"], "--threads must be >= 1"),

@@ -1,5 +1,6 @@
 """Labelled sentence datasets: loading (bundled names or user files), class names, splits."""
 
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,9 +106,18 @@ def class_names(raw_labels: Sequence[str]) -> tuple[tuple[str, ...], dict[str, i
 
 def resolve(source: str, notes: list[str] | None = None) -> Path:
     """The path itself when it exists, else a bundled dataset's folder for a bare name, else the
-    path (reading it then says it is missing). A local file that shares a bundled name wins, and
+    path (reading it then says it is missing; a bare name that is neither is answered with the
+    bundled names, the closest first). A local file that shares a bundled name wins, and
     `notes` is told so."""
     path = Path(source).expanduser()
+    bare_name = "/" not in source and "\\" not in source and not path.suffix
+    if bare_name and source not in bundled_names() and not path.exists():
+        close = difflib.get_close_matches(source, bundled_names(), n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise DatasetError(
+            f"no such file or folder: {source} ({hint}bundled datasets: "
+            f"{', '.join(bundled_names())})"
+        )
     if source in bundled_names():
         if not path.exists():
             return resource_dir("data") / source
