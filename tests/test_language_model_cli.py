@@ -43,7 +43,7 @@ def test_sample_lists_the_next_tokens_and_seeded_continuations(stories_lm, capsy
 def test_eval_reports_perplexity(stories_lm, capsys):
     assert main(["eval", "--model", stories_lm, "--data", "stories", "--json"]) == 0
     (result,) = json_lines(capsys.readouterr().out)
-    assert 1.0 < result["perplexity"] < 20 and result["sentences"] == 7000
+    assert 1.0 < result["perplexity"] < 20 and result["sentences"] == 1000  # stories' own test part
 
 
 @pytest.mark.parametrize(

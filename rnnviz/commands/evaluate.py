@@ -24,9 +24,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_data_arguments(parser, held_out=False)
     parser.add_argument(
         "--split",
-        choices=("test", "all"),
-        default="all",
-        help="the data's own test part, or every example (default)",
+        choices=("auto", "test", "all"),
+        default="auto",
+        help="the data's own test part, or every example; auto (default): the test part when "
+        "the data has one (a bundled set's training part is what the model learned from), else "
+        "every example",
     )
     add_calibration_argument(parser)
     add_output_arguments(
@@ -44,10 +46,7 @@ def run(args: argparse.Namespace) -> int:
         raise RnnvizError(
             f"the data has classes {list(data.classes)}, the model knows {list(ckpt.classes)}"
         )
-    keep = [i for i, part in enumerate(data.parts) if args.split == "all" or part == "test"]
-    if not keep:
-        raise RnnvizError(f"{data.name} has no test part of its own; use --split all")
-    data = data.subset(keep, args.split)
+    data = _selected(args, data, out)
     to_model = np.array([ckpt.classes.index(c) for c in data.classes])
     labels = to_model[data.labels]
     encoded = EncodedSet.build(data.texts, labels, ckpt.vocab, ckpt.config.max_len or None)
@@ -84,12 +83,26 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _language_model(args, out: Output, ckpt, data) -> int:
-    """Perplexity and next-token accuracy of a language model on the data's sentences."""
-    keep = [i for i, part in enumerate(data.parts) if args.split == "all" or part == "test"]
+def _selected(args: argparse.Namespace, data, out: Output):
+    """The part of the data --split names (auto: its own test part if it has one), and a note of
+    which it is."""
+    split = args.split
+    if split == "auto":
+        split = "test" if "test" in data.parts else "all"
+    keep = [i for i, part in enumerate(data.parts) if split == "all" or part == "test"]
     if not keep:
         raise RnnvizError(f"{data.name} has no test part of its own; use --split all")
-    data = data.subset(keep, args.split)
+    out.note(
+        f"evaluated on the test part of {data.name}"
+        if split == "test"
+        else f"evaluated on all of {data.name}"
+    )
+    return data.subset(keep, split)
+
+
+def _language_model(args, out: Output, ckpt, data) -> int:
+    """Perplexity and next-token accuracy of a language model on the data's sentences."""
+    data = _selected(args, data, out)
     encoded = NextTokenSet.build_lm(
         data.texts, ckpt.vocab, ckpt.config.level, ckpt.config.max_len or None
     )
