@@ -21,7 +21,8 @@ def test_gradcheck_json(capsys):
     captured = capsys.readouterr()
     (result,) = json_lines(captured.out)
     assert result["max_rel_error"] < 1e-7 and result["passed"]
-    assert set(result["per_param"]) == {"W_ih", "W_hh", "b_ih", "W_hy", "b_y"}
+    # the cell train defaults to (a GRU: two biases, as PyTorch's)
+    assert set(result["per_param"]) == {"W_ih", "W_hh", "b_ih", "b_hh", "W_hy", "b_y"}
     assert any("truncated" in line for line in captured.err.splitlines())
 
 

@@ -3,7 +3,8 @@
 import argparse
 
 from ..core.nn.gradcheck import check_gradients, demo_problem
-from ..core.nn.registry import CELLS, TASKS
+from ..core.nn.registry import CELLS
+from ..core.train.config import TASKS, TrainConfig
 from .output import Output, add_output_arguments
 
 
@@ -16,7 +17,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="window of the truncated-BPTT check (default 2)",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the random problem")
-    parser.add_argument("--cell", choices=tuple(CELLS), default="vanilla", help="cell to check")
+    parser.add_argument(
+        "--cell",
+        choices=tuple(CELLS),
+        default=TrainConfig().cell,
+        help=f"cell to check (default {TrainConfig().cell}, the cell train defaults to)",
+    )
     parser.add_argument(
         "--task",
         choices=tuple(TASKS),
