@@ -2,7 +2,7 @@
 buttons, in a bar of their own that the window keeps in view under the settings."""
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ..core.train.config import BY_FIELD, HYPERPARAMETERS, LIVE_FIELDS, TrainConfig
 from .actions import tooltip
@@ -32,7 +32,7 @@ class ControlsPanel(QWidget):
 
     def __init__(self, bundled: list[str], config: TrainConfig, parent=None):
         super().__init__(parent)
-        self.dataset = QComboBox()
+        self.dataset = ChoiceBox()
         self.dataset.addItems([*bundled, OPEN_DATASET])
         self.dataset.setToolTip("Bundled datasets, or open your own file or folder.")
         self.dataset.activated.connect(

@@ -80,9 +80,10 @@ class HiddenStatePanel(QWidget, Panel):
         )
         self.sentence_box.currentIndexChanged.connect(lambda _: self.refresh())  # own probe
         self.layer_box = QComboBox()
+        self._wanted_layer = ""  # a restored layer, chosen once the cell offers it
         self.layer_box.addItem(HIDDEN)
         self.layer_box.setToolTip("What to show per unit and word: h, or a gate of a gated cell.")
-        self.layer_box.currentIndexChanged.connect(lambda _: self.refresh())
+        self.layer_box.currentIndexChanged.connect(lambda _: self._layer_chosen())
         self.shown_cell = ""
         self.shown_title = ""
         self.shown_scale: tuple = ()
@@ -169,8 +170,17 @@ class HiddenStatePanel(QWidget, Panel):
         return {"layer": self.layer_box.currentText()}
 
     def restore(self, state: dict) -> None:
-        """The layer by its label, once the model's layers are offered (unknown: ignored)."""
-        index = self.layer_box.findText(str(state.get("layer", "")))
+        """The layer by its label, now or once the model's layers are offered (a label the cell
+        does not have is ignored)."""
+        self._wanted_layer = str(state.get("layer", ""))
+        self._choose_wanted_layer()
+
+    def _layer_chosen(self) -> None:
+        self._wanted_layer = self.layer_box.currentText()  # kept when another cell comes
+        self.refresh()
+
+    def _choose_wanted_layer(self) -> None:
+        index = self.layer_box.findText(self._wanted_layer)
         if index >= 0:
             self.layer_box.setCurrentIndex(index)
 
@@ -184,6 +194,7 @@ class HiddenStatePanel(QWidget, Panel):
         self.layer_box.addItem(HIDDEN)
         for gate in cell.gates:
             self.layer_box.addItem(gate.label, gate)
+        self._choose_wanted_layer()
         self.layer_box.blockSignals(False)
         self.plot.setToolTip(
             f"{cell.equations}. One column per word, one row per hidden unit. h and tanh "

@@ -68,6 +68,8 @@ class PredictionPanel(QWidget, Panel):
         self.entry.selectionChanged.connect(
             lambda: state.set_selection(self.entry.selectionStart(), self.entry.selectionLength())
         )
+        if state.selection[0] >= 0:  # a panel rebuilt (new colours) shows the selection too
+            self.entry.setSelection(*state.selection)
         state.text_changed.connect(self._show_text)
         state.selection_changed.connect(self._show_selection)
         self.tokens_label = QLabel()

@@ -2,6 +2,7 @@
 missing, of the wrong type or refused by the settings' checks is dropped with a note, never fatal
 (the file may be from another version, or edited by hand)."""
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -79,7 +80,15 @@ class WindowSettings:
         return value if isinstance(value, QByteArray) else None
 
     def panel_states(self) -> dict[str, dict]:
+        """Each panel's state(); a file from before panels kept their own has the loss panel's
+        log scale and smoothing under keys of their own."""
         states = self._json("panels")
+        if states is None:
+            log, smoothing = self.qsettings.value("log_scale"), self.qsettings.value("smoothing")
+            legacy = {"log_scale": log in (True, "true")} if log is not None else {}
+            with contextlib.suppress(TypeError, ValueError):  # unreadable: the default
+                legacy.update({} if smoothing is None else {"smoothing": float(smoothing)})
+            return {"loss": legacy} if legacy else {}
         return states if isinstance(states, dict) else {}
 
     def save(self, **values) -> None:

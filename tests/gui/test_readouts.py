@@ -179,3 +179,23 @@ def test_a_long_history_is_a_mean_line_over_a_min_max_band(qtbot, window):
     window.panels["loss"].log_box.setChecked(False)
     window.panels["loss"].update_view(Telemetry().read())  # Reset: nothing left
     assert len(band.bars.edges[0]) == 0 and len(band.bars.opts["x0"]) == 0
+
+
+def test_a_colour_switch_keeps_the_chosen_layer_and_the_selection(qtbot, window):
+    window.controls.form.widgets["cell"].setCurrentText("lstm")
+    window.reset()
+    qtbot.waitUntil(lambda: window.config.cell == "lstm", timeout=10000)
+    trained(window, 10)
+    window.redraw_all()
+    hidden = window.panels["hidden"]
+    assert hidden.layer_box.count() > 1  # h and the LSTM's gates
+    gate = hidden.layer_box.itemText(hidden.layer_box.count() - 1)  # the cell's last gate
+    hidden.layer_box.setCurrentText(gate)
+    window.panels["prediction"].entry.setSelection(0, 4)
+    qtbot.waitUntil(lambda: window.state.selection == (0, 4))
+    window.actions["colours:dark"].trigger()
+    window.redraw_all()
+    assert window.panels["hidden"].layer_box.currentText() == gate
+    entry = window.panels["prediction"].entry
+    assert (entry.selectionStart(), entry.selectionLength()) == (0, 4)
+    window.actions["colours:system"].trigger()

@@ -219,6 +219,21 @@ def test_bad_remembered_settings_are_dropped_with_a_note(qtbot, tmp_path, key, v
         dispose(window)
 
 
+def test_an_older_settings_files_log_scale_and_smoothing_come_back(qtbot, tmp_path):
+    """Before panels kept their own state, the loss panel's choices had keys of their own."""
+    from rnnviz.gui.app import dispose
+    from rnnviz.gui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    settings.setValue("log_scale", "true")
+    settings.setValue("smoothing", "0.6")
+    window = MainWindow(settings=settings, dataset="tiny")
+    try:
+        assert window.panels["loss"].state() == {"log_scale": True, "smoothing": 0.6}
+    finally:
+        dispose(window)
+
+
 def test_settings_are_remembered(qtbot, tmp_path):
     from rnnviz.gui.app import dispose
     from rnnviz.gui.main_window import MainWindow

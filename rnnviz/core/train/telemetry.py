@@ -90,7 +90,9 @@ class Telemetry:
             self._dynamics = DecimatingHistory(MEASURES, self.capacity)
             self._unit_words: list[UnitWords] = []
             self._insight = Insight()
-            self._status = Status()
+            # the settings stay until the new experiment publishes its own (readers never see
+            # a status without them)
+            self._status = Status(config=getattr(self, "_status", Status()).config)
             self._version = getattr(self, "_version", 0) + 1
 
     def follow(self, trainer: Trainer) -> None:
