@@ -83,12 +83,13 @@ def train(window, steps: int) -> None:
 
 
 def add_run(window, text: str) -> None:
-    """Runs > Add a run, answered with `text`; waits until the run is there."""
+    """Runs > Add a run, with the changes `text` says ("cell=lstm"); waits until it is there."""
     from ..core.errors import RnnvizError
+    from ..core.train.lockstep import parse_run
     from .app import application
 
     before = len(window.side_runs.runs)
-    window.add_run(text)
+    window.add_run(parse_run(text))
     deadline = time.monotonic() + 60
     while len(window.side_runs.runs) == before:
         if time.monotonic() > deadline:
