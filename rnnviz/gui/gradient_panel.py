@@ -34,6 +34,7 @@ FAINT_ALPHA = "70"  # hex alpha of each step's norm under the smoothed curves
 
 class GradientPanel(QWidget, Panel):
     key, slot, reads = "gradients", "top", frozenset({TELEMETRY, CONFIG})
+    title = "Gradients"
 
     def __init__(self, theme: Theme, state: ViewState, parent=None):
         super().__init__(parent)

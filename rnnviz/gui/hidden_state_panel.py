@@ -11,10 +11,10 @@ from ..core.insight.probe import Probe, probe
 from ..core.nn.cell import Cell, Gate
 from ..core.train.experiment import Overview
 from .panel import MAX_DRAWN_WORDS, PROBE, SNAPSHOT, Panel, PanelContext
-from .theme import Theme, colour_bar, plain_label, set_ticks, set_view, style_plot
+from .theme import Theme, colour_bar, set_ticks, set_view, style_plot, summary_label
 from .view_state import ViewState
 
-TYPED = "the sentence typed on the left"
+TYPED = "the typed sentence"
 HIDDEN = "h (hidden state)"
 
 
@@ -48,6 +48,7 @@ HOVER_HINT = "Hover a cell to read word, unit and value; click a row to inspect 
 
 class HiddenStatePanel(QWidget, Panel):
     key, slot, reads = "hidden", "bottom", frozenset({PROBE, SNAPSHOT})
+    title = "Hidden state"
     stretch = 3
 
     def __init__(self, theme: Theme, state: ViewState, parent=None):
@@ -74,7 +75,7 @@ class HiddenStatePanel(QWidget, Panel):
         self.image.mouseClickEvent = self._click
         self.sentence_box = QComboBox()
         self.sentence_box.setToolTip("Which sentence to show: the typed one or any from the data.")
-        self.sentence_box.setMinimumContentsLength(30)
+        self.sentence_box.setMinimumContentsLength(18)
         self.sentence_box.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
@@ -87,12 +88,12 @@ class HiddenStatePanel(QWidget, Panel):
         self.shown_cell = ""
         self.shown_title = ""
         self.shown_scale: tuple = ()
-        self.readout = plain_label(HOVER_HINT)
+        self.readout = summary_label(HOVER_HINT)  # two lines: a narrow panel wraps it
+        self.readout.setTextFormat(Qt.TextFormat.PlainText)  # words come from files
         top = QHBoxLayout()
         top.addWidget(QLabel("Sentence:"))
         top.addWidget(self.sentence_box, 1)
-        top.addWidget(QLabel("Show:"))
-        top.addWidget(self.layer_box)
+        top.addWidget(self.layer_box)  # its items say what they show: no label
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)

@@ -45,6 +45,7 @@ ACCURACY_TIP = (
 
 class LossPanel(QWidget, Panel):
     key, slot, reads = "loss", "top", frozenset({TELEMETRY})
+    title = "Loss and accuracy"
     smoothing_changed = Signal(float)
 
     def __init__(self, theme: Theme, state: ViewState, parent=None):

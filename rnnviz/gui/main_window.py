@@ -28,7 +28,7 @@ from .collector import GuiThreadCollector
 from .controls_panel import OPEN_DATASET, SPEEDS, ControlsPanel
 from .dataset_dialog import DatasetDialog
 from .inspection import UnitInspection
-from .layout import PanelLayout
+from .layout import PanelLayout, default_size
 from .menus import build_menus, fill_runs_menu
 from .messages import Icon
 from .panel import CONFIG, PROBE, SNAPSHOT, TELEMETRY, PanelContext
@@ -138,14 +138,18 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- layout
     def _build_layout(self) -> None:
-        self.panel_layout = PanelLayout(self.controls, self.controls.button_bar, self.panels)
-        self.panel_layout.on_tab_changed(lambda _: self._draw_current_tab())
-        self.setCentralWidget(self.panel_layout.root)
-        self.resize(1440, 900)
+        self.panel_layout = PanelLayout(self, self.controls, self.controls.button_bar, self.panels)
+        self.panel_layout.when_shown(lambda key: self.scheduler.draw_if_stale(key))
+        self.resize(default_size(self.screen().availableGeometry().size()))
 
-    @property
-    def tabs(self):
-        return self.panel_layout.tabs
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        """The automatic arrangement follows the width (until the user makes their own)."""
+        super().resizeEvent(event)
+        self.panel_layout.fit(event.size().width())
+
+    def reset_layout(self) -> None:
+        """View → Reset layout."""
+        self.panel_layout.reset(self.width())
 
     def _connect(self) -> None:
         c = self.controls
@@ -368,19 +372,12 @@ class MainWindow(QMainWindow):
         return self.panel_layout.shown(key)
 
     def show_panel(self, key: str, shown: bool) -> None:
-        """View menu: show or hide a panel (or its tab)."""
+        """Show or close a panel's dock (it is drawn as it comes on screen, if it is stale)."""
         self.panel_layout.show(key, shown)
-        self._draw_current_tab()
 
     def show_tab(self, key: str) -> None:
-        """Bring a tabbed panel to the front."""
+        """Bring a panel to the front of its tabs."""
         self.panel_layout.bring_to_front(key)
-
-    def _draw_current_tab(self) -> None:
-        """A tab comes to the front: draw it now if its data changed while it was behind."""
-        panel = self.tabs.currentWidget()
-        if panel is not None:
-            self.scheduler.draw_if_stale(panel.key)
 
     def redraw_all(self) -> None:
         """Bring every panel up to date at once (screenshots, tests)."""
@@ -393,7 +390,7 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         self.panel_layout.restore(
-            {key: self.stored.state(key) for key in self.panel_layout.splitters}
+            self.stored.state("layout"), self.stored.text("arrangement"), self.width()
         )
         speed = self.stored.text("speed", tuple(SPEEDS))
         if speed is not None:
@@ -407,7 +404,7 @@ class MainWindow(QMainWindow):
     def save_settings(self) -> None:
         self.stored.save(
             geometry=self.saveGeometry(),
-            **self.panel_layout.states(),
+            **self.panel_layout.state(),
             config=self.controls.config(self.config),
             speed=self.controls.speed.currentText(),
             dataset=asdict(self.source),

@@ -48,6 +48,7 @@ class PredictionPanel(QWidget, Panel):
     panel that reads PROBE."""
 
     key, slot, reads = "prediction", "bottom", frozenset({PROBE})
+    title = "Try a sentence"
 
     def __init__(self, theme: Theme, state: ViewState, parent=None):
         super().__init__(parent)
@@ -134,9 +135,8 @@ class PredictionPanel(QWidget, Panel):
         self.pages.addWidget(self.next_view)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        title = QLabel("<b>Try a sentence</b>")
-        header = QHBoxLayout()
-        header.addWidget(title, 1)
+        header = QHBoxLayout()  # the dock's title says "Try a sentence"
+        header.addStretch(1)
         self.why_title = QLabel("Colour words by")
         header.addWidget(self.why_title)
         header.addWidget(self.why_box)

@@ -18,7 +18,7 @@ def train_in_chunks(window, chunks=6, steps=20):
 
 def test_the_flow_tab_shows_the_gradient_by_step_and_depth(qtbot, window):
     panel = window.panels["dynamics"]
-    window.tabs.setCurrentWidget(panel)
+    window.show_tab("dynamics")
     window.redraw_all()
     assert panel.hints[0].label.isVisible()  # empty until training
     train_in_chunks(window)
@@ -41,7 +41,8 @@ def test_the_flow_tab_shows_the_gradient_by_step_and_depth(qtbot, window):
 
 def test_a_hidden_tab_is_drawn_when_it_comes_to_the_front(qtbot, window):
     panel = window.panels["dynamics"]
-    assert window.tabs.currentWidget() is window.panels["calibration"]
+    window.show_tab("calibration")
+    assert not window.panel_shown("dynamics")
     train_in_chunks(window, chunks=2)
     window.refresh()
     panel.shown = None  # as if it had never drawn
@@ -49,10 +50,11 @@ def test_a_hidden_tab_is_drawn_when_it_comes_to_the_front(qtbot, window):
     for _ in range(10):
         window.refresh()
     assert panel.shown is None  # behind its tab: not drawn
-    window.tabs.setCurrentWidget(panel)
+    window.show_tab("dynamics")
     assert panel.shown is not None and panel.image_values() is not None
     window.actions["panel:dynamics"].trigger()
-    assert not window.tabs.isTabVisible(window.tabs.indexOf(panel))
+    assert window.panel_layout.docks["dynamics"].isHidden()
+    assert not window.panel_shown("dynamics")
 
 
 def typed(qtbot, window, text: str):
