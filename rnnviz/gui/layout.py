@@ -21,6 +21,7 @@ from .panel import Panel
 
 # Arrangements by the window's width (px): the widest whose minimum the width reaches.
 ARRANGEMENTS = (("wide", 1500), ("compact", 1180), ("narrow", 0))
+ROW_HEIGHTS = (110, 90)  # the first row's two plots (loss, accuracy) need a little more
 CUSTOM = "custom"  # the user moved, tabbed or floated a dock
 LAYOUT_VERSION = 1  # of saveState(): a state of another version is ignored
 SETTINGS = "settings"  # the settings column's dock
@@ -100,37 +101,29 @@ class PanelLayout(QObject):
         self._arranging = True
         closed = {k for k, d in self.docks.items() if d.isHidden() and k != SETTINGS}
         rows = rows_of(self.panels, arrangement)
+        docks, window = self.docks, self.window
+        across, down = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
         for key in self.panels:
-            self.window.removeDockWidget(self.docks[key])
-        docks = self.docks
-        for key in self.panels:
+            window.removeDockWidget(docks[key])
             docks[key].setFloating(False)
-        first = [row[0][0] for row in rows]
-        self.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, docks[first[0]])
+        first = [docks[row[0][0]] for row in rows]  # each row's first place, top to bottom
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, first[0])
         for above, below in zip(first, first[1:], strict=False):
-            self.window.splitDockWidget(docks[above], docks[below], Qt.Orientation.Vertical)
+            window.splitDockWidget(above, below, down)
         for row in rows:
             for left, right in zip(row, row[1:], strict=False):
-                self.window.splitDockWidget(
-                    docks[left[0]], docks[right[0]], Qt.Orientation.Horizontal
-                )
+                window.splitDockWidget(docks[left[0]], docks[right[0]], across)
             for place in row:
                 for key in place[1:]:
-                    self.window.tabifyDockWidget(docks[place[0]], docks[key])
+                    window.tabifyDockWidget(docks[place[0]], docks[key])
         for key in self.panels:
             docks[key].setVisible(key not in closed)
         for row in rows:
             for place in row:
-                docks[place[0]].raise_()
-        for row in rows:
-            self.window.resizeDocks(
-                [docks[place[0]] for place in row],
-                [max(self.panels[k].stretch for k in place) * 100 for place in row],
-                Qt.Orientation.Horizontal,
-            )
-        self.window.resizeDocks(
-            [docks[k] for k in first], [100] * len(first), Qt.Orientation.Vertical
-        )
+                docks[place[0]].raise_()  # the place's first panel in front
+            stretches = [max(self.panels[k].stretch for k in place) * 100 for place in row]
+            window.resizeDocks([docks[place[0]] for place in row], stretches, across)
+        window.resizeDocks(first, list(ROW_HEIGHTS[: len(first)]), down)
         self.arrangement = arrangement
         self.custom = False
         self._arranging = False

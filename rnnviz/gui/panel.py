@@ -25,9 +25,10 @@ class PanelContext:
 
 class Panel:
     """Mixin for the window's panels, built as cls(theme, view_state). key names it, title names
-    its dock; slot ("top" / "bottom" row, or "tabs": tabbed in the bottom row's last place) places
-    it and stretch sizes it in its row (layout.py); reads says which changes make it redraw. What the window needs
-    of a panel beyond drawing is said here, so that it never reaches inside one."""
+    its dock; slot ("top" / "bottom" row, or "tabs": tabbed in the bottom row's last place) and
+    stretch (share of its row's width) place it (layout.py); reads says which changes make it
+    redraw. What the window needs of a panel beyond drawing is said here, so that it never
+    reaches inside one."""
 
     key = "panel"
     slot = "top"

@@ -133,7 +133,7 @@ def clipped_plot_items(window) -> list[str]:
                 if box.width() > 0 and not seen.contains(box):
                     text = _text_of(item)
                     problems.append(f"{type(item).__name__} {text!r} of {where} leaves the view")
-            if isinstance(item, pg.LabelItem) and item.text:
+            if isinstance(item, pg.LabelItem) and item.text:  # noqa: SIM102
                 if item.item.boundingRect().width() > item.boundingRect().width() + 1:
                     problems.append(f"LabelItem {item.text[:40]!r} of {where} wider than its place")
             if isinstance(item, pg.TextItem) and _view_box_of(item) is not None:
