@@ -221,9 +221,9 @@ class GradientPanel(QWidget, Panel):
         entries = steps.mean["changed_fraction"]
         self.summary.setText(
             f"‖g‖ before {steps.mean['global_before'][-1]:.3g} → after "
-            f"{steps.mean['global_after'][-1]:.3g} · clipping changed the gradient on "
-            f"{recent.mean():.0%} of the last {min(RECENT, steps.x[-1])} steps "
-            f"({clipped.mean():.0%} of all) · {entries[-1]:.1%} of entries in the newest step"
+            f"{steps.mean['global_after'][-1]:.3g} · clipped in {recent.mean():.0%} of the "
+            f"last {min(RECENT, steps.x[-1])} steps ({clipped.mean():.0%} of all), "
+            f"{entries[-1]:.1%} of entries in the newest"
         )
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from ..core.insight.probe import Probe, probe
 from ..core.nn.cell import Cell, Gate
@@ -91,9 +91,8 @@ class HiddenStatePanel(QWidget, Panel):
         self.readout = summary_label(HOVER_HINT)  # two lines: a narrow panel wraps it
         self.readout.setTextFormat(Qt.TextFormat.PlainText)  # words come from files
         top = QHBoxLayout()
-        top.addWidget(QLabel("Sentence:"))
-        top.addWidget(self.sentence_box, 1)
-        top.addWidget(self.layer_box)  # its items say what they show: no label
+        top.addWidget(self.sentence_box, 1)  # its items say what they are: no label
+        top.addWidget(self.layer_box)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)

@@ -21,6 +21,7 @@ from .panel import Panel
 
 # Arrangements by the window's width (px): the widest whose minimum the width reaches.
 ARRANGEMENTS = (("wide", 1500), ("compact", 1180), ("narrow", 0))
+SETTINGS_WIDTH = {"wide": 340, "compact": 300, "narrow": 270}  # px of the settings column
 ROW_HEIGHTS = (110, 90)  # the first row's two plots (loss, accuracy) need a little more
 CUSTOM = "custom"  # the user moved, tabbed or floated a dock
 LAYOUT_VERSION = 1  # of saveState(): a state of another version is ignored
@@ -64,7 +65,7 @@ class PanelLayout(QObject):
         self.docks: dict[str, QDockWidget] = {SETTINGS: self._dock(SETTINGS, "Settings")}
         self.docks[SETTINGS].setWidget(_settings_column(controls, button_bar))
         for key, panel in panels.items():
-            panel.setMinimumSize(300, 200)
+            panel.setMinimumSize(240, 200)  # wide (1500 px and up) still fits 1024 px
             self.docks[key] = self._dock(key, panel.title)
             self.docks[key].setWidget(panel)
         self._on_screen = dict.fromkeys(panels, False)  # not closed, nor behind another tab
@@ -124,6 +125,7 @@ class PanelLayout(QObject):
             stretches = [max(self.panels[k].stretch for k in place) * 100 for place in row]
             window.resizeDocks([docks[place[0]] for place in row], stretches, across)
         window.resizeDocks(first, list(ROW_HEIGHTS[: len(first)]), down)
+        window.resizeDocks([docks[SETTINGS]], [SETTINGS_WIDTH[arrangement]], across)
         self.arrangement = arrangement
         self.custom = False
         self._arranging = False
