@@ -4,10 +4,12 @@ arrangement follows the window's width: two rows of panels side by side on a lar
 them as tabs on a laptop's. The arrangement is remembered between sessions; View → Reset layout
 goes back to the automatic one."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from PySide6.QtCore import QByteArray, QObject, QSize, Qt
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QFrame,
     QMainWindow,
@@ -185,6 +187,23 @@ class PanelLayout(QObject):
     def bring_to_front(self, key: str) -> None:
         self.docks[key].show()
         self.docks[key].raise_()
+
+    @contextmanager
+    def each_in_front(self) -> Iterator[Callable[[str], None]]:
+        """front(key) brings the panel `key` on screen, laid out at its dock's size (opened if
+        closed, its tab in front); the layout is as it was afterwards (a report of every panel)."""
+        before = self.window.saveState(LAYOUT_VERSION)
+        arranging, self._arranging = self._arranging, True
+
+        def front(key: str) -> None:
+            self.bring_to_front(key)
+            QApplication.processEvents()  # the dock's layout, before the panel is grabbed
+
+        try:
+            yield front
+        finally:
+            self.window.restoreState(before, LAYOUT_VERSION)
+            self._arranging = arranging
 
     def replace(self, key: str, new: Panel) -> None:
         """Put `new` in the dock of the panel `key`."""

@@ -107,7 +107,15 @@ def export_report(window, folder: str | None = None) -> None:
         return
     window.stored.remember_dir(folder)
     try:
-        written = report.export_report(Path(folder), window.panels, window.view, window.config)
+        with window.panel_layout.each_in_front() as bring:
+
+            def front(key: str) -> None:  # on screen at its dock's size, drawn with the newest
+                bring(key)
+                window.scheduler.draw(key)
+
+            written = report.export_report(
+                Path(folder), window.panels, window.view, window.config, front
+            )
     except (OSError, RnnvizError) as error:
         messages.show_error(window, "Cannot export the report", str(error))
         return
