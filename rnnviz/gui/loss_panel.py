@@ -14,6 +14,7 @@ from ..core.train.experiment import Overview
 from ..core.train.telemetry import TelemetryView
 from .band import Band
 from .curves import ema, robust_top
+from .event_marks import EventMarks
 from .follow_range import FollowRange
 from .hint import EmptyHint
 from .hover import HoverReadout
@@ -114,8 +115,7 @@ class LossPanel(QWidget, Panel):
             "curves and, dashed, their test evaluations; this run keeps its own colours."
         )
         self.runs: tuple = ()
-        self._event_lines: list[pg.InfiniteLine] = []
-        self._events: list[tuple[int, str]] = []
+        self.event_marks = EventMarks(self.loss_plot, theme)
         self.log_box = QCheckBox("log scale")
         self.log_box.setToolTip(
             "Show the loss on a logarithmic axis (small losses become visible)."
@@ -242,7 +242,7 @@ class LossPanel(QWidget, Panel):
             for line in self.best_lines:
                 line.setVisible(False)
             self._set_epoch_marks([])
-            self._set_events([])
+            self.event_marks.set([])
             self.hover.hide()
             self.summary.setText(START_HINT + ".")
             return
@@ -295,7 +295,7 @@ class LossPanel(QWidget, Panel):
         text += latest_test(self.runs)
         self.summary.setText(text)
         self._set_epoch_marks(view.epoch_marks)
-        self._set_events(view.events)
+        self.event_marks.set(view.events)
 
     def _set_perplexity(self, on: bool) -> None:
         """The lower plot shows accuracy (a classifier) or perplexity = exp(loss) (a language
@@ -327,29 +327,6 @@ class LossPanel(QWidget, Panel):
         stride = max(1, int(np.ceil(len(epochs) / MAX_MARKS)))
         for marks in self.epoch_marks:
             marks.set(epochs[stride - 1 :: stride])
-
-    def _set_events(self, events: list[tuple[int, str]]) -> None:
-        """A labelled dashed line wherever a setting changed mid-run (the newest 20)."""
-        events = events[-20:]
-        if events == self._events:
-            return
-        self._events = events
-        for line in self._event_lines:
-            self.loss_plot.removeItem(line)
-        pen = pg.mkPen(self.theme.event, width=1, style=Qt.PenStyle.DashLine)
-        options = {
-            "position": 0.9,
-            "color": self.theme.event,
-            "rotateAxis": (1, 0),
-            "anchors": [(0, 0), (0, 0)],
-        }
-        self._event_lines = []
-        for step, what in events:
-            line = pg.InfiniteLine(
-                step, angle=90, pen=pen, movable=False, label=what, labelOpts=options
-            )
-            self.loss_plot.addItem(line, ignoreBounds=True)
-            self._event_lines.append(line)
 
 
 def _smoothed(metric: str):

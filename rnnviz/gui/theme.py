@@ -26,7 +26,7 @@ class Theme:
     after: str  # after clipping
     threshold: str
     marker: str  # epoch lines
-    event: str  # hyperparameter changes
+    event: str  # settings changed mid-run (not `best`: the two lines must not be confused)
     warning: str
     classes: tuple[str, ...]  # one colour per class
     runs: tuple[str, ...]  # one colour per run beside the window's own (which keeps `train`)
@@ -54,7 +54,7 @@ def current_theme() -> Theme:
             after="#6cc6ff",
             threshold="#e06c75",
             marker="#50566a",
-            event="#98c379",
+            event="#c8a27a",
             warning="#ff6b6b",
             classes=("#ff7b72", "#56d364", "#79c0ff", "#d2a8ff", "#ffa657", "#a5d6ff"),
             runs=("#4dd0c4", "#f06292", "#d4b106"),
@@ -70,7 +70,7 @@ def current_theme() -> Theme:
         after="#1f77b4",
         threshold="#c0392b",
         marker="#c8ccd4",
-        event="#2e8b57",
+        event="#8a5a2b",
         warning="#c62828",
         classes=("#d1495b", "#2e933c", "#1f77b4", "#8e44ad", "#e67e22", "#17becf"),
         runs=("#0e9484", "#c2185b", "#8a6d00"),

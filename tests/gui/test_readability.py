@@ -1,0 +1,44 @@
+"""What the user can read: marks, labels, readouts, hints and legends inside their plots, in
+colours that stand apart and contrast with what is under them."""
+
+from PySide6.QtCore import QRectF
+
+
+def trained(window, steps=60):
+    window.runner.call(lambda run: [run.trainer.step() for _ in range(steps)]).result(60)
+    window.redraw_all()
+
+
+def painted(widget) -> None:
+    """Paint `widget` as the screen would (views apply their ranges when they paint)."""
+    widget.grab()
+
+
+def inside(rect: QRectF, box: QRectF, slack: float = 0.5) -> bool:
+    """rect lies within box (scene pixels, half a pixel of rounding allowed)."""
+    return box.adjusted(-slack, -slack, slack, slack).contains(rect)
+
+
+def test_live_change_marks_have_their_own_style_and_labels_inside_the_view(qtbot, window):
+    window.resize(1366, 768)
+    trained(window, 30)
+    for changes in ({"lr": 0.02}, {"lr": 0.03}, {"clip": 2.0}):  # two close together
+        window.apply_live(changes)
+        trained(window, 2)
+    trained(window, 60)
+    loss = window.panels["loss"]
+    marks = loss.event_marks
+    qtbot.waitUntil(lambda: len(marks.lines) == 3, timeout=5000)
+    painted(window)
+    best_pen = loss.best_lines[0].pen
+    for line in marks.lines:
+        assert line.pen.color().name() != best_pen.color().name()
+        assert line.pen.style() != best_pen.style()
+    view = loss.loss_plot.getViewBox().sceneBoundingRect()
+    shown = [line.label.sceneBoundingRect() for line in marks.lines if line.label.isVisible()]
+    assert shown, "no change labelled"
+    for i, rect in enumerate(shown):
+        assert inside(rect, view), f"label {i} {rect} outside the view {view}"
+        assert not any(rect.intersects(other) for other in shown[i + 1 :]), "labels overlap"
+    hidden = [line for line in marks.lines if not line.label.isVisible()]
+    assert all("Changed at step" in line.toolTip() for line in hidden)
