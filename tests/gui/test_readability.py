@@ -1,7 +1,8 @@
 """What the user can read: marks, labels, readouts, hints and legends inside their plots, in
 colours that stand apart and contrast with what is under them."""
 
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QPoint, QPointF, QRectF
+from PySide6.QtTest import QTest
 
 
 def trained(window, steps=60):
@@ -42,3 +43,21 @@ def test_live_change_marks_have_their_own_style_and_labels_inside_the_view(qtbot
         assert not any(rect.intersects(other) for other in shown[i + 1 :]), "labels overlap"
     hidden = [line for line in marks.lines if not line.label.isVisible()]
     assert all("Changed at step" in line.toolTip() for line in hidden)
+
+
+def test_the_heatmap_reads_the_cell_under_the_mouse_and_keeps_it_while_training(qtbot, window):
+    window.state.set_text("this is not bad")
+    trained(window, 5)
+    panel = window.panels["hidden"]
+    qtbot.waitUntil(lambda: panel.current is not None and len(panel.current.tokens) == 4)
+    painted(window)
+    view, box = panel.graphics, panel.plot.getViewBox()
+    cell = view.mapFromScene(box.mapViewToScene(QPointF(2.5, 3.5)))  # word 3, unit 3
+    for dx in (-6, -3, 0):  # a real mouse move over the view (Qt sends hover events on moves)
+        QTest.mouseMove(view.viewport(), QPoint(cell.x() + dx, cell.y()))
+    qtbot.waitUntil(lambda: panel.readout.text().startswith("word 3 “not” · unit 3"))
+    trained(window, 3)  # the weights change and the heatmap is drawn again: the readout stays
+    value = panel.current.states[2, 3]
+    assert panel.readout.text() == f"word 3 “not” · unit 3 · h = {value:+.3f}"
+    QTest.mouseMove(view.viewport(), QPoint(2, 2))  # off the image: the hint comes back
+    qtbot.waitUntil(lambda: panel.readout.text().startswith("Hover a cell"))
