@@ -1,6 +1,7 @@
 """The window in language-model mode: perplexity, the next token, samples and surprise."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -79,3 +80,37 @@ def test_only_the_settings_the_task_reads_are_enabled(lm_window):
         controls.form.widgets["monitor"].isEnabled()
         and not controls.form.widgets["level"].isEnabled()
     )
+
+
+def _style(style: str, key: str) -> str | None:
+    found = re.search(rf"(?:^|;)\s*{key}:\s*(#[0-9a-f]{{6}})", style)
+    return found.group(1) if found else None
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_word_reads_on_its_surprise_colour_unknown_ones_too(qtbot, lm_window, scheme):
+    from PySide6.QtGui import QPalette
+
+    from rnnviz.gui.word_colours import contrast
+
+    window = lm_window
+    window.set_colour_scheme(scheme)
+    try:
+        window.runner.call(lambda run: [run.trainer.step() for _ in range(30)]).result(60)
+        prediction = window.panels["prediction"]
+        prediction.entry.setText("this zzyzx is not qwerty")
+        qtbot.waitUntil(lambda: prediction.shown is not None and len(prediction.shown.tokens) == 5)
+        window.redraw_all()
+        palette = prediction.tokens_label.palette()
+        text = palette.color(QPalette.ColorRole.WindowText).name()
+        background = palette.color(QPalette.ColorRole.Window).name()
+        spans = re.findall(r'<span style="([^"]*)">([^<]*)</span>', prediction.tokens_label.text())
+        words = {word: style for style, word in spans}
+        for word in ("zzyzx", "qwerty"):  # unknown: struck through, on a surprise colour
+            assert "line-through" in words[word] and _style(words[word], "background-color")
+        for word, style in words.items():
+            fill = _style(style, "background-color") or background
+            ratio = contrast(_style(style, "color") or text, fill)
+            assert ratio >= 4.5, f"“{word}”: contrast {ratio:.2f} on {fill} ({scheme})"
+    finally:
+        window.set_colour_scheme("system")
