@@ -5,7 +5,8 @@ import re
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QPointF, QSettings
+from PySide6.QtGui import QFontMetrics
 
 from rnnviz.core.train.config import TrainConfig
 
@@ -40,7 +41,7 @@ def test_the_panels_turn_to_the_language_model(qtbot, lm_window):
     assert prediction.verdict.text().startswith("Next: “")
     view = prediction.next_view
     heights = view.bars.opts["width"]
-    assert len(heights) == 10 and np.all(np.diff(heights) <= 0) and heights.sum() <= 1 + 1e-9
+    assert len(heights) == view.rows() and np.all(np.diff(heights) <= 0) and heights.sum() <= 1
     samples = view.samples.text()
     assert samples.count("<i>this is not</i>") == 3 and "T 0.70" in samples
     view.temperature.setValue(150)
@@ -114,3 +115,31 @@ def test_every_word_reads_on_its_surprise_colour_unknown_ones_too(qtbot, lm_wind
             assert ratio >= 4.5, f"“{word}”: contrast {ratio:.2f} on {fill} ({scheme})"
     finally:
         window.set_colour_scheme("system")
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
+def test_the_next_token_bars_are_as_many_as_their_labels_have_room_for(qtbot, lm_window, size):
+    from rnnviz.gui.next_token_view import TOP
+
+    window = lm_window
+    window.resize(*size)
+    window.runner.call(lambda run: run.trainer.step()).result(60)  # flat: p ~ 1 / vocabulary
+    prediction = window.panels["prediction"]
+    prediction.entry.setText("this is")
+    qtbot.waitUntil(lambda: prediction.shown is not None and len(prediction.shown.tokens) == 2)
+    window.redraw_all()
+    window.grab()  # painted: the view has its size and range
+    view = prediction.next_view
+    box = view.plot.getViewBox()
+    rows = len(view.bars.opts["width"])
+    assert 1 <= rows <= TOP and rows == view.rows()
+    pitch = box.mapViewToScene(QPointF(0, 1)).y() - box.mapViewToScene(QPointF(0, 0)).y()
+    label_height = QFontMetrics(view.plot.getAxis("left").font()).height()
+    assert pitch >= label_height  # the token labels never pile up
+    area = box.sceneBoundingRect().adjusted(-0.5, -0.5, 0.5, 0.5)
+    shown = [figure for figure in view.figures if figure.isVisible()]
+    assert len(shown) == rows
+    for figure, p in zip(shown, view.bars.opts["width"], strict=True):
+        assert figure.toPlainText() == f"{p:.1%}" and area.contains(figure.sceneBoundingRect())
+    if size == (1920, 1080):
+        assert rows == TOP
