@@ -61,3 +61,19 @@ def test_the_heatmap_reads_the_cell_under_the_mouse_and_keeps_it_while_training(
     assert panel.readout.text() == f"word 3 “not” · unit 3 · h = {value:+.3f}"
     QTest.mouseMove(view.viewport(), QPoint(2, 2))  # off the image: the hint comes back
     qtbot.waitUntil(lambda: panel.readout.text().startswith("Hover a cell"))
+
+
+def test_the_readout_boxes_are_one_line_inside_their_own_plot(qtbot, window):
+    window.resize(1366, 768)
+    trained(window, 120)
+    loss = window.panels["loss"]
+    painted(window)
+    views = [plot.getViewBox().sceneBoundingRect() for plot in loss.hover.plots]
+    for step in (5, 60, 115):  # near the left edge, in the middle, near the right edge
+        loss.hover.show_at(step)
+        painted(window)
+        for box, view, other in zip(loss.hover.boxes, views, reversed(views), strict=True):
+            rect = box.sceneBoundingRect()
+            assert box.isVisible() and inside(rect, view), f"at {step}: {rect} outside {view}"
+            assert not rect.intersects(other)
+            assert rect.height() < view.height() / 2  # one line, not a row per curve
