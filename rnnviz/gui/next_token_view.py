@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSlider,
     QSpinBox,
     QVBoxLayout,
@@ -28,6 +29,7 @@ from .theme import Theme, plot_rows, set_ticks, set_view, style_plot
 
 TOP = 10  # next tokens shown at most
 ROW_GAP = 3  # pixels between two token labels: fewer bars when the chart is too short for TOP
+TOKEN_PIXELS = 84  # the token axis's width: a longer token is elided (else the axis drops it)
 TEXT_ROOM = 1.4  # the p axis reaches this times the top probability: room for its figure
 SAMPLES = 3
 SAMPLE_EVERY = 1.0  # seconds at least between two draws while the weights change
@@ -56,7 +58,10 @@ class NextTokenView(QWidget):
         self.bars = pg.BarGraphItem(x0=[], y=[], width=[], height=0.7, brush=theme.train, pen=None)
         self.plot.addItem(self.bars)
         self.figures: list[pg.TextItem] = []  # each bar's p, at its end
-        self.row_pixels = QFontMetrics(self.plot.getAxis("left").font()).height() + ROW_GAP
+        axis = self.plot.getAxis("left")
+        axis.setWidth(TOKEN_PIXELS)
+        self.metrics = QFontMetrics(axis.font())
+        self.row_pixels = self.metrics.height() + ROW_GAP
         self._next: tuple | None = None  # (p of every token (V,), vocabulary) shown
         self._p_top: float | None = None  # the p axis's end
         self._rows = TOP
@@ -93,7 +98,12 @@ class NextTokenView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.graphics, 3)
         layout.addLayout(controls)
-        layout.addWidget(self.samples, 2)
+        scroll = QScrollArea()  # long samples scroll instead of squeezing the chart
+        scroll.setWidget(self.samples)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        layout.addWidget(scroll, 2)
         self._key: tuple = ()  # (text, step, T, seed) of the samples shown
         self._drawn_at = 0.0
         self._latest: tuple | None = None  # (snapshot, text) to sample from
@@ -134,10 +144,11 @@ class NextTokenView(QWidget):
         self.bars.setOpts(x0=np.zeros(len(top)), y=np.arange(len(top)), width=p)
         set_ticks(
             self.plot.getAxis("left"),
-            [(i, shown_token(vocab.tokens[t])) for i, t in enumerate(top)],
+            [(i, self._fitted(shown_token(vocab.tokens[t]))) for i, t in enumerate(top)],
         )
         while len(self.figures) < len(top):
             figure = pg.TextItem(color=self.theme.foreground, anchor=(0, 0.5))
+            figure.textItem.document().setDocumentMargin(1)  # no taller than its row
             self.plot.addItem(figure, ignoreBounds=True)
             self.figures.append(figure)
         for i, figure in enumerate(self.figures):
@@ -149,6 +160,10 @@ class NextTokenView(QWidget):
                     figure.setText(text)
         self._p_top = sticky_ceiling(self._p_top, TEXT_ROOM * float(p[0]))  # no axis: may pass 1
         set_view(self.plot, (0, self._p_top), (-0.6, rows - 0.4))
+
+    def _fitted(self, token: str) -> str:
+        """The token, elided to the axis's room for text (its ticks take the rest)."""
+        return self.metrics.elidedText(token, Qt.TextElideMode.ElideRight, TOKEN_PIXELS - 12)
 
     def _draw_samples(self, snapshot: Snapshot, text: str, force: bool = False) -> None:
         temperature = self.temperature.value() / 100
