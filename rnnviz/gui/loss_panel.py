@@ -38,6 +38,7 @@ MAX_MARKS = 40  # epoch lines drawn at most (thinned evenly beyond)
 DEFAULT_SMOOTHING = 0.9  # weight of the moving average per plotted point
 SMOOTHING_PRESETS = (0.0, 0.6, 0.9, 0.99)  # the View menu's
 START_HINT = "Press Train (Space) to start"
+LOWER_HINTS = {False: "accuracy per step appears here", True: "perplexity per step appears here"}
 ACCURACY_TIP = (
     "Share of sentences whose argmax_c p(c) is the true class: training batches (moving "
     "average), and the validation and test splits at each evaluation."
@@ -151,7 +152,7 @@ class LossPanel(QWidget, Panel):
         self.hover = HoverReadout(self.layout_widget, [self.loss_plot, self.acc_plot], theme)
         self.hints = (
             EmptyHint(self.loss_plot, START_HINT),
-            EmptyHint(self.acc_plot, "accuracy per step appears here"),
+            EmptyHint(self.acc_plot, LOWER_HINTS[False]),
         )
         self._view: TelemetryView | None = None
         self.set_smoothing(DEFAULT_SMOOTHING)
@@ -305,6 +306,8 @@ class LossPanel(QWidget, Panel):
         self.perplexity = on
         self.acc_plot.setTitle("Perplexity (exp of the loss)" if on else "Accuracy", size="10pt")
         self.acc_plot.setLabel("left", "perplexity" if on else "accuracy")
+        self.hints[1].set_text(LOWER_HINTS[on])
+        self.hints[1].axes_relabelled()
         self.acc_range.follow_y = on
         self.acc_plot.setLogMode(False, on)  # perplexity spans 1 to the vocabulary size
         self.acc_range.set_log_y(on)
