@@ -168,6 +168,28 @@ def plot_rows(
     return widget, plots
 
 
+def inside_legend(plot: pg.PlotItem, corner: str = "right") -> pg.LegendItem:
+    """A one-row legend inside the plot, in a top corner, on a translucent background: for plots
+    too short to give a legend a row of its own. PlotItem.plot(name=...) adds entries to it."""
+    legend = pg.LegendItem(
+        colCount=8,
+        labelTextSize="8pt",
+        verSpacing=-6,
+        horSpacing=10,
+        brush=pg.mkBrush(pg.getConfigOption("background") + "c0"),
+    )
+    legend.setParentItem(plot.getViewBox())
+    place_legend(legend, corner)
+    plot.legend = legend
+    return legend
+
+
+def place_legend(legend: pg.LegendItem, corner: str) -> None:
+    """Move an inside_legend to the top "left" or "right" corner of its plot."""
+    side = 1 if corner == "right" else 0
+    legend.anchor(itemPos=(side, 0), parentPos=(side, 0), offset=(-4 if side else 4, 2))
+
+
 MAX_SYMBOLS = 200  # a curve with more points is drawn as a line: dots would merge anyway, and
 # pyqtgraph's scatter items hold native memory in proportion to the points they ever drew
 
