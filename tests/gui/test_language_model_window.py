@@ -143,3 +143,20 @@ def test_the_next_token_bars_are_as_many_as_their_labels_have_room_for(qtbot, lm
         assert figure.toPlainText() == f"{p:.1%}" and area.contains(figure.sceneBoundingRect())
     if size == (1920, 1080):
         assert rows == TOP
+
+
+def test_an_empty_language_model_says_what_its_plots_will_show(qtbot, lm_window):
+    from rnnviz.gui.gradient_panel import FLOW_TITLES
+
+    window = lm_window  # opened on a language model's settings, as at a relaunch
+    window.redraw_all()
+    loss, gradients = window.panels["loss"], window.panels["gradients"]
+    assert loss.perplexity
+    assert loss.hints[1].label.toPlainText() == "perplexity per step appears here"
+    assert loss.hints[1].label.isVisible() and not loss.acc_plot.getAxis("left").isVisible()
+    assert gradients.flow_plot.titleLabel.text == FLOW_TITLES[True]
+    assert "builds up" in gradients.hints[1].label.toPlainText()
+    assert "rises back from the end" in gradients.flow_plot.toolTip()
+    window.runner.call(lambda run: [run.trainer.step() for _ in range(3)]).result(60)
+    window.redraw_all()
+    assert loss.acc_plot.getAxis("left").isVisible()  # data: the axes come

@@ -76,4 +76,68 @@ def test_the_readout_boxes_are_one_line_inside_their_own_plot(qtbot, window):
             rect = box.sceneBoundingRect()
             assert box.isVisible() and inside(rect, view), f"at {step}: {rect} outside {view}"
             assert not rect.intersects(other)
-            assert rect.height() < view.height() / 2  # one line, not a row per curve
+            assert box.textItem.document().begin().layout().lineCount() == 1  # not one per curve
+
+
+def legend_names(plot) -> list[str]:
+    return [label.text for _, label in plot.legend.items]
+
+
+def test_gradient_legends_sit_inside_their_plots_in_one_row(qtbot, window):
+    window.resize(1366, 768)
+    window.state.set_text("this is not bad")
+    trained(window, 20)
+    gradients = window.panels["gradients"]
+    qtbot.waitUntil(lambda: window.redraw_all() or not gradients.hints[1].empty)  # the flow came
+    painted(window)
+    for plot, names in (
+        (gradients.norm_plot, ["each step", "before (smoothed)", "after (smoothed)"]),
+        (gradients.flow_plot, ["‖∂L/∂h_t‖"]),
+    ):
+        assert legend_names(plot) == names
+        legend = plot.legend
+        rows = {round(label.sceneBoundingRect().center().y()) for _, label in legend.items}
+        assert legend.isVisible() and len(rows) == 1  # one row
+        view = plot.getViewBox().sceneBoundingRect()
+        assert inside(legend.sceneBoundingRect(), view)  # no row of its own under the plot
+        assert view.height() > 0.2 * gradients.layout_widget.height()  # was 0.12 with a row
+
+
+def test_hints_are_wrapped_inside_their_plots_and_say_what_will_come(qtbot, window):
+    window.resize(1366, 768)
+    window.redraw_all()
+    window.show_tab("dynamics")
+    painted(window)
+    hints = [
+        *window.panels["loss"].hints,
+        *window.panels["gradients"].hints,
+        window.panels["dynamics"].hints[0],
+    ]
+    for hint in hints:
+        if hint.label.toPlainText():
+            rect = hint.label.sceneBoundingRect()
+            assert inside(rect, hint.view.sceneBoundingRect(), slack=1), hint.label.toPlainText()
+    assert window.panels["loss"].hints[1].label.toPlainText() == "accuracy per step appears here"
+
+
+def test_the_calibration_legend_explains_every_colour(qtbot, window):
+    names = legend_names(window.panels["calibration"].plot)
+    assert {"accuracy in the bin", "gap to the diagonal", "perfectly calibrated"} <= set(names)
+
+
+def test_the_shortcuts_dialog_is_a_two_column_table_of_every_key():
+    from PySide6.QtGui import QTextDocument, QTextTable
+
+    from rnnviz.gui.actions import COMMANDS, shortcuts_html
+
+    document = QTextDocument()
+    document.setHtml(shortcuts_html())
+    frames = document.rootFrame().childFrames()
+    assert len(frames) == 1 and isinstance(frames[0], QTextTable)
+    table = frames[0]
+    keyed = [c for c in COMMANDS if c.shortcut]
+    assert (table.rows(), table.columns()) == (len(keyed), 2)
+    for row, command in enumerate(keyed):
+        cells = [table.cellAt(row, col) for col in (0, 1)]
+        texts = [document.toPlainText()[c.firstPosition() : c.lastPosition()] for c in cells]
+        assert texts[1] == command.text and texts[0]

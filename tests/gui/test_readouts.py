@@ -57,7 +57,7 @@ def test_the_crosshair_follows_the_mouse_and_leaves_with_it(qtbot, window):
     window.panels["gradients"].layout_widget.scene().sigMouseMoved.emit(inside)
     qtbot.waitUntil(lambda: shown_text(hover)[0] != "", timeout=2000)
     text = shown_text(hover)[0]
-    assert text.count("■") == 3  # before (per step), before and after clipping (smoothed)
+    assert text.count("■") == 3  # each step, before and after clipping (smoothed)
     window.panels["gradients"].layout_widget.scene().sigMouseMoved.emit(QPointF(-500, -500))
     qtbot.waitUntil(lambda: shown_text(hover)[0] == "", timeout=2000)
 
