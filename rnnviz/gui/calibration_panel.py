@@ -44,6 +44,8 @@ class CalibrationPanel(QWidget, Panel):
         )
         self.plot.addItem(self.bars)
         self.plot.addItem(self.gaps)
+        self.plot.legend.addItem(self.bars, "accuracy in the bin")  # what each colour is
+        self.plot.legend.addItem(self.gaps, "gap to the diagonal")
         self.diagonal = self.plot.plot(
             [0, 1],
             [0, 1],

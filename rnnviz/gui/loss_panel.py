@@ -14,6 +14,7 @@ from ..core.train.experiment import Overview
 from ..core.train.telemetry import TelemetryView
 from .band import Band
 from .curves import ema, robust_top
+from .event_marks import EventMarks
 from .follow_range import FollowRange
 from .hint import EmptyHint
 from .hover import HoverReadout
@@ -37,6 +38,7 @@ MAX_MARKS = 40  # epoch lines drawn at most (thinned evenly beyond)
 DEFAULT_SMOOTHING = 0.9  # weight of the moving average per plotted point
 SMOOTHING_PRESETS = (0.0, 0.6, 0.9, 0.99)  # the View menu's
 START_HINT = "Press Train (Space) to start"
+LOWER_HINTS = {False: "accuracy per step appears here", True: "perplexity per step appears here"}
 ACCURACY_TIP = (
     "Share of sentences whose argmax_c p(c) is the true class: training batches (moving "
     "average), and the validation and test splits at each evaluation."
@@ -115,8 +117,7 @@ class LossPanel(QWidget, Panel):
             "curves and, dashed, their test evaluations; this run keeps its own colours."
         )
         self.runs: tuple = ()
-        self._event_lines: list[pg.InfiniteLine] = []
-        self._events: list[tuple[int, str]] = []
+        self.event_marks = EventMarks(self.loss_plot, theme)
         self.log_box = QCheckBox("log scale")
         self.log_box.setToolTip(
             "Show the loss on a logarithmic axis (small losses become visible)."
@@ -152,7 +153,7 @@ class LossPanel(QWidget, Panel):
         self.hover = HoverReadout(self.layout_widget, [self.loss_plot, self.acc_plot], theme)
         self.hints = (
             EmptyHint(self.loss_plot, START_HINT),
-            EmptyHint(self.acc_plot, "accuracy per step appears here"),
+            EmptyHint(self.acc_plot, LOWER_HINTS[False]),
         )
         self._view: TelemetryView | None = None
         self.set_smoothing(DEFAULT_SMOOTHING)
@@ -243,7 +244,7 @@ class LossPanel(QWidget, Panel):
             for line in self.best_lines:
                 line.setVisible(False)
             self._set_epoch_marks([])
-            self._set_events([])
+            self.event_marks.set([])
             self.hover.hide()
             self.summary.setText(START_HINT + ".")
             return
@@ -296,7 +297,7 @@ class LossPanel(QWidget, Panel):
         text += latest_test(self.runs)
         self.summary.setText(text)
         self._set_epoch_marks(view.epoch_marks)
-        self._set_events(view.events)
+        self.event_marks.set(view.events)
 
     def _set_perplexity(self, on: bool) -> None:
         """The lower plot shows accuracy (a classifier) or perplexity = exp(loss) (a language
@@ -306,6 +307,8 @@ class LossPanel(QWidget, Panel):
         self.perplexity = on
         self.acc_plot.setTitle("Perplexity (exp of the loss)" if on else "Accuracy", size="10pt")
         self.acc_plot.setLabel("left", "perplexity" if on else "accuracy")
+        self.hints[1].set_text(LOWER_HINTS[on])
+        self.hints[1].axes_relabelled()
         self.acc_range.follow_y = on
         self.acc_plot.setLogMode(False, on)  # perplexity spans 1 to the vocabulary size
         self.acc_range.set_log_y(on)
@@ -328,29 +331,6 @@ class LossPanel(QWidget, Panel):
         stride = max(1, int(np.ceil(len(epochs) / MAX_MARKS)))
         for marks in self.epoch_marks:
             marks.set(epochs[stride - 1 :: stride])
-
-    def _set_events(self, events: list[tuple[int, str]]) -> None:
-        """A labelled dashed line wherever a setting changed mid-run (the newest 20)."""
-        events = events[-20:]
-        if events == self._events:
-            return
-        self._events = events
-        for line in self._event_lines:
-            self.loss_plot.removeItem(line)
-        pen = pg.mkPen(self.theme.event, width=1, style=Qt.PenStyle.DashLine)
-        options = {
-            "position": 0.9,
-            "color": self.theme.event,
-            "rotateAxis": (1, 0),
-            "anchors": [(0, 0), (0, 0)],
-        }
-        self._event_lines = []
-        for step, what in events:
-            line = pg.InfiniteLine(
-                step, angle=90, pen=pen, movable=False, label=what, labelOpts=options
-            )
-            self.loss_plot.addItem(line, ignoreBounds=True)
-            self._event_lines.append(line)
 
 
 def _smoothed(metric: str):

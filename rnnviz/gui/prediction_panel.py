@@ -354,6 +354,7 @@ class PredictionPanel(QWidget, Panel):
             scores,
             colours or ("", ""),
             self.tokens_label.palette().color(QPalette.ColorRole.Window).name(),
+            self.tokens_label.palette().color(QPalette.ColorRole.WindowText).name(),
             self.theme.warning,
             separator="" if self._characters() else " ",
         )

@@ -200,6 +200,7 @@ def test_runs_side_by_side_overlay_their_curves_and_answer_the_typed_sentence(
     gradients = window.panels["gradients"]
     flow_x, _ = gradients.run_curves[1].curves[label].getData()
     assert len(flow_x) >= 1
+    assert label in [entry.text for _, entry in gradients.flow_plot.legend.items]  # its colour
     for curves, factor in zip(gradients.run_curves, (1e3, 10), strict=True):
         # a run whose gradients are far larger than the window's own stays in view
         curves.xy = lambda view, xy=curves.xy, factor=factor: _scaled(xy(view), factor)
@@ -221,6 +222,7 @@ def test_runs_side_by_side_overlay_their_curves_and_answer_the_typed_sentence(
     window.actions[f"run:{label}:remove"].trigger()
     window.redraw_all()
     assert label not in loss.run_curves[0].curves and not prediction.runs_label.isVisible()
+    assert label not in [entry.text for _, entry in gradients.flow_plot.legend.items]
     assert f"run:{label}:pause" not in window.actions and window.actions["run:add"].isEnabled()
 
 
