@@ -18,6 +18,7 @@ from .theme import (
     Theme,
     history_plot,
     inside_legend,
+    label_when_room,
     line_label,
     place_legend,
     plot_rows,
@@ -98,6 +99,8 @@ class GradientPanel(QWidget, Panel):
             labelOpts=line_label(t, t.threshold, 0.97, (1, 1)),
         )
         self.norm_plot.addItem(self.threshold, ignoreBounds=True)
+        self.threshold.setToolTip("The clipping threshold c")
+        label_when_room(self.threshold, self.norm_plot)
         self.flow = points_curve(self.flow_plot, t.train, "‖∂L/∂h_t‖", size=4)
         self.flow_c: pg.PlotDataItem | None = None  # an LSTM's flow through c, when there is one
         self.run_curves = (  # the runs beside this one: smoothed norm before clipping, flow

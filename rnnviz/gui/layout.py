@@ -7,7 +7,7 @@ goes back to the automatic one."""
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from PySide6.QtCore import QByteArray, QObject, QSize, Qt
+from PySide6.QtCore import QByteArray, QObject, QSize, Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -23,7 +23,7 @@ from .panel import Panel
 
 # Arrangements by the window's width (px): the widest whose minimum the width reaches.
 ARRANGEMENTS = (("wide", 1500), ("compact", 1180), ("narrow", 0))
-SETTINGS_WIDTH = {"wide": 340, "compact": 300, "narrow": 270}  # px of the settings column
+SETTINGS_WIDTH = {"wide": 340, "compact": 300, "narrow": 300}  # px, at most, of the settings
 ROW_HEIGHTS = (110, 90)  # the first row's two plots (loss, accuracy) need a little more
 CUSTOM = "custom"  # the user moved, tabbed or floated a dock
 LAYOUT_VERSION = 1  # of saveState(): a state of another version is ignored
@@ -67,7 +67,7 @@ class PanelLayout(QObject):
         self.docks: dict[str, QDockWidget] = {SETTINGS: self._dock(SETTINGS, "Settings")}
         self.docks[SETTINGS].setWidget(_settings_column(controls, button_bar))
         for key, panel in panels.items():
-            panel.setMinimumSize(240, 200)  # wide (1500 px and up) still fits 1024 px
+            panel.setMinimumSize(230, 200)  # wide (1500 px and up) still fits 1024 px
             self.docks[key] = self._dock(key, panel.title)
             self.docks[key].setWidget(panel)
         self._on_screen = dict.fromkeys(panels, False)  # not closed, nor behind another tab
@@ -76,6 +76,7 @@ class PanelLayout(QObject):
         self._arranging = False
         self.arrangement = ""
         self.custom = False
+        self._sizes_restored = False  # restore() brought the saved sizes back
         window.setDockNestingEnabled(True)
         window.setTabPosition(Qt.DockWidgetArea.AllDockWidgetAreas, QTabWidget.TabPosition.North)
         nothing = QWidget()  # the docks fill the window; Qt wants a central widget
@@ -124,13 +125,25 @@ class PanelLayout(QObject):
         for row in rows:
             for place in row:
                 docks[place[0]].raise_()  # the place's first panel in front
-            stretches = [max(self.panels[k].stretch for k in place) * 100 for place in row]
-            window.resizeDocks([docks[place[0]] for place in row], stretches, across)
-        window.resizeDocks(first, list(ROW_HEIGHTS[: len(first)]), down)
-        window.resizeDocks([docks[SETTINGS]], [SETTINGS_WIDTH[arrangement]], across)
         self.arrangement = arrangement
+        self._sizes_restored = False
+        docks[SETTINGS].widget().setMaximumWidth(SETTINGS_WIDTH[arrangement])
+        self._size(rows, arrangement)
+        # Within a resize, the window's layout shares out the new width after this: again after.
+        QTimer.singleShot(0, self, lambda: self._size(rows, arrangement))
         self.custom = False
         self._arranging = False
+
+    def _size(self, rows: Rows, arrangement: str) -> None:
+        """Widths by the panels' stretch, heights by ROW_HEIGHTS."""
+        if arrangement != self.arrangement or self.custom or self._sizes_restored:
+            return  # another arrangement came since, or the saved sizes
+        docks, across = self.docks, Qt.Orientation.Horizontal
+        for row in rows:
+            stretches = [max(self.panels[k].stretch for k in place) * 100 for place in row]
+            self.window.resizeDocks([docks[place[0]] for place in row], stretches, across)
+        first = [docks[row[0][0]] for row in rows]
+        self.window.resizeDocks(first, list(ROW_HEIGHTS[: len(first)]), Qt.Orientation.Vertical)
 
     def reset(self, width: int) -> None:
         """View → Reset layout: every panel back, docked, in the automatic arrangement."""
@@ -228,6 +241,7 @@ class PanelLayout(QObject):
         self._arranging = True
         restored = self.window.restoreState(state, LAYOUT_VERSION)
         self._arranging = False
+        self._sizes_restored = restored
         self.custom = restored and arrangement == CUSTOM
 
 
@@ -239,8 +253,7 @@ def _settings_column(controls: QWidget, button_bar: QWidget) -> QWidget:
     scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     scroll.setFrameShape(QFrame.Shape.NoFrame)
     column = QWidget()
-    column.setMinimumWidth(270)
-    column.setMaximumWidth(340)
+    column.setMinimumWidth(300)  # the buttons' words whole
     layout = QVBoxLayout(column)
     layout.setContentsMargins(0, 0, 0, 0)
     layout.addWidget(scroll, 1)

@@ -25,6 +25,7 @@ from .theme import (
     LogAxis,
     Theme,
     history_plot,
+    label_when_room,
     line_label,
     plot_rows,
     points_curve,
@@ -98,6 +99,7 @@ class LossPanel(QWidget, Panel):
         for plot, line in zip((self.loss_plot, self.acc_plot), self.best_lines, strict=True):
             plot.addItem(line, ignoreBounds=True)
             line.setVisible(False)
+        label_when_room(self.best_lines[0], self.loss_plot)
         marker = pg.mkPen(t.marker, width=1, style=Qt.PenStyle.DotLine)
         self.epoch_marks = (
             VerticalMarks(self.loss_plot, marker),

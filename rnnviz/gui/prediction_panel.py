@@ -26,6 +26,7 @@ from .next_token_view import NextTokenView, shown_token
 from .panel import MAX_DRAWN_WORDS, PROBE, Panel, PanelContext
 from .theme import (
     Theme,
+    inside_legend,
     plain_label,
     plot_rows,
     points_curve,
@@ -113,8 +114,9 @@ class PredictionPanel(QWidget, Panel):
         self.runs_label.setWordWrap(True)
         self.runs_label.setVisible(False)
         self.runs_label.setToolTip("The typed sentence under each run beside this one (Runs menu).")
-        self.graphics, (self.plot,) = plot_rows((1,))
+        self.graphics, (self.plot,) = plot_rows((1,), legends=(False,))
         style_plot(self.plot, "Opinion after each word", "p(class)", "")
+        inside_legend(self.plot, "left")  # a row of its own squeezed the plot on a laptop
         self.plot.setYRange(0, 1, padding=0.02)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()

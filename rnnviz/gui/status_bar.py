@@ -5,7 +5,8 @@ Every field has a fixed width and changes only when its text does: a label that 
 the window, and a re-layout repaints every plot.
 """
 
-from PySide6.QtWidgets import QLabel, QMainWindow
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy
 
 from ..core.train.records import RunState
 from ..core.train.telemetry import TelemetryView
@@ -40,7 +41,8 @@ class StatusBar:
         self.shown_halt = ""  # the halt message already reported in a box
         self.halt_box = None
         bar = window.statusBar()
-        bar.addWidget(self.state_label, 1)
+        self.state_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        bar.addWidget(self.state_label, 1)  # its text never widens the window
         for name, label in self.fields.items():
             width = label.fontMetrics().horizontalAdvance(FIELD_WIDTHS[name]) + 8
             label.setFixedSize(width, label.sizeHint().height())  # fixed both ways: no re-layout
@@ -66,7 +68,10 @@ class StatusBar:
         if colour != self._colour:  # a style sheet re-polishes the widget: only on change
             self._colour = colour
             self.state_label.setStyleSheet(f"color: {colour};")
-        self.state_label.setText(text)
+        width = max(self.state_label.width(), 80)  # a long message ends in "…", whole in its tip
+        shown = self.state_label.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, width)
+        self.state_label.setText(shown)
+        self.state_label.setToolTip(text if shown != text else "")
         if warn and s.message != self.shown_halt:
             self.shown_halt = s.message
             if self.halt_box is None:  # one box, whose text follows the newest halt

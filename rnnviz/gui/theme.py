@@ -242,6 +242,18 @@ def line_label(theme: Theme, colour: str, position: float, anchor: tuple) -> dic
     }
 
 
+def label_when_room(line: pg.InfiniteLine, plot: pg.PlotItem) -> None:
+    """Show the line's label only while its plot is at least twice the label's height: in a
+    squeezed plot it would stick out (the line's tooltip says the same)."""
+    view = plot.getViewBox()
+
+    def fit(*_) -> None:
+        line.label.setVisible(view.height() >= 2 * line.label.boundingRect().height())
+
+    view.sigResized.connect(fit)
+    fit()
+
+
 def summary_label(text: str, lines: int = 2) -> QLabel:
     """A word-wrapped label of fixed height: text that changes every frame must never re-layout
     the plots beside it (a re-layout repaints every axis)."""

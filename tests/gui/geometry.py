@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
     QLabel,
+    QSizeGrip,
     QSlider,
     QStyle,
     QStyleOptionComboBox,
@@ -62,7 +63,8 @@ def clipped_widgets(window) -> list[str]:
     frame = window.rect()
     for w in on_screen(window):
         where = QRect(w.mapTo(window, QPoint(0, 0)), w.size())
-        if frame.intersects(where) and not frame.contains(where):  # wholly out: Qt parked it
+        parked = isinstance(w, QSizeGrip) or not frame.intersects(where)  # Qt places these
+        if not parked and not frame.contains(where):
             problems.append(f"{name(w)} outside the window: {where.getRect()}")
         if isinstance(w, QLabel) and w.text():
             if w.wordWrap():
@@ -123,6 +125,7 @@ def clipped_plot_items(window) -> list[str]:
     for view in window.findChildren(pg.GraphicsView):
         if not view.isVisible() or not _in_front(view, window):
             continue
+        view.grab()  # text items are placed when painted
         seen = _visible_scene(view).adjusted(-1, -1, 1, 1)
         where = name(view)
         for item in view.scene().items():
