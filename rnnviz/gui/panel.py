@@ -25,11 +25,11 @@ class PanelContext:
 
 def weights_at(snapshot: Snapshot) -> str:
     """Which weights a readout was computed with: "at step 990", or after Restore best (until
-    the next step) "with the best weights, epoch 3 (step 495)"."""
+    the next step) "at best step 495", the step of the best-validation weights put back (the
+    loss plot's "best" line; short: it ends a one-line readout)."""
     if snapshot.restored is None:
         return f"at step {snapshot.step:,}"
-    epoch, step = snapshot.restored
-    return f"with the best weights, epoch {epoch} (step {step:,})"
+    return f"at best step {snapshot.restored[1]:,}"
 
 
 class Panel:

@@ -170,7 +170,7 @@ def test_newer_weights_held_back_get_their_samples_when_it_is_time(qtbot, lm_win
 
 
 def test_after_restore_best_the_prediction_names_the_weights_it_used(qtbot, tmp_path, monkeypatch):
-    """It said "at step 990" with the weights of epoch 3 (step 495) put back."""
+    """It said "at step 990" with the best weights, of step 495, put back."""
     from rnnviz.gui.app import dispose
     from rnnviz.gui.main_window import MainWindow
 
@@ -191,7 +191,7 @@ def test_after_restore_best_the_prediction_names_the_weights_it_used(qtbot, tmp_
         qtbot.waitUntil(lambda: window.state.snapshot is not trained)
         window.redraw_all()
         verdict = window.panels["prediction"].verdict.text()
-        assert verdict.endswith("with the best weights, epoch 3 (step 495)"), verdict
+        assert verdict.endswith("at best step 495"), verdict
         assert window.status.fields["step"].text() == "step 990"  # the steps taken: true too
         window.runner.step_once()
         wait_step(qtbot, window, 991)
