@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from ..core.train.telemetry import TelemetryView
 from .band import Band
 from .curves import ema, positive
-from .follow_range import FollowRange, sticky_ceiling
+from .follow_range import FollowRange, run_start, sticky_ceiling
 from .hint import EmptyHint
 from .hover import HoverReadout
 from .panel import CONFIG, TELEMETRY, Panel, PanelContext
@@ -193,6 +193,7 @@ class GradientPanel(QWidget, Panel):
             self.before.clear()
             for curve in (self.smooth_before, self.after, self.flow, *self.param_curves.values()):
                 curve.setData([], [])
+            self._show_cell_flow(None)  # an LSTM's, before a model of another cell
             self._flow_snapshot = None
             self._flow_range = ((0, None), (0, None))
             self.hints[1].set_empty(True)
@@ -211,7 +212,10 @@ class GradientPanel(QWidget, Panel):
         if len(shown):
             low_y, high_y = shown.min(), shown.max()
             self.norm_range.update(  # room above the threshold for its label
-                steps.x[-1], min(low_y, self.clip_threshold), max(high_y, 1.5 * self.clip_threshold)
+                steps.x[-1],
+                min(low_y, self.clip_threshold),
+                max(high_y, 1.5 * self.clip_threshold),
+                run_start(steps.x),
             )
         for name, curve in self.param_curves.items():
             if curve.isVisible():

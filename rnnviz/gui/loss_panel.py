@@ -15,7 +15,7 @@ from ..core.train.telemetry import TelemetryView
 from .band import Band
 from .curves import ema, robust_top
 from .event_marks import EventMarks
-from .follow_range import FollowRange
+from .follow_range import FollowRange, run_start
 from .hint import EmptyHint
 from .hover import HoverReadout
 from .marks import VerticalMarks
@@ -236,6 +236,8 @@ class LossPanel(QWidget, Panel):
         empty = steps is None or len(steps) == 0
         for hint in self.hints:
             hint.set_empty(empty)
+        for curves in self.run_curves:  # the runs of this experiment, empty at its start too
+            curves.set(self.runs, weight=self.smoothing, perplexity=self.perplexity)
         if empty:
             self.raw_loss.clear()
             for curve in (self.smooth_loss, self.smooth_acc):
@@ -251,17 +253,16 @@ class LossPanel(QWidget, Panel):
             self.summary.setText(START_HINT + ".")
             return
         self.raw_loss.set(steps, "loss")
-        for curves in self.run_curves:
-            curves.set(self.runs, weight=self.smoothing, perplexity=self.perplexity)
+        start = run_start(steps.x)
         high = steps.high["loss"]  # a one-step bucket's max is its value
         cut = False
         if self.loss_range.log_y:
             positive = steps.low["loss"][steps.low["loss"] > 0]
             self.loss_range.update(
-                steps.x[-1], positive.min() if len(positive) else 1.0, high.max()
+                steps.x[-1], positive.min() if len(positive) else 1.0, high.max(), start
             )
         else:  # the informative part: a few high early losses must not flatten the rest
-            self.loss_range.update(steps.x[-1], 0.0, robust_top(high))
+            self.loss_range.update(steps.x[-1], 0.0, robust_top(high), start)
             cut = self.loss_range.following and high.max() > self.loss_plot.viewRange()[1][1]
         smooth_loss = ema(steps.mean["loss"], self.smoothing)
         self.smooth_loss.setData(steps.x, smooth_loss)
@@ -282,9 +283,9 @@ class LossPanel(QWidget, Panel):
             figure = f"perplexity {held[-1]:.3g}" if self.perplexity else f"{held[-1]:.1%}"
             text += f" · {split} {series.mean['loss'][-1]:.3g}, {figure}"
         if self.perplexity:
-            self.acc_range.update(steps.x[-1], 1.0, shown_top)
+            self.acc_range.update(steps.x[-1], 1.0, shown_top, start)
         else:
-            self.acc_range.update(steps.x[-1], 0.0, 1.0)
+            self.acc_range.update(steps.x[-1], 0.0, 1.0, start)
         best = view.status.best_step
         for line in self.best_lines:
             line.setVisible(best > 0)

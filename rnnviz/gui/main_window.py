@@ -72,7 +72,9 @@ class MainWindow(QMainWindow):
         self.inspection = UnitInspection(self.runner, self.replies)
         self.side_runs = SideRuns()
         self.run_dialog: RunDialog | None = None
-        self.unsaved = UnsavedWork(self, self.telemetry, lambda then: self.save_model(then=then))
+        self.unsaved = UnsavedWork(
+            self, self.telemetry, lambda then: self.save_model(then=then), self.runner
+        )
         self.controls = ControlsPanel(bundled_names(), config)
         self.panels = {cls.key: cls(self.theme, self.state) for cls in PANELS}
         self.scheduler = PanelScheduler(self.panels, self.panel_shown, self._context)
@@ -421,9 +423,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         if not self._closing:
-            if self.unsaved.pending:
-                self.runner.pause()  # the model stops changing while the user decides
-            answer = self.unsaved.ask("Closing the window")
+            answer = self.unsaved.ask("Closing the window")  # training pauses meanwhile
             if answer != QMessageBox.StandardButton.Discard:
                 event.ignore()
                 if answer == QMessageBox.StandardButton.Save:

@@ -1,6 +1,6 @@
 """The window's files: save and load a model, restore the best weights, export the history and a
-report. Each asks where (starting in the folder used last, else the working folder), lets the
-training thread do the work, and says how it went."""
+report. Each asks where (starting in the folder used last, else the working folder; a report
+folder may be a new one), lets the training thread do the work, and says how it went."""
 
 from pathlib import Path
 
@@ -10,6 +10,7 @@ from ..core.errors import RnnvizError
 from ..core.train import checkpoint
 from ..core.train.experiment import Experiment, Overview
 from . import messages, report
+from .folder_dialog import choose_folder
 
 MODEL_FILTER = "rnnviz model (*.npz);;All files (*)"
 
@@ -100,9 +101,7 @@ def keep_best(window) -> None:
 def export_report(window, folder: str | None = None) -> None:
     """Every panel as PNG, each plot's curves as CSV, the history and the settings."""
     if not folder:
-        folder = QFileDialog.getExistingDirectory(
-            window, "Export report into", window.stored.last_dir()
-        )
+        folder = choose_folder(window, "Export report into", window.stored.last_dir())
     if not folder:
         return
     window.stored.remember_dir(folder)

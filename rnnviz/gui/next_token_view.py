@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -25,6 +25,7 @@ from ..core.generate import sample
 from ..core.insight.probe import Probe
 from ..core.train.telemetry import Snapshot
 from .follow_range import sticky_ceiling
+from .panel import weights_at
 from .theme import Theme, plot_rows, set_ticks, set_view, style_plot
 
 TOP = 10  # next tokens shown at most
@@ -104,9 +105,13 @@ class NextTokenView(QWidget):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout.addWidget(scroll, 2)
-        self._key: tuple = ()  # (text, step, T, seed) of the samples shown
+        self._key: tuple = ()  # (text, T, seed) of the samples shown
+        self._sampled: Snapshot | None = None  # the weights they were drawn with
         self._drawn_at = 0.0
         self._latest: tuple | None = None  # (snapshot, text) to sample from
+        self.later = QTimer(self)  # newer weights held back by SAMPLE_EVERY get their turn
+        self.later.setSingleShot(True)
+        self.later.timeout.connect(self._settings_changed)
         self._show_temperature()
 
     def _show_temperature(self) -> None:
@@ -116,6 +121,14 @@ class NextTokenView(QWidget):
         self._show_temperature()
         if self._latest is not None:
             self._draw_samples(*self._latest, force=True)
+
+    def clear(self) -> None:
+        """A new experiment: nothing drawn from the old one's weights stays."""
+        self.later.stop()
+        self._key, self._sampled, self._latest = (), None, None
+        self.bars.setOpts(x0=[], y=[], width=[])
+        set_ticks(self.plot.getAxis("left"), [])
+        self.samples.setText("")
 
     def present(self, probe: Probe, snapshot: Snapshot, text: str) -> None:
         """Bars for the next token after `text`; samples drawn again when the text or the
@@ -167,12 +180,16 @@ class NextTokenView(QWidget):
 
     def _draw_samples(self, snapshot: Snapshot, text: str, force: bool = False) -> None:
         temperature = self.temperature.value() / 100
-        key = (text, snapshot.step, temperature, self.seed.value())
-        now = time.monotonic()
-        same_text = self._key[:1] == key[:1] and self._key[2:] == key[2:]
-        if key == self._key or (same_text and not force and now - self._drawn_at < SAMPLE_EVERY):
+        key = (text, temperature, self.seed.value())
+        if key == self._key and snapshot is self._sampled:
             return
-        self._key, self._drawn_at = key, now
+        wait = self._drawn_at + SAMPLE_EVERY - time.monotonic()
+        if key == self._key and not force and wait > 0:  # newer weights: drawn when it is time
+            if not self.later.isActive():
+                self.later.start(max(1, round(1000 * wait)))
+            return
+        self.later.stop()
+        self._key, self._sampled, self._drawn_at = key, snapshot, time.monotonic()
         texts = sample(
             snapshot.model,
             snapshot.vocab,
@@ -186,6 +203,5 @@ class NextTokenView(QWidget):
         typed = html.escape(text)
         lines = [f"<i>{typed}</i>{glue}{html.escape(t)}" for t in texts]
         self.samples.setText(
-            f"<b>Samples at T {temperature:.2f}, step {snapshot.step:,}</b><br>"
-            + "<br>".join(lines)
+            f"<b>Samples at T {temperature:.2f} {weights_at(snapshot)}</b><br>" + "<br>".join(lines)
         )

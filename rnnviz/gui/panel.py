@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from ..core.insight.probe import Probe
 from ..core.train.config import TrainConfig
 from ..core.train.experiment import Overview
-from ..core.train.telemetry import TelemetryView
+from ..core.train.telemetry import Snapshot, TelemetryView
 
 TELEMETRY = "telemetry"  # new steps, evaluations, status
 SNAPSHOT = "snapshot"  # newer weights
@@ -21,6 +21,15 @@ class PanelContext:
     probe: Probe | None  # the typed sentence under the newest snapshot (one probe for all)
     config: TrainConfig
     runs: tuple = field(default_factory=tuple)  # RunView of each run beside the window's own
+
+
+def weights_at(snapshot: Snapshot) -> str:
+    """Which weights a readout was computed with: "at step 990", or after Restore best (until
+    the next step) "at best step 495", the step of the best-validation weights put back (the
+    loss plot's "best" line; short: it ends a one-line readout)."""
+    if snapshot.restored is None:
+        return f"at step {snapshot.step:,}"
+    return f"at best step {snapshot.restored[1]:,}"
 
 
 class Panel:

@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
 from ..core.insight.probe import Probe
 from ..core.insight.saliency import METHODS, Saliency, explain
 from ..core.insight.units import units_for_span
+from ..core.train.telemetry import Snapshot
 from .next_token_view import NextTokenView, shown_token
-from .panel import MAX_DRAWN_WORDS, PROBE, Panel, PanelContext
+from .panel import MAX_DRAWN_WORDS, PROBE, Panel, PanelContext, weights_at
 from .theme import (
     Theme,
     inside_legend,
@@ -170,6 +171,15 @@ class PredictionPanel(QWidget, Panel):
             self.entry.setSelection(start, length)
         self._show_phrase_units()
 
+    def show_overview(self, overview) -> None:
+        """A new experiment: no answer, samples or runs' answers of the old one's weights stay
+        (the new weights' come with the next draw)."""
+        self.context = self.shown = self.saliency = None
+        self.saliency_timer.stop()
+        self.verdict.setText("")
+        self._show_runs(())
+        self.next_view.clear()
+
     def take_focus(self) -> bool:
         self.entry.setFocus()
         self.entry.selectAll()
@@ -183,7 +193,7 @@ class PredictionPanel(QWidget, Panel):
         if snapshot.classes != self.classes:
             self._build_bars(snapshot.classes)
         self.context = context
-        self.show_probe(context.probe, snapshot.step)
+        self.show_probe(context.probe, snapshot)
         self.saliency_timer.start()
         self._show_runs(context.runs)
         self._show_phrase_units()
@@ -287,14 +297,14 @@ class PredictionPanel(QWidget, Panel):
             self.bars.append((label, bar))
             self.curves.append(points_curve(self.plot, colour, name))
 
-    def show_probe(self, result: Probe, step: int) -> None:
+    def show_probe(self, result: Probe, snapshot: Snapshot) -> None:
         """Bars for the whole sentence; the opinion after each word and the tokens for at most its
         last MAX_DRAWN_WORDS words."""
         self.shown = result
         drawn, start = self._show_tokens(result)
         final = result.final
         if self.language_model:
-            self._show_next(result, step)
+            self._show_next(result, snapshot)
             return
         for i, (_, bar) in enumerate(self.bars):
             p = 0.0 if final is None else float(final[i])
@@ -308,7 +318,7 @@ class PredictionPanel(QWidget, Panel):
             return
         best = int(np.argmax(final))
         self.verdict.setText(  # plain text: a rich one is re-parsed on every step
-            f"Prediction: {self.classes[best]} ({final[best]:.1%}) at step {step:,}"
+            f"Prediction: {self.classes[best]} ({final[best]:.1%}) {weights_at(snapshot)}"
         )
         x = np.arange(start, start + len(drawn.tokens))
         for i, curve in enumerate(self.curves):
@@ -325,12 +335,11 @@ class PredictionPanel(QWidget, Panel):
             self.tokens_label.setText(tokens)
         return drawn, start
 
-    def _show_next(self, result: Probe, step: int) -> None:
-        snapshot = self.context.view.snapshot
+    def _show_next(self, result: Probe, snapshot: Snapshot) -> None:
         following = result.final
         best = int(np.argmax(following))
         token = shown_token(snapshot.vocab.tokens[best])
-        self.verdict.setText(f"Next: “{token}” ({following[best]:.1%}) at step {step:,}")
+        self.verdict.setText(f"Next: “{token}” ({following[best]:.1%}) {weights_at(snapshot)}")
         self.next_view.present(result, snapshot, self.text)
 
     def _tokens_html(self, result: Probe, start: int, total: int) -> str:

@@ -87,6 +87,10 @@ CASES = {  # case -> (how to spoil a good file, what the refusal says)
         lambda f: with_meta(f, lambda m: m["summary"].update(step="abc")),
         "summary.step: expected a whole number",
     ),
+    "summary seconds are infinite": (
+        lambda f: with_meta(f, lambda m: m["summary"].update(seconds=float("inf"))),
+        "summary.seconds: expected a number of seconds >= 0, found inf",
+    ),
     "hidden size 0": (
         lambda f: with_meta(f, lambda m: m["config"].update(hidden_size=0)),
         "config: hidden size must be >= 1",

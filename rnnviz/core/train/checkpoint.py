@@ -7,6 +7,7 @@ the previous checkpoint intact.
 
 import glob
 import json
+import math
 import os
 import tempfile
 import time
@@ -38,7 +39,8 @@ class Checkpoint:
     vocab: Vocabulary
     classes: tuple[str, ...]
     config: TrainConfig
-    summary: dict  # step, epoch, tokens, dataset, temperature at save time
+    summary: dict  # step, epoch, tokens, dataset, temperature at save time; seconds trained
+    # (absent when not known: a model loaded from a file without them, or an older file)
     optimizer_state: dict[str, np.ndarray]
 
 
@@ -268,8 +270,8 @@ def _metadata(npz: NpzReader) -> dict:
 
 
 def _summary(npz: NpzReader, summary) -> dict:
-    """step, epoch, tokens: whole numbers >= 0; dataset: text; temperature: a number within
-    calibration's range (1.0 when absent)."""
+    """step, epoch, tokens: whole numbers >= 0; dataset: text; seconds (optional): a number >= 0;
+    temperature: a number within calibration's range (1.0 when absent)."""
     if not isinstance(summary, dict):
         raise npz.refuse("summary: expected a record")
     for key in ("step", "epoch", "tokens"):
@@ -278,6 +280,13 @@ def _summary(npz: NpzReader, summary) -> dict:
             raise npz.refuse(f"summary.{key}: expected a whole number >= 0, found {value!r}")
     if not isinstance(summary.get("dataset", ""), str):
         raise npz.refuse("summary.dataset: expected text")
+    seconds = summary.get("seconds", 0.0)
+    if (
+        isinstance(seconds, bool)
+        or not isinstance(seconds, int | float)
+        or not 0 <= seconds < math.inf
+    ):
+        raise npz.refuse(f"summary.seconds: expected a number of seconds >= 0, found {seconds!r}")
     temperature = summary.get("temperature", 1.0)
     low, high = TEMPERATURE_RANGE
     if isinstance(temperature, bool) or not isinstance(temperature, int | float):
@@ -290,17 +299,20 @@ def _summary(npz: NpzReader, summary) -> dict:
 def from_experiment(experiment) -> Checkpoint:
     """Everything needed to predict with, and to resume, a training run."""
     trainer = experiment.trainer
+    summary = {
+        "step": trainer.step_count,
+        "epoch": trainer.epoch,
+        "tokens": trainer.tokens_seen,
+        "dataset": experiment.data.name,
+        "temperature": trainer.model.temperature,
+    }
+    if trainer.clock_from == 0:  # the time since the model was built is known
+        summary["seconds"] = trainer.trained_seconds
     return Checkpoint(
         trainer.model.copy(),
         experiment.vocab,
         experiment.classes,
         trainer.config,
-        {
-            "step": trainer.step_count,
-            "epoch": trainer.epoch,
-            "tokens": trainer.tokens_seen,
-            "dataset": experiment.data.name,
-            "temperature": trainer.model.temperature,
-        },
+        summary,
         trainer.optimizer.state_arrays(),
     )

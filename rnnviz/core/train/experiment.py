@@ -174,8 +174,9 @@ class Experiment:
         config: TrainConfig | None = None,
         progress: Progress | None = None,
     ) -> "Experiment":
-        """Go on from a checkpoint: its vocabulary, weights, step and epoch counters and (for the
-        same optimizer) its optimizer state, with `config` (default: the checkpoint's)."""
+        """Go on from a checkpoint: its vocabulary, weights, step and epoch counters, the time it
+        trained and (for the same optimizer) its optimizer state, with `config` (default: the
+        checkpoint's)."""
         if tuple(ckpt.classes) != tuple(data.classes):
             raise ConfigError(
                 f"the model was trained on classes {list(ckpt.classes)}, the data has "
@@ -188,6 +189,7 @@ class Experiment:
             ckpt.summary.get("step", 0),
             ckpt.summary.get("epoch", 0),
             ckpt.optimizer_state if same_optimizer else {},
+            ckpt.summary.get("seconds"),
         )
         return experiment
 
@@ -224,6 +226,7 @@ class Experiment:
     def snapshot(self) -> Snapshot:
         """A copy of the model now, with what reading text with it needs."""
         trainer = self.trainer
+        restored = trainer.restored
         return Snapshot(
             trainer.step_count,
             trainer.model.copy(),
@@ -231,6 +234,7 @@ class Experiment:
             self.classes,
             gradient_flow(trainer.last),
             self.config.level,
+            None if restored is None else (restored.epoch, restored.step),
         )
 
     def overview(self) -> Overview:
