@@ -23,6 +23,7 @@ EMPTY_HINT, LANGUAGE_MODEL_HINT = "appears at the first evaluation", "only for c
 class CalibrationPanel(QWidget, Panel):
     key, slot, reads = "calibration", "tabs", frozenset({TELEMETRY})
     title = "Calibration"
+    tab_with = "hidden"
 
     def __init__(self, theme: Theme, state: ViewState, parent=None):
         super().__init__(parent)

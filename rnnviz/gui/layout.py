@@ -24,7 +24,11 @@ from .panel import Panel
 # Arrangements by the window's width (px): the widest whose minimum the width reaches.
 ARRANGEMENTS = (("wide", 1500), ("compact", 1180), ("narrow", 0))
 SETTINGS_WIDTH = {"wide": 340, "compact": 300, "narrow": 300}  # px, at most, of the settings
-ROW_HEIGHTS = (110, 90)  # the first row's two plots (loss, accuracy) need a little more
+ROW_HEIGHTS = {  # shares of the height: on a laptop the first row's two plots need a little more
+    "wide": (100, 100),
+    "compact": (110, 90),
+    "narrow": (110, 90),
+}
 CUSTOM = "custom"  # the user moved, tabbed or floated a dock
 LAYOUT_VERSION = 1  # of saveState(): a state of another version is ignored
 SETTINGS = "settings"  # the settings column's dock
@@ -43,15 +47,20 @@ def arrangement_for(width: int) -> str:
 
 def rows_of(panels: dict[str, Panel], arrangement: str) -> Rows:
     """Where each panel goes. Wide: the "top" panels in the first row, the "bottom" ones then
-    the "tabs" (tabbed in one place) in the second. Compact: the second row's last panel joins
-    the tabs, in front. Narrow: the first row's panels are tabbed too."""
+    the "tabs" (tabbed in one place) in the second. Compact: each of the "tabs" is tabbed behind
+    the panel it declares it goes with (tab_with: the flow over training with the gradients).
+    Narrow: besides, the first row's panels are tabbed in one place."""
     top = [[k] for k, p in panels.items() if p.slot == "top"]
     bottom = [[k] for k, p in panels.items() if p.slot == "bottom"]
     tabs = [k for k, p in panels.items() if p.slot == "tabs"]
-    if arrangement == "wide" or not bottom:
+    if arrangement == "wide":
         bottom.append(tabs)
     else:
-        bottom[-1].extend(tabs)
+        for key in tabs:
+            place = next(
+                (place for place in top + bottom if panels[key].tab_with in place), bottom[-1]
+            )
+            place.append(key)
     if arrangement == "narrow":
         top = [[k for place in top for k in place]]
     return [top, [place for place in bottom if place]]
@@ -143,7 +152,8 @@ class PanelLayout(QObject):
             stretches = [max(self.panels[k].stretch for k in place) * 100 for place in row]
             self.window.resizeDocks([docks[place[0]] for place in row], stretches, across)
         first = [docks[row[0][0]] for row in rows]
-        self.window.resizeDocks(first, list(ROW_HEIGHTS[: len(first)]), Qt.Orientation.Vertical)
+        heights = list(ROW_HEIGHTS[arrangement][: len(first)])
+        self.window.resizeDocks(first, heights, Qt.Orientation.Vertical)
 
     def reset(self, width: int) -> None:
         """View → Reset layout: every panel back, docked, in the automatic arrangement."""

@@ -34,15 +34,16 @@ def weights_at(snapshot: Snapshot) -> str:
 
 class Panel:
     """Mixin for the window's panels, built as cls(theme, view_state). key names it, title names
-    its dock; slot ("top" / "bottom" row, or "tabs": tabbed in the bottom row's last place) and
-    stretch (share of its row's width) place it (layout.py); reads says which changes make it
-    redraw. What the window needs of a panel beyond drawing is said here, so that it never
-    reaches inside one."""
+    its dock; slot ("top" / "bottom" row, or "tabs": tabbed in the bottom row's last place),
+    stretch (share of its row's width) and tab_with place it (layout.py); reads says which
+    changes make it redraw. What the window needs of a panel beyond drawing is said here, so
+    that it never reaches inside one."""
 
     key = "panel"
     slot = "top"
     title = ""
     stretch = 2  # share of its row's width
+    tab_with = ""  # a "tabs" panel's place on a laptop's screen: behind this panel
     reads: frozenset[str] = frozenset()
 
     def draw(self, context: PanelContext) -> None:

@@ -20,6 +20,14 @@ from PySide6.QtWidgets import (
 )
 
 
+def fit(qtbot, window, size: tuple[int, int]) -> None:
+    """Resize the window and wait until its docks have their new sizes, then draw."""
+    window.resize(*size)
+    qtbot.waitUntil(lambda: window.size().toTuple() == size)
+    qtbot.wait(20)  # the docks are sized once the window has shared out the new size
+    window.redraw_all()
+
+
 def name(widget) -> str:
     text = widget.text() if hasattr(widget, "text") and callable(widget.text) else ""
     owner = widget

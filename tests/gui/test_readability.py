@@ -4,6 +4,8 @@ colours that stand apart and contrast with what is under them."""
 from PySide6.QtCore import QPoint, QPointF, QRectF
 from PySide6.QtTest import QTest
 
+from .geometry import fit
+
 
 def trained(window, steps=60):
     window.runner.call(lambda run: [run.trainer.step() for _ in range(steps)]).result(60)
@@ -21,7 +23,7 @@ def inside(rect: QRectF, box: QRectF, slack: float = 0.5) -> bool:
 
 
 def test_live_change_marks_have_their_own_style_and_labels_inside_the_view(qtbot, window):
-    window.resize(1366, 768)
+    fit(qtbot, window, (1366, 768))
     trained(window, 30)
     for changes in ({"lr": 0.02}, {"lr": 0.03}, {"clip": 2.0}):  # two close together
         window.apply_live(changes)
@@ -64,7 +66,7 @@ def test_the_heatmap_reads_the_cell_under_the_mouse_and_keeps_it_while_training(
 
 
 def test_the_readout_boxes_are_one_line_inside_their_own_plot(qtbot, window):
-    window.resize(1366, 768)
+    fit(qtbot, window, (1366, 768))
     trained(window, 120)
     loss = window.panels["loss"]
     painted(window)
@@ -84,7 +86,7 @@ def legend_names(plot) -> list[str]:
 
 
 def test_gradient_legends_sit_inside_their_plots_in_one_row(qtbot, window):
-    window.resize(1366, 768)
+    fit(qtbot, window, (1366, 768))
     window.state.set_text("this is not bad")
     trained(window, 20)
     gradients = window.panels["gradients"]
@@ -104,7 +106,7 @@ def test_gradient_legends_sit_inside_their_plots_in_one_row(qtbot, window):
 
 
 def test_hints_are_wrapped_inside_their_plots_and_say_what_will_come(qtbot, window):
-    window.resize(1366, 768)
+    fit(qtbot, window, (1366, 768))
     window.redraw_all()
     window.show_tab("dynamics")
     painted(window)
