@@ -44,7 +44,7 @@ from .theme import configure_pyqtgraph, current_theme
 from .unsaved import UnsavedWork
 from .view_state import EXAMPLE, ViewState
 
-REFRESH_MS = 20  # timer ticks; one panel is redrawn per tick
+REFRESH_MS = 20  # timer ticks; one panel is redrawn per tick, within a frame budget (scheduler.py)
 
 
 class MainWindow(QMainWindow):
@@ -350,7 +350,8 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         """Timer tick: pull the newest telemetry, update the status bar, and redraw the next panel
         whose data changed. One panel per tick keeps every paint short, so the window stays
-        responsive however fast training runs (each panel still redraws ~12 times a second)."""
+        responsive however fast training runs (each panel redraws up to ~12 times a second; on a
+        slow machine the scheduler's frame budget lowers the rate of the panels that run over)."""
         view = self.telemetry.read(self.view.version if self.view else -1)
         if view is not None:
             newer_weights = self.view is None or view.snapshot is not self.view.snapshot
