@@ -3,11 +3,11 @@
 Each timer tick draws one stale panel on screen, the one waiting longest, so that every paint
 stays short however fast training runs. A draw is timed with the paint it causes, and a panel's
 cost is the median of its last draws. On a slow or loaded machine a panel can cost more than
-FRAME_BUDGET on its own: when a draw runs over, the panels over the budget then wait
-OVERRUN_REST times the overrun (at most MAX_REST) while the others keep their turns, so the
-heaviest panels' redraw rate drops as far as they run over and none waits for ever. A keystroke's
-panels are drawn at once (draw_now); their overrun counts too. A hidden panel is drawn when it is
-shown.
+FRAME_BUDGET on its own: when a draw runs over, the panels over the budget then rest OVERRUN_REST
+times the overrun (at most MAX_REST) while the others keep their turns, so the heaviest panels'
+redraw rate drops as far as they run over; one that has waited MAX_WAIT is drawn at its turn all
+the same. A keystroke's panels are drawn at once (draw_now); their overrun counts too. A hidden
+panel is drawn when it is shown.
 """
 
 import statistics
@@ -23,6 +23,7 @@ from .panel import Panel, PanelContext
 FRAME_BUDGET = 0.006  # s of drawing per tick: with the tick's other work the 10 ms clock holds
 OVERRUN_REST = 100.0  # s without over-budget draws per s a draw ran over the budget
 MAX_REST = 1.0  # s: a single stall (another program, the collector) throttles no panel for long
+MAX_WAIT = 2.0  # s a stale panel on screen waits at most, however loaded the machine
 COST_SAMPLES = 5  # draws a panel's cost is the median of: one slow draw is not its cost
 
 
@@ -65,13 +66,17 @@ class PanelScheduler:
 
     def draw_next(self) -> None:
         """A timer tick: draw the stale panel on screen that has waited longest, of those within
-        the budget while panels over it rest, else of all."""
+        the budget or waiting MAX_WAIT while the panels over it rest, else of all."""
         now = self.clock()
         for key in self.stale:
             self._since.setdefault(key, now)
         waiting = sorted((k for k in self.stale if self.shown(k)), key=self._since.__getitem__)
         for key in waiting:
-            if now >= self._rest_until or self.cost(key) <= FRAME_BUDGET:
+            if (
+                now >= self._rest_until
+                or self.cost(key) <= FRAME_BUDGET
+                or now - self._since[key] >= MAX_WAIT
+            ):
                 self.draw(key)
                 return
 

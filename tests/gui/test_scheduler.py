@@ -6,7 +6,13 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QGraphicsView
 
 from rnnviz.gui.panel import PROBE, SNAPSHOT, TELEMETRY, PanelContext
-from rnnviz.gui.scheduler import FRAME_BUDGET, MAX_REST, OVERRUN_REST, PanelScheduler
+from rnnviz.gui.scheduler import (
+    FRAME_BUDGET,
+    MAX_REST,
+    MAX_WAIT,
+    OVERRUN_REST,
+    PanelScheduler,
+)
 
 TICK = 0.020  # the window's timer interval (s)
 MS = 0.001
@@ -86,14 +92,23 @@ def test_a_panel_over_the_budget_redraws_less_often_as_far_as_it_runs_over():
     assert intervals[4 * MS] > 1.8 * intervals[2 * MS]
 
 
+def test_one_long_stall_makes_the_heavy_panels_rest_max_rest_at_most():
+    clock = Clock()
+    heavy = FakePanel("heavy", {TELEMETRY}, clock, 0.3, FRAME_BUDGET + 2 * MS)  # 0.3 s: a stall
+    s = scheduler(clock, heavy, FakePanel("light", {TELEMETRY}, clock, 1 * MS))
+    train(clock, s, 3.0)
+    assert MAX_REST <= gaps(heavy)[0] - 0.3 <= MAX_REST + 2 * TICK  # not 100 x 0.3 s
+    assert gaps(heavy)[1] == pytest.approx(OVERRUN_REST * 2 * MS + TICK, abs=TICK)
+
+
 def test_no_panel_waits_for_ever_however_heavy():
     clock = Clock()
-    heavy = [FakePanel(k, {TELEMETRY}, clock, 0.5) for k in ("x", "y")]  # 100 x the budget
+    heavy = [FakePanel(k, {TELEMETRY}, clock, 0.5) for k in "xyz"]  # 100 x the budget
     s = scheduler(clock, *heavy, FakePanel("light", {TELEMETRY}, clock, 1 * MS))
-    train(clock, s, 20.0)
-    for panel in heavy:  # taking turns, each rests at most MAX_REST after the other's draw
-        assert len(panel.draws) >= 5
-        assert max(gaps(panel)) <= 2 * (MAX_REST + 0.5) + 3 * TICK
+    train(clock, s, 30.0)
+    for panel in heavy:  # overdue after MAX_WAIT, then behind at most the other two
+        assert len(panel.draws) >= 10
+        assert max(gaps(panel)) <= MAX_WAIT + len(heavy) * (0.5 + TICK)
 
 
 def test_the_paint_a_draw_causes_counts_in_its_cost():

@@ -28,7 +28,12 @@ def test_training_fills_the_plots(qtbot, window):
     wait_step(qtbot, window, 300)
     qtbot.keyClick(window, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: window.telemetry.read().status.state == "paused")
-    qtbot.waitUntil(lambda: len(window.panels["loss"].smooth_loss.getData()[0]) >= 300)
+    qtbot.waitUntil(  # each in its turn (a loaded machine's frame budget spaces them out)
+        lambda: (
+            len(window.panels["loss"].smooth_loss.getData()[0]) >= 300
+            and len(window.panels["gradients"].before.line.getData()[0]) >= 300
+        )
+    )
     x, y = window.panels["loss"].smooth_loss.getData()
     assert len(x) >= 300 and np.all(np.isfinite(y)) and y[-1] < y[0]
     gradients = window.panels["gradients"]
