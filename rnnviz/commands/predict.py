@@ -10,10 +10,12 @@ import argparse
 import csv
 import json
 import sys
+from pathlib import Path
 
 import numpy as np
 
 from ..core.data.batching import EncodedSet
+from ..core.data.importers import ReadReport, read_stream, read_text, split_lines
 from ..core.errors import RnnvizError
 from ..core.insight.probe import probe
 from ..core.train import checkpoint
@@ -51,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         return _one(out, ckpt, " ".join(args.text))
     if args.input is None and sys.stdin.isatty():
         raise RnnvizError("give a sentence, or sentences with --input FILE (or on stdin)")
-    return _many(out, ckpt, _read_lines(args.input or "-"))
+    return _many(out, ckpt, _read_lines(args.input or "-", out))
 
 
 def _one(out: Output, ckpt, text: str) -> int:
@@ -78,14 +80,18 @@ def _one(out: Output, ckpt, text: str) -> int:
     return 0
 
 
-def _read_lines(source: str) -> list[str]:
-    try:
-        if source == "-":
-            return sys.stdin.read().splitlines()
-        with open(source, encoding="utf-8", errors="replace") as file:
-            return file.read().splitlines()
-    except OSError as error:
-        raise RnnvizError(f"cannot read {source}: {error.strerror or error}") from None
+def _read_lines(source: str, out: Output) -> list[str]:
+    """The sentences of a file or of standard input ("-"), decoded as --data files are (a note
+    says how, when not as UTF-8), one per line: split at line ends only, so that a form feed or
+    U+2028 inside a line never makes two rows of it."""
+    report = ReadReport()
+    if source == "-":
+        text = read_stream(sys.stdin.buffer, "standard input", report)
+    else:
+        text = read_text(Path(source), report)
+    for note in report.notes:
+        out.note(note)
+    return split_lines(text)
 
 
 def _many(out: Output, ckpt, lines: list[str]) -> int:

@@ -210,6 +210,8 @@ def run(args: argparse.Namespace) -> int:
     if trainer.train_set.truncated:
         how = "split into chunks of" if cfg.task == "lm" else "cut to"
         out.note(f"{trainer.train_set.truncated} training sentences {how} {cfg.max_len} tokens")
+    for note in experiment.splits.notes:
+        out.note(note)
     if not validation:
         out.note("no validation data: the last weights are kept and no temperature is fitted")
     epochs = trainer.epoch_budget
