@@ -211,7 +211,7 @@ SEPARATORS = ["\u2028", "\u2029", "\x0c", "\x0b", "\x1c", "\x1d", "\x1e", "\x85"
 
 @pytest.mark.parametrize("separator", SEPARATORS)
 @pytest.mark.parametrize("ending", ["\n", "\r\n"])
-@pytest.mark.parametrize("as_json", [True])
+@pytest.mark.parametrize("as_json", [False, True])
 def test_predict_gives_one_row_per_input_line_whatever_is_inside_it(
     classifier, tmp_path, capsys, separator, ending, as_json
 ):

@@ -22,7 +22,7 @@ from ..core.train import checkpoint
 from ..core.train.calibration import probabilities
 from ..core.train.scoring import logits_of
 from .options import add_calibration_argument, apply_calibration_argument
-from .output import Output, add_output_arguments
+from .output import Output, add_output_arguments, printable
 from .sample import classifier_of
 
 
@@ -95,13 +95,15 @@ def _read_lines(source: str, out: Output) -> list[str]:
 
 
 def _many(out: Output, ckpt, lines: list[str]) -> int:
-    """All sentences in batches; a line without words gets an empty prediction."""
+    """All sentences in batches; a line without words gets an empty prediction. The CSV's
+    fields are printable() (a row is one line whatever the text holds); JSON is exact."""
     classes = list(ckpt.classes)
     encoded = EncodedSet.build(lines, np.zeros(len(lines), dtype=np.int64), ckpt.vocab)
     probs = probabilities(logits_of(ckpt.model, encoded)[0], ckpt.model.temperature)
     writer = None if out.json_lines else csv.writer(sys.stdout, lineterminator="\n")
     if writer:
-        writer.writerow(["text", "prediction", *(f"p_{c}" for c in classes), "unknown"])
+        header = ["text", "prediction", *(f"p_{c}" for c in classes), "unknown"]
+        writer.writerow(map(printable, header))
     for text, row in zip(lines, probs, strict=True):
         encoded_line = ckpt.vocab.encode(text)
         tokens = encoded_line.tokens
@@ -109,7 +111,7 @@ def _many(out: Output, ckpt, lines: list[str]) -> int:
         best = classes[int(row.argmax())] if tokens else None
         if writer:
             shown = [f"{p:.6f}" for p in row] if tokens else [""] * len(classes)
-            writer.writerow([text, best or "", *shown, " ".join(unknown)])
+            writer.writerow(map(printable, [text, best or "", *shown, " ".join(unknown)]))
         else:
             shown = dict(zip(classes, map(float, row), strict=True)) if tokens else None
             record = {"text": text, "prediction": best, "probabilities": shown, "unknown": unknown}
