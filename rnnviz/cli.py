@@ -20,6 +20,7 @@ from .commands import (
     units,
     window,
 )
+from .commands.output import printable
 from .core.errors import RnnvizError
 from .core.heap import keep_freed_memory
 
@@ -80,10 +81,15 @@ HEADLESS = (
 )
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, quoting the user's words in its errors ("invalid float value: ...") printable."""
+
+    def error(self, message: str):
+        super().error(printable(message))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="rnnviz", description="Watch a from-scratch NumPy RNN learn sentiment."
-    )
+    parser = Parser(prog="rnnviz", description="Watch a from-scratch NumPy RNN learn sentiment.")
     parser.add_argument("--version", action="version", version=f"rnnviz {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     parser.commands = {}  # name -> its parser, for errors in that command's own words
@@ -138,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         with threadpool_limits(limits=threads):
             return args.handler(args)
     except RnnvizError as error:
-        print(f"rnnviz: error: {error}", file=sys.stderr)
+        print(f"rnnviz: error: {printable(str(error))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("rnnviz: interrupted", file=sys.stderr)

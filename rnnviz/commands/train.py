@@ -23,7 +23,7 @@ from ..core.train.recorder import Measures
 from ..core.train.records import Evaluation, StepRecord
 from ..core.train.trainer import Trainer
 from .options import add_data_arguments, add_hyperparameter_arguments, config_from, load_data
-from .output import Output, add_output_arguments, checked_output_path
+from .output import Output, add_output_arguments, checked_output_path, printable
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -81,7 +81,7 @@ class ProgressBar:
 
     def write(self, line: str, stream) -> None:
         """A line printed above the bar (tqdm redraws the bar below it)."""
-        self.bar.write(line, file=stream)
+        self.bar.write(printable(line), file=stream)
 
     def close(self) -> None:
         self.bar.close()
@@ -210,6 +210,8 @@ def run(args: argparse.Namespace) -> int:
     if trainer.train_set.truncated:
         how = "split into chunks of" if cfg.task == "lm" else "cut to"
         out.note(f"{trainer.train_set.truncated} training sentences {how} {cfg.max_len} tokens")
+    for note in experiment.splits.notes:
+        out.note(note)
     if not validation:
         out.note("no validation data: the last weights are kept and no temperature is fitted")
     epochs = trainer.epoch_budget

@@ -142,10 +142,9 @@ class Experiment:
             return EncodedSet.build(part.texts, part.labels, vocab, max_len, progress)
 
         if config.patience and splits.validation is None:
-            raise ConfigError(
-                "early stopping (patience) needs validation data: give a validation fraction "
-                "or a validation file"
-            )
+            ask = "give a validation fraction or a validation file"
+            why = splits.notes[-1] if splits.notes else ask
+            raise ConfigError(f"early stopping (patience) needs validation data: {why}")
         parts = {"test": splits.test, "validation": splits.validation}
         evaluation_sets = {name: encode(part) for name, part in parts.items() if part}
         model = model or SequenceModel.create(
