@@ -16,7 +16,8 @@ import numpy as np
 from tqdm import tqdm
 
 from ..core.data.corpus import unigram_perplexity
-from ..core.errors import CheckpointError, ConfigError, RnnvizError
+from ..core.errors import ConfigError, RnnvizError
+from ..core.files import WriteError, writing
 from ..core.train import checkpoint
 from ..core.train.experiment import Experiment
 from ..core.train.recorder import Measures
@@ -304,7 +305,7 @@ def save_model(path: Path, experiment: Experiment, out: Output) -> str | None:
     try:
         out.say(f"saved: {checkpoint.save(path, ckpt)}")
         return None
-    except CheckpointError as error:
+    except WriteError as error:
         handle, rescue = tempfile.mkstemp(prefix="rnnviz-rescued-", suffix=".npz")
         os.close(handle)
         checkpoint.save(rescue, ckpt)
@@ -334,10 +335,7 @@ def write_metrics(path: Path, rows: list[StepRecord]) -> None:
     before/after clipping, ..., then the norm of each parameter before and after clipping."""
     if not rows:
         return
-    try:
-        with path.open("w", newline="", encoding="utf-8") as out:
-            writer = csv.writer(out)
-            writer.writerow(rows[0].columns())
-            writer.writerows(r.values() for r in rows)
-    except OSError as error:
-        raise RnnvizError(f"cannot write {path}: {error.strerror or error}") from None
+    with writing(path, text=True) as out:
+        writer = csv.writer(out)
+        writer.writerow(rows[0].columns())
+        writer.writerows(r.values() for r in rows)
