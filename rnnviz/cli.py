@@ -4,6 +4,7 @@ import argparse
 import difflib
 import os
 import sys
+from contextlib import nullcontext
 
 from threadpoolctl import threadpool_limits
 
@@ -14,6 +15,7 @@ from .commands import (
     explain,
     export,
     gradcheck,
+    interrupts,
     predict,
     sample,
     train,
@@ -141,12 +143,16 @@ def main(argv: list[str] | None = None) -> int:
         threads = getattr(args, "threads", None)
         if threads is not None and threads < 1:
             raise RnnvizError("--threads must be >= 1")
-        with threadpool_limits(limits=threads):
+        headless = args.command in HEADLESS  # the window keeps Qt's own ways
+        with threadpool_limits(limits=threads), interrupts.raising() if headless else nullcontext():
             return args.handler(args)
     except RnnvizError as error:
         print(f"rnnviz: error: {printable(str(error))}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as error:
+        if isinstance(error, interrupts.Interrupted):
+            print(f"rnnviz: interrupted by {error}", file=sys.stderr)
+            return error.exit_status
         print("rnnviz: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `rnnviz ... | head`: the reader left; stop quietly, as Unix tools do

@@ -131,9 +131,7 @@ def export_history(window, path: str | None = None) -> None:
     window.stored.remember_dir(path)
     try:
         rows = report.write_history(Path(path), window.view)
-    except OSError as error:
-        messages.show_error(
-            window, "Cannot export the history", f"{path}: {error.strerror or error}"
-        )
+    except RnnvizError as error:  # files.WriteError: names the file and why
+        messages.show_error(window, "Cannot export the history", str(error))
         return
     window.statusBar().showMessage(f"history: {rows:,} rows in {path}", 8000)

@@ -11,7 +11,9 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 
+from ..core.files import write_text, writing
 from ..core.train.telemetry import TelemetryView
+from .images import write_image
 
 
 def write_history(path: Path, view: TelemetryView | None) -> int:
@@ -19,11 +21,11 @@ def write_history(path: Path, view: TelemetryView | None) -> int:
     is decimated): step, then every step-record column. Returns the rows written."""
     steps = None if view is None else view.steps
     if steps is None or not len(steps):
-        path.write_text("step\n", encoding="utf-8")
+        write_text(path, "step\n")
         return 0
     names = [n for n in steps.mean if n != "step"]  # x is the step
     columns = [steps.x, *(steps.mean[n] for n in names)]
-    with path.open("w", newline="", encoding="utf-8") as out:
+    with writing(path, text=True) as out:
         writer = csv.writer(out)
         writer.writerow(["step", *names])
         writer.writerows(zip(*(_cells(c) for c in columns), strict=True))
@@ -53,7 +55,7 @@ def write_curves(path: Path, plot: pg.PlotItem) -> None:
         header += [f"{name}: {x_label or 'x'}", f"{name}: {y_label or 'y'}"]
         columns += [_cells(x), _cells(y)]
     rows = max((len(c) for c in columns), default=0)
-    with path.open("w", newline="", encoding="utf-8") as out:
+    with writing(path, text=True) as out:
         writer = csv.writer(out)
         writer.writerow(header)
         for i in range(rows):
@@ -90,9 +92,7 @@ def export_report(
         front(key)
         panel = panels[key]
         image = folder / f"{key}.png"
-        if not panel.grab().save(str(image)):
-            raise OSError(f"could not write {image}")
-        written.append(image)
+        written.append(write_image(panel.grab(), image))
         for title, plot in plots_of(panel).items():
             curves = folder / f"{key}-{_slug(title)}.csv"
             write_curves(curves, plot)
@@ -100,7 +100,7 @@ def export_report(
     history = folder / "history.csv"
     write_history(history, view)
     settings = folder / "config.json"
-    settings.write_text(json.dumps(asdict(config), indent=2) + "\n", encoding="utf-8")
+    write_text(settings, json.dumps(asdict(config), indent=2) + "\n")
     return [*written, history, settings]
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from rnnviz.core.data.datasets import load
 from rnnviz.core.errors import CheckpointError
+from rnnviz.core.files import WriteError
 from rnnviz.core.train import checkpoint
 from rnnviz.core.train.config import TrainConfig
 from rnnviz.core.train.experiment import Experiment
@@ -127,7 +128,7 @@ def test_save_is_atomic(tmp_path, trained, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(np, "savez", crash)
-    with pytest.raises(CheckpointError, match="No space left"):
+    with pytest.raises(WriteError, match="No space left"):
         checkpoint.save(path, checkpoint.from_experiment(trained))
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]  # no temporary left behind

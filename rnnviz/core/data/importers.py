@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import DatasetError
+from ..json_reader import JsonError, read_json
 from .encoding import decode
 from .progress import Progress, counting
 from .text import clean
@@ -278,9 +279,9 @@ def read_jsonl(path: Path, lenient: bool, report: ReadReport) -> Iterator[Exampl
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            errors.bad(number, f"not valid JSON ({error.msg})")
+            record = read_json(line)
+        except JsonError as error:
+            errors.bad(number, str(error))
             continue
         if not isinstance(record, dict) or "text" not in record or "label" not in record:
             errors.bad(number, 'expected an object with "text" and "label"')
