@@ -100,9 +100,13 @@ CASES = {  # case -> (how to spoil a good file, what the refusal says)
         lambda f: with_meta(f, lambda m: m["summary"].update(step="abc")),
         "summary.step: expected a whole number",
     ),
-    "summary seconds are infinite": (
+    "summary seconds are negative": (
+        lambda f: with_meta(f, lambda m: m["summary"].update(seconds=-5.0)),
+        "summary.seconds: expected a number of seconds >= 0",
+    ),
+    "summary seconds are infinite": (  # the JSON reader refuses Infinity before the field
         lambda f: with_meta(f, lambda m: m["summary"].update(seconds=float("inf"))),
-        "summary.seconds: expected a number of seconds >= 0, found inf",
+        "Infinity is not a JSON number",
     ),
     "hidden size 0": (
         lambda f: with_meta(f, lambda m: m["config"].update(hidden_size=0)),
