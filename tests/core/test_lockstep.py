@@ -71,6 +71,12 @@ def test_run_strings_are_checked(text, message):
         parse_run(text)
 
 
+def test_a_run_takes_the_command_line_names_of_a_setting():
+    # train said --hidden while a run wanted hidden-size=; each now takes both
+    assert parse_run("hidden-size=16") == parse_run("hidden=16") == {"hidden_size": 16}
+    assert parse_run("hidden_size=16, word-dropout=0.1") == {"hidden_size": 16, "word_dropout": 0.1}
+
+
 def test_identical_runs_and_too_many_runs_are_refused(tiny):
     with pytest.raises(ConfigError, match="same settings"):
         Lockstep.build(TrainConfig.classic(), tiny, [{"lr": 0.1}, {"lr": 0.1}])
