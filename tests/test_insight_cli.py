@@ -74,7 +74,7 @@ def test_compare_prints_every_run_each_epoch(capsys):
     assert main([*argv, "--run", "cell=vanilla", "--run", "cell=gru,hidden-size=16"]) == 0
     captured = capsys.readouterr()
     *epochs, summary = json_lines(captured.out)
-    labels = ["cell=vanilla", "cell=gru,hidden_size=16"]
+    labels = ["cell=vanilla", "cell=gru,hidden-size=16"]
     assert [e["epoch"] for e in epochs] == [1, 2, 3]
     assert all(list(e["runs"]) == labels for e in epochs)
     assert all({"train_loss", "test_acc", "step"} <= set(e["runs"][labels[1]]) for e in epochs)

@@ -49,6 +49,10 @@ def run(args: argparse.Namespace) -> int:
         f"{plural(len(first.test_set), 'test sentence')}, vocabulary {len(first.vocab)}; "
         f"{len(args.run)} runs on the same batches, {plural(epochs, 'epoch')} at most"
     )
+    out.say(  # the train columns run below validation's, which says why
+        "train loss and acc: the mean over each epoch's steps, with the run's dropout on; "
+        "validation and test: the weights at the epoch's end, without dropout"
+    )
     progress = ProgressBar(steps, 0, epochs, enabled=not out.quiet and sys.stderr.isatty())
     logs = []
     for experiment in lockstep.experiments:

@@ -32,7 +32,7 @@ def recorded_batches(lockstep: Lockstep) -> list[list]:
 def test_runs_see_the_same_batches_and_keep_their_own_epochs(tiny):
     runs = [parse_run("cell=vanilla"), parse_run("cell=lstm, hidden-size=16, lr=0.01")]
     lockstep = Lockstep.build(TrainConfig.classic(batch_size=8), tiny, runs)
-    assert lockstep.labels == ["cell=vanilla", "cell=lstm,hidden_size=16,lr=0.01"]
+    assert lockstep.labels == ["cell=vanilla", "cell=lstm,hidden-size=16,lr=0.01"]
     vanilla, lstm = lockstep.experiments
     assert vanilla.vocab == lstm.vocab and lstm.model.hidden_size == 16
     seen = recorded_batches(lockstep)

@@ -110,6 +110,7 @@ def test_paused_status_keeps_the_last_training_speed(runner, monkeypatch):
     assert runner.telemetry.read().status.tokens_per_s == speed > 0
 
 
+@pytest.mark.slow
 def test_early_stopping_ends_the_run_on_the_best_weights_calibrated():
     telemetry = Telemetry()
     config = TrainConfig(hidden_size=16, patience=2, lr=0.05)
@@ -227,7 +228,7 @@ def test_flow_history_averages_the_depths_each_batch_reached():
 
 def test_runs_beside_the_window_run_share_its_batches_and_can_pause(runner):
     label, telemetry = runner.add_run({"cell": "gru", "hidden_size": 8}).result(10)
-    assert label == "cell=gru,hidden_size=8"
+    assert label == "cell=gru,hidden-size=8"
     seen = {"main": [], "side": []}
     runner.call(
         lambda e: e.trainer.on("step", lambda _: seen["main"].append(e.trainer.last_batch.indices))

@@ -39,7 +39,8 @@ def parse_run(text: str) -> dict:
 
 
 def run_label(changes: dict) -> str:
-    return ",".join(f"{k}={v}" for k, v in changes.items()) or "base"
+    """{"hidden_size": 16} -> "hidden-size=16": the changes as a run's KEY=VALUE is typed."""
+    return ",".join(f"{k.replace('_', '-')}={v}" for k, v in changes.items()) or "base"
 
 
 @dataclass
