@@ -217,6 +217,7 @@ def read_terminal(leader: int, process: subprocess.Popen) -> str:
     return shown.decode("utf-8", "replace")
 
 
+@pytest.mark.slow
 def test_progress_bar_on_a_terminal_only(tmp_path):
     """On a terminal stderr shows a bar with steps, epoch, loss, tokens/s and time left."""
     leader, follower = pty.openpty()
