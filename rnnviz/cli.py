@@ -2,26 +2,13 @@
 
 import argparse
 import difflib
+import importlib
 import os
 import sys
 from contextlib import nullcontext
 
-from threadpoolctl import threadpool_limits
-
-from . import __version__
-from .commands import (
-    compare,
-    evaluate,
-    explain,
-    export,
-    gradcheck,
-    interrupts,
-    predict,
-    sample,
-    train,
-    units,
-    window,
-)
+from . import __version__, commands
+from .commands import interrupts
 from .commands.output import printable
 from .core.errors import RnnvizError
 from .core.heap import keep_freed_memory
@@ -30,43 +17,53 @@ from .core.heap import keep_freed_memory
 # 2-core machine (0.99x) and loses 2.8x when the other core is busy (bench.py --only cli).
 DEFAULT_THREADS = 1
 
+# name -> (its module in rnnviz.commands, the function adding its options, the one running it,
+# its help). A command's module is imported only when that command is given (CommandParser).
 COMMANDS = {
-    "window": ((window.add_arguments, window.run), "open the desktop window (the default)"),
+    "window": ("window", "add_arguments", "run", "open the desktop window (the default)"),
     "screenshot": (
-        (window.add_screenshot_arguments, window.run_screenshot),
+        "window",
+        "add_screenshot_arguments",
+        "run_screenshot",
         "open the window offscreen, train, type, save a PNG",
     ),
-    "train": ((train.add_arguments, train.run), "train a model headless"),
+    "train": ("train", "add_arguments", "run", "train a model headless"),
     "compare": (
-        (compare.add_arguments, compare.run),
+        "compare",
+        "add_arguments",
+        "run",
         "train 2-4 runs side by side on the same batches",
     ),
     "predict": (
-        (predict.add_arguments, predict.run),
+        "predict",
+        "add_arguments",
+        "run",
         "class probabilities of a sentence under a saved model",
     ),
-    "sample": (
-        (sample.add_arguments, sample.run),
-        "continue a prefix with a saved language model",
-    ),
+    "sample": ("sample", "add_arguments", "run", "continue a prefix with a saved language model"),
     "eval": (
-        (evaluate.add_arguments, evaluate.run),
+        "evaluate",
+        "add_arguments",
+        "run",
         "loss, accuracy and confusion matrix of a saved model",
     ),
     "explain": (
-        (explain.add_arguments, explain.run),
+        "explain",
+        "add_arguments",
+        "run",
         "how much each word of a sentence pushes a saved model's answer",
     ),
     "units": (
-        (units.add_arguments, units.run),
+        "units",
+        "add_arguments",
+        "run",
         "where hidden units of a saved model fire most on a dataset",
     ),
-    "gradcheck": (
-        (gradcheck.add_arguments, gradcheck.run),
-        "check backprop against finite differences",
-    ),
+    "gradcheck": ("gradcheck", "add_arguments", "run", "check backprop against finite differences"),
     "export": (
-        (export.add_arguments, export.run),
+        "export",
+        "add_arguments",
+        "run",
         "write a saved model for PyTorch (safetensors) or ONNX Runtime (.onnx)",
     ),
 }
@@ -83,6 +80,11 @@ HEADLESS = (
 )
 
 
+def command_module(name: str):
+    """The module of rnnviz.commands that command `name` lives in, imported now."""
+    return importlib.import_module(f"{commands.__name__}.{COMMANDS[name][0]}")
+
+
 class Parser(argparse.ArgumentParser):
     """argparse, quoting the user's words in its errors ("invalid float value: ...") printable."""
 
@@ -90,25 +92,53 @@ class Parser(argparse.ArgumentParser):
         super().error(printable(message))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(prog="rnnviz", description="Watch a from-scratch NumPy RNN learn sentiment.")
-    parser.add_argument("--version", action="version", version=f"rnnviz {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    parser.commands = {}  # name -> its parser, for errors in that command's own words
-    for name, ((add_arguments, handler), help_text) in COMMANDS.items():
-        command = parser.commands[name] = sub.add_parser(
-            name, help=help_text, description=help_text
-        )
-        add_arguments(command)
+class CommandParser(Parser):
+    """A subcommand's parser that imports its command's module and adds its options when it is
+    first used (parsing, usage or help): `rnnviz --version` and every command pay only for the
+    imports of the command given (importing every command's module took 0.25-0.3 s)."""
+
+    def __init__(self, *args, command: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.command = command
+
+    def fill(self) -> None:
+        if self.command is None:
+            return
+        name, self.command = self.command, None
+        _, add_arguments, run, _ = COMMANDS[name]
+        module = command_module(name)
+        getattr(module, add_arguments)(self)
         if name in HEADLESS:
-            command.add_argument(
+            self.add_argument(
                 "--threads",
                 type=int,
                 default=DEFAULT_THREADS,
                 metavar="N",
                 help=f"BLAS threads for the math (default {DEFAULT_THREADS})",
             )
-        command.set_defaults(handler=handler)
+        self.set_defaults(handler=getattr(module, run))
+
+    def parse_known_args(self, args=None, namespace=None):
+        self.fill()
+        return super().parse_known_args(args, namespace)
+
+    def format_usage(self) -> str:
+        self.fill()
+        return super().format_usage()
+
+    def format_help(self) -> str:
+        self.fill()
+        return super().format_help()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="rnnviz", description="Watch a from-scratch NumPy RNN learn sentiment.")
+    parser.add_argument("--version", action="version", version=f"rnnviz {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=CommandParser)
+    parser.commands = {  # name -> its parser, for errors in that command's own words
+        name: sub.add_parser(name, help=help_text, description=help_text, command=name)
+        for name, (*_, help_text) in COMMANDS.items()
+    }
     return parser
 
 
@@ -136,9 +166,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `rnnviz` command and of `python main.py`; returns the exit status."""
     args = parse(argv)
+    from threadpoolctl import threadpool_limits  # here: `rnnviz --version` has exited already
+
     keep_freed_memory()  # training steps reuse their freed arrays instead of page-faulting them in
     if args.command is None:
-        args.handler = window.run
+        args.handler = command_module("window").run
     try:
         threads = getattr(args, "threads", None)
         if threads is not None and threads < 1:

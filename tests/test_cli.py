@@ -217,6 +217,7 @@ def read_terminal(leader: int, process: subprocess.Popen) -> str:
     return shown.decode("utf-8", "replace")
 
 
+@pytest.mark.slow
 def test_progress_bar_on_a_terminal_only(tmp_path):
     """On a terminal stderr shows a bar with steps, epoch, loss, tokens/s and time left."""
     leader, follower = pty.openpty()
@@ -305,3 +306,33 @@ def test_held_out_files_best_epoch_and_calibration_reach_the_json(tmp_path, caps
 def test_patience_without_validation_data_is_one_line(capsys):
     assert main(["train", "--data", "tiny", "--validation-fraction", "0"]) == 2
     assert "early stopping (patience) needs validation data" in capsys.readouterr().err
+
+
+def test_train_says_how_its_two_train_accuracies_differ(capsys):
+    # the epoch's "Train accuracy 0.562" beside the summary's 0.615 was unexplained
+    assert main(["train", "--data", "tiny", "--epochs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "(mean over the epoch's steps, dropout 0.5 and word dropout 0.2 on)" in out
+    assert "Train accuracy" in out and "(the kept weights, no dropout)" in out
+    assert "Done: 1 epoch, 4 steps" in out  # not "1 epochs"
+    assert "2 classes (negative: 40, positive: 40)" in out
+    assert main(["train", "--data", "tiny", "--classic", "--epochs", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "(mean over the epoch's steps)" in out and "(the kept weights)" in out
+
+
+def test_hidden_size_has_the_same_name_as_in_a_run(tmp_path, capsys):
+    from rnnviz.core.train import checkpoint
+
+    for option, size in (("--hidden-size", 8), ("--hidden", 6)):  # the older name still works
+        path = tmp_path / f"{size}.npz"
+        argv = ["train", "--data", "tiny", "--epochs", "1", "-q", option, str(size)]
+        assert main([*argv, "--save", str(path)]) == 0
+        assert checkpoint.load(path).config.hidden_size == size
+    assert "--hidden-size HIDDEN_SIZE, --hidden HIDDEN_SIZE" in _help("train", capsys)
+
+
+def _help(command, capsys):
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    return capsys.readouterr().out

@@ -50,6 +50,7 @@ def test_a_device_is_refused_at_once(tmp_path, capsys, linked):
     assert "is neither a regular file nor a folder" in one_line_error(capsys)
 
 
+@pytest.mark.slow
 def test_a_file_over_the_size_limit_is_refused_unless_the_limit_is_raised(tmp_path, capsys):
     data = tmp_path / "big.tsv"
     data.write_text("great fun\tpos\nawful mess\tneg\n" * 40_000)  # about 1 MB

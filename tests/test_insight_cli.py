@@ -74,7 +74,7 @@ def test_compare_prints_every_run_each_epoch(capsys):
     assert main([*argv, "--run", "cell=vanilla", "--run", "cell=gru,hidden-size=16"]) == 0
     captured = capsys.readouterr()
     *epochs, summary = json_lines(captured.out)
-    labels = ["cell=vanilla", "cell=gru,hidden_size=16"]
+    labels = ["cell=vanilla", "cell=gru,hidden-size=16"]
     assert [e["epoch"] for e in epochs] == [1, 2, 3]
     assert all(list(e["runs"]) == labels for e in epochs)
     assert all({"train_loss", "test_acc", "step"} <= set(e["runs"][labels[1]]) for e in epochs)
@@ -90,7 +90,7 @@ def test_compare_refuses_a_single_run_and_data_settings(capsys):
     assert main(["compare", "--data", "tiny", "--run", "cell=gru"]) == 2
     assert "2 to 4 --run" in capsys.readouterr().err
     assert main(["compare", "--data", "tiny", "--run", "lr=0.1", "--run", "seed=3"]) == 2
-    assert "keys cell, hidden_size" in capsys.readouterr().err
+    assert "keys cell, hidden-size" in capsys.readouterr().err
 
 
 def test_train_reports_the_gradient_flow_and_the_recurrence_each_epoch(capsys):
@@ -111,3 +111,13 @@ def test_explain_of_a_long_text_scores_its_last_words(tiny_model, capsys):
     scores = [w["score"] for w in result["words"]]
     assert len(scores) == 1500 and scores[:-20] == [None] * 1480 and None not in scores[-20:]
     assert "scored the last 20 of 1500 words" in captured.err
+
+
+def test_explain_prints_figures_rounded_to_the_largest(tiny_model, capsys):
+    # occlusion printed numerical noise such as "-4.46e-10" beside "+0.401"
+    assert main(["explain", "--model", tiny_model, "this is not bad at all now"]) == 0
+    rows = capsys.readouterr().out.splitlines()[1:]
+    figures = [row.split()[1] for row in rows]
+    assert len(figures) == 7 and not any("e" in f for f in figures), rows
+    decimals = {len(f.partition(".")[2]) for f in figures if f != "0"}
+    assert len(decimals) == 1, figures  # one column of one precision

@@ -46,6 +46,26 @@ def test_eval_reports_perplexity(stories_lm, capsys):
     assert 1.0 < result["perplexity"] < 20 and result["sentences"] == 1000  # stories' own test part
 
 
+def test_a_language_model_on_other_words_is_scored_with_a_warning(stories_lm, capsys):
+    # the stories model on negation: 71% of the tokens unknown, perplexity 9,555, no word said
+    assert main(["eval", "--model", stories_lm, "--data", "negation"]) == 0
+    captured = capsys.readouterr()
+    assert "note: 71% of the tokens of negation (test) are not in the model's vocabulary" in (
+        captured.err
+    )
+    assert main(["units", "--model", stories_lm, "--data", "negation", "--unit", "0"]) == 0
+    assert "are not in the model's vocabulary" in capsys.readouterr().err
+    assert main(["eval", "--model", stories_lm, "--data", "stories"]) == 0
+    assert "vocabulary" not in capsys.readouterr().err
+
+
+def test_a_language_model_says_nothing_of_the_classes_it_ignores(capsys):
+    argv = ["train", "--data", "stories", "--task", "lm", "--hidden-size", "16", "--epochs", "1"]
+    assert main(argv) == 0
+    header = capsys.readouterr().out.splitlines()[0]
+    assert header.startswith("stories: 5,300 train") and "class" not in header, header
+
+
 @pytest.mark.parametrize(
     "argv, message",
     [

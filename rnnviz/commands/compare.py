@@ -13,6 +13,7 @@ import time
 from ..core.errors import RnnvizError
 from ..core.train.config import RUN_FIELDS
 from ..core.train.lockstep import MAX_RUNS, Lockstep, parse_run
+from ..core.words import plural
 from .options import add_data_arguments, add_hyperparameter_arguments, config_from, load_data
 from .output import Output, add_output_arguments
 from .train import EpochLog, ProgressBar
@@ -44,9 +45,13 @@ def run(args: argparse.Namespace) -> int:
     epochs = first.trainer.epoch_budget
     steps = -(-len(first.train_set) // first.config.batch_size) * epochs * len(args.run)
     out.say(
-        f"{data.name}: {len(first.train_set)} train / {len(first.test_set)} test sentences, "
-        f"vocabulary {len(first.vocab)}; {len(args.run)} runs on the same batches, "
-        f"{epochs} epochs at most"
+        f"{data.name}: {len(first.train_set):,} train / "
+        f"{plural(len(first.test_set), 'test sentence')}, vocabulary {len(first.vocab)}; "
+        f"{len(args.run)} runs on the same batches, {plural(epochs, 'epoch')} at most"
+    )
+    out.say(  # the train columns run below validation's, which says why
+        "train loss and acc: the mean over each epoch's steps, with the run's dropout on; "
+        "validation and test: the weights at the epoch's end, without dropout"
     )
     progress = ProgressBar(steps, 0, epochs, enabled=not out.quiet and sys.stderr.isatty())
     logs = []
@@ -133,5 +138,5 @@ def _say_summary(out: Output, seconds: float, summary: dict, validated: bool) ->
             fade = f" · ‖∂L/∂h‖ 10 words back / at the end: {flow[10] / flow[0]:.3g}"
         out.say(
             f"{label:<{width}}  test accuracy {s['test_acc']:.3f}, NLL {s['test_loss']:.3f}, "
-            f"{s['epochs']} epochs, {s['tokens_per_s']:,.0f} tokens/s{fade}"
+            f"{plural(s['epochs'], 'epoch')}, {s['tokens_per_s']:,.0f} tokens/s{fade}"
         )

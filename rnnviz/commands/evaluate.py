@@ -10,13 +10,14 @@ from ..core.data.corpus import NextTokenSet
 from ..core.errors import RnnvizError
 from ..core.train import checkpoint
 from ..core.train.scoring import score
+from ..core.words import plural
 from .options import (
     add_calibration_argument,
     add_data_arguments,
     apply_calibration_argument,
     load_data,
 )
-from .output import Output, add_output_arguments
+from .output import Output, add_output_arguments, note_unknown
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,8 +54,9 @@ def run(args: argparse.Namespace) -> int:
     apply_calibration_argument(args, ckpt.model)
     scores = score(ckpt.model, encoded)
     per_class = per_class_figures(scores.confusion)
+    note_unknown(out, encoded.unknown_share(), data.name)
     out.say(
-        f"{data.name}: {len(encoded)} sentences. Accuracy {scores.accuracy:.3f} | NLL "
+        f"{data.name}: {plural(len(encoded), 'sentence')}. Accuracy {scores.accuracy:.3f} | NLL "
         f"{scores.loss:.4f} | ECE {scores.ece:.3f} (temperature {ckpt.model.temperature:.3f})"
     )
     width = max(max(len(c) for c in ckpt.classes) + 2, 11)
@@ -109,9 +111,11 @@ def _language_model(args, out: Output, ckpt, data) -> int:
     scores = score(ckpt.model, encoded)
     perplexity = float(np.exp(scores.loss))
     predictions = int(encoded.lengths().sum())
+    note_unknown(out, encoded.unknown_share(), data.name)
     out.say(
-        f"{data.name}: {len(encoded)} sentences, {predictions} next-{ckpt.config.level} "
-        f"predictions. Perplexity {perplexity:.3f} | loss {scores.loss:.4f} per token | "
+        f"{data.name}: {plural(len(encoded), 'sentence')}, "
+        f"{plural(predictions, f'next-{ckpt.config.level} prediction')}. Perplexity "
+        f"{perplexity:.3f} | loss {scores.loss:.4f} per token | "
         f"next-token accuracy {scores.accuracy:.3f} | unknown {encoded.unknown_share():.1%}"
     )
     out.record(

@@ -7,6 +7,7 @@ import numpy as np
 from ..core.errors import RnnvizError
 from ..core.insight.saliency import METHODS, explain
 from ..core.train import checkpoint
+from ..core.words import relative_figures
 from .options import add_calibration_argument, apply_calibration_argument
 from .output import Output, add_output_arguments
 from .sample import classifier_of
@@ -69,10 +70,12 @@ def run(args: argparse.Namespace) -> int:
         f"{METHODS[args.method]} (+ for {name}, − against)"
     )
     scale = max(float(np.nanmax(np.abs(result.scores))), 1e-12)
-    for token, unknown, score in zip(result.tokens, result.unknown, result.scores, strict=True):
+    figures = relative_figures([float(v) for v in result.scores])
+    rows = zip(result.tokens, result.unknown, result.scores, figures, strict=True)
+    for token, unknown, score, figure in rows:
         if np.isnan(score):
             continue
         bar = ("+" if score > 0 else "−") * round(BAR_WIDTH * abs(score) / scale)
         shown = f"{token} (unknown)" if unknown else token
-        out.say(f"{shown:>20} {score:+10.3g} {bar}")
+        out.say(f"{shown:>20} {figure:>10} {bar}")
     return 0

@@ -67,7 +67,7 @@ def add_hyperparameter_arguments(parser: argparse.ArgumentParser) -> None:
     )
     for h in HYPERPARAMETERS:
         group.add_argument(
-            h.option,
+            *(f"--{name}" for name in h.names),
             dest=h.field,
             type=h.kind,
             choices=h.choices,

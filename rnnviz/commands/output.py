@@ -73,6 +73,19 @@ class Output:
             print(json.dumps(payload), flush=True)
 
 
+MANY_UNKNOWN = 0.2  # a share of <unk> tokens above which a model's figures say little
+
+
+def note_unknown(out: Output, share: float, what: str) -> None:
+    """A note when more than MANY_UNKNOWN of the tokens of `what` are outside the model's
+    vocabulary (a language model scored 71% <unk> without a word said)."""
+    if share > MANY_UNKNOWN:
+        out.note(
+            f"{share:.0%} of the tokens of {what} are not in the model's vocabulary and are read "
+            "as <unk>: the figures say little about this model (was it trained on other data?)"
+        )
+
+
 def checked_output_path(text: str | None, what: str) -> Path | None:
     """The path a command will write at its end, refused now (one line) if it cannot be written:
     an existing folder, a missing or read-only parent folder."""

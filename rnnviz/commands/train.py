@@ -20,10 +20,12 @@ from ..core.data.corpus import unigram_perplexity
 from ..core.errors import ConfigError, RnnvizError
 from ..core.files import WriteError, refuse_overlaps, writing
 from ..core.train import checkpoint
+from ..core.train.config import BY_FIELD, TrainConfig
 from ..core.train.experiment import Experiment
 from ..core.train.recorder import Measures
 from ..core.train.records import Evaluation, StepRecord
 from ..core.train.trainer import Trainer
+from ..core.words import class_summary, plural
 from . import interrupts
 from .options import (
     add_data_arguments,
@@ -138,7 +140,8 @@ class EpochLog:
         }
         lines = [
             f"--- Epoch {trainer.epoch} (step {trainer.step_count})",
-            f"Train:\tLoss {figures['train_loss']:.3f} | Accuracy: {figures['train_acc']:.3f}",
+            f"Train:\tLoss {figures['train_loss']:.3f} | Accuracy: {figures['train_acc']:.3f} "
+            f"({while_training(trainer.config)})",
         ]
         for split in sorted(self.evaluations, key=SPLIT_ORDER.index):
             evaluation = self.evaluations[split]
@@ -178,6 +181,22 @@ class EpochLog:
         )
 
 
+REGULARISERS = ("dropout", "word_dropout")  # on while training, off when a model is scored
+
+
+def while_training(config: TrainConfig) -> str:
+    """How an epoch's Train figures are measured: the mean over its steps, as the weights
+    changed, with the regularisers on (they are lower than the kept weights' figure)."""
+    on = [f"{BY_FIELD[f].label} {getattr(config, f):g}" for f in REGULARISERS if getattr(config, f)]
+    return "mean over the epoch's steps" + (f", {' and '.join(on)} on" if on else "")
+
+
+def after_training(config: TrainConfig) -> str:
+    """How the summary's train figure is measured: the kept weights on the training set."""
+    off = any(getattr(config, f) for f in REGULARISERS)
+    return "the kept weights" + (", no dropout" if off else "")
+
+
 def evaluation_figures(split: str, evaluation: Evaluation, language_model: bool) -> dict:
     """{split}_loss, _acc, and _ece for a classifier or _perplexity (exp of the loss) for a
     language model."""
@@ -213,15 +232,22 @@ def run(args: argparse.Namespace) -> int:
     trainer = experiment.trainer
     cfg = trainer.config
     validation = experiment.evaluation_sets.get("validation")
+    classes = (  # a language model reads the sentences only: their classes mean nothing to it
+        ""
+        if cfg.task == "lm"
+        else f"{plural(len(experiment.classes), 'class', 'classes')} "
+        f"({class_summary(experiment.classes, data.class_counts())}), "
+    )
     out.say(
-        f"{data.name}: {len(experiment.train_set)} train / "
-        + (f"{len(validation)} validation / " if validation else "")
-        + f"{len(experiment.test_set)} test sentences, {len(experiment.classes)} classes "
-        f"{list(experiment.classes)}, vocabulary {len(experiment.vocab)}"
+        f"{data.name}: {len(experiment.train_set):,} train / "
+        + (f"{len(validation):,} validation / " if validation else "")
+        + f"{plural(len(experiment.test_set), 'test sentence')}, {classes}"
+        f"vocabulary {len(experiment.vocab)}"
     )
     if trainer.train_set.truncated:
         how = "split into chunks of" if cfg.task == "lm" else "cut to"
-        out.note(f"{trainer.train_set.truncated} training sentences {how} {cfg.max_len} tokens")
+        truncated = plural(trainer.train_set.truncated, "training sentence")
+        out.note(f"{truncated} {how} {plural(cfg.max_len, 'token')}")
     for note in experiment.splits.notes:
         out.note(note)
     if not validation:
@@ -277,7 +303,8 @@ def _finish(experiment: Experiment, report, started: float, outputs: "Outputs") 
         else ""
     )
     done = (
-        f"Done: {trainer.epoch} epochs, {trainer.step_count} steps in {seconds:.1f} s "
+        f"Done: {plural(trainer.epoch, 'epoch')}, {plural(trainer.step_count, 'step')} in "
+        f"{seconds:.1f} s "
         f"({tokens_per_s:,.0f} tokens/s). "
     )
     baseline = None
@@ -291,7 +318,8 @@ def _finish(experiment: Experiment, report, started: float, outputs: "Outputs") 
         )
     else:
         out.say(
-            done + f"Train accuracy {evaluations['train'].accuracy:.3f}, test accuracy "
+            done + f"Train accuracy {evaluations['train'].accuracy:.3f} "
+            f"({after_training(cfg)}), test accuracy "
             f"{test.accuracy:.3f}, NLL {test.loss:.3f}, ECE {test.ece:.3f}{calibrated}."
         )
     problems = outputs.write(experiment)
@@ -402,8 +430,8 @@ def _make_experiment(args: argparse.Namespace, data) -> Experiment:
     trainer = experiment.trainer
     if trainer.epoch >= trainer.epoch_budget:
         raise RnnvizError(
-            f"{args.resume} has already trained {trainer.epoch} epochs: nothing to do with "
-            f"--epochs {trainer.epoch_budget} (give a larger --epochs to train on)"
+            f"{args.resume} has already trained {plural(trainer.epoch, 'epoch')}: nothing to do "
+            f"with --epochs {trainer.epoch_budget} (give a larger --epochs to train on)"
         )
     return experiment
 

@@ -15,8 +15,9 @@ from ..core.generate import read_prefix
 from ..core.insight import units
 from ..core.insight.probe import probe
 from ..core.train import checkpoint
+from ..core.words import plural
 from .options import add_data_arguments, load_data
-from .output import Output, add_output_arguments
+from .output import Output, add_output_arguments, note_unknown
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -71,7 +72,11 @@ def _unit_contexts(args, out: Output, ckpt) -> dict:
         encoded = EncodedSet.build(data.texts, labels, ckpt.vocab, max_len)
     acts = units.activations(ckpt.model, encoded, data.texts)
     tokens_of, glue = units.token_reader(language_model, level)
-    out.say(f"{data.name}: {len(acts.sentence)} word positions in {len(encoded)} sentences")
+    out.say(
+        f"{data.name}: {plural(len(acts.sentence), 'word position')} in "
+        f"{plural(len(encoded), 'sentence')}"
+    )
+    note_unknown(out, encoded.unknown_share(), data.name)
     found = {}
     for unit in args.unit:
         sides = {

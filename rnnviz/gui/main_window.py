@@ -22,6 +22,7 @@ from ..core.train.lockstep import MAX_RUNS
 from ..core.train.records import RunState
 from ..core.train.runner import TrainingRunner
 from ..core.train.telemetry import Telemetry, TelemetryView
+from ..core.words import class_summary
 from . import colour_scheme, messages, model_files
 from .actions import make_actions
 from .collector import GuiThreadCollector
@@ -319,9 +320,7 @@ class MainWindow(QMainWindow):
 
     def _show_overview(self, overview: Overview) -> None:
         self.overview = overview
-        counts = ", ".join(
-            f"{c} {n}" for c, n in zip(overview.classes, overview.class_counts, strict=True)
-        )
+        counts = class_summary(overview.classes, overview.class_counts)
         name = overview.name if len(overview.name) < 40 else overview.name[:37] + "…"
         self.controls.set_dataset_label(
             name,

@@ -614,6 +614,103 @@ def cli_figures(rounds=7, epochs=8):
     return figures
 
 
+STARTUP_PROBE = r"""
+import os, sys, time
+import rnnviz.gui.app as app_module
+make_application = app_module.application
+def application():  # the window's own QApplication, watched for the main window's first paint
+    app = make_application()
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QMainWindow
+    def shown():  # after the paint pass that began with the main window: the frame is complete
+        print(time.time(), flush=True)
+        os._exit(0)
+    class FirstPaint(QObject):
+        def eventFilter(self, watched, event):
+            if event.type() == QEvent.Type.Paint and isinstance(watched, QMainWindow):
+                app.removeEventFilter(self)
+                QTimer.singleShot(0, shown)
+            return False
+    app.first_paint = FirstPaint()
+    app.installEventFilter(app.first_paint)
+    return app
+app_module.application = application
+from rnnviz.cli import main
+sys.exit(main(["window", "--data", "negation"]))
+"""
+
+STARTUP_GOALS_S = {"version": 0.3, "predict": 0.6, "window": 1.5}
+
+
+def startup_figures(rounds=7):
+    """Seconds from process start to done for `python -c pass`, `rnnviz --version`, `rnnviz
+    predict` of one sentence (a negation GRU) and the window's first complete frame (offscreen,
+    or RNNVIZ_BENCH_PLATFORM's), each a process of its own, interleaved over `rounds` after one
+    warm-up round; medians, and the median per-round ratio to `python -c pass`. Bytecode is
+    cached (as a pip install leaves it) in a folder of its own, the window's settings are
+    throw-away, and the load average is reported: the other core's work moves these figures."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp())
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(
+        PYTHONPATH=str(ROOT),
+        PYTHONPYCACHEPREFIX=str(folder / "pycache"),
+        XDG_CONFIG_HOME=str(folder / "config"),
+        QT_QPA_PLATFORM=os.environ.get("RNNVIZ_BENCH_PLATFORM", "offscreen"),
+    )
+    rnnviz = [sys.executable, "-m", "rnnviz"]
+    model = folder / "negation.npz"
+    subprocess.run(
+        [*rnnviz, "train", "--data", "negation", "--epochs", "1", "-q", "--save", str(model)],
+        check=True,
+        env=env,
+        capture_output=True,
+    )
+    commands = {
+        "pass": [sys.executable, "-c", "pass"],
+        "version": [*rnnviz, "--version"],
+        "predict": [*rnnviz, "predict", "--model", str(model), "the food was not good at all"],
+        "window": [sys.executable, "-c", STARTUP_PROBE],
+    }
+
+    def seconds(name):
+        started = time.time()
+        done = subprocess.run(commands[name], capture_output=True, text=True, env=env, timeout=120)
+        if done.returncode != 0:
+            raise SystemExit(f"{name} failed (exit code {done.returncode}):\n{done.stderr[-2000:]}")
+        if name == "window":  # the probe prints when the first frame is complete
+            return float(done.stdout.split()[-1]) - started
+        return time.time() - started
+
+    load_before = os.getloadavg()[0]
+    for name in commands:  # warm-up: bytecode compiled, files in the page cache
+        seconds(name)
+    times = {name: [] for name in commands}
+    for _ in range(rounds):
+        for name in commands:
+            times[name].append(seconds(name))
+    figures = {f"{name}_s": statistics.median(t) for name, t in times.items()}
+    for name in list(commands)[1:]:
+        figures[f"{name}_vs_pass"] = paired_ratio(times, "pass", name)
+    figures["load_average"] = [load_before, os.getloadavg()[0]]
+    verdict = {
+        name: "met" if figures[f"{name}_s"] < goal else "MISSED"
+        for name, goal in STARTUP_GOALS_S.items()
+    }
+    print(
+        f"startup ({env['QT_QPA_PLATFORM']}, median of {rounds} interleaved rounds, load average "
+        f"{load_before:.1f} -> {figures['load_average'][1]:.1f} on {os.cpu_count()} cores): "
+        f"python -c pass {figures['pass_s']:.3f} s; rnnviz --version {figures['version_s']:.3f} s "
+        f"({figures['version_vs_pass']:.1f}x; goal < 0.3 s {verdict['version']}); predict of one "
+        f"sentence {figures['predict_s']:.3f} s ({figures['predict_vs_pass']:.1f}x; goal < 0.6 s "
+        f"{verdict['predict']}); the window's first frame {figures['window_s']:.3f} s "
+        f"({figures['window_vs_pass']:.1f}x; goal < 1.5 s {verdict['window']})",
+        flush=True,
+    )
+    return figures
+
+
 def naive_occlusion(model, ids):
     """The baseline: one (T + 1, T) batch in the model's dtype, every row run from the start."""
     T = len(ids)
@@ -687,9 +784,10 @@ def main():
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
     parser.add_argument(
         "--only",
-        choices=("cli", "gui", "cells", "insight", "lm"),
+        choices=("cli", "gui", "cells", "insight", "lm", "startup"),
         help="only the CLI vs trainer figures, the window's, the cells against PyTorch, the live "
-        "views' computations, or the language model against PyTorch",
+        "views' computations, the language model against PyTorch, or the commands' and the "
+        "window's start-up times",
     )
     args = parser.parse_args()
     keep_freed_memory()
@@ -702,6 +800,7 @@ def main():
                 "cells": lambda: cell_rows(args.quick),
                 "insight": lambda: insight_figures(3 if args.quick else 7),
                 "lm": lambda: language_model_rows(args.quick),
+                "startup": lambda: startup_figures(3 if args.quick else 7),
             }
             figures = only[args.only]()
         if args.json:
@@ -721,8 +820,10 @@ def main():
         cli = cli_figures(3 if args.quick else 5)
     gui = gui_figures(5 if args.quick else 12) or {}
     gui.update({"telemetry_mb_1e3": sizes[10**3], "telemetry_mb_1e6": sizes[10**6]})
+    startup = startup_figures(3 if args.quick else 7)
     if args.json:
-        print(json.dumps({"train": train, "infer_ms": infer, "cli": cli, "gui": gui}))
+        summary = {"train": train, "infer_ms": infer, "cli": cli, "gui": gui, "startup": startup}
+        print(json.dumps(summary))
 
 
 if __name__ == "__main__":

@@ -66,6 +66,7 @@ def test_patience_without_validation_data_is_an_error():
 
 
 # ---------------------------------------------------------------- early stopping
+@pytest.mark.slow
 def test_early_stopping_keeps_the_best_weights_and_stops_at_an_epoch_end(negation):
     config = TrainConfig(epochs=40, validation_fraction=0.1, patience=2, lr=0.05, monitor="loss")
     experiment = Experiment.build(config, negation)
@@ -82,6 +83,7 @@ def test_early_stopping_keeps_the_best_weights_and_stops_at_an_epoch_end(negatio
     assert experiment.trainer.evaluate("validation").loss == pytest.approx(validation_losses[best])
 
 
+@pytest.mark.slow
 def test_the_plateau_schedule_halves_the_rate_after_an_epoch_without_progress(negation):
     config = TrainConfig(epochs=12, validation_fraction=0.1, lr=0.05, lr_schedule="plateau")
     trainer = Experiment.build(config, negation).trainer
@@ -141,6 +143,7 @@ def test_reliability_bins_count_every_prediction_once():
     assert table.ece == pytest.approx((2 * abs(0.5 - 0.525) + 1 * 0.3 + 2 * abs(1 - 0.975)) / 5)
 
 
+@pytest.mark.slow
 def test_the_temperature_is_saved_used_and_loaded(tmp_path, negation):
     experiment = Experiment.build(TrainConfig(epochs=2, validation_fraction=0.1), negation)
     report = experiment.train()

@@ -20,7 +20,10 @@ def input_grad_path(request, monkeypatch):
 
 @pytest.mark.parametrize("task", list(TASKS))  # every head and every cell, as soon as it exists
 @pytest.mark.parametrize("cell", list(CELLS))
-@pytest.mark.parametrize("truncate", [None, 1, 2, 4])
+@pytest.mark.parametrize(
+    "truncate",
+    [None, pytest.param(1, marks=pytest.mark.slow), 2, pytest.param(4, marks=pytest.mark.slow)],
+)
 def test_backward_matches_finite_differences(truncate, cell, task, input_grad_path):
     model, ids, lengths, labels = demo_problem(seed=0, cell=cell, task=task)
     result = check_gradients(model, ids, lengths, labels, truncate)
@@ -29,7 +32,7 @@ def test_backward_matches_finite_differences(truncate, cell, task, input_grad_pa
 
 
 @pytest.mark.parametrize("cell", list(CELLS))
-@pytest.mark.parametrize("truncate", [None, 2])
+@pytest.mark.parametrize("truncate", [None, pytest.param(2, marks=pytest.mark.slow)])
 def test_backward_with_dropout_on_the_last_state_matches_finite_differences(truncate, cell):
     model, ids, lengths, labels = demo_problem(seed=1, cell=cell)
     keep = model.dropout_keep(ids, 0.4, np.random.default_rng(3))
@@ -43,7 +46,7 @@ def test_backward_with_dropout_on_the_last_state_matches_finite_differences(trun
 
 
 @pytest.mark.parametrize("cell", list(CELLS))
-@pytest.mark.parametrize("truncate", [None, 3])
+@pytest.mark.parametrize("truncate", [None, pytest.param(3, marks=pytest.mark.slow)])
 def test_language_model_with_dropout_on_every_step_matches_finite_differences(truncate, cell):
     model, ids, lengths, targets = demo_problem(seed=2, cell=cell, task="lm")
     keep = model.dropout_keep(ids, 0.3, np.random.default_rng(4))

@@ -196,6 +196,7 @@ def test_crafted_checkpoint_is_refused_with_file_and_field(case, good, tmp_path)
     assert text.startswith("crafted.npz") and message in text and "\n" not in text, text
 
 
+@pytest.mark.slow
 def test_a_zip_bomb_member_is_refused_unread(good, tmp_path, monkeypatch):
     """A 1 GiB member that compresses to about a megabyte: refused without being inflated."""
     path = tmp_path / "bomb.npz"

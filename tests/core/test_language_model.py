@@ -75,6 +75,7 @@ def stories_model():
     return experiment
 
 
+@pytest.mark.slow
 def test_a_language_model_learns_the_corpus_far_below_the_unigram_baseline(stories_model):
     experiment = stories_model
     test = experiment.trainer.evaluate("test")
@@ -84,6 +85,7 @@ def test_a_language_model_learns_the_corpus_far_below_the_unigram_baseline(stori
     assert test.confusion.shape == (0, 0) and experiment.model.temperature == 1.0
 
 
+@pytest.mark.slow
 def test_samples_are_seeded_and_end_at_the_end_of_the_sentence(stories_model):
     model, vocab = stories_model.model, stories_model.vocab
     first = sample(model, vocab, "the baker", "word", 0.7, n=4, seed=3)
@@ -95,6 +97,7 @@ def test_samples_are_seeded_and_end_at_the_end_of_the_sentence(stories_model):
     assert all(len(text.split()) <= 3 for text in capped)
 
 
+@pytest.mark.slow
 def test_a_prefix_gives_distributions_and_surprise(stories_model):
     model, vocab = stories_model.model, stories_model.vocab
     prefix = read_prefix(model, vocab, "the baker zzz", "word")

@@ -32,7 +32,7 @@ def recorded_batches(lockstep: Lockstep) -> list[list]:
 def test_runs_see_the_same_batches_and_keep_their_own_epochs(tiny):
     runs = [parse_run("cell=vanilla"), parse_run("cell=lstm, hidden-size=16, lr=0.01")]
     lockstep = Lockstep.build(TrainConfig.classic(batch_size=8), tiny, runs)
-    assert lockstep.labels == ["cell=vanilla", "cell=lstm,hidden_size=16,lr=0.01"]
+    assert lockstep.labels == ["cell=vanilla", "cell=lstm,hidden-size=16,lr=0.01"]
     vanilla, lstm = lockstep.experiments
     assert vanilla.vocab == lstm.vocab and lstm.model.hidden_size == 16
     seen = recorded_batches(lockstep)
@@ -69,6 +69,12 @@ def test_a_halted_run_stops_while_the_others_go_on(tiny):
 def test_run_strings_are_checked(text, message):
     with pytest.raises(ConfigError, match=message):
         parse_run(text)
+
+
+def test_a_run_takes_the_command_line_names_of_a_setting():
+    # train said --hidden while a run wanted hidden-size=; each now takes both
+    assert parse_run("hidden-size=16") == parse_run("hidden=16") == {"hidden_size": 16}
+    assert parse_run("hidden_size=16, word-dropout=0.1") == {"hidden_size": 16, "word_dropout": 0.1}
 
 
 def test_identical_runs_and_too_many_runs_are_refused(tiny):

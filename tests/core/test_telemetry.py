@@ -117,6 +117,7 @@ def test_a_paused_status_has_no_speed_and_training_measures_it_again(runner, mon
     assert runner.telemetry.read().status.tokens_per_s > trained / 100
 
 
+@pytest.mark.slow
 def test_early_stopping_ends_the_run_on_the_best_weights_calibrated():
     telemetry = Telemetry()
     config = TrainConfig(hidden_size=16, patience=2, lr=0.05)
@@ -264,7 +265,7 @@ def test_flow_history_averages_the_depths_each_batch_reached():
 
 def test_runs_beside_the_window_run_share_its_batches_and_can_pause(runner):
     label, telemetry = runner.add_run({"cell": "gru", "hidden_size": 8}).result(10)
-    assert label == "cell=gru,hidden_size=8"
+    assert label == "cell=gru,hidden-size=8"
     seen = {"main": [], "side": []}
     runner.call(
         lambda e: e.trainer.on("step", lambda _: seen["main"].append(e.trainer.last_batch.indices))

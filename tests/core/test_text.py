@@ -2,7 +2,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rnnviz.core.data.text import PAD_ID, UNK_ID, Vocabulary, tokenize
+from rnnviz.core.data.text import PAD_ID, UNK_ID, Vocabulary, clean, tokenize
 
 
 def test_words_and_punctuation_are_lower_case_tokens():
@@ -30,6 +30,14 @@ def test_control_characters_separate_words_and_format_characters_vanish():
     assert tokenize("a\tb\nc") == ["a", "b", "c"]
     assert tokenize("this\x01is\u0085fine\x00too") == ["this", "is", "fine", "too"]
     assert tokenize("soft\u00adhyphen") == ["softhyphen"]  # a format character: no split
+
+
+def test_ascii_text_is_cleaned_as_any_other_text():
+    """ASCII-only text takes a shortcut; beside a non-ASCII letter (the general path) each of
+    the 128 ASCII characters must come out the same."""
+    for code in range(128):
+        text = f"a{chr(code)}b"
+        assert clean(text) == clean(text + "é")[:-1], repr(chr(code))
 
 
 @given(st.text())

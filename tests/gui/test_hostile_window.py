@@ -3,6 +3,7 @@ HTML, a failed save loses nothing, huge sentences are cut visibly, halts do not 
 
 import threading
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QProgressDialog, QPushButton
 
@@ -161,6 +162,7 @@ def test_the_dialog_previews_only_the_start_of_a_big_file(qtbot, tmp_path):
     assert f"in the first {PREVIEW_LINES:,} lines" in dialog.summary.text()
 
 
+@pytest.mark.slow
 def test_a_big_dataset_loads_on_the_worker_with_progress_and_cancel(
     qtbot, window, tmp_path, monkeypatch
 ):

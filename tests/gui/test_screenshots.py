@@ -1,10 +1,12 @@
 """The scripted scenes that make the README's and the notes' pictures."""
 
+import pytest
 from PySide6.QtGui import QImage
 
 from rnnviz.gui.screenshot import take_screenshot
 
 
+@pytest.mark.slow
 def test_each_scene_saves_its_pictures(qtbot, tmp_path):
     shots = {}
     for scene in ("hover", "discard", "history"):

@@ -67,7 +67,7 @@ class TrainConfig:
         128,
         "hidden size",
         "hidden units H",
-        flag="--hidden",
+        alias="hidden",
         low=1,
         high=4096,
         run=True,
@@ -291,3 +291,5 @@ HYPERPARAMETERS: tuple[Hyperparameter, ...] = tuple(
 BY_FIELD = {h.field: h for h in HYPERPARAMETERS}
 LIVE_FIELDS = tuple(h.field for h in HYPERPARAMETERS if h.live)
 RUN_FIELDS = tuple(h.field for h in HYPERPARAMETERS if h.run)  # what a side run may change
+# KEY of a run's KEY=VALUE (the command line's option names, without dashes) -> its field
+RUN_KEYS = {name: h.field for h in HYPERPARAMETERS if h.run for name in h.names}

@@ -16,6 +16,7 @@ from ..data.text import Vocabulary, tokenize
 from ..errors import ConfigError
 from ..insight.flow import gradient_flow
 from ..nn.model import SequenceModel
+from ..words import plural
 from .calibration import fit_temperature
 from .config import TrainConfig
 from .records import Evaluation
@@ -63,7 +64,7 @@ class TrainingReport:
         if self.stopped_early:
             lines.append(
                 f"early stopping: no validation progress ({config.monitor}) for "
-                f"{config.patience} epochs (after epoch {epoch})"
+                f"{plural(config.patience, 'epoch')} (after epoch {epoch})"
             )
         kept = f"kept the weights of epoch {self.best_epoch}"
         if self.best_epoch is not None and config.task == "lm":

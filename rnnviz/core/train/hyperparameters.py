@@ -26,7 +26,7 @@ class Hyperparameter:
     help: str  # the command line's help and the window's tooltip
     kind: type = int
     field: str = ""  # the TrainConfig field (filled in from the dataclass)
-    flag: str | None = None  # command-line option; None: --field-with-dashes
+    alias: str | None = None  # an older name, still accepted ("hidden": --hidden, hidden=)
     low: float | None = None
     high: float | None = None
     low_open: bool = False  # the value must be > low (not >=)
@@ -41,8 +41,10 @@ class Hyperparameter:
     decimals: int | None = None  # spin-box decimals (floats)
 
     @property
-    def option(self) -> str:
-        return self.flag or "--" + self.field.replace("_", "-")
+    def names(self) -> tuple[str, ...]:
+        """What the command line and a run's KEY=VALUE call it: the field with dashes, then the
+        alias (`--hidden-size` and `hidden-size=`, `--hidden` and `hidden=`)."""
+        return (self.field.replace("_", "-"), *((self.alias,) if self.alias else ()))
 
     @property
     def title(self) -> str:

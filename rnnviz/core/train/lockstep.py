@@ -13,23 +13,23 @@ import numpy as np
 
 from ..data.datasets import Dataset
 from ..errors import ConfigError
-from .config import BY_FIELD, RUN_FIELDS, TrainConfig
+from .config import BY_FIELD, RUN_FIELDS, RUN_KEYS, TrainConfig
 from .experiment import Experiment
 
 MAX_RUNS = 4
 
 
 def parse_run(text: str) -> dict:
-    """ "cell=lstm,lr=0.01" -> {"cell": "lstm", "lr": 0.01}; keys are RUN_FIELDS (dashes or
-    underscores), values typed and checked like the command line's."""
+    """ "cell=lstm,lr=0.01" -> {"cell": "lstm", "lr": 0.01}; keys are RUN_KEYS, the command
+    line's names (hidden-size or hidden; underscores for dashes too), values typed and checked
+    like the command line's."""
     changes = {}
     for item in filter(None, (part.strip() for part in text.split(","))):
-        key, sep, value = item.partition("=")
-        key = key.strip().replace("-", "_")
-        if not sep or key not in RUN_FIELDS:
-            raise ConfigError(
-                f"a run is KEY=VALUE[,KEY=VALUE...] with keys {', '.join(RUN_FIELDS)}; got {item!r}"
-            )
+        name, sep, value = item.partition("=")
+        key = RUN_KEYS.get(name.strip().replace("_", "-"))
+        if not sep or key is None:
+            keys = ", ".join(f.replace("_", "-") for f in RUN_FIELDS)
+            raise ConfigError(f"a run is KEY=VALUE[,KEY=VALUE...] with keys {keys}; got {item!r}")
         kind = BY_FIELD[key].kind
         try:
             changes[key] = kind(value.strip())
@@ -39,7 +39,8 @@ def parse_run(text: str) -> dict:
 
 
 def run_label(changes: dict) -> str:
-    return ",".join(f"{k}={v}" for k, v in changes.items()) or "base"
+    """{"hidden_size": 16} -> "hidden-size=16": the changes as a run's KEY=VALUE is typed."""
+    return ",".join(f"{k.replace('_', '-')}={v}" for k, v in changes.items()) or "base"
 
 
 @dataclass
