@@ -41,11 +41,14 @@ def rebuild(
     # reporter) is dropped on the training thread: a disconnect there crashes Qt
     dialog.canceled.connect(lambda: cancel.set())
     dialog.setValue(0)
-    progress = Progress(replies.to(partial(_show, dialog)), cancel.is_set)
+    state = {"reporting": 0, "finished": False}  # reports being shown (they nest), build over
+    progress = Progress(replies.to(partial(_show, dialog, state)), cancel.is_set)
 
     def done(overview: Overview | None, error: BaseException | None) -> None:
         dialog.reset()
-        dialog.deleteLater()
+        state["finished"] = True
+        if not state["reporting"]:  # else _show deletes it once every setValue has returned
+            dialog.deleteLater()
         if isinstance(error, LoadCancelledError):
             on_cancel(str(error))
         elif error is not None:
@@ -56,8 +59,18 @@ def rebuild(
     runner.reset(lambda: make(progress), on_done=replies.to(done))
 
 
-def _show(dialog: QProgressDialog, stage: str, share: float) -> None:
-    """A progress report from the training thread, shown if the dialog is still there."""
-    if shiboken6.isValid(dialog):
+def _show(dialog: QProgressDialog, state: dict, stage: str, share: float) -> None:
+    """A progress report from the training thread, shown if the dialog is still there. A shown
+    modal dialog's setValue processes events, the build's end among them: the dialog is deleted
+    after setValue returns, never inside it (setValue read the deleted dialog: a crash), and a
+    report that comes inside another's setValue is shown inside it: they are counted."""
+    if state["finished"] or not shiboken6.isValid(dialog):
+        return
+    state["reporting"] += 1
+    try:
         dialog.setLabelText(stage)
         dialog.setValue(round(100 * share))
+    finally:
+        state["reporting"] -= 1
+    if state["finished"] and not state["reporting"]:
+        dialog.deleteLater()
