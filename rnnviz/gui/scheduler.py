@@ -4,10 +4,10 @@ Each timer tick draws one stale panel on screen, the one waiting longest, so tha
 stays short however fast training runs. A draw is timed with the paint it causes, and a panel's
 cost is the median of its last draws. On a slow or loaded machine a panel can cost more than
 FRAME_BUDGET on its own: when a draw runs over, the panels over the budget then rest OVERRUN_REST
-times the overrun (at most MAX_REST) while the others keep their turns, so the heaviest panels'
-redraw rate drops as far as they run over; one that has waited MAX_WAIT is drawn at its turn all
-the same. A keystroke's panels are drawn at once (draw_now); their overrun counts too. A hidden
-panel is drawn when it is shown.
+times the overrun while the others keep their turns, so the heaviest panels' redraw rate drops as
+far as they run over. A rest is short enough for each of them to come round within MAX_WAIT, and
+one that has waited MAX_WAIT all the same is drawn at its turn. A keystroke's panels are drawn at
+once (draw_now); their overrun counts too. A hidden panel is drawn when it is shown.
 """
 
 import statistics
@@ -22,7 +22,6 @@ from .panel import Panel, PanelContext
 
 FRAME_BUDGET = 0.006  # s of drawing per tick: with the tick's other work the 10 ms clock holds
 OVERRUN_REST = 100.0  # s without over-budget draws per s a draw ran over the budget
-MAX_REST = 1.0  # s: a single stall (another program, the collector) throttles no panel for long
 MAX_WAIT = 2.0  # s a stale panel on screen waits at most, however loaded the machine
 COST_SAMPLES = 5  # draws a panel's cost is the median of: one slow draw is not its cost
 
@@ -102,8 +101,9 @@ class PanelScheduler:
         self._costs.setdefault(key, deque(maxlen=COST_SAMPLES)).append(ended - started)
         self.drawn[key] += 1
         overrun = ended - started - FRAME_BUDGET
-        if overrun > 0:
-            rest = min(MAX_REST, OVERRUN_REST * overrun)
+        if overrun > 0:  # the heavy panels take turns after each rest: all within MAX_WAIT
+            heavy = sum(self.cost(k) > FRAME_BUDGET and self.shown(k) for k in self.panels)
+            rest = min(OVERRUN_REST * overrun, MAX_WAIT / max(heavy, 1))
             self._rest_until = max(self._rest_until, ended + rest)
 
     def draw_all(self) -> None:
