@@ -1,12 +1,13 @@
 """Which panels need a redraw, and whose turn it is, within a frame budget.
 
 Each timer tick draws one stale panel on screen, the one waiting longest, so that every paint
-stays short however fast training runs. A draw is timed with the paint it causes, and a panel's
-cost is the median of its last draws. On a slow or loaded machine a panel can cost more than
-FRAME_BUDGET on its own: when a draw runs over, the panels over the budget then rest OVERRUN_REST
-times the overrun (at most MAX_REST) while the others keep their turns, so the heaviest panels'
-redraw rate drops as far as they run over; one that has waited MAX_WAIT is drawn at its turn all
-the same. A keystroke's panels are drawn at once (draw_now); their overrun counts too. A hidden
+stays short however fast training runs; a panel redraws MIN_INTERVAL apart at the closest. A draw
+is timed with the paint it causes, and a panel's cost is the median of its last draws. On a slow
+or loaded machine a panel can cost more than FRAME_BUDGET on its own: when a draw runs over, the
+panels over the budget then rest OVERRUN_REST times the overrun while the others keep their turns,
+so the heaviest panels' redraw rate drops as far as they run over. A rest is short enough for each
+of them to come round within MAX_WAIT, and one that has waited MAX_WAIT all the same is drawn at
+its turn. A keystroke's panels are drawn at once (draw_now); their overrun counts too. A hidden
 panel is drawn when it is shown.
 """
 
@@ -22,8 +23,8 @@ from .panel import Panel, PanelContext
 
 FRAME_BUDGET = 0.006  # s of drawing per tick: with the tick's other work the 10 ms clock holds
 OVERRUN_REST = 100.0  # s without over-budget draws per s a draw ran over the budget
-MAX_REST = 1.0  # s: a single stall (another program, the collector) throttles no panel for long
 MAX_WAIT = 2.0  # s a stale panel on screen waits at most, however loaded the machine
+MIN_INTERVAL = 0.08  # s between two redraws of a panel: ~12 a second, what turns of 20 ms gave
 COST_SAMPLES = 5  # draws a panel's cost is the median of: one slow draw is not its cost
 
 
@@ -52,6 +53,7 @@ class PanelScheduler:
         self.drawn: Counter[str] = Counter()  # draws of each panel (benchmarks and tests read it)
         self._since: dict[str, float] = {}  # stale panel -> when it was first seen waiting
         self._costs: dict[str, deque[float]] = {}  # panel -> seconds of its last draws
+        self._drawn_at: dict[str, float] = {}  # panel -> when its last draw started
         self._rest_until = 0.0  # no over-budget draw before this time
 
     def mark(self, *changes: str) -> None:
@@ -65,13 +67,16 @@ class PanelScheduler:
         return statistics.median(costs) if costs else 0.0
 
     def draw_next(self) -> None:
-        """A timer tick: draw the stale panel on screen that has waited longest, of those within
-        the budget or waiting MAX_WAIT while the panels over it rest, else of all."""
+        """A timer tick: draw the stale panel on screen that has waited longest (and not drawn in
+        the last MIN_INTERVAL), of those within the budget or waiting MAX_WAIT while the panels
+        over it rest, else of all."""
         now = self.clock()
         for key in self.stale:
             self._since.setdefault(key, now)
         waiting = sorted((k for k in self.stale if self.shown(k)), key=self._since.__getitem__)
         for key in waiting:
+            if now - self._drawn_at.get(key, -MIN_INTERVAL) < MIN_INTERVAL:
+                continue
             if (
                 now >= self._rest_until
                 or self.cost(key) <= FRAME_BUDGET
@@ -95,15 +100,16 @@ class PanelScheduler:
         self.stale.discard(key)
         self._since.pop(key, None)
         panel = self.panels[key]
-        started = self.clock()
+        started = self._drawn_at[key] = self.clock()
         panel.draw(self.context())
         self.paint(panel)
         ended = self.clock()
         self._costs.setdefault(key, deque(maxlen=COST_SAMPLES)).append(ended - started)
         self.drawn[key] += 1
         overrun = ended - started - FRAME_BUDGET
-        if overrun > 0:
-            rest = min(MAX_REST, OVERRUN_REST * overrun)
+        if overrun > 0:  # the heavy panels take turns after each rest: all within MAX_WAIT
+            heavy = sum(self.cost(k) > FRAME_BUDGET and self.shown(k) for k in self.panels)
+            rest = min(OVERRUN_REST * overrun, MAX_WAIT / max(heavy, 1))
             self._rest_until = max(self._rest_until, ended + rest)
 
     def draw_all(self) -> None:
