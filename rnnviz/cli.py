@@ -5,8 +5,11 @@ import difflib
 import importlib
 import os
 import sys
+from contextlib import nullcontext
 
 from . import __version__, commands
+from .commands import interrupts
+from .commands.output import printable
 from .core.errors import RnnvizError
 from .core.heap import keep_freed_memory
 
@@ -82,7 +85,14 @@ def command_module(name: str):
     return importlib.import_module(f"{commands.__name__}.{COMMANDS[name][0]}")
 
 
-class CommandParser(argparse.ArgumentParser):
+class Parser(argparse.ArgumentParser):
+    """argparse, quoting the user's words in its errors ("invalid float value: ...") printable."""
+
+    def error(self, message: str):
+        super().error(printable(message))
+
+
+class CommandParser(Parser):
     """A subcommand's parser that imports its command's module and adds its options when it is
     first used (parsing, usage or help): `rnnviz --version` and every command pay only for the
     imports of the command given (importing every command's module took 0.25-0.3 s)."""
@@ -122,9 +132,7 @@ class CommandParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="rnnviz", description="Watch a from-scratch NumPy RNN learn sentiment."
-    )
+    parser = Parser(prog="rnnviz", description="Watch a from-scratch NumPy RNN learn sentiment.")
     parser.add_argument("--version", action="version", version=f"rnnviz {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=CommandParser)
     parser.commands = {  # name -> its parser, for errors in that command's own words
@@ -167,12 +175,16 @@ def main(argv: list[str] | None = None) -> int:
         threads = getattr(args, "threads", None)
         if threads is not None and threads < 1:
             raise RnnvizError("--threads must be >= 1")
-        with threadpool_limits(limits=threads):
+        headless = args.command in HEADLESS  # the window keeps Qt's own ways
+        with threadpool_limits(limits=threads), interrupts.raising() if headless else nullcontext():
             return args.handler(args)
     except RnnvizError as error:
-        print(f"rnnviz: error: {error}", file=sys.stderr)
+        print(f"rnnviz: error: {printable(str(error))}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as error:
+        if isinstance(error, interrupts.Interrupted):
+            print(f"rnnviz: interrupted by {error}", file=sys.stderr)
+            return error.exit_status
         print("rnnviz: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `rnnviz ... | head`: the reader left; stop quietly, as Unix tools do

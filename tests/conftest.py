@@ -1,5 +1,6 @@
 """Fixtures shared by every test folder, and the leak check every test runs under."""
 
+import errno
 import os
 import subprocess
 import sys
@@ -124,3 +125,22 @@ def installed_rnnviz():
         )
 
     return run
+
+
+@pytest.fixture
+def full_disk(monkeypatch):
+    """full_disk(folder): from then on a file written into `folder` fails as on a full disk, with
+    ENOSPC when its contents are flushed to the disk (fsync), as a full file system (or a quota,
+    or a network share) reports it; no root, no small file system needed."""
+    full: list[Path] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        found = os.fstat(fd)
+        for folder in full:
+            if any(entry.inode() == found.st_ino for entry in os.scandir(folder)):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    return lambda folder: full.append(Path(folder))

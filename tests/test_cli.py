@@ -240,19 +240,14 @@ def test_progress_bar_on_a_terminal_only(tmp_path):
     assert "\r" not in redirected.stderr and "tokens/s" not in redirected.stderr
 
 
-def test_a_save_that_fails_after_training_keeps_the_model_elsewhere(tmp_path, capsys, monkeypatch):
-    from rnnviz.core.errors import CheckpointError
+def test_a_save_that_fails_after_training_keeps_the_model_elsewhere(
+    tmp_path, capsys, monkeypatch, full_disk
+):
     from rnnviz.core.train import checkpoint
 
-    real_save = checkpoint.save
-    target = tmp_path / "m.npz"
-
-    def disk_full_for_target(path, ckpt):
-        if str(path) == str(target):
-            raise CheckpointError(f"cannot save to {path}: No space left on device")
-        return real_save(path, ckpt)
-
-    monkeypatch.setattr(checkpoint, "save", disk_full_for_target)
+    (tmp_path / "full").mkdir()
+    full_disk(tmp_path / "full")
+    target = tmp_path / "full" / "m.npz"
     monkeypatch.setenv("TMPDIR", str(tmp_path / "rescue"))
     (tmp_path / "rescue").mkdir()
     import tempfile
@@ -264,6 +259,7 @@ def test_a_save_that_fails_after_training_keeps_the_model_elsewhere(tmp_path, ca
     (rescued,) = (tmp_path / "rescue").glob("rnnviz-rescued-*.npz")
     assert f"saved to {rescued} instead" in captured.err and "No space left" in captured.err
     assert checkpoint.load(rescued).summary["step"] == 8
+    assert list((tmp_path / "full").iterdir()) == []  # no temporary left
 
 
 def test_held_out_files_best_epoch_and_calibration_reach_the_json(tmp_path, capsys):

@@ -2,7 +2,8 @@
 
 import argparse
 
-from ..core.export.write import TARGETS, export
+from ..core.export.write import TARGETS, export, sidecar_path
+from ..core.files import refuse_overlaps
 from ..core.train import checkpoint
 from .output import Output, add_output_arguments, checked_output_path
 
@@ -17,6 +18,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     out = Output.of(args)
     target = checked_output_path(args.out, "export")
+    side = checked_output_path(str(sidecar_path(target)), "sidecar")
+    refuse_overlaps([("the export", target), ("its sidecar", side)], [("checkpoint", args.model)])
     ckpt = checkpoint.load(args.model)
     written, side = export(ckpt, args.to, target)
     out.say(f"wrote {written} and {side} ({ckpt.model.cell.name} cell, {args.to})")

@@ -4,7 +4,7 @@ import argparse
 from dataclasses import fields
 from pathlib import Path
 
-from ..core.data.datasets import Dataset, bundled_names, load
+from ..core.data.datasets import Dataset, bundled_names, load, resolve
 from ..core.data.importers import FORMAT_HELP, FORMATS, MAX_FILE_BYTES
 from ..core.train.config import CLASSIC_SETTINGS, HYPERPARAMETERS, TrainConfig
 from .output import Output
@@ -109,6 +109,16 @@ def load_data(args: argparse.Namespace, out: Output) -> Dataset:
     for note in data.notes:
         out.note(note)
     return data
+
+
+def data_paths(args: argparse.Namespace) -> list[tuple[str, Path]]:
+    """(option, path) of every --data, --test and --validation source, bundled names resolved:
+    the files an output must not overwrite."""
+    return [
+        (f"--{option}", resolve(source))
+        for option in ("data", "test", "validation")
+        for source in getattr(args, option, None) or ()
+    ]
 
 
 def add_calibration_argument(parser: argparse.ArgumentParser) -> None:

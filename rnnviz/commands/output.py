@@ -3,16 +3,38 @@
 With --json, stdout carries JSON and nothing else (one object per line), so `rnnviz train --json |
 jq` works; the human-readable lines then go to stderr. --quiet silences the human lines (errors
 still reach stderr). Notes about the input always go to stderr.
+
+Every human line passes through printable(): text from a file (a class name, a vocabulary token, a
+sentence) or typed by the user can hold terminal escapes and line breaks, which must reach the
+terminal as visible escapes, never as a retitled window, a cleared screen or a forged line.
 """
 
 import argparse
 import json
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
 
 from ..core.errors import RnnvizError
+
+# C0 controls but the tab, DEL, C1 controls, the Arabic letter mark, LRM/RLM, the line and paragraph
+# separators, bidi embeddings, overrides and isolates, and lone surrogates (undecodable file names)
+_UNPRINTABLE = re.compile(
+    "[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def printable(text: str) -> str:
+    """`text` with each character that a terminal acts on, or that breaks or reorders a line,
+    written as a visible escape: \\x1b, \\n, \\u202e (as Python writes them)."""
+    return _UNPRINTABLE.sub(lambda m: _escape(m.group()), text)
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def add_output_arguments(parser: argparse.ArgumentParser, json_help: str) -> None:
@@ -38,12 +60,12 @@ class Output:
     def say(self, line: str = "") -> None:
         """A human-readable line (stdout, or stderr under --json; nothing under --quiet)."""
         if not self.quiet:
-            print(line, file=self.human_stream, flush=True)
+            print(printable(line), file=self.human_stream, flush=True)
 
     def note(self, line: str) -> None:
         """Something the user should know about the input: always on stderr."""
         if not self.quiet:
-            print(f"note: {line}", file=sys.stderr, flush=True)
+            print(f"note: {printable(line)}", file=sys.stderr, flush=True)
 
     def record(self, payload: dict) -> None:
         """One JSON object on its own stdout line (only under --json)."""

@@ -10,17 +10,19 @@ import argparse
 import csv
 import json
 import sys
+from pathlib import Path
 
 import numpy as np
 
 from ..core.data.batching import EncodedSet
+from ..core.data.importers import ReadReport, read_stream, read_text, split_lines
 from ..core.errors import RnnvizError
 from ..core.insight.probe import probe
 from ..core.train import checkpoint
 from ..core.train.calibration import probabilities
 from ..core.train.scoring import logits_of
 from .options import add_calibration_argument, apply_calibration_argument
-from .output import Output, add_output_arguments
+from .output import Output, add_output_arguments, printable
 from .sample import classifier_of
 
 
@@ -51,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         return _one(out, ckpt, " ".join(args.text))
     if args.input is None and sys.stdin.isatty():
         raise RnnvizError("give a sentence, or sentences with --input FILE (or on stdin)")
-    return _many(out, ckpt, _read_lines(args.input or "-"))
+    return _many(out, ckpt, _read_lines(args.input or "-", out))
 
 
 def _one(out: Output, ckpt, text: str) -> int:
@@ -78,24 +80,30 @@ def _one(out: Output, ckpt, text: str) -> int:
     return 0
 
 
-def _read_lines(source: str) -> list[str]:
-    try:
-        if source == "-":
-            return sys.stdin.read().splitlines()
-        with open(source, encoding="utf-8", errors="replace") as file:
-            return file.read().splitlines()
-    except OSError as error:
-        raise RnnvizError(f"cannot read {source}: {error.strerror or error}") from None
+def _read_lines(source: str, out: Output) -> list[str]:
+    """The sentences of a file or of standard input ("-"), decoded as --data files are (a note
+    says how, when not as UTF-8), one per line: split at line ends only, so that a form feed or
+    U+2028 inside a line never makes two rows of it."""
+    report = ReadReport()
+    if source == "-":
+        text = read_stream(sys.stdin.buffer, "standard input", report)
+    else:
+        text = read_text(Path(source), report)
+    for note in report.notes:
+        out.note(note)
+    return split_lines(text)
 
 
 def _many(out: Output, ckpt, lines: list[str]) -> int:
-    """All sentences in batches; a line without words gets an empty prediction."""
+    """All sentences in batches; a line without words gets an empty prediction. The CSV's
+    fields are printable() (a row is one line whatever the text holds); JSON is exact."""
     classes = list(ckpt.classes)
     encoded = EncodedSet.build(lines, np.zeros(len(lines), dtype=np.int64), ckpt.vocab)
     probs = probabilities(logits_of(ckpt.model, encoded)[0], ckpt.model.temperature)
     writer = None if out.json_lines else csv.writer(sys.stdout, lineterminator="\n")
     if writer:
-        writer.writerow(["text", "prediction", *(f"p_{c}" for c in classes), "unknown"])
+        header = ["text", "prediction", *(f"p_{c}" for c in classes), "unknown"]
+        writer.writerow(map(printable, header))
     for text, row in zip(lines, probs, strict=True):
         encoded_line = ckpt.vocab.encode(text)
         tokens = encoded_line.tokens
@@ -103,7 +111,7 @@ def _many(out: Output, ckpt, lines: list[str]) -> int:
         best = classes[int(row.argmax())] if tokens else None
         if writer:
             shown = [f"{p:.6f}" for p in row] if tokens else [""] * len(classes)
-            writer.writerow([text, best or "", *shown, " ".join(unknown)])
+            writer.writerow(map(printable, [text, best or "", *shown, " ".join(unknown)]))
         else:
             shown = dict(zip(classes, map(float, row), strict=True)) if tokens else None
             record = {"text": text, "prediction": best, "probabilities": shown, "unknown": unknown}

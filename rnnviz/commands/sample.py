@@ -6,7 +6,7 @@ import argparse
 import numpy as np
 
 from ..core.errors import RnnvizError
-from ..core.generate import read_prefix, sample
+from ..core.generate import TEMPERATURE_RANGE, read_prefix, sample
 from ..core.train import checkpoint
 from .output import Output, add_output_arguments
 
@@ -22,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--temperature",
         type=float,
         default=1.0,
-        help="softmax(logits / T): below 1 safer, above 1 wilder (default 1)",
+        help="softmax(logits / T), T from 0.001 to 1000: below 1 safer, above 1 wilder (default 1)",
     )
     parser.add_argument("-n", type=int, default=5, help="continuations (default 5)")
     parser.add_argument("--seed", type=int, default=0, help="the same seed gives the same samples")
@@ -34,8 +34,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     out = Output.of(args)
-    if args.temperature <= 0:
-        raise RnnvizError("--temperature must be > 0")
+    low, high = TEMPERATURE_RANGE
+    if not low <= args.temperature <= high:  # NaN too
+        raise RnnvizError(
+            f"--temperature must be a number between {low:g} and {high:g}, not {args.temperature:g}"
+        )
     if not 1 <= args.n <= MAX_SAMPLES:
         raise RnnvizError(f"-n must be between 1 and {MAX_SAMPLES}")
     if args.max_tokens is not None and not 1 <= args.max_tokens <= MAX_TOKENS:

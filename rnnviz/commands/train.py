@@ -1,7 +1,8 @@
 """`rnnviz train`: train headless, a line per epoch, save the model and the metrics.
 
 Under --json, stdout is JSON Lines: one {"event": "epoch", ...} object per epoch, then one
-{"event": "summary", ...} object; the human-readable lines go to stderr.
+{"event": "summary", ...} object; the human-readable lines go to stderr. The model is saved
+whatever else fails (a metrics file, a signal: Ctrl-C, kill, a closed terminal).
 """
 
 import argparse
@@ -16,7 +17,8 @@ import numpy as np
 from tqdm import tqdm
 
 from ..core.data.corpus import unigram_perplexity
-from ..core.errors import CheckpointError, ConfigError, RnnvizError
+from ..core.errors import ConfigError, RnnvizError
+from ..core.files import WriteError, refuse_overlaps, writing
 from ..core.train import checkpoint
 from ..core.train.config import BY_FIELD, TrainConfig
 from ..core.train.experiment import Experiment
@@ -24,8 +26,15 @@ from ..core.train.recorder import Measures
 from ..core.train.records import Evaluation, StepRecord
 from ..core.train.trainer import Trainer
 from ..core.words import class_summary, plural
-from .options import add_data_arguments, add_hyperparameter_arguments, config_from, load_data
-from .output import Output, add_output_arguments, checked_output_path
+from . import interrupts
+from .options import (
+    add_data_arguments,
+    add_hyperparameter_arguments,
+    config_from,
+    data_paths,
+    load_data,
+)
+from .output import Output, add_output_arguments, checked_output_path, printable
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -83,7 +92,7 @@ class ProgressBar:
 
     def write(self, line: str, stream) -> None:
         """A line printed above the bar (tqdm redraws the bar below it)."""
-        self.bar.write(line, file=stream)
+        self.bar.write(printable(line), file=stream)
 
     def close(self) -> None:
         self.bar.close()
@@ -215,6 +224,9 @@ def run(args: argparse.Namespace) -> int:
     out = Output.of(args)
     save_path = checked_output_path(args.save, "model")
     metrics_path = checked_output_path(args.metrics, "metrics")
+    refuse_overlaps([("--save", save_path), ("--metrics", metrics_path)], data_paths(args))
+    if args.resume:  # --save may name it: the run goes on from it and replaces it
+        refuse_overlaps([("--metrics", metrics_path)], [("--resume", args.resume)])
     data = load_data(args, out)
     experiment = _make_experiment(args, data)
     trainer = experiment.trainer
@@ -236,6 +248,8 @@ def run(args: argparse.Namespace) -> int:
         how = "split into chunks of" if cfg.task == "lm" else "cut to"
         truncated = plural(trainer.train_set.truncated, "training sentence")
         out.note(f"{truncated} {how} {plural(cfg.max_len, 'token')}")
+    for note in experiment.splits.notes:
+        out.note(note)
     if not validation:
         out.note("no validation data: the last weights are kept and no temperature is fitted")
     epochs = trainer.epoch_budget
@@ -253,11 +267,26 @@ def run(args: argparse.Namespace) -> int:
     trainer.on("epoch_end", lambda _: log.on_epoch_end(trainer))
     if metrics_path:
         trainer.on("step", rows.append)
+    outputs = Outputs(save_path, metrics_path, rows, out)
     started = time.perf_counter()
+    with interrupts.Deferred() as stop:  # a signal: the step under way ends, then we save
+        try:
+            report = experiment.train(should_stop=stop.requested)
+        finally:
+            progress.close()
+    if stop.interruption:
+        return outputs.after_interruption(stop.interruption, experiment)
     try:
-        report = experiment.train()
-    finally:
-        progress.close()
+        return _finish(experiment, report, started, outputs)
+    except interrupts.Interrupted as interruption:  # during the closing figures or the writing
+        return outputs.after_interruption(interruption, experiment)
+
+
+def _finish(experiment: Experiment, report, started: float, outputs: "Outputs") -> int:
+    """The closing lines, the files written and the summary record."""
+    out = outputs.out
+    trainer = experiment.trainer
+    cfg = trainer.config
     seconds = time.perf_counter() - started
     tokens_per_s = trainer.tokens_seen / trainer.seconds if trainer.seconds else 0.0
     if trainer.halt:
@@ -293,10 +322,7 @@ def run(args: argparse.Namespace) -> int:
             f"({after_training(cfg)}), test accuracy "
             f"{test.accuracy:.3f}, NLL {test.loss:.3f}, ECE {test.ece:.3f}{calibrated}."
         )
-    if metrics_path:
-        write_metrics(metrics_path, rows)
-        out.say(f"metrics: {metrics_path}")
-    failed_save = save_model(save_path, experiment, out) if save_path else None
+    problems = outputs.write(experiment)
     figures = {}
     for name, evaluation in evaluations.items():
         figures |= evaluation_figures(name, evaluation, language_model)
@@ -320,9 +346,53 @@ def run(args: argparse.Namespace) -> int:
             "vocab_size": len(experiment.vocab),
         }
     )
-    if failed_save:
-        raise RnnvizError(failed_save)
+    if problems:
+        raise RnnvizError("; ".join(problems))
     return 1 if trainer.halt else 0
+
+
+class Outputs:
+    """What `rnnviz train` writes at its end: the model (--save) first, then the metrics; a
+    failure of either is reported and never keeps the other from being written."""
+
+    def __init__(self, save: Path | None, metrics: Path | None, rows: list, out: Output):
+        self.save, self.metrics, self.rows, self.out = save, metrics, rows, out
+
+    def write(self, experiment: Experiment) -> list[str]:
+        """Write both; returns what failed, one message each."""
+        problems = []
+        if self.save:
+            problems += filter(None, [save_model(self.save, experiment, self.out)])
+        if self.metrics:
+            try:
+                write_metrics(self.metrics, self.rows)
+                self.out.say(f"metrics: {self.metrics}")
+            except WriteError as error:
+                problems.append(str(error))
+        return problems
+
+    def after_interruption(
+        self, interruption: interrupts.Interrupted, experiment: Experiment
+    ) -> int:
+        """The best weights back (and the temperature fitted), both files written, a line on
+        stderr saying so; the exit status is the signal's (128 + its number)."""
+        report = experiment.finish()
+        problems = self.write(experiment)
+        trainer = experiment.trainer
+        kept = (
+            f"the weights of epoch {report.best_epoch} (best validation)"
+            if report.best_epoch is not None
+            else f"the weights of step {trainer.step_count}"
+        )
+        saved = f"; saved {kept} to {self.save}" if self.save and not problems else ""
+        print(
+            f"rnnviz: interrupted by {interruption} at epoch {trainer.epoch + 1}, step "
+            f"{trainer.step_count}{saved}",
+            file=sys.stderr,
+        )
+        for problem in problems:
+            print(f"rnnviz: error: {problem}", file=sys.stderr)
+        return interruption.exit_status
 
 
 def save_model(path: Path, experiment: Experiment, out: Output) -> str | None:
@@ -332,11 +402,20 @@ def save_model(path: Path, experiment: Experiment, out: Output) -> str | None:
     try:
         out.say(f"saved: {checkpoint.save(path, ckpt)}")
         return None
-    except CheckpointError as error:
+    except WriteError as error:
+        failure = str(error)
+    try:
         handle, rescue = tempfile.mkstemp(prefix="rnnviz-rescued-", suffix=".npz")
         os.close(handle)
+    except OSError as error:
+        folder = tempfile.gettempdir()
+        return f"{failure}; nor could a rescue copy be made in {folder} ({error.strerror}): lost"
+    try:
         checkpoint.save(rescue, ckpt)
-        return f"{error}; the trained model was saved to {rescue} instead"
+    except WriteError as rescue_failure:
+        Path(rescue).unlink(missing_ok=True)
+        return f"{failure}; the rescue copy failed too ({rescue_failure}): the model is lost"
+    return f"{failure}; the trained model was saved to {rescue} instead"
 
 
 def _make_experiment(args: argparse.Namespace, data) -> Experiment:
@@ -362,10 +441,7 @@ def write_metrics(path: Path, rows: list[StepRecord]) -> None:
     before/after clipping, ..., then the norm of each parameter before and after clipping."""
     if not rows:
         return
-    try:
-        with path.open("w", newline="", encoding="utf-8") as out:
-            writer = csv.writer(out)
-            writer.writerow(rows[0].columns())
-            writer.writerows(r.values() for r in rows)
-    except OSError as error:
-        raise RnnvizError(f"cannot write {path}: {error.strerror or error}") from None
+    with writing(path, text=True) as out:
+        writer = csv.writer(out)
+        writer.writerow(rows[0].columns())
+        writer.writerows(r.values() for r in rows)

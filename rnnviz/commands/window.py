@@ -8,6 +8,7 @@ from ..core.nn.registry import CELLS, TASKS
 from ..core.train.config import TrainConfig
 from ..gui import COLOUR_SCHEMES
 from ..gui.screenshot import SCENES, take_screenshot
+from .output import printable
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -98,5 +99,5 @@ def run_screenshot(args: argparse.Namespace) -> int:
         {"task": args.task, "level": args.level},
     )
     for path in paths:
-        print(f"saved {path}")
+        print(printable(f"saved {path}"))
     return 0

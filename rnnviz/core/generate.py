@@ -12,6 +12,9 @@ from .nn.model import SequenceModel
 
 MAX_NEW_TOKENS = {"word": 40, "char": 200}  # a sample stops here if </s> has not come
 NEVER_SAMPLED = (PAD, UNK, BOS)  # tokens a continuation may not contain
+# Temperatures sampled at: far below, logits / T overflow (1e-308 gives inf - inf = NaN) and far
+# above (inf) -inf / T is NaN; at either end the answer is argmax or uniform long before.
+TEMPERATURE_RANGE = (1e-3, 1e3)
 
 
 @dataclass(frozen=True)
@@ -60,8 +63,9 @@ def sample(
 ) -> list[str]:
     """n continuations of `prefix`, drawn token by token from softmax(logits / temperature)
     until </s> (or max_tokens), all n in one batch; the same seed gives the same samples."""
-    if temperature <= 0:
-        raise ValueError("temperature must be > 0")
+    low, high = TEMPERATURE_RANGE
+    if not low <= temperature <= high:  # NaN too
+        raise ValueError(f"temperature must be between {low:g} and {high:g}")
     rng = np.random.default_rng(seed)
     start = read_prefix(model, vocab, prefix, level)
     banned = [vocab.index[t] for t in NEVER_SAMPLED if t in vocab.index]

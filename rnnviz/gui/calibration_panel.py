@@ -23,6 +23,7 @@ EMPTY_HINT, LANGUAGE_MODEL_HINT = "appears at the first evaluation", "only for c
 class CalibrationPanel(QWidget, Panel):
     key, slot, reads = "calibration", "tabs", frozenset({TELEMETRY})
     title = "Calibration"
+    tab_with = "hidden"
 
     def __init__(self, theme: Theme, state: ViewState, parent=None):
         super().__init__(parent)
@@ -44,6 +45,8 @@ class CalibrationPanel(QWidget, Panel):
         )
         self.plot.addItem(self.bars)
         self.plot.addItem(self.gaps)
+        self.plot.legend.addItem(self.bars, "accuracy in the bin")  # what each colour is
+        self.plot.legend.addItem(self.gaps, "gap to the diagonal")
         self.diagonal = self.plot.plot(
             [0, 1],
             [0, 1],

@@ -1,7 +1,10 @@
-"""Open a dataset: pick files or a folder and a format, preview rows, classes and vocabulary."""
+"""Open a dataset: pick files or a folder and a format, preview rows, classes and vocabulary. A
+typed path is previewed as it is typed; Enter shows the preview of what is typed first, and opens
+it once its preview is on screen."""
 
 from pathlib import Path
 
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,6 +29,8 @@ from ..core.errors import RnnvizError
 
 PREVIEW_ROWS = 12
 PREVIEW_LINES = 2000  # lines of each file read for the preview (the full load runs on Open)
+PREVIEW_AFTER_MS = 300  # typing pauses this long: the preview follows
+ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 FILE_FILTER = "Datasets (*.csv *.tsv *.txt *.md *.jsonl *.json *.pos *.neg);;All files (*)"
 
 
@@ -40,6 +45,13 @@ class DatasetDialog(QDialog):
         self.paths = QLineEdit()
         self.paths.setPlaceholderText("file(s) or a folder; several files separated by ';'")
         self.paths.editingFinished.connect(self.preview)
+        self.paths.installEventFilter(self)
+        self.typing = QTimer(self)
+        self.typing.setSingleShot(True)
+        self.typing.setInterval(PREVIEW_AFTER_MS)
+        self.typing.timeout.connect(self.preview)
+        self.paths.textEdited.connect(lambda _: self.typing.start())
+        self.previewed: tuple | None = None  # the choices the preview on screen was made of
         files_button = QPushButton("Files…")
         folder_button = QPushButton("Folder…")
         files_button.clicked.connect(self._pick_files)
@@ -80,6 +92,18 @@ class DatasetDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.buttons)
 
+    def _choices(self) -> tuple:
+        return (tuple(self.sources()), self.format.currentData(), self.lenient.isChecked())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        """Enter in the source box: the preview of what is typed, if it is not on screen yet
+        (the key goes no further); else the box's own Enter, which opens."""
+        typed_enter = event.type() == QEvent.Type.KeyPress and event.key() in ENTER
+        if watched is self.paths and typed_enter and self._choices() != self.previewed:
+            self.preview()
+            return True
+        return super().eventFilter(watched, event)
+
     def _pick_files(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(self, "Dataset files", self.start_dir, FILE_FILTER)
         if files:
@@ -98,6 +122,8 @@ class DatasetDialog(QDialog):
     def preview(self) -> None:
         """Load with the chosen options; show the first rows, class balance and vocabulary size,
         or the error that stops loading."""
+        self.typing.stop()
+        self.previewed = self._choices()
         self.dataset = self.source = None
         self.table.setRowCount(0)
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Open)

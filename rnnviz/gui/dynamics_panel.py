@@ -31,6 +31,7 @@ FADE_WORDS = 10  # the summary compares the gradient this many words back with t
 class DynamicsPanel(QWidget, Panel):
     key, slot, reads = "dynamics", "tabs", frozenset({TELEMETRY})
     title = "Gradient flow over training"
+    tab_with = "gradients"  # the gradient flow, over training
 
     def __init__(self, theme: Theme, state: ViewState, parent=None):
         super().__init__(parent)

@@ -30,6 +30,12 @@ def sticky_ceiling(current: float | None, value: float) -> float:
     return nice_ceiling(value)
 
 
+def run_start(steps) -> float:
+    """The step a history (x: its steps (n,), n >= 1) starts from: the one before its first
+    record, 0 for a new model, the step a loaded one was saved at."""
+    return float(steps[0] - 1)
+
+
 class FollowRange:
     def __init__(self, plot: pg.PlotItem, follow_y: bool = True):
         self.view = plot.getViewBox()
@@ -47,15 +53,17 @@ class FollowRange:
         self.log_y = on
         self._target = None
 
-    def update(self, x_max: float, y_low: float, y_high: float) -> None:
-        """Show x in [0, round x_max] and y in rounded [y_low, y_high] (data units)."""
+    def update(self, x_max: float, y_low: float, y_high: float, x_min: float = 0.0) -> None:
+        """Show x in [x_min, x_min + a round span to x_max] (x_min: the step the run started from,
+        a loaded model's) and y in rounded [y_low, y_high] (data units)."""
         if any(self.view.autoRangeEnabled()):  # the user pressed "A": follow again
             self.view.disableAutoRange()
             self.following, self._target = True, None
         if not self.following or not math.isfinite(y_low) or not math.isfinite(y_high):
             return
         shown_x, shown_y = self._target or ((None, None), None)
-        x_range = (0.0, sticky_ceiling(shown_x[1], max(x_max, 10.0)))
+        span = shown_x[1] - x_min if shown_x[0] == x_min else None  # kept while it fits
+        x_range = (x_min, x_min + sticky_ceiling(span, max(x_max - x_min, 10.0)))
         if self.log_y:
             low = math.floor(math.log10(max(y_low, 1e-30)))
             high = math.ceil(math.log10(max(y_high, 1e-30)))

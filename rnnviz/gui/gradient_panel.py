@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from ..core.train.telemetry import TelemetryView
 from .band import Band
 from .curves import ema, positive
-from .follow_range import FollowRange, sticky_ceiling
+from .follow_range import FollowRange, run_start, sticky_ceiling
 from .hint import EmptyHint
 from .hover import HoverReadout
 from .panel import CONFIG, TELEMETRY, Panel, PanelContext
@@ -17,7 +17,10 @@ from .theme import (
     LogAxis,
     Theme,
     history_plot,
+    inside_legend,
+    label_when_room,
     line_label,
+    place_legend,
     plot_rows,
     points_curve,
     set_ticks,
@@ -27,6 +30,22 @@ from .theme import (
 )
 from .view_state import ViewState
 
+FLOW_TITLES = {  # by task: a language model's or a classifier's
+    False: "Gradient flow back through time (newest batch)",
+    True: "Gradient back through time: a loss at every word (newest batch)",
+}
+FLOW_HINTS = {
+    False: "how ‖∂L/∂h‖ fades back through the words",
+    True: "how ‖∂L/∂h‖ builds up back through the words",
+}
+FLOW_TIPS = {
+    False: "‖∂L/∂h_t‖ averaged over the batch, t counted back from each sentence's last word: "
+    "a falling line is the vanishing gradient, a rising one the exploding gradient.",
+    True: "‖∂L/∂h_t‖ averaged over the batch, t counted back from each sentence's last word. "
+    "A language model has a loss at every word, and h_t gets the gradient of each later "
+    "word's loss, so the line rises back from the end; where it levels off, the gradient of "
+    "words further ahead has vanished.",
+}
 RECENT = 100  # steps over which the "recently clipped" share is reported
 SMOOTHING = 0.9  # weight of the moving average per plotted point (curves.ema)
 FAINT_ALPHA = "70"  # hex alpha of each step's norm under the smoothed curves
@@ -34,19 +53,21 @@ FAINT_ALPHA = "70"  # hex alpha of each step's norm under the smoothed curves
 
 class GradientPanel(QWidget, Panel):
     key, slot, reads = "gradients", "top", frozenset({TELEMETRY, CONFIG})
+    title = "Gradients"
 
     def __init__(self, theme: Theme, state: ViewState, parent=None):
         super().__init__(parent)
         self.theme = theme
-        self.layout_widget, (self.norm_plot, self.flow_plot) = plot_rows((3, 2))
+        # legends inside the plots, in one row: under them they took a third of the plots' height
+        self.layout_widget, (self.norm_plot, self.flow_plot) = plot_rows((3, 2), (False, False))
+        inside_legend(self.norm_plot, "left")  # the right has the threshold's label
+        self.flow_legend = inside_legend(self.flow_plot)
         self.norm_plot.setAxisItems({"left": LogAxis("left")})
         style_plot(self.norm_plot, "Gradient norm before / after clipping", "‖g‖", "")
         style_plot(
-            self.flow_plot,
-            "Gradient flow back through time (newest batch)",
-            "‖∂L/∂h‖",
-            "words before the end of the sentence",
+            self.flow_plot, FLOW_TITLES[False], "‖∂L/∂h‖", "words before the end of the sentence"
         )
+        self.language_model = False
         self.norm_plot.setLogMode(False, True)
         self.norm_range = FollowRange(self.norm_plot)
         self.norm_range.set_log_y(True)
@@ -60,21 +81,16 @@ class GradientPanel(QWidget, Panel):
             "Global gradient norm ‖g‖ = sqrt(Σ_params Σ_entries g²) before clipping and after. "
             "norm mode rescales g to ‖g‖ ≤ c; value mode clips each entry to [-c, c]."
         )
-        self.flow_plot.setToolTip(
-            "‖∂L/∂h_t‖ averaged over the batch, t counted back from each sentence's last word: "
-            "a falling line is the vanishing gradient, a rising one the exploding gradient."
-        )
+        self.flow_plot.setToolTip(FLOW_TIPS[False])
         t = theme
         # each step's norm before clipping, faint, over its min-max band; on top, the smoothed
         # norms before and after (one-pixel lines: wider ones cost 2-3x the paint). Where
         # clipping left the gradient alone the two coincide; the readout gives both values
-        self.before = Band(self.norm_plot, t.before, "before (per step)", FAINT_ALPHA)
+        self.before = Band(self.norm_plot, t.before, "each step", FAINT_ALPHA)
         self.smooth_before = self.norm_plot.plot(
-            pen=pg.mkPen(t.before, width=1), name="before clipping (smoothed)"
+            pen=pg.mkPen(t.before, width=1), name="before (smoothed)"
         )
-        self.after = self.norm_plot.plot(
-            pen=pg.mkPen(t.after, width=1), name="after clipping (smoothed)"
-        )
+        self.after = self.norm_plot.plot(pen=pg.mkPen(t.after, width=1), name="after (smoothed)")
         self.threshold = pg.InfiniteLine(
             angle=0,
             movable=False,
@@ -83,11 +99,13 @@ class GradientPanel(QWidget, Panel):
             labelOpts=line_label(t, t.threshold, 0.97, (1, 1)),
         )
         self.norm_plot.addItem(self.threshold, ignoreBounds=True)
-        self.flow = points_curve(self.flow_plot, t.train, size=4)
+        self.threshold.setToolTip("The clipping threshold c")
+        label_when_room(self.threshold, self.norm_plot)
+        self.flow = points_curve(self.flow_plot, t.train, "‖∂L/∂h_t‖", size=4)
         self.flow_c: pg.PlotDataItem | None = None  # an LSTM's flow through c, when there is one
         self.run_curves = (  # the runs beside this one: smoothed norm before clipping, flow
             RunCurves(self.norm_plot, _smoothed_before),
-            RunCurves(self.flow_plot, _flow),
+            RunCurves(self.flow_plot, _flow, named=True),  # named: the flow has no run key
         )
         self.param_boxes: dict[str, QCheckBox] = {}
         self.param_curves: dict[str, pg.PlotDataItem] = {}
@@ -101,7 +119,7 @@ class GradientPanel(QWidget, Panel):
         )
         self.hints = (
             EmptyHint(self.norm_plot, "‖g‖ per step appears once training starts"),
-            EmptyHint(self.flow_plot, "how ‖∂L/∂h‖ fades back through the words"),
+            EmptyHint(self.flow_plot, FLOW_HINTS[False]),
         )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -110,15 +128,13 @@ class GradientPanel(QWidget, Panel):
         layout.addWidget(self.summary)
 
     def _show_cell_flow(self, flow: np.ndarray | None) -> None:
-        """A second curve, with a legend, for the gradient through an LSTM's cell state."""
+        """A second curve, in the legend, for the gradient through an LSTM's cell state."""
         if flow is None:
             if self.flow_c is not None:
-                self.flow_plot.removeItem(self.flow_c)
-                self.flow_plot.legend.clear()
+                self.flow_plot.removeItem(self.flow_c)  # and its legend entry
                 self.flow_c = None
             return
         if self.flow_c is None:
-            self.flow_plot.legend.addItem(self.flow, "‖∂L/∂h_t‖")
             self.flow_c = points_curve(self.flow_plot, self.theme.test, "‖∂L/∂c_t‖", size=4)
         self.flow_c.setData(np.arange(len(flow)), flow)
 
@@ -126,11 +142,24 @@ class GradientPanel(QWidget, Panel):
         self.hovers[0].show_at(step)  # the norms (the flow's axis is words back, not steps)
 
     def draw(self, context: PanelContext) -> None:
+        self._set_language_model(context.config.task == "lm")
         self.set_clip(context.config.clip_mode, context.config.clip)
         for curves in self.run_curves:
             curves.set(context.runs)
         if context.view is not None:
             self.update_view(context.view)
+
+    def _set_language_model(self, on: bool) -> None:
+        """Say what the flow shows: a classifier's gradient comes from the last word and fades
+        back; a language model's sums every later word's and builds up back from the end (its
+        legend moves to the top left, where the rising line is low)."""
+        if on == self.language_model:
+            return
+        self.language_model = on
+        self.flow_plot.setTitle(FLOW_TITLES[on], size="10pt")
+        self.flow_plot.setToolTip(FLOW_TIPS[on])
+        self.hints[1].set_text(FLOW_HINTS[on])
+        place_legend(self.flow_legend, "left" if on else "right")
 
     def set_clip(self, mode: str, threshold: float) -> None:
         """Draw the threshold line (norm mode only: value mode bounds entries, not the norm)."""
@@ -164,6 +193,7 @@ class GradientPanel(QWidget, Panel):
             self.before.clear()
             for curve in (self.smooth_before, self.after, self.flow, *self.param_curves.values()):
                 curve.setData([], [])
+            self._show_cell_flow(None)  # an LSTM's, before a model of another cell
             self._flow_snapshot = None
             self._flow_range = ((0, None), (0, None))
             self.hints[1].set_empty(True)
@@ -182,7 +212,10 @@ class GradientPanel(QWidget, Panel):
         if len(shown):
             low_y, high_y = shown.min(), shown.max()
             self.norm_range.update(  # room above the threshold for its label
-                steps.x[-1], min(low_y, self.clip_threshold), max(high_y, 1.5 * self.clip_threshold)
+                steps.x[-1],
+                min(low_y, self.clip_threshold),
+                max(high_y, 1.5 * self.clip_threshold),
+                run_start(steps.x),
             )
         for name, curve in self.param_curves.items():
             if curve.isVisible():
@@ -220,9 +253,9 @@ class GradientPanel(QWidget, Panel):
         entries = steps.mean["changed_fraction"]
         self.summary.setText(
             f"‖g‖ before {steps.mean['global_before'][-1]:.3g} → after "
-            f"{steps.mean['global_after'][-1]:.3g} · clipping changed the gradient on "
-            f"{recent.mean():.0%} of the last {min(RECENT, steps.x[-1])} steps "
-            f"({clipped.mean():.0%} of all) · {entries[-1]:.1%} of entries in the newest step"
+            f"{steps.mean['global_after'][-1]:.3g} · clipped in {recent.mean():.0%} of the "
+            f"last {min(RECENT, steps.x[-1])} steps ({clipped.mean():.0%} of all), "
+            f"{entries[-1]:.1%} of entries in the newest"
         )
 
 

@@ -5,16 +5,16 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from ..core.insight.probe import Probe, probe
 from ..core.nn.cell import Cell, Gate
 from ..core.train.experiment import Overview
 from .panel import MAX_DRAWN_WORDS, PROBE, SNAPSHOT, Panel, PanelContext
-from .theme import Theme, colour_bar, plain_label, set_ticks, set_view, style_plot
+from .theme import Theme, colour_bar, set_ticks, set_view, style_plot, summary_label
 from .view_state import ViewState
 
-TYPED = "the sentence typed on the left"
+TYPED = "the typed sentence"
 HIDDEN = "h (hidden state)"
 
 
@@ -48,6 +48,7 @@ HOVER_HINT = "Hover a cell to read word, unit and value; click a row to inspect 
 
 class HiddenStatePanel(QWidget, Panel):
     key, slot, reads = "hidden", "bottom", frozenset({PROBE, SNAPSHOT})
+    title = "Hidden state"
     stretch = 3
 
     def __init__(self, theme: Theme, state: ViewState, parent=None):
@@ -74,7 +75,7 @@ class HiddenStatePanel(QWidget, Panel):
         self.image.mouseClickEvent = self._click
         self.sentence_box = QComboBox()
         self.sentence_box.setToolTip("Which sentence to show: the typed one or any from the data.")
-        self.sentence_box.setMinimumContentsLength(30)
+        self.sentence_box.setMinimumContentsLength(18)
         self.sentence_box.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
@@ -87,11 +88,12 @@ class HiddenStatePanel(QWidget, Panel):
         self.shown_cell = ""
         self.shown_title = ""
         self.shown_scale: tuple = ()
-        self.readout = plain_label(HOVER_HINT)
+        self.readout = summary_label(HOVER_HINT)  # two lines: a narrow panel wraps it
+        self.readout.setTextFormat(Qt.TextFormat.PlainText)  # words come from files
+        self.hovered: tuple[int, int] | None = None  # (word, unit) under the cursor
+        self.total_words = 0  # of the sentence shown (the heatmap has its last words)
         top = QHBoxLayout()
-        top.addWidget(QLabel("Sentence:"))
-        top.addWidget(self.sentence_box, 1)
-        top.addWidget(QLabel("Show:"))
+        top.addWidget(self.sentence_box, 1)  # its items say what they are: no label
         top.addWidget(self.layer_box)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -137,11 +139,8 @@ class HiddenStatePanel(QWidget, Panel):
             set_ticks(self.plot.getAxis("bottom"), [])
             self.readout.setText("Type a sentence (or pick one above) to see its hidden state.")
             return
-        self.readout.setText(
-            HOVER_HINT
-            if not self.first_word
-            else f"Showing the last {T} of {total:,} words. {HOVER_HINT}"
-        )
+        self.total_words = total
+        self._show_readout()
         gate = self.layer_box.currentData()  # a Gate, None for h
         values = result.states if gate is None else result.gates[gate.key]  # (T, H)
         levels, cmap, label = _scale(gate, values, self.colours)
@@ -213,22 +212,33 @@ class HiddenStatePanel(QWidget, Panel):
             self.view_state.select_unit(unit)
 
     def _hover(self, event) -> None:
-        if event.isExit() or self.current is None or not len(self.current.tokens):
+        """Remember the cell under the cursor (None once it leaves) and read it out."""
+        if event.isExit() or self.current is None:
+            self.hovered = None
+        else:
+            pos = event.pos()
+            self.hovered = int(np.floor(pos.x())), int(np.floor(pos.y()))
+        self._show_readout()
+
+    def _show_readout(self) -> None:
+        """The hovered cell's word, unit and value under the weights shown (kept while training
+        redraws the heatmap), else how to read the heatmap."""
+        T, H = self.current.states.shape if self.current is not None else (0, 0)
+        t, unit = self.hovered or (-1, -1)
+        if not (0 <= t < T and 0 <= unit < H):
+            cut = f"Showing the last {T} of {self.total_words:,} words. " if self.first_word else ""
+            self.readout.setText(cut + HOVER_HINT)
             return
-        pos = event.pos()
-        t, unit = int(np.floor(pos.x())), int(np.floor(pos.y()))
-        T, H = self.current.states.shape
-        if 0 <= t < T and 0 <= unit < H:
-            word = self.current.tokens[t]
-            unknown = " (unknown: read as <unk>)" if self.current.unknown[t] else ""
-            gate = self.layer_box.currentData()
-            values = self.current.states if gate is None else self.current.gates[gate.key]
-            value, key = values[t, unit], "h" if gate is None else gate.key
-            position = self.first_word + t + 1
-            self.readout.setText(
-                f"word {position} “{word}”{unknown} · unit {unit} · {key} = {value:+.3f}"
-            )
-            self.image.setToolTip(f"“{word}”, unit {unit}: {value:+.3f}")
+        word = self.current.tokens[t]
+        unknown = " (unknown: read as <unk>)" if self.current.unknown[t] else ""
+        gate = self.layer_box.currentData()
+        values = self.current.states if gate is None else self.current.gates[gate.key]
+        value, key = values[t, unit], "h" if gate is None else gate.key
+        position = self.first_word + t + 1
+        self.readout.setText(
+            f"word {position} “{word}”{unknown} · unit {unit} · {key} = {value:+.3f}"
+        )
+        self.image.setToolTip(f"“{word}”, unit {unit}: {value:+.3f}")
 
 
 def _scale(gate: Gate | None, values: np.ndarray, colours: HeatmapColours):

@@ -1,8 +1,7 @@
 """A crosshair that reads the plots: a vertical line at the step under the cursor on every plot of
-a group (plots sharing their x axis), and on each a box with that step and the value of every
-named curve there."""
-
-import html
+a group (plots sharing their x axis), and on each a one-line box at the top of its view with that
+step and the value of every named curve there, each after a swatch of its curve's colour (the
+legend names the colours; a box of one line per curve hid half of a short plot)."""
 
 import numpy as np
 import pyqtgraph as pg
@@ -55,23 +54,36 @@ class HoverReadout:
                 continue
             line.setValue(x)
             line.show()
-            (x0, x1), (_, y1) = plot.getViewBox().viewRange()
-            box.setAnchor((1, 0) if x > (x0 + x1) / 2 else (0, 0))  # stay inside the view
-            box.setPos(x, y1)
-            lines = [f"{self.unit} {x:,.0f}"] + [
-                f'<span style="color:{colour}">■</span> {html.escape(name)}: {value}'
-                for name, colour, value in rows
+            entries = [f"{self.unit} {x:,.0f}"] + [
+                f'<span style="color:{colour}">■</span>&nbsp;{value}' for colour, value in rows
             ]
             box.setHtml(
                 f'<div style="color:{self.theme.foreground}; font-size:8pt">'
-                + "<br>".join(lines)
+                + " &nbsp; ".join(entries)
                 + "</div>"
             )
+            _place(box, plot.getViewBox(), x)
             box.show()
 
 
-def _values_at(plot: pg.PlotItem, x: float) -> list[tuple[str, str, str]]:
-    """(name, colour, value text) of each visible named curve at its point nearest to x; a
+def _place(box: pg.TextItem, view: pg.ViewBox, x: float) -> None:
+    """The box at the top of the view, beside the line at x on the side with more room, pushed
+    back inside the view where it would stick out (wrapped when wider than the view)."""
+    width = view.width()
+    box.setTextWidth(-1)  # its one-line width
+    if box.boundingRect().width() > width:
+        box.setTextWidth(max(width, 1.0))
+    size = box.boundingRect().width()  # pixels: a TextItem ignores the view's scale
+    (x0, x1), (_, y1) = view.viewRange()
+    scale = (x1 - x0) / width if width > 0 and x1 > x0 else 0.0
+    line = (x - x0) / scale if scale else 0.0  # the line's pixel column
+    left = line - size if line > width / 2 else line
+    box.setAnchor((0, 0))
+    box.setPos(x0 + min(max(left, 0.0), max(width - size, 0.0)) * scale, y1)
+
+
+def _values_at(plot: pg.PlotItem, x: float) -> list[tuple[str, str]]:
+    """(colour, value text) of each visible named curve at its point nearest to x; a
     sparse curve (an evaluation every epoch) says at which step its point is."""
     rows = []
     for item in plot.listDataItems():
@@ -89,5 +101,5 @@ def _values_at(plot: pg.PlotItem, x: float) -> list[tuple[str, str, str]]:
             value += f" (at {xs[i]:,.0f})"
         pen = item.opts.get("pen")
         colour = pg.mkPen(pen).color().name() if pen is not None else "#888888"
-        rows.append((name, colour, value))
+        rows.append((colour, value))
     return rows

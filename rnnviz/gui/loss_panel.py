@@ -14,7 +14,8 @@ from ..core.train.experiment import Overview
 from ..core.train.telemetry import TelemetryView
 from .band import Band
 from .curves import ema, robust_top
-from .follow_range import FollowRange
+from .event_marks import EventMarks
+from .follow_range import FollowRange, run_start
 from .hint import EmptyHint
 from .hover import HoverReadout
 from .marks import VerticalMarks
@@ -24,6 +25,7 @@ from .theme import (
     LogAxis,
     Theme,
     history_plot,
+    label_when_room,
     line_label,
     plot_rows,
     points_curve,
@@ -37,6 +39,7 @@ MAX_MARKS = 40  # epoch lines drawn at most (thinned evenly beyond)
 DEFAULT_SMOOTHING = 0.9  # weight of the moving average per plotted point
 SMOOTHING_PRESETS = (0.0, 0.6, 0.9, 0.99)  # the View menu's
 START_HINT = "Press Train (Space) to start"
+LOWER_HINTS = {False: "accuracy per step appears here", True: "perplexity per step appears here"}
 ACCURACY_TIP = (
     "Share of sentences whose argmax_c p(c) is the true class: training batches (moving "
     "average), and the validation and test splits at each evaluation."
@@ -45,6 +48,7 @@ ACCURACY_TIP = (
 
 class LossPanel(QWidget, Panel):
     key, slot, reads = "loss", "top", frozenset({TELEMETRY})
+    title = "Loss and accuracy"
     smoothing_changed = Signal(float)
 
     def __init__(self, theme: Theme, state: ViewState, parent=None):
@@ -95,6 +99,7 @@ class LossPanel(QWidget, Panel):
         for plot, line in zip((self.loss_plot, self.acc_plot), self.best_lines, strict=True):
             plot.addItem(line, ignoreBounds=True)
             line.setVisible(False)
+        label_when_room(self.best_lines[0], self.loss_plot)
         marker = pg.mkPen(t.marker, width=1, style=Qt.PenStyle.DotLine)
         self.epoch_marks = (
             VerticalMarks(self.loss_plot, marker),
@@ -114,8 +119,7 @@ class LossPanel(QWidget, Panel):
             "curves and, dashed, their test evaluations; this run keeps its own colours."
         )
         self.runs: tuple = ()
-        self._event_lines: list[pg.InfiniteLine] = []
-        self._events: list[tuple[int, str]] = []
+        self.event_marks = EventMarks(self.loss_plot, theme)
         self.log_box = QCheckBox("log scale")
         self.log_box.setToolTip(
             "Show the loss on a logarithmic axis (small losses become visible)."
@@ -151,7 +155,7 @@ class LossPanel(QWidget, Panel):
         self.hover = HoverReadout(self.layout_widget, [self.loss_plot, self.acc_plot], theme)
         self.hints = (
             EmptyHint(self.loss_plot, START_HINT),
-            EmptyHint(self.acc_plot, "accuracy per step appears here"),
+            EmptyHint(self.acc_plot, LOWER_HINTS[False]),
         )
         self._view: TelemetryView | None = None
         self.set_smoothing(DEFAULT_SMOOTHING)
@@ -232,6 +236,8 @@ class LossPanel(QWidget, Panel):
         empty = steps is None or len(steps) == 0
         for hint in self.hints:
             hint.set_empty(empty)
+        for curves in self.run_curves:  # the runs of this experiment, empty at its start too
+            curves.set(self.runs, weight=self.smoothing, perplexity=self.perplexity)
         if empty:
             self.raw_loss.clear()
             for curve in (self.smooth_loss, self.smooth_acc):
@@ -242,22 +248,21 @@ class LossPanel(QWidget, Panel):
             for line in self.best_lines:
                 line.setVisible(False)
             self._set_epoch_marks([])
-            self._set_events([])
+            self.event_marks.set([])
             self.hover.hide()
             self.summary.setText(START_HINT + ".")
             return
         self.raw_loss.set(steps, "loss")
-        for curves in self.run_curves:
-            curves.set(self.runs, weight=self.smoothing, perplexity=self.perplexity)
+        start = run_start(steps.x)
         high = steps.high["loss"]  # a one-step bucket's max is its value
         cut = False
         if self.loss_range.log_y:
             positive = steps.low["loss"][steps.low["loss"] > 0]
             self.loss_range.update(
-                steps.x[-1], positive.min() if len(positive) else 1.0, high.max()
+                steps.x[-1], positive.min() if len(positive) else 1.0, high.max(), start
             )
         else:  # the informative part: a few high early losses must not flatten the rest
-            self.loss_range.update(steps.x[-1], 0.0, robust_top(high))
+            self.loss_range.update(steps.x[-1], 0.0, robust_top(high), start)
             cut = self.loss_range.following and high.max() > self.loss_plot.viewRange()[1][1]
         smooth_loss = ema(steps.mean["loss"], self.smoothing)
         self.smooth_loss.setData(steps.x, smooth_loss)
@@ -278,9 +283,9 @@ class LossPanel(QWidget, Panel):
             figure = f"perplexity {held[-1]:.3g}" if self.perplexity else f"{held[-1]:.1%}"
             text += f" · {split} {series.mean['loss'][-1]:.3g}, {figure}"
         if self.perplexity:
-            self.acc_range.update(steps.x[-1], 1.0, shown_top)
+            self.acc_range.update(steps.x[-1], 1.0, shown_top, start)
         else:
-            self.acc_range.update(steps.x[-1], 0.0, 1.0)
+            self.acc_range.update(steps.x[-1], 0.0, 1.0, start)
         best = view.status.best_step
         for line in self.best_lines:
             line.setVisible(best > 0)
@@ -295,7 +300,7 @@ class LossPanel(QWidget, Panel):
         text += latest_test(self.runs)
         self.summary.setText(text)
         self._set_epoch_marks(view.epoch_marks)
-        self._set_events(view.events)
+        self.event_marks.set(view.events)
 
     def _set_perplexity(self, on: bool) -> None:
         """The lower plot shows accuracy (a classifier) or perplexity = exp(loss) (a language
@@ -305,6 +310,8 @@ class LossPanel(QWidget, Panel):
         self.perplexity = on
         self.acc_plot.setTitle("Perplexity (exp of the loss)" if on else "Accuracy", size="10pt")
         self.acc_plot.setLabel("left", "perplexity" if on else "accuracy")
+        self.hints[1].set_text(LOWER_HINTS[on])
+        self.hints[1].axes_relabelled()
         self.acc_range.follow_y = on
         self.acc_plot.setLogMode(False, on)  # perplexity spans 1 to the vocabulary size
         self.acc_range.set_log_y(on)
@@ -327,29 +334,6 @@ class LossPanel(QWidget, Panel):
         stride = max(1, int(np.ceil(len(epochs) / MAX_MARKS)))
         for marks in self.epoch_marks:
             marks.set(epochs[stride - 1 :: stride])
-
-    def _set_events(self, events: list[tuple[int, str]]) -> None:
-        """A labelled dashed line wherever a setting changed mid-run (the newest 20)."""
-        events = events[-20:]
-        if events == self._events:
-            return
-        self._events = events
-        for line in self._event_lines:
-            self.loss_plot.removeItem(line)
-        pen = pg.mkPen(self.theme.event, width=1, style=Qt.PenStyle.DashLine)
-        options = {
-            "position": 0.9,
-            "color": self.theme.event,
-            "rotateAxis": (1, 0),
-            "anchors": [(0, 0), (0, 0)],
-        }
-        self._event_lines = []
-        for step, what in events:
-            line = pg.InfiniteLine(
-                step, angle=90, pen=pen, movable=False, label=what, labelOpts=options
-            )
-            self.loss_plot.addItem(line, ignoreBounds=True)
-            self._event_lines.append(line)
 
 
 def _smoothed(metric: str):

@@ -29,7 +29,7 @@ from .collector import GuiThreadCollector
 from .controls_panel import OPEN_DATASET, SPEEDS, ControlsPanel
 from .dataset_dialog import DatasetDialog
 from .inspection import UnitInspection
-from .layout import PanelLayout
+from .layout import PanelLayout, default_size
 from .menus import build_menus, fill_runs_menu
 from .messages import Icon
 from .panel import CONFIG, PROBE, SNAPSHOT, TELEMETRY, PanelContext
@@ -45,7 +45,7 @@ from .theme import configure_pyqtgraph, current_theme
 from .unsaved import UnsavedWork
 from .view_state import EXAMPLE, ViewState
 
-REFRESH_MS = 20  # timer ticks; one panel is redrawn per tick
+REFRESH_MS = 20  # timer ticks; one panel is redrawn per tick, within a frame budget (scheduler.py)
 
 
 class MainWindow(QMainWindow):
@@ -73,7 +73,9 @@ class MainWindow(QMainWindow):
         self.inspection = UnitInspection(self.runner, self.replies)
         self.side_runs = SideRuns()
         self.run_dialog: RunDialog | None = None
-        self.unsaved = UnsavedWork(self, self.telemetry, lambda then: self.save_model(then=then))
+        self.unsaved = UnsavedWork(
+            self, self.telemetry, lambda then: self.save_model(then=then), self.runner
+        )
         self.controls = ControlsPanel(bundled_names(), config)
         self.panels = {cls.key: cls(self.theme, self.state) for cls in PANELS}
         self.scheduler = PanelScheduler(self.panels, self.panel_shown, self._context)
@@ -139,14 +141,18 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- layout
     def _build_layout(self) -> None:
-        self.panel_layout = PanelLayout(self.controls, self.controls.button_bar, self.panels)
-        self.panel_layout.on_tab_changed(lambda _: self._draw_current_tab())
-        self.setCentralWidget(self.panel_layout.root)
-        self.resize(1440, 900)
+        self.panel_layout = PanelLayout(self, self.controls, self.controls.button_bar, self.panels)
+        self.panel_layout.when_shown(lambda key: self.scheduler.draw_if_stale(key))
+        self.resize(default_size(self.screen().availableGeometry().size()))
 
-    @property
-    def tabs(self):
-        return self.panel_layout.tabs
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        """The automatic arrangement follows the width (until the user makes their own)."""
+        super().resizeEvent(event)
+        self.panel_layout.fit(event.size().width())
+
+    def reset_layout(self) -> None:
+        """View → Reset layout."""
+        self.panel_layout.reset(self.width())
 
     def _connect(self) -> None:
         c = self.controls
@@ -343,7 +349,8 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         """Timer tick: pull the newest telemetry, update the status bar, and redraw the next panel
         whose data changed. One panel per tick keeps every paint short, so the window stays
-        responsive however fast training runs (each panel still redraws ~12 times a second)."""
+        responsive however fast training runs (each panel redraws up to ~12 times a second; on a
+        slow machine the scheduler's frame budget lowers the rate of the panels that run over)."""
         view = self.telemetry.read(self.view.version if self.view else -1)
         if view is not None:
             newer_weights = self.view is None or view.snapshot is not self.view.snapshot
@@ -367,19 +374,12 @@ class MainWindow(QMainWindow):
         return self.panel_layout.shown(key)
 
     def show_panel(self, key: str, shown: bool) -> None:
-        """View menu: show or hide a panel (or its tab)."""
+        """Show or close a panel's dock (it is drawn as it comes on screen, if it is stale)."""
         self.panel_layout.show(key, shown)
-        self._draw_current_tab()
 
     def show_tab(self, key: str) -> None:
-        """Bring a tabbed panel to the front."""
+        """Bring a panel to the front of its tabs."""
         self.panel_layout.bring_to_front(key)
-
-    def _draw_current_tab(self) -> None:
-        """A tab comes to the front: draw it now if its data changed while it was behind."""
-        panel = self.tabs.currentWidget()
-        if panel is not None:
-            self.scheduler.draw_if_stale(panel.key)
 
     def redraw_all(self) -> None:
         """Bring every panel up to date at once (screenshots, tests)."""
@@ -392,7 +392,7 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         self.panel_layout.restore(
-            {key: self.stored.state(key) for key in self.panel_layout.splitters}
+            self.stored.state("layout"), self.stored.text("arrangement"), self.width()
         )
         speed = self.stored.text("speed", tuple(SPEEDS))
         if speed is not None:
@@ -406,7 +406,7 @@ class MainWindow(QMainWindow):
     def save_settings(self) -> None:
         self.stored.save(
             geometry=self.saveGeometry(),
-            **self.panel_layout.states(),
+            **self.panel_layout.state(),
             config=self.controls.config(self.config),
             speed=self.controls.speed.currentText(),
             dataset=asdict(self.source),
@@ -423,9 +423,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         if not self._closing:
-            if self.unsaved.pending:
-                self.runner.pause()  # the model stops changing while the user decides
-            answer = self.unsaved.ask("Closing the window")
+            answer = self.unsaved.ask("Closing the window")  # training pauses meanwhile
             if answer != QMessageBox.StandardButton.Discard:
                 event.ignore()
                 if answer == QMessageBox.StandardButton.Save:

@@ -54,11 +54,16 @@ def build_menus(window) -> None:
         action.setChecked(scheme == window.colour_scheme)
         action.triggered.connect(lambda _=False, s=scheme: window.set_colour_scheme(s))
     view.addSeparator()
+    layout = window.panel_layout
+    for key, dock in layout.docks.items():  # each dock's own open / closed toggle
+        view.addAction(dock.toggleViewAction())
+        actions[f"panel:{key}"] = dock.toggleViewAction()
+    maximise = view.addMenu("Maximise")
     for key, panel in window.panels.items():
-        title = (panel.title or key.capitalize()) + " panel"
-        show = lambda shown, k=key: window.show_panel(k, shown)  # noqa: E731
-        action = add(view, f"panel:{key}", title, show, checkable=True)
-        action.setChecked(window.panel_layout.is_offered(key))
+        add(maximise, f"maximise:{key}", panel.title, lambda _=False, k=key: layout.maximise(k))
+    maximise.addSeparator()
+    add(maximise, "maximise:off", "Show all panels again", lambda: layout.restore_maximised())
+    add(view, "layout:reset", "Reset layout", window.reset_layout)
 
     window.runs_menu = bar.addMenu("&Runs")
     fill_runs_menu(window)

@@ -1,6 +1,6 @@
 """The window's files: save and load a model, restore the best weights, export the history and a
-report. Each asks where (starting in the folder used last, else the working folder), lets the
-training thread do the work, and says how it went."""
+report. Each asks where (starting in the folder used last, else the working folder; a report
+folder may be a new one), lets the training thread do the work, and says how it went."""
 
 from pathlib import Path
 
@@ -10,6 +10,7 @@ from ..core.errors import RnnvizError
 from ..core.train import checkpoint
 from ..core.train.experiment import Experiment, Overview
 from . import messages, report
+from .folder_dialog import choose_folder
 
 MODEL_FILTER = "rnnviz model (*.npz);;All files (*)"
 
@@ -100,14 +101,20 @@ def keep_best(window) -> None:
 def export_report(window, folder: str | None = None) -> None:
     """Every panel as PNG, each plot's curves as CSV, the history and the settings."""
     if not folder:
-        folder = QFileDialog.getExistingDirectory(
-            window, "Export report into", window.stored.last_dir()
-        )
+        folder = choose_folder(window, "Export report into", window.stored.last_dir())
     if not folder:
         return
     window.stored.remember_dir(folder)
     try:
-        written = report.export_report(Path(folder), window.panels, window.view, window.config)
+        with window.panel_layout.each_in_front() as bring:
+
+            def front(key: str) -> None:  # on screen at its dock's size, drawn with the newest
+                bring(key)
+                window.scheduler.draw(key)
+
+            written = report.export_report(
+                Path(folder), window.panels, window.view, window.config, front
+            )
     except (OSError, RnnvizError) as error:
         messages.show_error(window, "Cannot export the report", str(error))
         return
@@ -124,9 +131,7 @@ def export_history(window, path: str | None = None) -> None:
     window.stored.remember_dir(path)
     try:
         rows = report.write_history(Path(path), window.view)
-    except OSError as error:
-        messages.show_error(
-            window, "Cannot export the history", f"{path}: {error.strerror or error}"
-        )
+    except RnnvizError as error:  # files.WriteError: names the file and why
+        messages.show_error(window, "Cannot export the history", str(error))
         return
     window.statusBar().showMessage(f"history: {rows:,} rows in {path}", 8000)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from ..core.insight.probe import Probe
 from ..core.train.config import TrainConfig
 from ..core.train.experiment import Overview
-from ..core.train.telemetry import TelemetryView
+from ..core.train.telemetry import Snapshot, TelemetryView
 
 TELEMETRY = "telemetry"  # new steps, evaluations, status
 SNAPSHOT = "snapshot"  # newer weights
@@ -23,16 +23,27 @@ class PanelContext:
     runs: tuple = field(default_factory=tuple)  # RunView of each run beside the window's own
 
 
+def weights_at(snapshot: Snapshot) -> str:
+    """Which weights a readout was computed with: "at step 990", or after Restore best (until
+    the next step) "at best step 495", the step of the best-validation weights put back (the
+    loss plot's "best" line; short: it ends a one-line readout)."""
+    if snapshot.restored is None:
+        return f"at step {snapshot.step:,}"
+    return f"at best step {snapshot.restored[1]:,}"
+
+
 class Panel:
-    """Mixin for the window's panels, built as cls(theme, view_state). key names it; slot ("top" /
-    "bottom", or "tabs": a tab of the bottom row's last place, named by title) places it and
-    stretch sizes it in its row; reads says which changes make it redraw. What the window needs
-    of a panel beyond drawing is said here, so that it never reaches inside one."""
+    """Mixin for the window's panels, built as cls(theme, view_state). key names it, title names
+    its dock; slot ("top" / "bottom" row, or "tabs": tabbed in the bottom row's last place),
+    stretch (share of its row's width) and tab_with place it (layout.py); reads says which
+    changes make it redraw. What the window needs of a panel beyond drawing is said here, so
+    that it never reaches inside one."""
 
     key = "panel"
     slot = "top"
     title = ""
     stretch = 2  # share of its row's width
+    tab_with = ""  # a "tabs" panel's place on a laptop's screen: behind this panel
     reads: frozenset[str] = frozenset()
 
     def draw(self, context: PanelContext) -> None:

@@ -22,10 +22,12 @@ from PySide6.QtWidgets import (
 from ..core.insight.probe import Probe
 from ..core.insight.saliency import METHODS, Saliency, explain
 from ..core.insight.units import units_for_span
+from ..core.train.telemetry import Snapshot
 from .next_token_view import NextTokenView, shown_token
-from .panel import MAX_DRAWN_WORDS, PROBE, Panel, PanelContext
+from .panel import MAX_DRAWN_WORDS, PROBE, Panel, PanelContext, weights_at
 from .theme import (
     Theme,
+    inside_legend,
     plain_label,
     plot_rows,
     points_curve,
@@ -48,6 +50,7 @@ class PredictionPanel(QWidget, Panel):
     panel that reads PROBE."""
 
     key, slot, reads = "prediction", "bottom", frozenset({PROBE})
+    title = "Try a sentence"
 
     def __init__(self, theme: Theme, state: ViewState, parent=None):
         super().__init__(parent)
@@ -112,8 +115,9 @@ class PredictionPanel(QWidget, Panel):
         self.runs_label.setWordWrap(True)
         self.runs_label.setVisible(False)
         self.runs_label.setToolTip("The typed sentence under each run beside this one (Runs menu).")
-        self.graphics, (self.plot,) = plot_rows((1,))
+        self.graphics, (self.plot,) = plot_rows((1,), legends=(False,))
         style_plot(self.plot, "Opinion after each word", "p(class)", "")
+        inside_legend(self.plot, "left")  # a row of its own squeezed the plot on a laptop
         self.plot.setYRange(0, 1, padding=0.02)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
@@ -134,9 +138,8 @@ class PredictionPanel(QWidget, Panel):
         self.pages.addWidget(self.next_view)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        title = QLabel("<b>Try a sentence</b>")
-        header = QHBoxLayout()
-        header.addWidget(title, 1)
+        header = QHBoxLayout()  # the dock's title says "Try a sentence"
+        header.addStretch(1)
         self.why_title = QLabel("Colour words by")
         header.addWidget(self.why_title)
         header.addWidget(self.why_box)
@@ -168,6 +171,15 @@ class PredictionPanel(QWidget, Panel):
             self.entry.setSelection(start, length)
         self._show_phrase_units()
 
+    def show_overview(self, overview) -> None:
+        """A new experiment: no answer, samples or runs' answers of the old one's weights stay
+        (the new weights' come with the next draw)."""
+        self.context = self.shown = self.saliency = None
+        self.saliency_timer.stop()
+        self.verdict.setText("")
+        self._show_runs(())
+        self.next_view.clear()
+
     def take_focus(self) -> bool:
         self.entry.setFocus()
         self.entry.selectAll()
@@ -181,7 +193,7 @@ class PredictionPanel(QWidget, Panel):
         if snapshot.classes != self.classes:
             self._build_bars(snapshot.classes)
         self.context = context
-        self.show_probe(context.probe, snapshot.step)
+        self.show_probe(context.probe, snapshot)
         self.saliency_timer.start()
         self._show_runs(context.runs)
         self._show_phrase_units()
@@ -285,14 +297,14 @@ class PredictionPanel(QWidget, Panel):
             self.bars.append((label, bar))
             self.curves.append(points_curve(self.plot, colour, name))
 
-    def show_probe(self, result: Probe, step: int) -> None:
+    def show_probe(self, result: Probe, snapshot: Snapshot) -> None:
         """Bars for the whole sentence; the opinion after each word and the tokens for at most its
         last MAX_DRAWN_WORDS words."""
         self.shown = result
         drawn, start = self._show_tokens(result)
         final = result.final
         if self.language_model:
-            self._show_next(result, step)
+            self._show_next(result, snapshot)
             return
         for i, (_, bar) in enumerate(self.bars):
             p = 0.0 if final is None else float(final[i])
@@ -306,7 +318,7 @@ class PredictionPanel(QWidget, Panel):
             return
         best = int(np.argmax(final))
         self.verdict.setText(  # plain text: a rich one is re-parsed on every step
-            f"Prediction: {self.classes[best]} ({final[best]:.1%}) at step {step:,}"
+            f"Prediction: {self.classes[best]} ({final[best]:.1%}) {weights_at(snapshot)}"
         )
         x = np.arange(start, start + len(drawn.tokens))
         for i, curve in enumerate(self.curves):
@@ -323,12 +335,11 @@ class PredictionPanel(QWidget, Panel):
             self.tokens_label.setText(tokens)
         return drawn, start
 
-    def _show_next(self, result: Probe, step: int) -> None:
-        snapshot = self.context.view.snapshot
+    def _show_next(self, result: Probe, snapshot: Snapshot) -> None:
         following = result.final
         best = int(np.argmax(following))
         token = shown_token(snapshot.vocab.tokens[best])
-        self.verdict.setText(f"Next: “{token}” ({following[best]:.1%}) at step {step:,}")
+        self.verdict.setText(f"Next: “{token}” ({following[best]:.1%}) {weights_at(snapshot)}")
         self.next_view.present(result, snapshot, self.text)
 
     def _tokens_html(self, result: Probe, start: int, total: int) -> str:
@@ -354,6 +365,7 @@ class PredictionPanel(QWidget, Panel):
             scores,
             colours or ("", ""),
             self.tokens_label.palette().color(QPalette.ColorRole.Window).name(),
+            self.tokens_label.palette().color(QPalette.ColorRole.WindowText).name(),
             self.theme.warning,
             separator="" if self._characters() else " ",
         )

@@ -27,13 +27,15 @@ XY = Callable[..., tuple[np.ndarray, np.ndarray] | None]  # (view, **options) ->
 
 
 class RunCurves:
-    def __init__(self, plot: pg.PlotItem, xy: XY, dashed: bool = False):
-        """xy(view, **options) gives a run's curve (None: nothing yet). No legend entries: the
-        loss panel's run key names the colours (a legend row that grows with the runs would
+    def __init__(self, plot: pg.PlotItem, xy: XY, dashed: bool = False, named: bool = False):
+        """xy(view, **options) gives a run's curve (None: nothing yet). Named: the curve is
+        named by its run's label (in the plot's legend and readout); else no legend entries:
+        the loss panel's run key names the colours (a legend row that grows with the runs would
         widen the plots)."""
         self.plot = plot
         self.xy = xy
         self.dashed = dashed
+        self.named = named
         self.curves: dict[str, pg.PlotDataItem] = {}
 
     def set(self, runs: tuple[RunView, ...], **options) -> None:
@@ -44,7 +46,8 @@ class RunCurves:
             curve = self.curves.get(run.label)
             if curve is None:
                 style = Qt.PenStyle.DashLine if self.dashed else Qt.PenStyle.SolidLine
-                curve = self.plot.plot(pen=pg.mkPen(run.colour, width=1, style=style))
+                name = html.escape(run.label) if self.named else None  # legends render HTML
+                curve = self.plot.plot(pen=pg.mkPen(run.colour, width=1, style=style), name=name)
                 self.curves[run.label] = curve
             found = self.xy(run.view, **options)
             curve.setData(*(found if found is not None else ([], [])))

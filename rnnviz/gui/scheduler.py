@@ -1,9 +1,37 @@
-"""Which panels need a redraw, and whose turn it is: one panel per timer tick, so that every paint
-stays short however fast training runs; a hidden panel is drawn when it is shown."""
+"""Which panels need a redraw, and whose turn it is, within a frame budget.
 
+Each timer tick draws one stale panel on screen, the one waiting longest, so that every paint
+stays short however fast training runs. A draw is timed with the paint it causes, and a panel's
+cost is the median of its last draws. On a slow or loaded machine a panel can cost more than
+FRAME_BUDGET on its own: when a draw runs over, the panels over the budget then rest OVERRUN_REST
+times the overrun (at most MAX_REST) while the others keep their turns, so the heaviest panels'
+redraw rate drops as far as they run over; one that has waited MAX_WAIT is drawn at its turn all
+the same. A keystroke's panels are drawn at once (draw_now); their overrun counts too. A hidden
+panel is drawn when it is shown.
+"""
+
+import statistics
+import time
+from collections import Counter, deque
 from collections.abc import Callable
 
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QGraphicsView, QWidget
+
 from .panel import Panel, PanelContext
+
+FRAME_BUDGET = 0.006  # s of drawing per tick: with the tick's other work the 10 ms clock holds
+OVERRUN_REST = 100.0  # s without over-budget draws per s a draw ran over the budget
+MAX_REST = 1.0  # s: a single stall (another program, the collector) throttles no panel for long
+MAX_WAIT = 2.0  # s a stale panel on screen waits at most, however loaded the machine
+COST_SAMPLES = 5  # draws a panel's cost is the median of: one slow draw is not its cost
+
+
+def paint_now(panel: QWidget) -> None:
+    """Paint what a draw changed in the panel's plots now: a plot's scene repaints its views when
+    the update it posted is delivered, so sending it here puts the paint inside the draw's time."""
+    for view in panel.findChildren(QGraphicsView):
+        QCoreApplication.sendPostedEvents(view.scene(), 0)
 
 
 class PanelScheduler:
@@ -12,23 +40,43 @@ class PanelScheduler:
         panels: dict[str, Panel],
         shown: Callable[[str], bool],
         context: Callable[[], PanelContext],
+        clock: Callable[[], float] = time.perf_counter,
+        paint: Callable[[Panel], None] = paint_now,
     ):
         self.panels = panels  # key -> panel (the window's dict: rebuilt panels are seen here)
         self.shown = shown
         self.context = context
+        self.clock = clock
+        self.paint = paint
         self.stale: set[str] = set()
-        self._rotation = list(panels)
+        self.drawn: Counter[str] = Counter()  # draws of each panel (benchmarks and tests read it)
+        self._since: dict[str, float] = {}  # stale panel -> when it was first seen waiting
+        self._costs: dict[str, deque[float]] = {}  # panel -> seconds of its last draws
+        self._rest_until = 0.0  # no over-budget draw before this time
 
     def mark(self, *changes: str) -> None:
         """The panels that read any of `changes` need a redraw."""
         self.stale.update(k for k, p in self.panels.items() if p.reads.intersection(changes))
 
+    def cost(self, key: str) -> float:
+        """Seconds a draw of the panel takes with its paint: the median of its last draws (0 until
+        it has drawn)."""
+        costs = self._costs.get(key)
+        return statistics.median(costs) if costs else 0.0
+
     def draw_next(self) -> None:
-        """Draw the next stale panel on screen, in turn."""
-        for _ in range(len(self._rotation)):
-            key = self._rotation[0]
-            self._rotation.append(self._rotation.pop(0))
-            if key in self.stale and self.shown(key):
+        """A timer tick: draw the stale panel on screen that has waited longest, of those within
+        the budget or waiting MAX_WAIT while the panels over it rest, else of all."""
+        now = self.clock()
+        for key in self.stale:
+            self._since.setdefault(key, now)
+        waiting = sorted((k for k in self.stale if self.shown(k)), key=self._since.__getitem__)
+        for key in waiting:
+            if (
+                now >= self._rest_until
+                or self.cost(key) <= FRAME_BUDGET
+                or now - self._since[key] >= MAX_WAIT
+            ):
                 self.draw(key)
                 return
 
@@ -43,11 +91,24 @@ class PanelScheduler:
             self.draw(key)
 
     def draw(self, key: str) -> None:
+        """Draw and paint the panel, timed; a draw over the budget makes the heavy panels rest."""
         self.stale.discard(key)
-        self.panels[key].draw(self.context())
+        self._since.pop(key, None)
+        panel = self.panels[key]
+        started = self.clock()
+        panel.draw(self.context())
+        self.paint(panel)
+        ended = self.clock()
+        self._costs.setdefault(key, deque(maxlen=COST_SAMPLES)).append(ended - started)
+        self.drawn[key] += 1
+        overrun = ended - started - FRAME_BUDGET
+        if overrun > 0:
+            rest = min(MAX_REST, OVERRUN_REST * overrun)
+            self._rest_until = max(self._rest_until, ended + rest)
 
     def draw_all(self) -> None:
         context = self.context()
         for panel in self.panels.values():
             panel.draw(context)
         self.stale.clear()
+        self._since.clear()

@@ -112,10 +112,10 @@ def settle(window, seconds: float = 1.0) -> None:
 
 
 def save(widget, path: Path) -> Path:
+    from .images import write_image
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not widget.grab().save(str(path)):
-        raise OSError(f"could not write {path}")
-    return path
+    return write_image(widget.grab(), path)
 
 
 def take_screenshot(
@@ -175,6 +175,8 @@ def _discard(window, path: Path) -> list[Path]:
     from PySide6.QtGui import QPainter, QPalette
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from .images import write_image
+
     shots = []
 
     def grab_and_cancel() -> None:
@@ -191,9 +193,7 @@ def _discard(window, path: Path) -> list[Path]:
         painter.drawRect(corner.x(), corner.y(), box.width() - 1, box.height() - 1)
         painter.end()
         path.parent.mkdir(parents=True, exist_ok=True)
-        if not pixmap.save(str(path)):
-            raise OSError(f"could not write {path}")
-        shots.append(path)
+        shots.append(write_image(pixmap, path))
         box.button(QMessageBox.StandardButton.Cancel).click()
 
     QTimer.singleShot(100, grab_and_cancel)

@@ -10,6 +10,7 @@ from PySide6.QtCore import QByteArray, QSettings
 
 from ..core.data.datasets import DataSource
 from ..core.errors import RnnvizError
+from ..core.json_reader import JsonError, read_json
 from ..core.train.config import TrainConfig
 from . import COLOUR_SCHEMES
 
@@ -24,8 +25,8 @@ class WindowSettings:
         if raw is None:
             return None
         try:
-            return json.loads(raw)
-        except (TypeError, ValueError, RecursionError):
+            return read_json(raw)
+        except (TypeError, JsonError):  # TypeError: not text at all
             self._drop(key, "not readable")
             return None
 

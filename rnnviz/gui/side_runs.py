@@ -47,11 +47,15 @@ class SideRuns:
         return changed, weights
 
     def probe(self, text: str, temperature: float | None) -> None:
-        """The typed sentence under each run's newest weights."""
+        """The typed sentence under each run's newest weights (none before its first, as when it
+        starts again beside a new experiment)."""
         for run in self.runs.values():
             snapshot = run.view.snapshot if run.view else None
-            if snapshot is not None:
-                run.probe = probe(snapshot.model, snapshot.vocab, text, temperature, snapshot.level)
+            run.probe = (
+                None
+                if snapshot is None
+                else probe(snapshot.model, snapshot.vocab, text, temperature, snapshot.level)
+            )
 
     def views(self) -> tuple[RunView, ...]:
         return tuple(

@@ -1,11 +1,12 @@
-"""The status bar: run state (red when training stopped on its own), epoch, step, speed, time
-trained and learning rate, and one box that reports why training stopped.
+"""The status bar: run state (red when training stopped on its own), epoch, step, speed (while
+training only), time trained and learning rate, and one box that reports why training stopped.
 
 Every field has a fixed width and changes only when its text does: a label that grows re-lays out
 the window, and a re-layout repaints every plot.
 """
 
-from PySide6.QtWidgets import QLabel, QMainWindow
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy
 
 from ..core.train.records import RunState
 from ..core.train.telemetry import TelemetryView
@@ -25,7 +26,7 @@ FIELD_WIDTHS = {  # widest text each field shows, to size it once
     "epoch": "epoch 9,999",
     "step": "step 99,999,999",
     "speed": "9,999,999 tokens/s",
-    "elapsed": "9999:59 trained",
+    "elapsed": "9999:59 since load",
     "lr": "lr 0.000001",
 }
 
@@ -40,7 +41,8 @@ class StatusBar:
         self.shown_halt = ""  # the halt message already reported in a box
         self.halt_box = None
         bar = window.statusBar()
-        bar.addWidget(self.state_label, 1)
+        self.state_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        bar.addWidget(self.state_label, 1)  # its text never widens the window
         for name, label in self.fields.items():
             width = label.fontMetrics().horizontalAdvance(FIELD_WIDTHS[name]) + 8
             label.setFixedSize(width, label.sizeHint().height())  # fixed both ways: no re-layout
@@ -52,11 +54,11 @@ class StatusBar:
 
     def show(self, view: TelemetryView) -> None:
         s = view.status
-        minutes, seconds = divmod(int(s.elapsed), 60)
         self.fields["epoch"].setText(f"epoch {s.epoch}")
         self.fields["step"].setText(f"step {s.step:,}")
-        self.fields["speed"].setText(f"{s.tokens_per_s:,.0f} tokens/s")
-        self.fields["elapsed"].setText(f"{minutes}:{seconds:02d} trained")
+        training = s.state == RunState.TRAINING  # a paused run has no speed
+        self.fields["speed"].setText(f"{s.tokens_per_s:,.0f} tokens/s" if training else "")
+        self._show_elapsed(s.elapsed, s.clock_from)
         self.fields["lr"].setText(f"lr {s.lr:g}")
         text = STATE_TEXT.get(s.state, str(s.state))
         if s.message:
@@ -66,7 +68,10 @@ class StatusBar:
         if colour != self._colour:  # a style sheet re-polishes the widget: only on change
             self._colour = colour
             self.state_label.setStyleSheet(f"color: {colour};")
-        self.state_label.setText(text)
+        width = max(self.state_label.width(), 80)  # a long message ends in "…", whole in its tip
+        shown = self.state_label.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, width)
+        self.state_label.setText(shown)
+        self.state_label.setToolTip(text if shown != text else "")
         if warn and s.message != self.shown_halt:
             self.shown_halt = s.message
             if self.halt_box is None:  # one box, whose text follows the newest halt
@@ -75,3 +80,20 @@ class StatusBar:
                 )
             self.halt_box.setText(s.message)
             self.halt_box.open()  # not exec(): drawing goes on behind it
+
+    def _show_elapsed(self, elapsed: float, clock_from: int) -> None:
+        """The time trained; for a model loaded from a file that did not record its time, the
+        time since it was loaded, said so."""
+        minutes, seconds = divmod(int(elapsed), 60)
+        label = self.fields["elapsed"]
+        if clock_from:
+            label.setText(f"{minutes}:{seconds:02d} since load")
+            tip = (
+                f"Time trained since the model was loaded at step {clock_from:,}: its file does "
+                "not record the time before."
+            )
+        else:
+            label.setText(f"{minutes}:{seconds:02d} trained")
+            tip = "Time spent in training steps (a saved model keeps it)."
+        if tip != label.toolTip():
+            label.setToolTip(tip)

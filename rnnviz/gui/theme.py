@@ -26,7 +26,7 @@ class Theme:
     after: str  # after clipping
     threshold: str
     marker: str  # epoch lines
-    event: str  # hyperparameter changes
+    event: str  # settings changed mid-run (not `best`: the two lines must not be confused)
     warning: str
     classes: tuple[str, ...]  # one colour per class
     runs: tuple[str, ...]  # one colour per run beside the window's own (which keeps `train`)
@@ -54,7 +54,7 @@ def current_theme() -> Theme:
             after="#6cc6ff",
             threshold="#e06c75",
             marker="#50566a",
-            event="#98c379",
+            event="#c8a27a",
             warning="#ff6b6b",
             classes=("#ff7b72", "#56d364", "#79c0ff", "#d2a8ff", "#ffa657", "#a5d6ff"),
             runs=("#4dd0c4", "#f06292", "#d4b106"),
@@ -70,7 +70,7 @@ def current_theme() -> Theme:
         after="#1f77b4",
         threshold="#c0392b",
         marker="#c8ccd4",
-        event="#2e8b57",
+        event="#8a5a2b",
         warning="#c62828",
         classes=("#d1495b", "#2e933c", "#1f77b4", "#8e44ad", "#e67e22", "#17becf"),
         runs=("#0e9484", "#c2185b", "#8a6d00"),
@@ -168,6 +168,28 @@ def plot_rows(
     return widget, plots
 
 
+def inside_legend(plot: pg.PlotItem, corner: str = "right") -> pg.LegendItem:
+    """A one-row legend inside the plot, in a top corner, on a translucent background: for plots
+    too short to give a legend a row of its own. PlotItem.plot(name=...) adds entries to it."""
+    legend = pg.LegendItem(
+        colCount=8,
+        labelTextSize="8pt",
+        verSpacing=-6,
+        horSpacing=10,
+        brush=pg.mkBrush(pg.getConfigOption("background") + "c0"),
+    )
+    legend.setParentItem(plot.getViewBox())
+    place_legend(legend, corner)
+    plot.legend = legend
+    return legend
+
+
+def place_legend(legend: pg.LegendItem, corner: str) -> None:
+    """Move an inside_legend to the top "left" or "right" corner of its plot."""
+    side = 1 if corner == "right" else 0
+    legend.anchor(itemPos=(side, 0), parentPos=(side, 0), offset=(-4 if side else 4, 2))
+
+
 MAX_SYMBOLS = 200  # a curve with more points is drawn as a line: dots would merge anyway, and
 # pyqtgraph's scatter items hold native memory in proportion to the points they ever drew
 
@@ -218,6 +240,18 @@ def line_label(theme: Theme, colour: str, position: float, anchor: tuple) -> dic
         "movable": True,
         "anchors": [anchor, anchor],
     }
+
+
+def label_when_room(line: pg.InfiniteLine, plot: pg.PlotItem) -> None:
+    """Show the line's label only while its plot is at least twice the label's height: in a
+    squeezed plot it would stick out (the line's tooltip says the same)."""
+    view = plot.getViewBox()
+
+    def fit(*_) -> None:
+        line.label.setVisible(view.height() >= 2 * line.label.boundingRect().height())
+
+    view.sigResized.connect(fit)
+    fit()
 
 
 def summary_label(text: str, lines: int = 2) -> QLabel:

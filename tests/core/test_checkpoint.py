@@ -7,6 +7,7 @@ import pytest
 
 from rnnviz.core.data.datasets import load
 from rnnviz.core.errors import CheckpointError
+from rnnviz.core.files import WriteError
 from rnnviz.core.train import checkpoint
 from rnnviz.core.train.config import TrainConfig
 from rnnviz.core.train.experiment import Experiment
@@ -40,6 +41,24 @@ def test_training_resumes_from_a_checkpoint(tmp_path, trained):
     assert resumed.optimizer.steps == trained.trainer.optimizer.steps
     record = resumed.step()
     assert record.step == trained.trainer.step_count + 1 and np.isfinite(record.loss)
+
+
+def test_the_time_trained_is_kept_and_goes_on_counting(tmp_path, trained):
+    """A loaded model said "0:00 trained": the file carries the trainer's seconds; a file
+    without them (older, or saved from such a model) counts from the step it was loaded at."""
+    assert trained.trainer.trained_seconds > 0 and trained.trainer.clock_from == 0
+    path = checkpoint.save(tmp_path / "m.npz", checkpoint.from_experiment(trained))
+    back = checkpoint.load(path)
+    assert back.summary["seconds"] == trained.trainer.trained_seconds
+    resumed = Experiment.resume(back, load(["tiny"])).trainer
+    assert resumed.trained_seconds == back.summary["seconds"] and resumed.clock_from == 0
+    resumed.step()
+    assert resumed.trained_seconds > back.summary["seconds"]
+    del back.summary["seconds"]  # as in a file written before they were recorded
+    unknown = Experiment.resume(back, load(["tiny"])).trainer
+    assert unknown.clock_from == back.summary["step"] and unknown.trained_seconds == 0
+    again = checkpoint.from_experiment(Experiment.resume(back, load(["tiny"])))
+    assert "seconds" not in again.summary  # not the time since the load, passed off as all
 
 
 def test_pickled_object_is_refused_not_executed(tmp_path):
@@ -109,7 +128,7 @@ def test_save_is_atomic(tmp_path, trained, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(np, "savez", crash)
-    with pytest.raises(CheckpointError, match="No space left"):
+    with pytest.raises(WriteError, match="No space left"):
         checkpoint.save(path, checkpoint.from_experiment(trained))
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]  # no temporary left behind

@@ -4,6 +4,8 @@ anything is allocated from what the file declares or shown to the user."""
 import io
 import json
 import resource
+import struct
+import warnings
 import zipfile
 
 import numpy as np
@@ -54,6 +56,17 @@ def with_meta(files, change) -> dict:
     return {**files, "meta.npy": npy(np.frombuffer(json.dumps(meta).encode(), np.uint8))}
 
 
+def with_meta_text(files, edit) -> dict:
+    """The metadata record's JSON text changed by edit(text) (what json.dumps cannot write)."""
+    text = edit(json.dumps(meta_of(files)))
+    return {**files, "meta.npy": npy(np.frombuffer(text.encode(), np.uint8))}
+
+
+def before_the_end(extra: str):
+    """An edit putting `extra` as the record's last key."""
+    return lambda text: text[:-1] + f", {extra}}}"
+
+
 def write(path, files) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in files.items():
@@ -86,6 +99,14 @@ CASES = {  # case -> (how to spoil a good file, what the refusal says)
     "summary step is text": (
         lambda f: with_meta(f, lambda m: m["summary"].update(step="abc")),
         "summary.step: expected a whole number",
+    ),
+    "summary seconds are negative": (
+        lambda f: with_meta(f, lambda m: m["summary"].update(seconds=-5.0)),
+        "summary.seconds: expected a number of seconds >= 0",
+    ),
+    "summary seconds are infinite": (  # the JSON reader refuses Infinity before the field
+        lambda f: with_meta(f, lambda m: m["summary"].update(seconds=float("inf"))),
+        "Infinity is not a JSON number",
     ),
     "hidden size 0": (
         lambda f: with_meta(f, lambda m: m["config"].update(hidden_size=0)),
@@ -124,6 +145,42 @@ CASES = {  # case -> (how to spoil a good file, what the refusal says)
     "classes are not a list": (
         lambda f: with_meta(f, lambda m: m.update(classes="pos")),
         "classes: expected a list",
+    ),
+    "a 5,000-digit integer in the metadata": (
+        lambda f: with_meta_text(f, before_the_end('"x": ' + "9" * 5000)),
+        "meta: unreadable metadata record: not readable JSON (a number of more than 4300",
+    ),
+    "a 5,000-digit step": (
+        lambda f: with_meta_text(f, lambda t: t.replace('"step": ', '"step": ' + "1" * 5000, 1)),
+        "a number of more than 4300 digits",
+    ),
+    "metadata nested 100,000 deep": (
+        lambda f: with_meta_text(f, before_the_end('"x": ' + "[" * 100_000 + "]" * 100_000)),
+        "meta: unreadable metadata record: not readable JSON (nested too deeply)",
+    ),
+    "NaN temperature": (
+        lambda f: with_meta_text(f, before_the_end('"temperature": NaN')),
+        "NaN is not a JSON number",
+    ),
+    "a key given twice": (
+        lambda f: with_meta_text(f, before_the_end('"cell": "lstm"')),
+        "the key 'cell' appears twice",
+    ),
+    "metadata not UTF-8": (
+        lambda f: {**f, "meta.npy": npy(np.frombuffer(b'{"format": "\xff"}', np.uint8))},
+        "meta: unreadable metadata record (not UTF-8)",
+    ),
+    "batch size 16.5": (
+        lambda f: with_meta(f, lambda m: m["config"].update(batch_size=16.5)),
+        "config: batch size must be a whole number, got 16.5",
+    ),
+    "hidden size as text": (
+        lambda f: with_meta(f, lambda m: m["config"].update(hidden_size="64")),
+        "config: hidden size must be a whole number, got '64'",
+    ),
+    "learning rate true": (
+        lambda f: with_meta(f, lambda m: m["config"].update(lr=True)),
+        "config: learning rate must be a number, got True",
     ),
 }
 
@@ -169,3 +226,124 @@ def test_a_zip_bomb_member_is_refused_unread(good, tmp_path, monkeypatch):
 def test_a_device_is_not_a_checkpoint():
     with pytest.raises(CheckpointError, match="not a regular file"):
         checkpoint.load("/dev/zero")
+
+
+def zip_with(members_: dict[str, bytes], compression=zipfile.ZIP_STORED) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression) as z:
+        for name, data in members_.items():
+            z.writestr(name, data)
+    return out.getvalue()
+
+
+def flagged(raw: bytes, name: str, *, flags: int = 0, method: int | None = None) -> bytes:
+    """`raw` with member `name`'s general-purpose flags or'ed with `flags` and its compression
+    method set to `method`, in its local header and in the central directory alike."""
+    data = bytearray(raw)
+    for signature, flag_at, method_at in ((b"PK\x03\x04", 6, 8), (b"PK\x01\x02", 8, 10)):
+        at = 0
+        while (at := data.find(signature, at)) >= 0:
+            name_at = at + (30 if signature == b"PK\x03\x04" else 46)
+            if data[name_at : name_at + len(name)] == name.encode():
+                old = struct.unpack_from("<H", data, at + flag_at)[0]
+                struct.pack_into("<H", data, at + flag_at, old | flags)
+                if method is not None:
+                    struct.pack_into("<H", data, at + method_at, method)
+            at += 4
+    return bytes(data)
+
+
+def corrupt_deflate(raw: bytes, name: str) -> bytes:
+    info = zipfile.ZipFile(io.BytesIO(raw)).getinfo(name)
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra) + 8
+    data = bytearray(raw)
+    for i in range(start, start + 64):
+        data[i] ^= 0x5A
+    return bytes(data)
+
+
+def zip_twice(files, name: str) -> bytes:
+    """Every member, then `name` again holding zeros of the same shape (zipfile warns)."""
+    twin = np.zeros_like(np.lib.format.read_array(io.BytesIO(files[name])))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "Duplicate name"
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as z:
+            for member, data in files.items():
+                z.writestr(member, data)
+            z.writestr(name, npy(twin))
+    return out.getvalue()
+
+
+ZIP_CASES = {  # how the archive itself is spoilt -> what the refusal says
+    "a member twice (the second all zeros)": (
+        lambda f: zip_twice(f, "param/W_hy.npy"),
+        "member 'param/W_hy.npy' appears more than once",
+    ),
+    "the metadata twice": (lambda f: zip_twice(f, "meta.npy"), "'meta.npy' appears more than once"),
+    "a member encrypted": (
+        lambda f: flagged(zip_with(f), "param/W_hh.npy", flags=0x1),
+        "member 'param/W_hh.npy' is encrypted",
+    ),
+    "the metadata strongly encrypted": (
+        lambda f: flagged(zip_with(f), "meta.npy", flags=0x41),
+        "member 'meta.npy' is encrypted",
+    ),
+    "a member as a compressed patch": (
+        lambda f: flagged(zip_with(f), "param/b_y.npy", flags=0x20),
+        "member 'param/b_y.npy' is stored as a compressed patch",
+    ),
+    "an unknown compression method": (
+        lambda f: flagged(zip_with(f), "param/W_hh.npy", method=97),
+        "member 'param/W_hh.npy' is compressed with method 97",
+    ),
+    "bzip2, which numpy never writes": (
+        lambda f: zip_with(f, zipfile.ZIP_BZIP2),
+        "is compressed with method 12 (rnnviz reads stored or deflated members)",
+    ),
+    "lzma, which numpy never writes": (
+        lambda f: zip_with(f, zipfile.ZIP_LZMA),
+        "is compressed with method 14",
+    ),
+    "deflated data corrupted": (
+        lambda f: corrupt_deflate(zip_with(f, zipfile.ZIP_DEFLATED), "param/W_hh.npy"),
+        "param/W_hh: not an .npy array (Error -3 while decompressing data",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(ZIP_CASES))
+def test_a_crafted_archive_is_refused_with_the_member_and_why(case, good, tmp_path):
+    spoil, message = ZIP_CASES[case]
+    path = tmp_path / "crafted.npz"
+    path.write_bytes(spoil(members(good)))
+    with pytest.raises(CheckpointError) as refused:
+        checkpoint.load(path)
+    text = str(refused.value)
+    assert text.startswith("crafted.npz: ") and message in text and "\n" not in text, text
+
+
+@pytest.fixture(scope="module")
+def good_language_model(tmp_path_factory):
+    config = TrainConfig(task="lm", epochs=1, hidden_size=8)
+    experiment = Experiment.build(config, load(["stories"]))
+    path = tmp_path_factory.mktemp("lm") / "lm.npz"
+    return checkpoint.save(path, checkpoint.from_experiment(experiment))
+
+
+@pytest.mark.parametrize("missing", [("<s>",), ("</s>",), ("<s>", "</s>")])
+def test_a_language_model_without_its_start_and_end_tokens_is_refused(
+    missing, good_language_model, tmp_path
+):
+    def rename(meta):
+        meta["vocab"] = [f"{t}x" if t in missing else t for t in meta["vocab"]]
+
+    path = tmp_path / "crafted.npz"
+    write(path, with_meta(members(good_language_model), rename))
+    with pytest.raises(CheckpointError, match=" and ".join(missing)) as refused:
+        checkpoint.load(path)
+    assert str(refused.value).startswith("crafted.npz: vocab: a language model's vocabulary")
+
+
+def test_a_classifier_needs_no_start_and_end_tokens(good):
+    assert "<s>" not in checkpoint.load(good).vocab.index

@@ -92,22 +92,29 @@ class Clock:
         return self.now
 
 
-def test_paused_status_keeps_the_last_training_speed(runner, monkeypatch):
+def test_a_paused_status_has_no_speed_and_training_measures_it_again(runner, monkeypatch):
+    """No speed is shown as current when nothing trains (it said "Paused" beside "7,383
+    tokens/s"); the speed of a new stretch counts no time spent paused."""
     clock = Clock()
     monkeypatch.setattr("rnnviz.core.train.run_status.time", clock)
     runner.train()
     assert wait_for(lambda: steps_done(runner) > 10)  # (the clock stands: no status published)
     clock.now += 1.0  # the speed is measured over half-second stretches
     runner.apply({}).result(timeout=2)  # a command that republishes the status
-    assert runner.telemetry.read().status.tokens_per_s > 0
+    trained = runner.telemetry.read().status.tokens_per_s
+    assert trained > 0
     runner.pause()
     assert wait_for(lambda: runner.telemetry.read().status.state == "paused")
-    clock.now += 1.0  # (this stretch ends with the steps taken before the pause)
+    assert runner.telemetry.read().status.tokens_per_s == 0
+    clock.now += 1000.0  # a long pause
+    runner.train()
+    assert wait_for(lambda: runner.telemetry.read().status.state == "training")
+    before = steps_done(runner)
+    assert wait_for(lambda: steps_done(runner) > before + 10)
+    clock.now += 1.0
     runner.apply({}).result(timeout=2)
-    speed = runner.telemetry.read().status.tokens_per_s
-    clock.now += 1.0  # a whole stretch without a token
-    runner.apply({}).result(timeout=2)
-    assert runner.telemetry.read().status.tokens_per_s == speed > 0
+    # the stretch began at Train: not ~1,000 times slower for the pause before it
+    assert runner.telemetry.read().status.tokens_per_s > trained / 100
 
 
 @pytest.mark.slow
@@ -132,8 +139,38 @@ def test_early_stopping_ends_the_run_on_the_best_weights_calibrated():
         assert latest.reliability.counts.sum() == len(experiment.evaluation_sets["validation"])
         for name, value in best.params.items():
             np.testing.assert_array_equal(view.snapshot.model.params[name], value)
+        assert view.snapshot.restored == (best.epoch, best.step)  # it says whose weights
+        runner.step_once()
+        assert wait_for(lambda: telemetry.read().snapshot.step == view.snapshot.step + 1)
+        assert telemetry.read().snapshot.restored is None  # trained on: its own step's
     finally:
         assert runner.stop(2.0)
+
+
+def test_every_read_sees_the_weights_and_the_status_of_one_step(runner, monkeypatch):
+    """The prediction said step 1,968 while the status bar said 1,963: a reader between the
+    snapshot and the status (while the insight was recorded) saw one with the other's step.
+    Also a pause publishes the weights of the step it paused at, whenever the last snapshot was."""
+    seen = []
+    recorder = runner.call(lambda _: runner._insight).result(5)
+    record = recorder.record_dynamics
+
+    def reading(force=False):  # a reader at the moment in between
+        view = runner.telemetry.read()
+        seen.append((view.snapshot.step, view.status.step))
+        record(force)
+
+    monkeypatch.setattr(recorder, "record_dynamics", reading)
+    runner.publish_every = 1e9  # no snapshot from the loop: only the ones commands publish
+    runner.train()
+    assert wait_for(lambda: steps_done(runner) > 20)
+    runner.pause()
+    assert wait_for(lambda: runner.telemetry.read().status.state == "paused")
+    view = runner.telemetry.read()
+    assert view.snapshot.step == view.status.step == steps_done(runner)
+    runner.step_once()
+    assert wait_for(lambda: runner.telemetry.read().status.step == view.status.step + 1)
+    assert seen and all(snapshot == status for snapshot, status in seen), seen
 
 
 def test_runner_applies_changes_and_records_an_event(runner):
@@ -259,6 +296,27 @@ def test_runs_beside_the_window_run_share_its_batches_and_can_pause(runner):
     assert telemetry.read().steps is None
     runner.remove_run(label)
     assert wait_for(lambda: not runner._side_runs.runs)
+
+
+def test_a_run_beside_a_loaded_model_counts_on_from_its_step(runner):
+    """Beside a model resumed at step 37 (or one that has trained 37 steps) a run takes its
+    first step as step 38, on the same axis: the plots spanned 0-3,900 for a run at 3,736."""
+    runner.call(lambda e: [e.trainer.step() for _ in range(37)]).result(10)
+    label, telemetry = runner.add_run({"hidden_size": 8}).result(10)
+    runner.step_once()
+    assert wait_for(lambda: telemetry.read().steps is not None)
+    assert telemetry.read().steps.x.tolist() == [38]
+    assert telemetry.read().status.epoch == runner.telemetry.read().status.epoch
+
+    def resumed():
+        experiment = Experiment.build(TrainConfig.classic(), load(["tiny"]))
+        experiment.trainer.resume(3736, 934, {})
+        return experiment
+
+    runner.reset(resumed).result(10)
+    runner.step_once()
+    assert wait_for(lambda: telemetry.read().steps is not None)
+    assert telemetry.read().steps.x.tolist() == [3737]
 
 
 def test_every_step_counts_on_the_trained_clock_train_step_or_script(runner):

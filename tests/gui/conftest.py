@@ -82,6 +82,7 @@ def window(qtbot, tmp_path):
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     settings.setValue("config", json.dumps(TrainConfig.classic().to_dict()))
     win = MainWindow(settings=settings, dataset="tiny")
+    win.resize(1600, 1000)  # the wide arrangement: every panel on screen, none behind a tab
     win.show()
     win.runner.set_speed(None)
     yield win

@@ -18,7 +18,7 @@ def train_in_chunks(window, chunks=6, steps=20):
 
 def test_the_flow_tab_shows_the_gradient_by_step_and_depth(qtbot, window):
     panel = window.panels["dynamics"]
-    window.tabs.setCurrentWidget(panel)
+    window.show_tab("dynamics")
     window.redraw_all()
     assert panel.hints[0].label.isVisible()  # empty until training
     train_in_chunks(window)
@@ -41,7 +41,8 @@ def test_the_flow_tab_shows_the_gradient_by_step_and_depth(qtbot, window):
 
 def test_a_hidden_tab_is_drawn_when_it_comes_to_the_front(qtbot, window):
     panel = window.panels["dynamics"]
-    assert window.tabs.currentWidget() is window.panels["calibration"]
+    window.show_tab("calibration")
+    assert not window.panel_shown("dynamics")
     train_in_chunks(window, chunks=2)
     window.refresh()
     panel.shown = None  # as if it had never drawn
@@ -49,10 +50,11 @@ def test_a_hidden_tab_is_drawn_when_it_comes_to_the_front(qtbot, window):
     for _ in range(10):
         window.refresh()
     assert panel.shown is None  # behind its tab: not drawn
-    window.tabs.setCurrentWidget(panel)
+    window.show_tab("dynamics")
     assert panel.shown is not None and panel.image_values() is not None
     window.actions["panel:dynamics"].trigger()
-    assert not window.tabs.isTabVisible(window.tabs.indexOf(panel))
+    assert window.panel_layout.docks["dynamics"].isHidden()
+    assert not window.panel_shown("dynamics")
 
 
 def typed(qtbot, window, text: str):
@@ -198,6 +200,7 @@ def test_runs_side_by_side_overlay_their_curves_and_answer_the_typed_sentence(
     gradients = window.panels["gradients"]
     flow_x, _ = gradients.run_curves[1].curves[label].getData()
     assert len(flow_x) >= 1
+    assert label in [entry.text for _, entry in gradients.flow_plot.legend.items]  # its colour
     for curves, factor in zip(gradients.run_curves, (1e3, 10), strict=True):
         # a run whose gradients are far larger than the window's own stays in view
         curves.xy = lambda view, xy=curves.xy, factor=factor: _scaled(xy(view), factor)
@@ -219,6 +222,7 @@ def test_runs_side_by_side_overlay_their_curves_and_answer_the_typed_sentence(
     window.actions[f"run:{label}:remove"].trigger()
     window.redraw_all()
     assert label not in loss.run_curves[0].curves and not prediction.runs_label.isVisible()
+    assert label not in [entry.text for _, entry in gradients.flow_plot.legend.items]
     assert f"run:{label}:pause" not in window.actions and window.actions["run:add"].isEnabled()
 
 

@@ -3,6 +3,7 @@
 import csv
 import json
 
+import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from rnnviz.gui.report import plots_of
@@ -46,6 +47,43 @@ def test_a_report_holds_every_panel_its_curves_the_history_and_the_settings(
     rows = list(csv.reader((folder / "history.csv").open()))
     assert rows[0][:3] == ["step", "epoch", "loss"] and len(rows) == 31
     assert json.loads((folder / "config.json").read_text())["cell"] == "vanilla"
+
+
+@pytest.mark.parametrize("hidden", ["closed", "behind"])
+def test_a_report_draws_the_panels_that_are_not_on_screen(qtbot, window, tmp_path, hidden):
+    """Issue 25: with another tab in front, the calibration figure said it would appear at the
+    first evaluation and its CSV held only the diagonal."""
+    train(window, 30)
+    window.runner.record_insight().result(10)
+    qtbot.waitUntil(lambda: window.view is not None and window.view.status.step == 30)
+    layout = window.panel_layout
+    for key in ("gradients", "calibration", "dynamics"):
+        window.scheduler.stale.add(key)
+        if hidden == "closed":
+            layout.docks[key].close()
+    if hidden == "behind":
+        window.tabifyDockWidget(layout.docks["loss"], layout.docks["gradients"])
+        window.tabifyDockWidget(layout.docks["hidden"], layout.docks["calibration"])
+        window.tabifyDockWidget(layout.docks["hidden"], layout.docks["dynamics"])
+        window.show_tab("loss")
+        window.show_tab("hidden")
+        qtbot.waitUntil(lambda: window.panel_shown("loss") and window.panel_shown("hidden"))
+    assert not any(window.panel_shown(k) for k in ("gradients", "calibration", "dynamics"))
+    window.export_report(str(tmp_path / "report"))
+    folder = tmp_path / "report"
+    for key in ("gradients", "calibration", "dynamics"):
+        assert (folder / f"{key}.png").stat().st_size > 5000
+        for path in folder.glob(f"{key}-*.csv"):
+            rows = list(csv.reader(path.open()))
+            assert len(rows) > 1 and all(":" in name for name in rows[0]), path.name
+    rows = list(csv.reader((folder / "calibration-calibration-reliability.csv").open()))
+    assert any(name.startswith("accuracy in bin") for name in rows[0])  # bars, not the diagonal
+    assert all(path.name.isascii() for path in folder.iterdir())
+    history = list(csv.reader((folder / "history.csv").open()))
+    assert history[1][:2] == ["1", "0"]  # step and epoch as whole numbers
+    qtbot.waitUntil(
+        lambda: not any(window.panel_shown(k) for k in ("gradients", "calibration", "dynamics"))
+    )
 
 
 def test_plots_offer_their_export_on_right_click(window):

@@ -39,12 +39,13 @@ def test_the_crosshair_reads_every_curve_of_both_plots_at_the_step(qtbot, window
     trained(window)
     loss = window.panels["loss"]
     loss.hover.show_at(60.2)
-    top, bottom = shown_text(loss.hover)
-    assert top.startswith("step 60") and "train (per step): " in top
-    assert "train (smoothed): " in top
+    top, bottom = (" ".join(text.split()) for text in shown_text(loss.hover))
     steps = window.telemetry.read().steps
-    assert f"{steps.mean['loss'][59]:.4g}" in top  # the value at step 60, not a neighbour's
-    assert bottom.startswith("step 60") and "train (smoothed)" in bottom  # accuracy, linked
+    smoothed = loss.smooth_loss.getData()[1]
+    # the values at step 60, not a neighbour's: per step, then smoothed, each after its swatch
+    assert top.startswith(f"step 60 ■ {steps.mean['loss'][59]:.4g} ■ {smoothed[59]:.4g} ■ ")
+    accuracy = loss.smooth_acc.getData()[1]
+    assert bottom.startswith(f"step 60 ■ {accuracy[59]:.4g} ■ ")  # accuracy, linked
     assert all(line.isVisible() and line.value() == 60.2 for line in loss.hover.lines)
 
 
@@ -56,7 +57,7 @@ def test_the_crosshair_follows_the_mouse_and_leaves_with_it(qtbot, window):
     window.panels["gradients"].layout_widget.scene().sigMouseMoved.emit(inside)
     qtbot.waitUntil(lambda: shown_text(hover)[0] != "", timeout=2000)
     text = shown_text(hover)[0]
-    assert "before (per step)" in text and "after clipping (smoothed)" in text
+    assert text.count("■") == 3  # each step, before and after clipping (smoothed)
     window.panels["gradients"].layout_widget.scene().sigMouseMoved.emit(QPointF(-500, -500))
     qtbot.waitUntil(lambda: shown_text(hover)[0] == "", timeout=2000)
 

@@ -28,11 +28,17 @@ def test_training_fills_the_plots(qtbot, window):
     wait_step(qtbot, window, 300)
     qtbot.keyClick(window, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: window.telemetry.read().status.state == "paused")
-    qtbot.waitUntil(lambda: len(window.panels["loss"].smooth_loss.getData()[0]) >= 300)
+    qtbot.waitUntil(  # each in its turn (a loaded machine's frame budget spaces them out)
+        lambda: (
+            len(window.panels["loss"].smooth_loss.getData()[0]) >= 300
+            and len(window.panels["gradients"].before.line.getData()[0]) >= 300
+        )
+    )
     x, y = window.panels["loss"].smooth_loss.getData()
     assert len(x) >= 300 and np.all(np.isfinite(y)) and y[-1] < y[0]
-    x, y = window.panels["gradients"].before.line.getData()
-    assert len(x) >= 300
+    gradients = window.panels["gradients"]
+    qtbot.waitUntil(lambda: len(gradients.before.line.getData()[0]) >= 300)  # drawn in its turn
+    x, y = gradients.before.line.getData()
     assert len(window.panels["loss"].held_out["test"][0].getData()[0]) > 10
     assert " · test " in window.panels["loss"].summary.text()
     assert "step" in window.status.fields["step"].text()

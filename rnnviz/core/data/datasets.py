@@ -1,6 +1,8 @@
 """Labelled sentence datasets: loading (bundled names or user files), class names, splits."""
 
 import difflib
+import os
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +12,7 @@ import numpy as np
 
 from ...resources import resource_dir
 from ..errors import DatasetError
-from .importers import MAX_FILE_BYTES, Example, ReadReport, read_path
+from .importers import MAX_FILE_BYTES, Example, ReadReport, clean_label, read_path
 from .progress import Progress
 
 _CANONICAL = {"0": 0, "neg": 0, "negative": 0, "1": 1, "pos": 1, "positive": 1}
@@ -95,13 +97,37 @@ def bundled_names() -> list[str]:
 
 
 def class_names(raw_labels: Sequence[str]) -> tuple[tuple[str, ...], dict[str, int]]:
-    """Class names and raw label -> id. 0/1, neg/pos, negative/positive (any case) are the two
-    classes negative, positive; any other label set keeps its names, sorted."""
-    distinct = set(raw_labels)
+    """Class names and raw label -> id. Names are the labels without invisible (format)
+    characters; 0/1, neg/pos, negative/positive (any case) are the two classes negative,
+    positive; any other label set keeps its names, sorted."""
+    shown = _visible_labels(set(raw_labels))
+    distinct = set(shown.values())
     if all(label.lower() in _CANONICAL for label in distinct):
-        return BINARY_CLASSES, {label: _CANONICAL[label.lower()] for label in distinct}
+        return BINARY_CLASSES, {raw: _CANONICAL[label.lower()] for raw, label in shown.items()}
     names = tuple(sorted(distinct))
-    return names, {label: i for i, label in enumerate(names)}
+    index = {label: i for i, label in enumerate(names)}
+    return names, {raw: index[label] for raw, label in shown.items()}
+
+
+def _visible_labels(labels: set[str]) -> dict[str, str]:
+    """Label -> the label without format characters (a stray zero-width joiner or bidi mark);
+    DatasetError when two labels differ only by those: merging them could join two classes,
+    keeping both would show two classes under one name."""
+    shown: dict[str, str] = {}
+    by_shown: dict[str, str] = {}
+    for label in sorted(labels):
+        visible = shown[label] = clean_label(label, keep_format=False)
+        twin = by_shown.setdefault(visible, label)
+        if twin != label:
+            hidden = sorted({ch for ch in twin + label if ch not in visible})
+            names = ", ".join(
+                f"U+{ord(ch):04X} {unicodedata.name(ch, '')}".strip() for ch in hidden
+            )
+            raise DatasetError(
+                f"the labels {twin!r} and {label!r} differ only by invisible characters "
+                f"({names}): make them the same label or visibly different ones"
+            )
+    return shown
 
 
 def resolve(source: str, notes: list[str] | None = None) -> Path:
@@ -161,12 +187,17 @@ def load(
             raise DatasetError(f"{name} has a {part} part of its own: drop --{part} or --data it")
         if part == "test":
             parts = ["train" if p is None else p for p in parts]
-        extra = _read_all([resolve(s, report.notes) for s in given], fmt, lenient, report)
+        held = [resolve(s, report.notes) for s in given]
+        _warn_of_reread(held, part, paths, report.notes)
+        extra = _read_all(held, fmt, lenient, report)
         examples += extra
         parts += [part] * len(extra)
     if not examples:
         raise DatasetError(f"{name}: no labelled examples found")
-    classes, ids = class_names([e.label for e in examples])
+    try:
+        classes, ids = class_names([e.label for e in examples])
+    except DatasetError as error:  # labels that differ only by invisible characters
+        raise DatasetError(f"{name}: {error}") from None
     labels = np.array([ids[e.label] for e in examples], dtype=np.int64)
     present = np.unique(labels)
     if len(present) < 2 and fmt != "text":  # a document for a language model has one
@@ -178,8 +209,31 @@ def load(
 def _read_all(paths: list[Path], fmt: str, lenient: bool, report: ReadReport) -> list[Example]:
     examples: list[Example] = []
     for path in _with_polarity_partners(paths, fmt):
-        examples.extend(read_path(path, fmt, lenient, report))
+        try:
+            examples.extend(read_path(path, fmt, lenient, report))
+        except OSError as error:  # a folder or file inside that cannot be read (permissions)
+            where = error.filename or path
+            raise DatasetError(f"cannot read {where}: {error.strerror or error}") from None
     return examples
+
+
+def _warn_of_reread(held: list[Path], part: str, data: list[Path], notes: list[str]) -> None:
+    """A --test or --validation source that is also a --data one: its sentences are trained on,
+    so its figures are not held out. Said, not refused (a quick check of the code path)."""
+    for path in held:
+        same = next((d for d in data if _same_file(path, d)), None)
+        if same is not None:
+            notes.append(
+                f"--{part} {path} is also --data {same}: its sentences are trained on, so the "
+                f"{part} figures do not measure held-out data"
+            )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them is missing: reading it says so
+        return False
 
 
 _PART_WORDS = {"train": "train", "training": "train", "test": "test", "dev": "validation"}
@@ -223,6 +277,10 @@ class Splits:
     train: Dataset
     test: Dataset
     validation: Dataset | None = None
+    notes: list[str] = field(default_factory=list)  # where the split differs from the fractions
+
+
+MAX_VALIDATION_SHARE = 0.5  # of the training part, at most, when a validation part is carved
 
 
 def split(
@@ -230,7 +288,8 @@ def split(
 ) -> Splits:
     """Seeded, stratified split. Parts the data brings (test, validation) are kept; a missing
     test part is test_fraction of the rest, and a missing validation part (when asked for) is
-    validation_fraction of all of it, taken from the training part."""
+    validation_fraction of all of it, taken from the training part (at most half of that part:
+    more is said in `notes`, as is a validation part that comes out empty)."""
     if not 0.0 <= validation_fraction < 1.0 or not 0.0 < test_fraction < 1.0:
         raise DatasetError("split fractions must be between 0 and 1")
     rng = np.random.default_rng(seed)
@@ -238,17 +297,38 @@ def split(
     test_idx = np.flatnonzero(parts == "test")
     val_idx = np.flatnonzero(parts == "validation")
     rest = np.flatnonzero((parts != "test") & (parts != "validation"))
+    carve_validation = len(val_idx) == 0 and validation_fraction > 0
+    notes = []
     if len(test_idx) == 0:
+        if carve_validation and test_fraction + validation_fraction >= 1:
+            raise DatasetError(
+                f"the test fraction {test_fraction:g} and the validation fraction "
+                f"{validation_fraction:g} add up to {test_fraction + validation_fraction:g}, "
+                "leaving nothing to train on: their sum must be below 1"
+            )
         rest, test_idx = _stratified(data.labels, rest, test_fraction, rng)
-    if len(val_idx) == 0 and validation_fraction > 0:
+    if carve_validation:
         share = validation_fraction * len(data) / max(len(rest), 1)
-        rest, val_idx = _stratified(data.labels, rest, min(share, 0.5), rng)
+        if share > MAX_VALIDATION_SHARE:
+            notes.append(
+                f"a validation fraction of {validation_fraction:g} of all {len(data)} examples "
+                f"is more than half of the {len(rest)} left for training: validation takes half"
+            )
+        rest, val_idx = _stratified(data.labels, rest, min(share, MAX_VALIDATION_SHARE), rng)
+        if len(val_idx) == 0:
+            notes.append(
+                f"the validation fraction {validation_fraction:g} gave no validation examples: "
+                f"none of the {len(np.unique(data.labels[rest]))} classes has more than one "
+                "training example left after the test part, and a class's only example stays "
+                "in training"
+            )
     if len(rest) == 0 or len(test_idx) == 0:
         raise DatasetError(f"{data.name}: too few examples to split into train and test")
     return Splits(
         data.subset(rest, "train"),
         data.subset(test_idx, "test"),
         data.subset(val_idx, "validation") if len(val_idx) else None,
+        notes,
     )
 
 

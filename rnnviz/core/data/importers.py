@@ -5,13 +5,18 @@ name the file and the line; in lenient mode a malformed line is skipped and coun
 """
 
 import csv
+import functools
 import json
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import DatasetError
+from ..json_reader import JsonError, read_json
+from .encoding import decode
 from .progress import Progress, counting
 from .text import clean
 
@@ -40,6 +45,8 @@ LABEL_COLUMNS = (
     "score",
     "y",
 )
+_TEXT_NAMES = frozenset(TEXT_COLUMNS)
+COLUMN_NAME_CHARS = 20  # a header's cell, spaces around it included, is no longer than this
 MAX_FILE_BYTES = 256 << 20  # a text file larger than this is refused unless the limit is raised
 PREVIEW_BYTES = 1 << 20  # what a preview reads of each file
 SPLIT_NAMES = ("train", "test")
@@ -82,27 +89,43 @@ def detect_format(path: Path) -> str:
 
 
 def read_text(path: Path, report: ReadReport) -> str:
-    """A file's text: UTF-8 (BOM allowed), else latin-1 with a note. Only regular files, and
-    only up to the size limit (a device such as /dev/zero would be read forever)."""
-    if not path.is_file():
-        raise DatasetError(f"{path} is not a regular file")
+    """A file's text, decoded as encoding.decode says (with a note when that is not plain
+    UTF-8). Only regular files and pipes, and only up to the size limit (a device such as
+    /dev/zero would be read forever)."""
+    if not path.is_file() and not path.is_fifo():
+        raise DatasetError(
+            f"{path} is not a regular file" if path.exists() else f"no such file: {path}"
+        )
     size = path.stat().st_size
     if size > report.max_bytes:
         raise DatasetError(
             f"{path} has {size / 2**20:.3g} MB, over the {report.max_bytes / 2**20:g} MB limit "
             "(raise it with --max-file-mb)"
         )
-    limit = PREVIEW_BYTES if report.preview_lines else report.max_bytes
     try:
         with path.open("rb") as source:
-            data = source.read(limit)
+            return read_stream(source, path.name, report)
     except OSError as error:
         raise DatasetError(f"cannot read {path}: {error.strerror or error}") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        report.notes.append(f"{path.name} is not valid UTF-8; read as latin-1")
-        return data.decode("latin-1")
+
+
+def read_stream(source: BinaryIO, name: str, report: ReadReport) -> str:
+    """The text of an open binary file, pipe or standard input (decoded as read_text says): at
+    most the size limit, and a longer stream is refused. A preview reads PREVIEW_BYTES and on to
+    the end of the line they cut, so that a long review is never half a line."""
+    if report.preview_lines:
+        data = source.read(PREVIEW_BYTES)
+        data += source.readline(report.max_bytes)
+        complete = not source.read(1)
+    else:
+        data = source.read(report.max_bytes + 1)
+        complete = len(data) <= report.max_bytes
+        if not complete:
+            raise DatasetError(f"{name} holds more than the {report.max_bytes / 2**20:g} MB limit")
+    text, note = decode(data, name, complete)
+    if note:
+        report.notes.append(note)
+    return text
 
 
 def lines_of(path: Path, report: ReadReport) -> list[str]:
@@ -145,8 +168,11 @@ class _LineErrors:
 
 
 def _header_columns(cells: list[str]) -> tuple[int, int] | None:
-    """(text column, label column) when `cells` is a header row, else None."""
-    lowered = [c.strip().lower() for c in cells]
+    """(text column, label column) when `cells` is a header row, else None. Asked of every
+    line, so a long cell (a sentence: no column name) is not even lower-cased."""
+    lowered = [c.strip().lower() if len(c) <= COLUMN_NAME_CHARS else "" for c in cells]
+    if _TEXT_NAMES.isdisjoint(lowered):
+        return None
     text = next((i for i, c in enumerate(lowered) if c in TEXT_COLUMNS), None)
     label = next((i for i, c in enumerate(lowered) if c in LABEL_COLUMNS), None)
     return None if text is None or label is None else (text, label)
@@ -154,24 +180,36 @@ def _header_columns(cells: list[str]) -> tuple[int, int] | None:
 
 def read_delimited(path: Path, fmt: str, lenient: bool, report: ReadReport) -> Iterator[Example]:
     """csv / tsv / tab. Each line is parsed on its own, so an unbalanced quote can never swallow
-    the lines after it. Without a header the label is the last field and the text all before it."""
+    the lines after it. Without a header the label is the last field and the text all before it.
+    A header further down (files concatenated) names the columns from there on, with a note:
+    its column names are never a class."""
     lines = lines_of(path, report)
     errors = _LineErrors(path, lenient, report)
     delimiter = "," if fmt == "csv" else "\t"
+    # Lines are parsed one at a time and the file is capped at max_bytes, so a field can be no
+    # longer than that: the csv module's own limit (128 KiB) would refuse a long review.
+    csv.field_size_limit(max(csv.field_size_limit(), min(report.max_bytes, 2**31 - 1)))
     columns = None
+    headers: list[int] = []  # lines that are a header again after data (files joined)
     rows: list[tuple[int, Example]] = []
     stage = f"reading {path.name}"
     for number, line in enumerate(counting(lines, report.progress, stage, len(lines)), start=1):
         if not line.strip():
             continue
         if fmt == "csv":
-            cells = next(csv.reader([line], delimiter=delimiter, quoting=csv.QUOTE_MINIMAL))
+            try:  # a carriage return inside a line is a space to the tokenizer, an error to csv
+                cells = next(csv.reader([line.replace("\r", " ")], delimiter=delimiter))
+            except csv.Error as error:
+                errors.bad(number, f"not valid CSV ({error})")
+                continue
         else:
             cells = line.split(delimiter)
-        if number == 1 and fmt != "tab":
-            columns = _header_columns(cells)
-            if columns is not None:
-                continue
+        header = None if fmt == "tab" else _header_columns(cells)
+        if header is not None:
+            columns = header
+            if rows or errors.count:
+                headers.append(number)
+            continue
         if columns is not None:
             if len(cells) <= max(columns):
                 errors.bad(
@@ -185,19 +223,28 @@ def read_delimited(path: Path, fmt: str, lenient: bool, report: ReadReport) -> I
         else:
             text, label = delimiter.join(cells[:-1]), cells[-1]
         label = clean_label(label)
-        if not label:
+        if not clean_label(label, keep_format=False):
             errors.bad(number, "empty label")
         elif not text.strip():
             errors.bad(number, "empty text")
         else:
             rows.append((number, Example(text.strip(), label)))
     errors.close()
+    if headers:
+        more = f" and {len(headers) - 1} more lines" if len(headers) > 1 else ""
+        report.notes.append(
+            f"{path.name}: a header again at line {headers[0]}{more} (files joined?): read as "
+            "column names, not as data"
+        )
     yield from (example for _, example in _without_unnamed_header(rows, path, report))
 
 
-def clean_label(label: str) -> str:
-    """A class name as read: control characters (NUL ...) and surrounding spaces removed."""
-    return " ".join(clean(label).split())
+@functools.lru_cache(maxsize=1024)  # a file holds a few labels on many lines
+def clean_label(label: str, keep_format: bool = True) -> str:
+    """A class name as read: control characters (NUL ...) and surrounding spaces removed, and
+    format characters (a zero-width joiner, a bidi mark ...) too unless keep_format: load()
+    refuses labels that differ only by those, rather than merge them."""
+    return " ".join(clean(label, keep_format).split())
 
 
 def _without_unnamed_header(rows, path: Path, report: ReadReport):
@@ -232,19 +279,46 @@ def read_jsonl(path: Path, lenient: bool, report: ReadReport) -> Iterator[Exampl
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            errors.bad(number, f"not valid JSON ({error.msg})")
+            record = read_json(line)
+        except JsonError as error:
+            errors.bad(number, str(error))
             continue
         if not isinstance(record, dict) or "text" not in record or "label" not in record:
             errors.bad(number, 'expected an object with "text" and "label"')
             continue
-        text, label = str(record["text"]).strip(), clean_label(str(record["label"]))
-        if not text or not label:
+        text, label = record["text"], record["label"]
+        if not isinstance(text, str):
+            errors.bad(number, f'"text" must be a string, not {_json_kind(text)}')
+            continue
+        if not _is_scalar_label(label):
+            errors.bad(number, f'"label" must be a string or a number, not {_json_kind(label)}')
+            continue
+        text, label = text.strip(), clean_label(str(label))
+        if not text or not clean_label(label, keep_format=False):
             errors.bad(number, "empty text or label")
             continue
         yield Example(text, label)
     errors.close()
+
+
+def _is_scalar_label(value) -> bool:
+    """A string, or an integer or finite number (JSON's true and NaN are neither: Python's json
+    reads them as bool and float nan)."""
+    if isinstance(value, str):
+        return True
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value)
+
+
+def _json_kind(value) -> str:
+    """How JSON calls a value: null, true, an object, an array, NaN, a number ..."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return json.dumps(value)  # NaN, Infinity, -Infinity
+    kinds = {dict: "an object", list: "an array", int: "a number", float: "a number"}
+    return kinds.get(type(value), type(value).__name__)
 
 
 def read_lines(path: Path, report: ReadReport) -> Iterator[Example]:
@@ -258,6 +332,7 @@ def read_lines(path: Path, report: ReadReport) -> Iterator[Example]:
 def read_folder(path: Path, lenient: bool, report: ReadReport) -> Iterator[Example]:
     """A folder of per-class sub-folders of .txt files, or train/ and test/ each holding such
     folders, or train.* and test.* files of another format."""
+    _listed(path)  # an unreadable folder is said to be one, not a train.tsv that cannot be read
     found = {part: _split_file(path, part) for part in SPLIT_NAMES}
     split_files = {part: file for part, file in found.items() if file is not None}
     if len(split_files) == len(SPLIT_NAMES):
@@ -288,15 +363,29 @@ def _split_file(folder: Path, part: str) -> Path | None:
 
 
 def _read_class_folders(path: Path, report: ReadReport) -> Iterator[Example]:
-    classes = sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
+    """Examples of each sub-folder's .txt files, the folder's name their class. A folder that
+    cannot be listed is an error (skipping it would train on the other classes without a word);
+    one without .txt files gets a note."""
+    classes = sorted(p for p in _listed(path) if p.is_dir() and not p.name.startswith("."))
     if not classes:
         raise DatasetError(f"{path} has no class sub-folders (expected e.g. pos/ and neg/)")
     for folder in classes:
-        files = sorted(folder.glob("*.txt"))[: report.preview_lines or None]
+        files = sorted(p for p in _listed(folder) if p.suffix == ".txt")
+        if not files:
+            report.notes.append(f"{folder} holds no .txt files: no class {folder.name!r}")
+        files = files[: report.preview_lines or None]
         for file in counting(files, report.progress, f"reading {folder.name}/", len(files)):
             text = read_text(file, report).strip()
             if text:
                 yield Example(text, clean_label(folder.name))
+
+
+def _listed(folder: Path) -> list[Path]:
+    """The folder's entries, or DatasetError when it cannot be read (Path.glob says nothing)."""
+    try:
+        return list(folder.iterdir())
+    except OSError as error:
+        raise DatasetError(f"cannot read the folder {folder}: {error.strerror or error}") from None
 
 
 def read_path(path: Path, fmt: str, lenient: bool, report: ReadReport) -> Iterator[Example]:

@@ -1,23 +1,22 @@
 """Checkpoints: one .npz holding parameters, optimizer state and a JSON metadata record.
 
 Loading never unpickles (allow_pickle=False): a file with a pickled object is refused, not run.
-Saving writes a temporary file beside the target and renames it over, so a crash mid-save leaves
-the previous checkpoint intact.
+Saving goes through files.writing, so a crash mid-save leaves the previous checkpoint intact.
 """
 
-import glob
 import json
-import os
-import tempfile
-import time
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
 
+from ..data.corpus import BOS, EOS
 from ..data.text import Vocabulary
 from ..errors import CheckpointError, ConfigError
+from ..files import writing
+from ..json_reader import JsonError, read_json
 from ..nn.model import SequenceModel
 from ..nn.registry import CELLS, LEGACY_CELL_NAMES, TASKS
 from .calibration import TEMPERATURE_RANGE
@@ -38,12 +37,13 @@ class Checkpoint:
     vocab: Vocabulary
     classes: tuple[str, ...]
     config: TrainConfig
-    summary: dict  # step, epoch, tokens, dataset, temperature at save time
+    summary: dict  # step, epoch, tokens, dataset, temperature at save time; seconds trained
+    # (absent when not known: a model loaded from a file without them, or an older file)
     optimizer_state: dict[str, np.ndarray]
 
 
 def save(path: str | Path, ckpt: Checkpoint) -> Path:
-    """Write atomically; returns the path written."""
+    """Write (files.writing: whole or not at all); returns the path written."""
     path = Path(path)
     meta = {
         "format": FORMAT,
@@ -58,49 +58,10 @@ def save(path: str | Path, ckpt: Checkpoint) -> Path:
     arrays = {f"param/{n}": p for n, p in ckpt.model.params.items()}
     arrays.update({f"optim/{k}": v for k, v in ckpt.optimizer_state.items()})
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
-    if path.is_symlink():  # write through a link to its target, never replace the link
-        path = path.resolve()
-    folder = path.resolve().parent
-    if not folder.is_dir():
-        raise CheckpointError(f"cannot save to {path}: folder {folder} does not exist")
-    _remove_stale_temporaries(path)
-    temporary = None
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-        with os.fdopen(handle, "wb") as out:
-            # numpy's stubs type savez's **kwds as its allow_pickle flag; they are arrays
-            np.savez(out, **cast(dict[str, Any], arrays))
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, file_mode(path))
-        os.replace(temporary, path)
-    except OSError as error:
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)
-        raise CheckpointError(f"cannot save to {path}: {error.strerror or error}") from None
+    with writing(path) as out:
+        # numpy's stubs type savez's **kwds as its allow_pickle flag; they are arrays
+        np.savez(out, **cast(dict[str, Any], arrays))
     return path
-
-
-def _remove_stale_temporaries(path: Path, older_than_s: float = 60.0) -> None:
-    """Temporary files of an earlier save of `path` that was killed before its rename: removed
-    (those younger than a minute may belong to a save still running in another process)."""
-    now = time.time()
-    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
-        try:
-            if now - stale.stat().st_mtime > older_than_s:
-                stale.unlink()
-        except OSError:
-            pass  # gone already, or not ours to remove
-
-
-def file_mode(path: Path) -> int:
-    """The permissions a file written with open() would get: the existing file's, else
-    0o666 minus the umask (mkstemp's temporary file is 0o600 whatever the umask)."""
-    if path.exists():
-        return path.stat().st_mode & 0o7777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
 def load(path: str | Path) -> Checkpoint:
@@ -219,9 +180,11 @@ def _metadata(npz: NpzReader) -> dict:
         return None
 
     try:
-        meta = json.loads(npz.read("meta", json_bytes).tobytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise npz.refuse("meta: unreadable metadata record") from None
+        meta = read_json(npz.read("meta", json_bytes).tobytes().decode("utf-8"))
+    except UnicodeDecodeError:
+        raise npz.refuse("meta: unreadable metadata record (not UTF-8)") from None
+    except JsonError as error:
+        raise npz.refuse(f"meta: unreadable metadata record: {error}") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise npz.refuse("not an rnnviz checkpoint")
     version = meta.get("version")
@@ -243,6 +206,9 @@ def _metadata(npz: NpzReader) -> dict:
         vocab = Vocabulary(vocab)
     except ValueError as error:
         raise npz.refuse(f"vocab: {error}") from None
+    missing = [t for t in (BOS, EOS) if t not in vocab.index] if TASKS[task].language_model else []
+    if missing:  # a language model reads from <s> and stops at </s>
+        raise npz.refuse(f"vocab: a language model's vocabulary needs {' and '.join(missing)}")
     if (
         not isinstance(classes, list)
         or len(classes) < 2
@@ -268,8 +234,8 @@ def _metadata(npz: NpzReader) -> dict:
 
 
 def _summary(npz: NpzReader, summary) -> dict:
-    """step, epoch, tokens: whole numbers >= 0; dataset: text; temperature: a number within
-    calibration's range (1.0 when absent)."""
+    """step, epoch, tokens: whole numbers >= 0; dataset: text; seconds (optional): a number >= 0;
+    temperature: a number within calibration's range (1.0 when absent)."""
     if not isinstance(summary, dict):
         raise npz.refuse("summary: expected a record")
     for key in ("step", "epoch", "tokens"):
@@ -278,6 +244,13 @@ def _summary(npz: NpzReader, summary) -> dict:
             raise npz.refuse(f"summary.{key}: expected a whole number >= 0, found {value!r}")
     if not isinstance(summary.get("dataset", ""), str):
         raise npz.refuse("summary.dataset: expected text")
+    seconds = summary.get("seconds", 0.0)
+    if (
+        isinstance(seconds, bool)
+        or not isinstance(seconds, int | float)
+        or not 0 <= seconds < math.inf
+    ):
+        raise npz.refuse(f"summary.seconds: expected a number of seconds >= 0, found {seconds!r}")
     temperature = summary.get("temperature", 1.0)
     low, high = TEMPERATURE_RANGE
     if isinstance(temperature, bool) or not isinstance(temperature, int | float):
@@ -290,17 +263,20 @@ def _summary(npz: NpzReader, summary) -> dict:
 def from_experiment(experiment) -> Checkpoint:
     """Everything needed to predict with, and to resume, a training run."""
     trainer = experiment.trainer
+    summary = {
+        "step": trainer.step_count,
+        "epoch": trainer.epoch,
+        "tokens": trainer.tokens_seen,
+        "dataset": experiment.data.name,
+        "temperature": trainer.model.temperature,
+    }
+    if trainer.clock_from == 0:  # the time since the model was built is known
+        summary["seconds"] = trainer.trained_seconds
     return Checkpoint(
         trainer.model.copy(),
         experiment.vocab,
         experiment.classes,
         trainer.config,
-        {
-            "step": trainer.step_count,
-            "epoch": trainer.epoch,
-            "tokens": trainer.tokens_seen,
-            "dataset": experiment.data.name,
-            "temperature": trainer.model.temperature,
-        },
+        summary,
         trainer.optimizer.state_arrays(),
     )

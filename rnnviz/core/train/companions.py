@@ -1,6 +1,8 @@
 """Runs beside the window's own: each built on its data and vocabulary with a few settings
 changed (config.RUN_FIELDS), given every batch the window's run trains on and ending its
-epochs with it, telling its own Telemetry. They live on the training thread."""
+epochs with it, telling its own Telemetry. A run counts its steps and epochs on from the window's
+run's counts when it was built, so that both are drawn on one step axis (a run added at step
+3,736 takes its first step as step 3,737). They live on the training thread."""
 
 from dataclasses import dataclass, field
 
@@ -24,9 +26,11 @@ class Companion:
     _published: int = field(default=-1, repr=False)
 
     def build(self, main: Experiment) -> None:
-        """A fresh experiment beside `main` (on its data and vocabulary); history cleared."""
+        """A fresh experiment beside `main` (on its data and vocabulary, counting from its step
+        and epoch); history cleared."""
         config = main.config.updated(**self.changes)
         self.experiment = Experiment.build(config, main.data, vocab=main.vocab)
+        self.experiment.trainer.resume(main.trainer.step_count, main.trainer.epoch, {})
         self.telemetry.clear()
         self._published = -1
         self.telemetry.follow(self.experiment.trainer)
@@ -54,9 +58,10 @@ class Companion:
         """Its newest weights and status for the window (when it has stepped)."""
         experiment = self.built
         trainer = experiment.trainer
+        snapshot = None
         if trainer.step_count != self._published:
             self._published = trainer.step_count
-            self.telemetry.publish(experiment.snapshot())
+            snapshot = experiment.snapshot()
         state = (
             RunState.HALTED
             if trainer.halt
@@ -64,11 +69,10 @@ class Companion:
             if trainer.finished
             else (RunState.PAUSED if self.paused else RunState.TRAINING)
         )
-        self.telemetry.set_status(
-            Status(
-                state, "", trainer.step_count, trainer.epoch, lr=trainer.lr, config=trainer.config
-            )
+        status = Status(
+            state, "", trainer.step_count, trainer.epoch, lr=trainer.lr, config=trainer.config
         )
+        self.telemetry.publish(status, snapshot)
 
 
 class SideRuns:

@@ -143,10 +143,9 @@ class Experiment:
             return EncodedSet.build(part.texts, part.labels, vocab, max_len, progress)
 
         if config.patience and splits.validation is None:
-            raise ConfigError(
-                "early stopping (patience) needs validation data: give a validation fraction "
-                "or a validation file"
-            )
+            ask = "give a validation fraction or a validation file"
+            why = splits.notes[-1] if splits.notes else ask
+            raise ConfigError(f"early stopping (patience) needs validation data: {why}")
         parts = {"test": splits.test, "validation": splits.validation}
         evaluation_sets = {name: encode(part) for name, part in parts.items() if part}
         model = model or SequenceModel.create(
@@ -175,8 +174,9 @@ class Experiment:
         config: TrainConfig | None = None,
         progress: Progress | None = None,
     ) -> "Experiment":
-        """Go on from a checkpoint: its vocabulary, weights, step and epoch counters and (for the
-        same optimizer) its optimizer state, with `config` (default: the checkpoint's)."""
+        """Go on from a checkpoint: its vocabulary, weights, step and epoch counters, the time it
+        trained and (for the same optimizer) its optimizer state, with `config` (default: the
+        checkpoint's)."""
         if tuple(ckpt.classes) != tuple(data.classes):
             raise ConfigError(
                 f"the model was trained on classes {list(ckpt.classes)}, the data has "
@@ -189,6 +189,7 @@ class Experiment:
             ckpt.summary.get("step", 0),
             ckpt.summary.get("epoch", 0),
             ckpt.optimizer_state if same_optimizer else {},
+            ckpt.summary.get("seconds"),
         )
         return experiment
 
@@ -225,6 +226,7 @@ class Experiment:
     def snapshot(self) -> Snapshot:
         """A copy of the model now, with what reading text with it needs."""
         trainer = self.trainer
+        restored = trainer.restored
         return Snapshot(
             trainer.step_count,
             trainer.model.copy(),
@@ -232,6 +234,7 @@ class Experiment:
             self.classes,
             gradient_flow(trainer.last),
             self.config.level,
+            None if restored is None else (restored.epoch, restored.step),
         )
 
     def overview(self) -> Overview:

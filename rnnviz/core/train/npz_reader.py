@@ -3,10 +3,13 @@
 np.load would read whatever members a zip holds, believe every size it declares and unpickle on
 request. Here only the members the caller expects are read, each header is checked (shape and
 dtype) before a byte of data is allocated, declared sizes must match, and object arrays (pickles)
-are refused.
+are refused, as are members zipfile cannot read (encrypted, compressed otherwise than np.savez
+does) or would read wrongly (a name given twice: the last one wins).
 """
 
 import zipfile
+import zlib
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +22,10 @@ HEADER_READERS = {
     (1, 0): np.lib.format.read_array_header_1_0,
     (2, 0): np.lib.format.read_array_header_2_0,
 }
+COMPRESSIONS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated"}  # np.savez's
+ENCRYPTED = 0x1 | 0x40  # zip flag bits: encrypted, strongly encrypted
+PATCHED = 0x20  # compressed patched data, which zipfile cannot read
+CORRUPT = (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error)  # a member's bytes
 
 
 class NpzReader:
@@ -26,9 +33,14 @@ class NpzReader:
         self.path = path
         try:
             self.zip = zipfile.ZipFile(path)
-            self.members = {info.filename: info for info in self.zip.infolist()}
+            infos = self.zip.infolist()
         except (zipfile.BadZipFile, OSError, EOFError) as error:
             raise self.refuse(f"not a readable .npz file (truncated or corrupt: {error})") from None
+        self.members = {info.filename: info for info in infos}
+        problem = _unreadable(infos)
+        if problem:
+            self.zip.close()
+            raise self.refuse(f"{problem}: refused")
 
     def __enter__(self) -> "NpzReader":
         return self
@@ -52,7 +64,7 @@ class NpzReader:
                 if read_header is None:
                     raise ValueError(f".npy format version {version} is not supported")
                 shape, _, dtype = read_header(member)
-        except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as error:
+        except (*CORRUPT, KeyError) as error:
             raise self.refuse(f"{name}: not an .npy array ({error})") from None
         if dtype.hasobject:
             raise self.refuse(
@@ -76,5 +88,25 @@ class NpzReader:
         try:
             with self.zip.open(f"{name}.npy") as member:
                 return np.lib.format.read_array(member, allow_pickle=False)
-        except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
+        except CORRUPT as error:
             raise self.refuse(f"{name}: truncated or corrupt ({error})") from None
+
+
+def _unreadable(infos: list[zipfile.ZipInfo]) -> str | None:
+    """What zipfile could not read, or would read wrongly: a name given twice (it reads the last
+    silently), an encrypted member or a compression it lacks (it raises NotImplementedError or
+    RuntimeError halfway). None when there is nothing."""
+    twice = sorted(name for name, n in Counter(info.filename for info in infos).items() if n > 1)
+    if twice:
+        return f"member {twice[0]!r} appears more than once"
+    for info in infos:
+        if info.flag_bits & ENCRYPTED:
+            return f"member {info.filename!r} is encrypted"
+        if info.flag_bits & PATCHED:
+            return f"member {info.filename!r} is stored as a compressed patch"
+        if info.compress_type not in COMPRESSIONS:
+            return (
+                f"member {info.filename!r} is compressed with method {info.compress_type} "
+                f"(rnnviz reads {' or '.join(COMPRESSIONS.values())} members)"
+            )
+    return None

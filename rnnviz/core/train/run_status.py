@@ -1,5 +1,6 @@
-"""The window's run's state and what its status line says: the seconds it has trained and its
-speed, tokens/s = tokens seen / seconds over stretches of at least RATE_EVERY seconds."""
+"""The window's run's state and what its status line says: the seconds it has trained (the
+trainer's clock, which checkpoints carry) and, while it trains, its speed, tokens/s = tokens seen /
+seconds over stretches of at least RATE_EVERY seconds."""
 
 import time
 
@@ -15,7 +16,6 @@ class RunStatus:
         self.trainer = trainer
         self.state = RunState.READY
         self.message = ""
-        self.elapsed = 0.0  # seconds spent in the run's steps
         self._rate = (time.perf_counter(), 0, 0.0)  # (time, tokens seen, tokens/s)
 
     @property
@@ -26,13 +26,16 @@ class RunStatus:
         self.state, self.message = state, message
 
     def status(self) -> Status:
-        """The Status now; while paused the speed of the last stretch of training stays."""
+        """The Status now. The speed is 0 when not training (a paused run has no speed), and its
+        first stretch starts when training does."""
         trainer = self.trainer
         now = time.perf_counter()
         then, tokens_then, rate = self._rate
-        if now - then >= RATE_EVERY:
-            if self.running:
-                rate = (trainer.tokens_seen - tokens_then) / (now - then)
+        if not self.running:
+            self._rate = (now, trainer.tokens_seen, 0.0)
+            rate = 0.0
+        elif now - then >= RATE_EVERY:
+            rate = (trainer.tokens_seen - tokens_then) / (now - then)
             self._rate = (now, trainer.tokens_seen, rate)
         return Status(
             self.state,
@@ -40,7 +43,8 @@ class RunStatus:
             trainer.step_count,
             trainer.epoch,
             rate,
-            self.elapsed,
+            trainer.trained_seconds,
+            trainer.clock_from,
             trainer.lr,
             trainer.best.step if trainer.best else 0,
             trainer.best.epoch if trainer.best else 0,

@@ -177,7 +177,7 @@ class TrainingRunner:
 
     def _set_state(self, state: RunState, message: str = "") -> None:
         self._status.set(state, message)
-        self._publish_status()
+        self._publish()  # with the weights of its step: a pause shows the paused model
 
     def _do_train(self) -> None:
         self._resume_trainer()
@@ -206,7 +206,7 @@ class TrainingRunner:
         ]
         if described and trainer.step_count:
             self.telemetry.record_event(trainer.step_count, ", ".join(described))
-        self._publish_status()
+        self._publish()
         return new
 
     def _do_keep_best(self):
@@ -256,13 +256,10 @@ class TrainingRunner:
                 return
 
     def _timed_step(self) -> float:
-        """One step of the window's run (Train, Step or a script); its seconds, which count on
-        the "trained" clock."""
+        """One step of the window's run (Train, Step or a script); its seconds."""
         started = time.perf_counter()
         self._run_guarded(self._step)
-        seconds = time.perf_counter() - started
-        self._status.elapsed += seconds
-        return seconds
+        return time.perf_counter() - started
 
     def _step(self) -> None:
         trainer = self._experiment.trainer
@@ -280,13 +277,14 @@ class TrainingRunner:
             self._set_state(RunState.ERROR, f"{type(error).__name__}: {error}")
 
     def _publish(self, force: bool = False) -> None:
+        """The status, with a snapshot of the weights when they changed (force: always), in one
+        telemetry version; then the insight recorded and the runs beside this one."""
         experiment = self._experiment
+        snapshot = None
         if force or self._published_step != experiment.trainer.step_count:
             self._published_step = experiment.trainer.step_count
-            self.telemetry.publish(experiment.snapshot())
+            snapshot = experiment.snapshot()
+        self.telemetry.publish(self._status.status(), snapshot)
+        if snapshot is not None:
             self._insight.record_dynamics()
         self._side_runs.publish()
-        self._publish_status()
-
-    def _publish_status(self) -> None:
-        self.telemetry.set_status(self._status.status())

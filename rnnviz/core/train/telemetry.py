@@ -39,6 +39,8 @@ class Snapshot:
     gradient_flow: dict[str, np.ndarray]  # "h" (, "c") -> (T,) mean ||dL/d·|| by distance from
     # the sentence end
     level: str = "word"  # a language model's tokens (what the typed text is read as)
+    restored: tuple[int, int] | None = None  # (epoch, step) of the best-validation weights it
+    # holds, put back by Restore best and not trained since; None: the weights of step `step`
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,9 @@ class Status:
     message: str = ""
     step: int = 0
     epoch: int = 0
-    tokens_per_s: float = 0.0
-    elapsed: float = 0.0  # seconds spent training
+    tokens_per_s: float = 0.0  # while training; 0 otherwise (no speed is current then)
+    elapsed: float = 0.0  # seconds spent training since step `clock_from`
+    clock_from: int = 0  # 0, or the step of a loaded model whose file did not record its time
     lr: float = 0.0  # of the next step (the schedule's factor included)
     best_step: int = 0  # step of the best-validation weights so far; 0 = none yet
     best_epoch: int = 0
@@ -162,16 +165,16 @@ class Telemetry:
             )
             self._version += 1
 
-    def publish(self, snapshot: Snapshot) -> None:
+    def publish(self, status: Status, snapshot: Snapshot | None = None) -> None:
+        """The newest status, and newer weights when given, in one version: a reader never sees
+        the weights of one step with the status of another."""
         with self._lock:
-            self._snapshot = snapshot
+            if snapshot is None and status == self._status:
+                return
+            if snapshot is not None:
+                self._snapshot = snapshot
+            self._status = status
             self._version += 1
-
-    def set_status(self, status: Status) -> None:
-        with self._lock:
-            if status != self._status:
-                self._status = status
-                self._version += 1
 
     @property
     def status(self) -> Status:

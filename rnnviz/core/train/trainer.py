@@ -58,12 +58,16 @@ class Trainer:
         self.step_count = 0
         self.epoch = 0
         self.tokens_seen = 0
-        self.seconds = 0.0
+        self.seconds = 0.0  # spent in step() since it was built
+        self.seconds_before = 0.0  # trained before a resume, as its checkpoint recorded
+        self.clock_from = 0  # 0, or the step resumed from a checkpoint that did not record its
+        # time: seconds_before + seconds is the time trained since this step
         self.last: StepResult | None = None  # the newest step, for diagnostics
         self.last_batch: Batch | None = None  # its batch (before word dropout): runs side by
         # side are given the same one
         self.halt: Halt | None = None
         self.best: BestWeights | None = None  # the best weights on validation so far
+        self.restored: BestWeights | None = None  # the best weights, put back and not trained since
         self.stale_epochs = 0
         self.lr_scale = 1.0  # the schedule's factor on config.lr
         self.finished = False  # early stopping fired
@@ -134,6 +138,11 @@ class Trainer:
             self.finished = True
 
     @property
+    def trained_seconds(self) -> float:
+        """Seconds spent training since step clock_from (0: since the model was built)."""
+        return self.seconds_before + self.seconds
+
+    @property
     def lr(self) -> float:
         """The learning rate of the next step: the configured one times the schedule's factor."""
         return self.config.lr * self.lr_scale
@@ -160,6 +169,7 @@ class Trainer:
             batch.ids, batch.lengths, batch.labels, cfg.bptt_truncate or None, keep
         )
         self.step_count += 1
+        self.restored = None
         report = clip_gradients(result.grads, cfg.clip_mode, cfg.clip)
         finite = np.isfinite(result.loss) and np.isfinite(report.global_before)
         if finite:
@@ -234,9 +244,14 @@ class Trainer:
         for name in self.evaluation_sets:
             self._emit("evaluation", self.evaluate(name))
 
-    def resume(self, step: int, epoch: int, optimizer_state: dict) -> None:
-        """Carry on counting from a checkpoint, with its optimizer state when it has one."""
+    def resume(
+        self, step: int, epoch: int, optimizer_state: dict, seconds: float | None = 0.0
+    ) -> None:
+        """Carry on counting from a checkpoint, with its optimizer state when it has one, and the
+        seconds it trained (None: it did not record them; the clock counts from `step`)."""
         self.step_count, self.epoch = step, epoch
+        self.seconds_before = seconds or 0.0
+        self.clock_from = step if seconds is None else 0
         if optimizer_state:
             self.optimizer.load_state_arrays(optimizer_state)
         self._good = self._copy_state()
@@ -246,6 +261,7 @@ class Trainer:
         if self.best is not None:
             for name, value in self.best.params.items():
                 np.copyto(self.model.params[name], value)
+            self.restored = self.best
         return self.best
 
     # ------------------------------------------------------------ good state

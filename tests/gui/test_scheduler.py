@@ -1,0 +1,181 @@
+"""The frame budget: which panel each timer tick draws, on a fake clock (a draw costs what the
+test says), and that a real draw is timed with the paint it causes."""
+
+import pytest
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QGraphicsView
+
+from rnnviz.gui.panel import PROBE, SNAPSHOT, TELEMETRY, PanelContext
+from rnnviz.gui.scheduler import (
+    FRAME_BUDGET,
+    MAX_REST,
+    MAX_WAIT,
+    OVERRUN_REST,
+    PanelScheduler,
+)
+
+TICK = 0.020  # the window's timer interval (s)
+MS = 0.001
+
+
+class Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class FakePanel:
+    """A panel whose draw takes `costs` seconds on the clock (the last one repeats)."""
+
+    def __init__(self, key: str, reads: set[str], clock: Clock, *costs: float):
+        self.key, self.reads, self.clock = key, frozenset(reads), clock
+        self.costs = list(costs)
+        self.draws: list[float] = []  # when each draw started
+
+    def draw(self, context: PanelContext) -> None:
+        self.draws.append(self.clock.now)
+        self.clock.now += self.costs.pop(0) if len(self.costs) > 1 else self.costs[0]
+
+
+def scheduler(clock: Clock, *panels: FakePanel, paint=lambda panel: None, hidden=()):
+    return PanelScheduler(
+        {p.key: p for p in panels},
+        lambda key: key not in hidden,
+        lambda: PanelContext(None, None, None),
+        clock=clock,
+        paint=paint,
+    )
+
+
+def train(clock: Clock, s: PanelScheduler, seconds: float) -> None:
+    """Ticks every TICK for `seconds`, new telemetry before each (training at full speed); a
+    tick due while a draw runs is skipped, as a QTimer's is."""
+    tick, end = clock.now, clock.now + seconds
+    while tick < end:
+        clock.now = tick
+        s.mark(TELEMETRY)
+        s.draw_next()
+        tick += TICK
+        while tick < clock.now:
+            tick += TICK
+
+
+def gaps(panel: FakePanel) -> list[float]:
+    return [b - a for a, b in zip(panel.draws, panel.draws[1:], strict=False)]
+
+
+def test_each_tick_draws_the_stale_panel_that_has_waited_longest():
+    clock = Clock()
+    panels = [FakePanel(k, {TELEMETRY}, clock, 1 * MS) for k in "abc"]
+    s = scheduler(clock, *panels)
+    train(clock, s, 30 * TICK)
+    assert [len(p.draws) for p in panels] == [10, 10, 10]  # one panel a tick, in turn
+    assert all(g == pytest.approx(3 * TICK) for p in panels for g in gaps(p))
+    assert s.drawn == {"a": 10, "b": 10, "c": 10}
+
+
+def test_a_panel_over_the_budget_redraws_less_often_as_far_as_it_runs_over():
+    intervals = {}
+    for overrun in (2 * MS, 4 * MS):
+        clock = Clock()
+        heavy = FakePanel("heavy", {TELEMETRY}, clock, FRAME_BUDGET + overrun)
+        light = FakePanel("light", {TELEMETRY}, clock, 1 * MS)
+        s = scheduler(clock, heavy, light)
+        train(clock, s, 10.0)
+        rest = OVERRUN_REST * overrun
+        assert all(rest <= g <= rest + 2 * TICK for g in gaps(heavy))
+        intervals[overrun] = sum(gaps(heavy)) / len(gaps(heavy))
+        # the light panel keeps drawing at every tick the heavy one does not take
+        assert len(light.draws) >= 10.0 / TICK - len(heavy.draws) - 1
+    assert intervals[4 * MS] > 1.8 * intervals[2 * MS]
+
+
+def test_one_long_stall_makes_the_heavy_panels_rest_max_rest_at_most():
+    clock = Clock()
+    heavy = FakePanel("heavy", {TELEMETRY}, clock, 0.3, FRAME_BUDGET + 2 * MS)  # 0.3 s: a stall
+    s = scheduler(clock, heavy, FakePanel("light", {TELEMETRY}, clock, 1 * MS))
+    train(clock, s, 3.0)
+    assert MAX_REST <= gaps(heavy)[0] - 0.3 <= MAX_REST + 2 * TICK  # not 100 x 0.3 s
+    assert gaps(heavy)[1] == pytest.approx(OVERRUN_REST * 2 * MS + TICK, abs=TICK)
+
+
+def test_no_panel_waits_for_ever_however_heavy():
+    clock = Clock()
+    heavy = [FakePanel(k, {TELEMETRY}, clock, 0.5) for k in "xyz"]  # 100 x the budget
+    s = scheduler(clock, *heavy, FakePanel("light", {TELEMETRY}, clock, 1 * MS))
+    train(clock, s, 30.0)
+    for panel in heavy:  # overdue after MAX_WAIT, then behind at most the other two
+        assert len(panel.draws) >= 10
+        assert max(gaps(panel)) <= MAX_WAIT + len(heavy) * (0.5 + TICK)
+
+
+def test_the_paint_a_draw_causes_counts_in_its_cost():
+    clock = Clock()
+    panel = FakePanel("plot", {TELEMETRY}, clock, 1 * MS)
+
+    def paint(p):
+        clock.now += 10 * MS
+
+    s = scheduler(clock, panel, paint=paint)
+    train(clock, s, 5.0)
+    assert s.cost("plot") == pytest.approx(11 * MS)
+    assert min(gaps(panel)) >= OVERRUN_REST * (11 * MS - FRAME_BUDGET)
+
+
+def test_one_slow_draw_does_not_make_a_panel_heavy():
+    clock = Clock()
+    panel = FakePanel("plot", {TELEMETRY}, clock, 1 * MS, 1 * MS, 1 * MS, 50 * MS, 1 * MS)
+    s = scheduler(clock, panel)
+    train(clock, s, 20 * TICK)
+    assert s.cost("plot") == pytest.approx(1 * MS)  # the median of its last draws
+    # the slow draw made the heavy panels rest, but this one is not heavy: it keeps its turns
+    assert gaps(panel)[4:] == pytest.approx([TICK] * (len(panel.draws) - 5))
+
+
+def test_a_keystroke_is_drawn_at_once_and_its_overrun_defers_heavy_panels():
+    clock = Clock()
+    prediction = FakePanel("prediction", {PROBE}, clock, FRAME_BUDGET + 4 * MS)
+    loss = FakePanel("loss", {TELEMETRY}, clock, FRAME_BUDGET + 4 * MS)
+    s = scheduler(clock, prediction, loss)
+    train(clock, s, 3 * TICK)  # the loss panel ran over: it rests
+    resting_until = loss.draws[-1] + loss.costs[0] + OVERRUN_REST * 4 * MS
+    s.draw_now(PROBE)  # resting or not, the typed sentence's panels draw now
+    typed = clock.now
+    assert prediction.draws == [pytest.approx(typed - prediction.costs[0])]
+    train(clock, s, 2.0)
+    assert typed + OVERRUN_REST * 4 * MS <= loss.draws[1] and loss.draws[1] > resting_until
+
+
+def test_a_hidden_panel_is_drawn_when_it_is_shown():
+    clock = Clock()
+    hidden = FakePanel("dynamics", {TELEMETRY, SNAPSHOT}, clock, 1 * MS)
+    s = scheduler(clock, hidden, hidden={"dynamics"})
+    train(clock, s, 10 * TICK)
+    assert hidden.draws == [] and "dynamics" in s.stale
+    s.draw_if_stale("dynamics")  # its tab came to the front
+    assert len(hidden.draws) == 1 and "dynamics" not in s.stale
+
+
+class Paints(QObject):
+    """Counts the paint events a widget receives."""
+
+    def __init__(self, widget):
+        super().__init__()
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        self.count += event.type() == QEvent.Type.Paint
+        return False
+
+
+def test_a_draw_is_timed_with_the_paint_it_causes(qtbot, window):
+    window.runner.call(lambda run: [run.trainer.step() for _ in range(30)]).result(60)
+    window.refresh()  # the newest telemetry
+    view = window.panels["loss"].findChildren(QGraphicsView)[0]
+    paints = Paints(view.viewport())
+    window.scheduler.draw("loss")
+    assert paints.count >= 1  # painted before the draw returned: inside its measured time
+    assert window.scheduler.cost("loss") > 0
