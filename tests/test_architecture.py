@@ -238,7 +238,11 @@ def test_a_command_imports_only_its_own_module():
         assert done.returncode == 0, done.stderr
         return set(json.loads(done.stdout.splitlines()[-1]))
 
-    assert imported("--version") == {"rnnviz.commands"}
+    from rnnviz.cli import COMMANDS
+
+    commands = {f"rnnviz.commands.{module}" for module, *_ in COMMANDS.values()}
+    version = imported("--version")
+    assert not version & (commands | {"numpy", "tqdm"}), version
     predict = imported("predict", "--help")
     assert {"rnnviz.commands.predict", "numpy"} <= predict, predict
     assert not {"rnnviz.commands.train", "rnnviz.commands.compare", "tqdm"} & predict, predict
