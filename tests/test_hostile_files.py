@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from rnnviz.cli import main
+from rnnviz.core.data.datasets import resolve
 from rnnviz.core.train import checkpoint
 
 from .test_cli import json_lines
@@ -129,7 +130,7 @@ REFUSED = {  # argv (with {d}: a copy of tiny's train.tsv, {m}: a checkpoint) ->
         "--save and --metrics would both be",
     ),
     "--save inside a bundled dataset": (
-        ["train", "--data", "tiny", "--save", str(ROOT / "data" / "tiny" / "m.npz")],
+        ["train", "--data", "tiny", "--save", str(resolve("tiny") / "m.npz")],  # installed
         "is inside the --data folder",
     ),
 }
