@@ -176,8 +176,7 @@ class PanelLayout(QObject):
         for other, dock in self.docks.items():
             if other not in (key, SETTINGS):
                 dock.hide()
-        self.docks[key].show()
-        self.docks[key].raise_()
+        self.bring_to_front(key)
 
     def restore_maximised(self) -> None:
         if self._maximised is not None:
@@ -203,11 +202,13 @@ class PanelLayout(QObject):
         return self._on_screen[key] and not self.docks[key].isHidden()
 
     def show(self, key: str, shown: bool) -> None:
-        self.docks[key].setVisible(shown)
         if shown:
-            self.docks[key].raise_()
+            self.bring_to_front(key)
+        else:
+            self.docks[key].hide()
 
     def bring_to_front(self, key: str) -> None:
+        """Open the panel's dock (if closed) with its tab in front."""
         self.docks[key].show()
         self.docks[key].raise_()
 

@@ -71,7 +71,9 @@ class StatusBar:
         width = max(self.state_label.width(), 80)  # a long message ends in "…", whole in its tip
         shown = self.state_label.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, width)
         self.state_label.setText(shown)
-        self.state_label.setToolTip(text if shown != text else "")
+        tip = text if shown != text else ""
+        if tip != self.state_label.toolTip():  # each tick: only a change re-polishes
+            self.state_label.setToolTip(tip)
         if warn and s.message != self.shown_halt:
             self.shown_halt = s.message
             if self.halt_box is None:  # one box, whose text follows the newest halt

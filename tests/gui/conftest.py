@@ -69,21 +69,38 @@ def no_leftovers(qapp):
         pytest.fail(f"left behind:\n{left}", pytrace=False)
 
 
-@pytest.fixture
-def window(qtbot, tmp_path):
-    """The real main window with throw-away settings, on tiny with the classic settings (vanilla
-    cell, no validation or early stopping): quick, and it trains as long as a test asks."""
+def open_window(tmp_path, config, size: tuple[int, int] | None = None):
+    """The real main window on tiny with `config` and throw-away settings, shown (at `size`,
+    if given), training at full speed when told to; disposed of after the test."""
     import json
 
-    from rnnviz.core.train.config import TrainConfig
     from rnnviz.gui.app import dispose
     from rnnviz.gui.main_window import MainWindow
 
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    settings.setValue("config", json.dumps(TrainConfig.classic().to_dict()))
+    settings.setValue("config", json.dumps(config.to_dict()))
     win = MainWindow(settings=settings, dataset="tiny")
-    win.resize(1600, 1000)  # the wide arrangement: every panel on screen, none behind a tab
+    if size is not None:
+        win.resize(*size)
     win.show()
     win.runner.set_speed(None)
     yield win
     dispose(win)
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    """The classic settings (vanilla cell, no validation or early stopping): quick, and it trains
+    as long as a test asks; wide, so that every panel is on screen, none behind a tab."""
+    from rnnviz.core.train.config import TrainConfig
+
+    yield from open_window(tmp_path, TrainConfig.classic(), (1600, 1000))
+
+
+@pytest.fixture
+def lm_window(qtbot, tmp_path):
+    """A small language model's window (no validation, no early stopping)."""
+    from rnnviz.core.train.config import TrainConfig
+
+    config = TrainConfig(task="lm", hidden_size=24, patience=0, validation_fraction=0.0)
+    yield from open_window(tmp_path, config)

@@ -1,29 +1,11 @@
 """The window in language-model mode: perplexity, the next token, samples and surprise."""
 
-import json
 import re
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, QSettings
+from PySide6.QtCore import QPointF
 from PySide6.QtGui import QFontMetrics
-
-from rnnviz.core.train.config import TrainConfig
-
-
-@pytest.fixture
-def lm_window(qtbot, tmp_path):
-    from rnnviz.gui.app import dispose
-    from rnnviz.gui.main_window import MainWindow
-
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    config = TrainConfig(task="lm", hidden_size=24, patience=0, validation_fraction=0.0)
-    settings.setValue("config", json.dumps(config.to_dict()))
-    win = MainWindow(settings=settings, dataset="tiny")
-    win.show()
-    win.runner.set_speed(None)
-    yield win
-    dispose(win)
 
 
 def test_the_panels_turn_to_the_language_model(qtbot, lm_window):

@@ -6,7 +6,6 @@ import html
 import json
 import re
 
-import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 
@@ -93,21 +92,6 @@ def test_a_loaded_model_shows_nothing_of_the_runs_before_it(qtbot, window, tmp_p
     window.redraw_all()
     low, high = loss.loss_plot.viewRange()[0]
     assert 39 < low <= 40 and 62 <= high < 70 and not loss.run_curves[0].curves
-
-
-@pytest.fixture
-def lm_window(qtbot, tmp_path, monkeypatch):
-    from rnnviz.gui.app import dispose
-    from rnnviz.gui.main_window import MainWindow
-
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    config = TrainConfig(task="lm", hidden_size=24, patience=0, validation_fraction=0.0)
-    settings.setValue("config", json.dumps(config.to_dict()))
-    win = MainWindow(settings=settings, dataset="tiny")
-    win.show()
-    win.runner.set_speed(None)
-    yield win
-    dispose(win)
 
 
 def samples_of_the_open_model(window) -> list[str]:
