@@ -9,13 +9,16 @@ from contextlib import nullcontext
 
 from . import __version__, commands
 from .commands import interrupts
+from .commands.numbers import whole
 from .commands.output import printable
 from .core.errors import RnnvizError
 from .core.heap import keep_freed_memory
+from .core.words import bytes_text
 
 # One BLAS thread by default: on sentence-sized matrices a second thread gains nothing on an idle
 # 2-core machine (0.99x) and loses 2.8x when the other core is busy (bench.py --only cli).
 DEFAULT_THREADS = 1
+MAX_THREADS = 1024  # BLAS libraries' own limit is far below
 
 # name -> (its module in rnnviz.commands, the function adding its options, the one running it,
 # its help). A command's module is imported only when that command is given (CommandParser).
@@ -111,7 +114,7 @@ class CommandParser(Parser):
         if name in HEADLESS:
             self.add_argument(
                 "--threads",
-                type=int,
+                type=whole(1, MAX_THREADS),
                 default=DEFAULT_THREADS,
                 metavar="N",
                 help=f"BLAS threads for the math (default {DEFAULT_THREADS})",
@@ -163,6 +166,20 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def out_of_memory(error: MemoryError) -> str:
+    """What ran out, in one line: NumPy's own words say how large the array was; a limit on the
+    process's address space (ulimit -v) is named."""
+    import resource
+
+    asked = str(error).rstrip(".") or "an allocation failed"
+    limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    cap = f"; this process may use {bytes_text(limit)} (ulimit -v)" if limit > 0 else ""
+    return (
+        f"out of memory: {asked[0].lower()}{asked[1:]}{cap}. Lower --hidden, --batch-size or "
+        "the longest sentence (--max-len), or free memory"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `rnnviz` command and of `python main.py`; returns the exit status."""
     args = parse(argv)
@@ -173,8 +190,6 @@ def main(argv: list[str] | None = None) -> int:
         args.handler = command_module("window").run
     try:
         threads = getattr(args, "threads", None)
-        if threads is not None and threads < 1:
-            raise RnnvizError("--threads must be >= 1")
         headless = args.command in HEADLESS  # the window keeps Qt's own ways
         with threadpool_limits(limits=threads), interrupts.raising() if headless else nullcontext():
             return args.handler(args)
@@ -187,6 +202,9 @@ def main(argv: list[str] | None = None) -> int:
             return error.exit_status
         print("rnnviz: interrupted", file=sys.stderr)
         return 130
+    except MemoryError as error:
+        print(f"rnnviz: error: {out_of_memory(error)}", file=sys.stderr)
+        return 2
     except BrokenPipeError:  # `rnnviz ... | head`: the reader left; stop quietly, as Unix tools do
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

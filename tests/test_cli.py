@@ -82,7 +82,6 @@ def test_human_lines_go_to_stdout_without_json_and_nowhere_with_quiet(capsys):
         (["train", "--data", "negaton"], "did you mean 'negation'? bundled datasets: negation"),
         (["train", "--data", "tiny", "--lr", "-1"], "learning rate must be > 0"),
         (["train", "--data", "tiny", "--hidden", "0"], "hidden size must be >= 1"),
-        (["train", "--data", "tiny", "--threads", "0"], "--threads must be >= 1"),
         (["train", "--data", "tiny", "--seed", "-1"], "seed must be >= 0"),
         # every comparison with NaN is False: the checks refuse non-finite numbers first
         (["train", "--data", "tiny", "--lr", "nan"], "learning rate must be a finite number"),

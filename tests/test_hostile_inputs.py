@@ -71,3 +71,28 @@ def test_a_file_over_the_size_limit_is_refused_unless_the_limit_is_raised(tmp_pa
 def test_numbers_out_of_range_are_one_line(argv, message, capsys):
     assert main(["train", "--data", "tiny", *argv]) == 2
     assert message in one_line_error(capsys)
+
+
+def test_out_of_memory_says_how_much_and_what_to_lower(tmp_path):
+    """Under a 2 GB address-space limit a too-large model fails in one line with NumPy's size of
+    the array and the limit, not a MemoryError traceback."""
+    import resource
+    import subprocess
+    import sys
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    argv = ["train", "--data", "negation", "--hidden", "4096", "--batch-size", "4096"]
+    done = subprocess.run(
+        [sys.executable, "-m", "rnnviz", *argv, "--epochs", "1", "-q"],
+        capture_output=True,
+        text=True,
+        preexec_fn=limit,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    err = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(err) == 1, done.stderr[-2000:]
+    assert err[0].startswith("rnnviz: error: out of memory: unable to allocate")
+    assert "this process may use 2.0 GB (ulimit -v)" in err[0] and "--hidden" in err[0]

@@ -58,7 +58,6 @@ def test_units_lists_contexts_and_a_phrase_units(tiny_model, capsys):
         (["--unit", "64", "--data", "tiny"], "no unit 64: the model has units 0 to 63"),
         (["--unit", "3"], "--unit needs --data"),
         ([], "give --unit U"),
-        (["--unit", "1", "--data", "tiny", "--top", "0"], "--top must be >= 1"),
         (["--text", "it is bad", "--words", "5:9"], "selects no word"),
         (["--text", "it is bad", "--words", "x"], "--words wants A:B"),
     ],

@@ -71,9 +71,6 @@ def test_a_language_model_says_nothing_of_the_classes_it_ignores(capsys):
     [
         (["predict", "hello"], "is a language model"),
         (["explain", "hello"], "is a language model"),
-        (["sample", "--temperature", "0"], "--temperature must be a number between 0.001 and 1000"),
-        (["sample", "-n", "100000"], "-n must be between 1 and 1000"),
-        (["sample", "--max-tokens", "0"], "--max-tokens must be between 1 and 10,000"),
     ],
 )
 def test_the_wrong_kind_of_model_is_refused_in_one_line(stories_lm, argv, message, capsys):

@@ -8,12 +8,14 @@ from ..core.errors import RnnvizError
 from ..core.insight.saliency import METHODS, explain
 from ..core.train import checkpoint
 from ..core.words import relative_figures
+from .numbers import whole
 from .options import add_calibration_argument, apply_calibration_argument
 from .output import Output, add_output_arguments
 from .sample import classifier_of
 
 BAR_WIDTH = 20  # characters of the largest score's bar
 DEFAULT_LAST = 1000  # words scored by default (occlusion's time grows with the square of it)
+MAX_LAST = 100_000
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--last",
-        type=int,
+        type=whole(1, MAX_LAST),
         default=DEFAULT_LAST,
         metavar="N",
         help=f"score only the last N words (default {DEFAULT_LAST}; the others' score is null)",
@@ -54,8 +56,6 @@ def run(args: argparse.Namespace) -> int:
         if args.target not in ckpt.classes:
             raise RnnvizError(f"no class {args.target!r}; the model knows {list(ckpt.classes)}")
         target = ckpt.classes.index(args.target)
-    if args.last < 1:
-        raise RnnvizError("--last must be >= 1")
     result = explain(ckpt.model, ckpt.vocab, " ".join(args.text), args.method, target, args.last)
     if result is None:
         out.record({"method": args.method, "class": None, "probabilities": None, "words": []})

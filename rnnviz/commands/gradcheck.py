@@ -5,18 +5,21 @@ import argparse
 from ..core.nn.gradcheck import check_gradients, demo_problem
 from ..core.nn.registry import CELLS
 from ..core.train.config import TASKS, TrainConfig
+from .numbers import seed, whole
 from .output import Output, add_output_arguments
+
+MAX_TRUNCATE = 1000  # steps of the truncated-BPTT window
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--truncate",
-        type=int,
+        type=whole(1, MAX_TRUNCATE),
         default=2,
         metavar="K",
         help="window of the truncated-BPTT check (default 2)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="seed of the random problem")
+    parser.add_argument("--seed", type=seed, default=0, help="seed of the random problem")
     parser.add_argument(
         "--cell",
         choices=tuple(CELLS),

@@ -7,7 +7,10 @@ from pathlib import Path
 from ..core.data.datasets import Dataset, bundled_names, load, resolve
 from ..core.data.importers import FORMAT_HELP, FORMATS, MAX_FILE_BYTES
 from ..core.train.config import CLASSIC_SETTINGS, HYPERPARAMETERS, TrainConfig
+from .numbers import real
 from .output import Output
+
+MAX_FILE_MB = 2.0**20  # a terabyte: --max-file-mb is a guard, not a goal
 
 
 def add_data_arguments(
@@ -42,7 +45,7 @@ def add_data_arguments(
     )
     parser.add_argument(
         "--max-file-mb",
-        type=float,
+        type=real(0.0, MAX_FILE_MB, low_open=True),
         default=MAX_FILE_BYTES / 2**20,
         metavar="MB",
         help=f"refuse data files larger than this (default {MAX_FILE_BYTES >> 20})",

@@ -13,11 +13,15 @@ import argparse
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 from ..core.errors import RnnvizError
+from ..core.words import bytes_text
+
+MIN_FREE_BYTES = 1 << 20  # what a model, a CSV or a picture needs at the least
 
 # C0 controls but the tab, DEL, C1 controls, the Arabic letter mark, LRM/RLM, the line and paragraph
 # separators, bidi embeddings, overrides and isolates, and lone surrogates (undecodable file names)
@@ -86,14 +90,18 @@ def note_unknown(out: Output, share: float, what: str) -> None:
         )
 
 
-def checked_output_path(text: str | None, what: str) -> Path | None:
+def checked_output_path(
+    text: str | None, what: str, need_bytes: int = MIN_FREE_BYTES, into_folder: bool = False
+) -> Path | None:
     """The path a command will write at its end, refused now (one line) if it cannot be written:
-    an existing folder, a missing or read-only parent folder."""
+    an existing folder (a file, when `into_folder`: a folder to write into), a missing or read-only
+    parent folder, a file system with less than `need_bytes` free."""
     if text is None:
         return None
     path = Path(text).expanduser()
-    if path.is_dir():
-        raise RnnvizError(f"cannot write the {what} to {path}: it is a folder")
+    if path.is_dir() != into_folder and path.exists():
+        kind = "a file" if into_folder else "a folder"
+        raise RnnvizError(f"cannot write the {what} to {path}: it is {kind}")
     folder = path.resolve().parent
     if not folder.is_dir():
         raise RnnvizError(f"cannot write the {what} to {path}: folder {folder} does not exist")
@@ -105,4 +113,11 @@ def checked_output_path(text: str | None, what: str) -> Path | None:
     except OSError as error:
         reason = error.strerror or str(error)
         raise RnnvizError(f"cannot write the {what} to {path}: {reason}") from None
+    if not path.exists() or path.is_file() or path.is_dir():  # a device is written in place
+        free = shutil.disk_usage(folder).free
+        if free < need_bytes:
+            raise RnnvizError(
+                f"cannot write the {what} to {path}: {bytes_text(free)} free on its disk, "
+                f"{bytes_text(need_bytes)} needed"
+            )
     return path

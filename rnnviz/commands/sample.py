@@ -8,6 +8,7 @@ import numpy as np
 from ..core.errors import RnnvizError
 from ..core.generate import TEMPERATURE_RANGE, read_prefix, sample
 from ..core.train import checkpoint
+from .numbers import real, seed, whole
 from .output import Output, add_output_arguments
 
 TOP = 10  # next tokens listed
@@ -20,13 +21,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--prefix", default="", help="the text to continue (default: nothing)")
     parser.add_argument(
         "--temperature",
-        type=float,
+        type=real(*TEMPERATURE_RANGE),
         default=1.0,
         help="softmax(logits / T), T from 0.001 to 1000: below 1 safer, above 1 wilder (default 1)",
     )
-    parser.add_argument("-n", type=int, default=5, help="continuations (default 5)")
-    parser.add_argument("--seed", type=int, default=0, help="the same seed gives the same samples")
-    parser.add_argument("--max-tokens", type=int, default=None, help="stop a sample after N tokens")
+    parser.add_argument(
+        "-n", type=whole(1, MAX_SAMPLES), default=5, help="continuations (default 5)"
+    )
+    parser.add_argument("--seed", type=seed, default=0, help="the same seed gives the same samples")
+    parser.add_argument(
+        "--max-tokens", type=whole(1, MAX_TOKENS), default=None, help="stop a sample after N tokens"
+    )
     add_output_arguments(
         parser, "stdout is one JSON object: prefix, tokens, next (top 10), samples"
     )
@@ -34,15 +39,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     out = Output.of(args)
-    low, high = TEMPERATURE_RANGE
-    if not low <= args.temperature <= high:  # NaN too
-        raise RnnvizError(
-            f"--temperature must be a number between {low:g} and {high:g}, not {args.temperature:g}"
-        )
-    if not 1 <= args.n <= MAX_SAMPLES:
-        raise RnnvizError(f"-n must be between 1 and {MAX_SAMPLES}")
-    if args.max_tokens is not None and not 1 <= args.max_tokens <= MAX_TOKENS:
-        raise RnnvizError(f"--max-tokens must be between 1 and {MAX_TOKENS:,}")
     ckpt = checkpoint.load(args.model)
     model = language_model_of(ckpt, args.model)
     level = ckpt.config.level

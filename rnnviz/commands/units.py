@@ -16,17 +16,28 @@ from ..core.insight import units
 from ..core.insight.probe import probe
 from ..core.train import checkpoint
 from ..core.words import plural
+from .numbers import whole
 from .options import add_data_arguments, load_data
 from .output import Output, add_output_arguments, note_unknown
+
+MAX_UNIT = 1_000_000  # the model's own size is checked once it is loaded
+MAX_TOP = 100_000  # positions listed per side
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", required=True, metavar="MODEL.npz", help="a saved checkpoint")
     add_data_arguments(parser, required=False, held_out=False)
     parser.add_argument(
-        "--unit", type=int, action="append", default=[], metavar="U", help="a unit (repeatable)"
+        "--unit",
+        type=whole(0, MAX_UNIT),
+        action="append",
+        default=[],
+        metavar="U",
+        help="a unit (repeatable)",
     )
-    parser.add_argument("--top", type=int, default=20, metavar="K", help="positions per side")
+    parser.add_argument(
+        "--top", type=whole(1, MAX_TOP), default=20, metavar="K", help="positions per side"
+    )
     parser.add_argument("--text", help="a sentence whose phrase --words selects")
     parser.add_argument(
         "--words", metavar="A:B", help="words A to B-1 of --text (0-based, like Python slices)"
@@ -42,8 +53,6 @@ def run(args: argparse.Namespace) -> int:
     out = Output.of(args)
     if not args.unit and not args.text:
         raise RnnvizError("give --unit U (and --data), or --text and --words A:B")
-    if args.top < 1:
-        raise RnnvizError("--top must be >= 1")
     ckpt = checkpoint.load(args.model)
     H = ckpt.model.hidden_size
     bad = [u for u in args.unit if not 0 <= u < H]

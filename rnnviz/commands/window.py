@@ -8,7 +8,10 @@ from ..core.nn.registry import CELLS, TASKS
 from ..core.train.config import TrainConfig
 from ..gui import COLOUR_SCHEMES
 from ..gui.screenshot import SCENES, take_screenshot
-from .output import printable
+from .numbers import MAX_SCREEN, screen_size, whole
+from .output import checked_output_path, printable
+
+MAX_STEPS = 10_000_000  # mini-batches before the picture
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,9 +32,17 @@ def run(args: argparse.Namespace) -> int:
 def add_screenshot_arguments(parser: argparse.ArgumentParser) -> None:
     add_arguments(parser)
     parser.add_argument("--out", required=True, metavar="PATH.png", help="where to save the PNG")
-    parser.add_argument("--steps", type=int, default=300, help="mini-batches to train first")
+    parser.add_argument(
+        "--steps", type=whole(0, MAX_STEPS), default=300, help="mini-batches to train first"
+    )
     parser.add_argument("--text", default=None, help="sentence to type into the prediction box")
-    parser.add_argument("--size", default="1440x900", help="window size WIDTHxHEIGHT")
+    parser.add_argument(
+        "--size",
+        type=screen_size,
+        default=(1440, 900),
+        metavar="WIDTHxHEIGHT",
+        help=f"window size in pixels (default 1440x900, at most {MAX_SCREEN[0]}x{MAX_SCREEN[1]})",
+    )
     parser.add_argument(
         "--cell",
         choices=tuple(CELLS),
@@ -81,14 +92,16 @@ def add_screenshot_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_screenshot(args: argparse.Namespace) -> int:
-    width, height = (int(v) for v in args.size.lower().split("x"))
+    width, height = args.size
+    report = args.scene == "report"  # --out is the folder the report is written into
+    checked_output_path(args.out, "screenshot", 4 * width * height, into_folder=report)
     dataset = args.data or DEFAULT_DATASET
     paths = take_screenshot(
         args.out,
         dataset,
         args.steps,
         args.text,
-        (width, height),
+        args.size,
         args.cell,
         args.show,
         args.colours,

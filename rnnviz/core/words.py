@@ -35,3 +35,13 @@ def relative_figures(values: Sequence[float], digits: int = 3) -> list[str]:
             text = "0"
         shown.append(text)
     return shown
+
+
+def bytes_text(n: float) -> str:
+    """A size for a message: '512 bytes', '3.2 MB', '1.5 GB' (powers of 1024)."""
+    value, unit = float(n), "bytes"
+    for bigger in ("KB", "MB", "GB"):
+        if value < 1024:
+            break
+        value, unit = value / 1024, bigger
+    return f"{value:.0f} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
