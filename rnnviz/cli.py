@@ -37,6 +37,12 @@ COMMANDS = {
         "run",
         "train 2-4 runs side by side on the same batches",
     ),
+    "horizon": (
+        "horizon",
+        "add_arguments",
+        "run",
+        "how far back each cell remembers, on a generated memory task",
+    ),
     "predict": (
         "predict",
         "add_arguments",
@@ -73,6 +79,7 @@ COMMANDS = {
 HEADLESS = (
     "train",
     "compare",
+    "horizon",
     "predict",
     "sample",
     "eval",

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..core.data.datasets import Dataset, bundled_names, load, resolve
 from ..core.data.importers import FORMAT_HELP, FORMATS, MAX_FILE_BYTES
+from ..core.data.tasks import TASKS, is_task
 from ..core.train.config import CLASSIC_SETTINGS, HYPERPARAMETERS, TrainConfig
 from .numbers import real
 from .output import Output
@@ -23,7 +24,8 @@ def add_data_arguments(
         action="append",
         required=required,
         metavar="NAME_OR_PATH",
-        help=f"bundled dataset ({', '.join(bundled_names())}) or a file/folder; "
+        help=f"bundled dataset ({', '.join(bundled_names())}), a generated task that needs "
+        f"memory ({', '.join(TASKS)}, e.g. recall:distance=50,distractors=0.15), or a file/folder; "
         "repeat to combine several. A folder holding train.* and test.* (and optionally "
         "validation.*, valid.* or dev.*) files, or train/ and test/ class folders, keeps that "
         "split",
@@ -121,6 +123,7 @@ def data_paths(args: argparse.Namespace) -> list[tuple[str, Path]]:
         (f"--{option}", resolve(source))
         for option in ("data", "test", "validation")
         for source in getattr(args, option, None) or ()
+        if not is_task(source)  # generated: no file to protect
     ]
 
 

@@ -168,6 +168,15 @@ def load(
     `sources` are training data only. preview_lines: only the start of each file."""
     if not sources:
         raise DatasetError("no dataset given")
+    from . import tasks  # generated tasks (tasks.py builds Datasets: imported here, not above)
+
+    if any(tasks.is_task(s) for s in sources):
+        if len(sources) > 1 or test or validation:
+            raise DatasetError(
+                "a generated task brings its own test part: give it alone, without other "
+                "--data, --test or --validation"
+            )
+        return tasks.generate(tasks.parse(sources[0]))
     report = ReadReport(
         max_bytes=max_bytes, preview_lines=preview_lines, progress=progress or Progress()
     )

@@ -1,0 +1,119 @@
+"""Generated tasks that need memory, seeded, with the distance to remember as a knob.
+
+recall: a sentiment word (good, great, ... or bad, awful, ...), then `distance` filler words; the
+label is the polarity of the first word. With `distractors` > 0, that share of the filler words
+is replaced by sentiment words of random polarity, so that only the first one counts: the network
+must carry one bit across `distance` steps. Written on the command line as a name with knobs:
+`recall`, `recall:distance=50`, `recall:distance=50,distractors=0.15,sentences=4000,seed=1`.
+"""
+
+from dataclasses import dataclass, fields, replace
+
+import numpy as np
+
+from ..errors import DatasetError
+from .datasets import BINARY_CLASSES, Dataset
+
+POSITIVE = ("good", "great", "fine", "nice", "lovely", "superb")
+NEGATIVE = ("bad", "awful", "poor", "dull", "boring", "weak")
+FILLER_WORDS = (
+    "the a of and to in it is was that this with for on as at by from or an be are but so if "
+    "then there here when where which who what some any all one two"
+)
+FILLER = tuple(FILLER_WORDS.split())
+MAX_DISTANCE = 2000
+MAX_SENTENCES = 200_000
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str = "recall"
+    distance: int = 20  # filler words after the word to remember
+    distractors: float = 0.0  # share of filler words that are sentiment words of random polarity
+    sentences: int = 2000  # training sentences; the test part is a quarter of this
+    seed: int = 0  # of the sentences (the training seed is the run's own)
+
+    def __post_init__(self) -> None:
+        problems = {
+            "distance": not 1 <= self.distance <= MAX_DISTANCE,
+            "distractors": not 0.0 <= self.distractors <= 0.9,  # NaN fails too
+            "sentences": not 20 <= self.sentences <= MAX_SENTENCES,
+            "seed": not 0 <= self.seed < 2**32,
+        }
+        bounds = {
+            "distance": f"1 to {MAX_DISTANCE:,}",
+            "distractors": "0 to 0.9",
+            "sentences": f"20 to {MAX_SENTENCES:,}",
+            "seed": "0 to 2^32 - 1",
+        }
+        for knob, bad in problems.items():
+            if bad:
+                raise DatasetError(
+                    f"{self.name}: {knob} must be {bounds[knob]}, not {getattr(self, knob)}"
+                )
+
+    @property
+    def spec(self) -> str:
+        """The name with every knob that differs from its default, as parse() reads it."""
+        default = Task(self.name)
+        knobs = [
+            f"{f.name}={getattr(self, f.name):g}"
+            for f in fields(self)
+            if f.name != "name" and getattr(self, f.name) != getattr(default, f.name)
+        ]
+        return self.name + (":" + ",".join(knobs) if knobs else "")
+
+    def with_distance(self, distance: int) -> "Task":
+        return replace(self, distance=distance)
+
+
+TASKS = ("recall",)
+_KNOBS = {f.name: f.type for f in fields(Task) if f.name != "name"}
+
+
+def is_task(source: str) -> bool:
+    """Does `source` name a generated task (rather than a file or a bundled dataset)?"""
+    return source.split(":", 1)[0] in TASKS
+
+
+def parse(source: str) -> Task:
+    """`recall` or `recall:distance=50,distractors=0.15`: the task, its knobs checked."""
+    name, _, knobs = source.partition(":")
+    values: dict[str, int | float] = {}
+    for item in filter(None, (k.strip() for k in knobs.split(","))):
+        key, equals, text = item.partition("=")
+        if not equals or key not in _KNOBS:
+            raise DatasetError(
+                f"{source}: {item!r} is not a knob of {name} (knobs: {', '.join(_KNOBS)}, "
+                "e.g. recall:distance=50,distractors=0.15)"
+            )
+        try:
+            values[key] = float(text) if _KNOBS[key] in (float, "float") else int(text)
+        except ValueError:
+            raise DatasetError(f"{source}: {key} must be a number, not {text!r}") from None
+    return Task(name, **values)  # type: ignore[arg-type]
+
+
+def generate(task: Task) -> Dataset:
+    """The task's sentences with their own train/test split (test: a quarter as many, drawn
+    from another stream of the same seed)."""
+    train = _sentences(task, task.sentences, np.random.default_rng([task.seed, 0]))
+    test = _sentences(task, max(task.sentences // 4, 10), np.random.default_rng([task.seed, 1]))
+    texts = train[0] + test[0]
+    labels = np.concatenate([train[1], test[1]])
+    parts: list[str | None] = ["train"] * len(train[0]) + ["test"] * len(test[0])
+    return Dataset(task.spec, texts, labels, BINARY_CLASSES, parts)
+
+
+def _sentences(task: Task, n: int, rng: np.random.Generator) -> tuple[list[str], np.ndarray]:
+    """n sentences: a cue word of class y (n,), then task.distance filler or distractor words."""
+    labels = rng.integers(0, 2, size=n)  # 1 = positive
+    words = np.array((*FILLER, *NEGATIVE, *POSITIVE))
+    polar = len(NEGATIVE)
+    first = len(FILLER)
+    cues = first + labels * polar + rng.integers(0, polar, size=n)  # (n,) indices into words
+    body = rng.integers(0, len(FILLER), size=(n, task.distance))  # (n, distance)
+    swap = rng.random((n, task.distance)) < task.distractors
+    body[swap] = first + rng.integers(0, 2 * polar, size=int(swap.sum()))
+    ids = np.column_stack([cues, body])  # (n, distance + 1)
+    return [" ".join(words[row]) for row in ids], labels
