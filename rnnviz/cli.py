@@ -43,6 +43,12 @@ COMMANDS = {
         "run",
         "how far back each cell remembers, on a generated memory task",
     ),
+    "lesson": (
+        "lesson",
+        "add_arguments",
+        "run",
+        "the lessons: list, read, or --check one headless",
+    ),
     "predict": (
         "predict",
         "add_arguments",
@@ -80,6 +86,7 @@ HEADLESS = (
     "train",
     "compare",
     "horizon",
+    "lesson",
     "predict",
     "sample",
     "eval",

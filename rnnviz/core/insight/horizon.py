@@ -3,7 +3,7 @@
 For each cell and distance N, a model is trained on the task at that distance (every cell on the
 same sentences and the same batches, in the same order: they share the run's seed), then scored on
 the task's test part: its accuracy, and the gradient ratio ‖∂L/∂h_{T-N}‖ / ‖∂L/∂h_T‖ of the word to
-remember against the last word, on a fixed batch of test sentences. The horizon of a cell is the
+remember against the last word, the median over training. The horizon of a cell is the
 longest distance it still learns (mean accuracy over seeds >= LEARNED at it and at every shorter
 distance).
 """
@@ -15,12 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..data.tasks import Task, generate
+from ..lessons.measures import RunHistory, gradient_ratio
 from ..train.config import TrainConfig
 from ..train.experiment import Experiment
-from .flow import gradient_flow
 
 LEARNED = 0.9  # accuracy that counts as remembered (chance is 0.5)
-RATIO_SENTENCES = 256  # test sentences the gradient ratio is averaged over
 
 
 @dataclass(frozen=True)
@@ -29,26 +28,16 @@ class HorizonPoint:
     distance: int
     seed: int
     accuracy: float  # on the task's test part
-    gradient_ratio: float  # ‖∂L/∂h_{T-N}‖ / ‖∂L/∂h_T‖ after training
-    initial_ratio: float  # the same before the first step
+    gradient_ratio: float  # ‖∂L/∂h_{T-N}‖ / ‖∂L/∂h_T‖, the median over the steps taken
+    initial_ratio: float  # the same at the first step
     steps: int
     seconds: float
-
-
-def memory_ratio(experiment: Experiment, distance: int) -> float:
-    """‖∂L/∂h_{T-distance}‖ / ‖∂L/∂h_T‖ of the model, averaged over a fixed batch of test
-    sentences (every sentence of the task is distance + 1 words long)."""
-    test = experiment.test_set
-    batch = test.batch(np.arange(min(RATIO_SENTENCES, len(test))))
-    result = experiment.model.loss_and_grads(batch.ids, batch.lengths, batch.labels)
-    flow = gradient_flow(result)["h"]  # (T,) index 0 = the last word
-    return float(flow[distance] / flow[0]) if flow[0] > 0 else float("nan")
 
 
 def measure(task: Task, config: TrainConfig, distance: int) -> HorizonPoint:
     """Train config's cell on the task at `distance` to the end of its epochs; score it."""
     experiment = Experiment.build(config, generate(task.with_distance(distance)))
-    initial = memory_ratio(experiment, distance)
+    history = RunHistory.of(experiment.trainer)
     started = time.perf_counter()
     experiment.trainer.run()
     return HorizonPoint(
@@ -56,8 +45,8 @@ def measure(task: Task, config: TrainConfig, distance: int) -> HorizonPoint:
         distance,
         config.seed,
         float(experiment.trainer.evaluate("test").accuracy),
-        memory_ratio(experiment, distance),
-        initial,
+        gradient_ratio(experiment, history, distance),
+        gradient_ratio(experiment, RunHistory(flows=history.flows[:1]), distance),
         experiment.trainer.step_count,
         time.perf_counter() - started,
     )

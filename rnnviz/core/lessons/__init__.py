@@ -1,0 +1,1 @@
+"""Lessons: presets that make one phenomenon of recurrent networks happen, with checks of it."""

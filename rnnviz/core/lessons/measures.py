@@ -1,0 +1,77 @@
+"""What a lesson's checks measure on a run: each a figure of its model and its training so far.
+
+A run is measured from its experiment (weights, test data) and its history (the StepRecord and
+the gradient flow of every step taken). `at` is the measure's parameter where it takes one (a
+distance in words).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..insight.dynamics import recurrent_block
+from ..insight.flow import gradient_flow
+from ..train.experiment import Experiment
+from ..train.records import StepRecord
+from ..train.trainer import Trainer
+
+
+@dataclass
+class RunHistory:
+    steps: list[StepRecord] = field(default_factory=list)
+    flows: list[np.ndarray] = field(default_factory=list)  # per step: (T,) mean ‖∂L/∂h_t‖ by
+    # distance from the sentence end, index 0 = the last word
+
+    @classmethod
+    def of(cls, trainer: Trainer) -> "RunHistory":
+        """A history that the trainer's steps are added to from now on."""
+        history = cls()
+
+        def add(record: StepRecord) -> None:
+            history.steps.append(record)
+            history.flows.append(gradient_flow(trainer.last)["h"])
+
+        trainer.on("step", add)
+        return history
+
+
+Measure = Callable[[Experiment, RunHistory, int | None], float]
+
+
+def gradient_ratio(experiment: Experiment, history: RunHistory, at: int | None) -> float:
+    """‖∂L/∂h_{T-at}‖ / ‖∂L/∂h_T‖: the gradient `at` words before the sentence end against the
+    last word's, the median over the steps taken (of those whose batch reached that far): what
+    the gradient flow panel shows over training."""
+    k = at or 0
+    ratios = [f[k] / f[0] for f in history.flows if len(f) > k and f[0] > 0]
+    return float(np.median(ratios)) if ratios else float("nan")
+
+
+def test_accuracy(experiment: Experiment, history: RunHistory, at: int | None) -> float:
+    return float(experiment.trainer.evaluate("test").accuracy)
+
+
+def spectral_radius(experiment: Experiment, history: RunHistory, at: int | None) -> float:
+    """ρ = max |λ| of the recurrent block feeding the candidate state."""
+    return float(np.abs(np.linalg.eigvals(recurrent_block(experiment.model))).max())
+
+
+def halted(experiment: Experiment, history: RunHistory, at: int | None) -> float:
+    """1 when training stopped on a non-finite loss (the last good weights restored), else 0."""
+    return 1.0 if experiment.trainer.halt is not None else 0.0
+
+
+def largest_gradient(experiment: Experiment, history: RunHistory, at: int | None) -> float:
+    """The largest ‖g‖ before clipping over the steps taken (inf if one was not finite)."""
+    norms = [s.global_before for s in history.steps]
+    return float(np.max(np.where(np.isfinite(norms), norms, np.inf))) if norms else float("nan")
+
+
+MEASURES: dict[str, tuple[Measure, str]] = {
+    "gradient_ratio": (gradient_ratio, "‖∂L/∂h_(T-k)‖ / ‖∂L/∂h_T‖"),
+    "test_accuracy": (test_accuracy, "test accuracy"),
+    "spectral_radius": (spectral_radius, "spectral radius ρ(W_hh)"),
+    "halted": (halted, "halted on a non-finite loss (1 yes, 0 no)"),
+    "largest_gradient": (largest_gradient, "largest ‖g‖ before clipping"),
+}
