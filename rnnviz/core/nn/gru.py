@@ -29,6 +29,7 @@ class GRUCell(StackedGatesCell):
     stacked = 3
     gates = (Gate("r", "reset r"), Gate("z", "update z"))
     candidate_block = 2  # W_hn (r, z, n)
+    memory_block = 1  # z: h_t = (1 - z) n + z h_{t-1}
     equations = (
         "r = σ(W_ir x + b_ir + W_hr h + b_hr), z = σ(W_iz x + b_iz + W_hz h + b_hz), "
         "n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), h' = (1 - z) ⊙ n + z ⊙ h"

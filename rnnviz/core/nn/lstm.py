@@ -35,16 +35,18 @@ class LSTMCell(StackedGatesCell):
         Gate("c", "cell c", sigmoid=False),
     )
     candidate_block = 2  # W_hg (i, f, g, o)
+    memory_block = 1  # f
     equations = (
         "i, f, o = σ(W_i· x + b_i· + W_h· h + b_h·), g = tanh(W_ig x + b_ig + W_hg h + b_hg), "
         "c' = f ⊙ c + i ⊙ g, h' = o ⊙ tanh(c'); forget-gate bias starts at 1"
     )
     export = ExportMapping("LSTM", "LSTM", (0, 3, 1, 2))  # ONNX: i, o, f, c
 
-    def initialise(self, params) -> None:
-        """b_f = 1 (input side; the recurrent side keeps its draw)."""
+    def initialise(self, params, memory_bias: float = 0.0) -> None:
+        """b_f = 1 + memory_bias (input side; the recurrent side keeps its draw)."""
         H = params["W_hh"].shape[1]
         params["b_ih"][H : 2 * H] = FORGET_BIAS
+        super().initialise(params, memory_bias)
 
     def forward(self, params, ids, lengths, state0=None) -> CellTrace:
         """One tanh per step for all four gates: σ(x) = (1 + tanh(x/2)) / 2, so the i, f, o rows

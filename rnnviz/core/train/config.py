@@ -83,6 +83,20 @@ class TrainConfig:
         run=True,
         group="model",
     )
+    memory_bias: float = setting(
+        0.0,
+        "memory bias",
+        "added at the start to the bias of the gate that keeps the state (LSTM forget gate f, "
+        "GRU update gate z), so that a fresh cell remembers longer (Gers et al. 2000; the "
+        "LSTM's forget bias is 1 + this); vanilla: no gate, no effect",
+        float,
+        low=-10,
+        high=10,
+        run=True,
+        group="model",
+        step=0.5,
+        decimals=2,
+    )
     seed: int = setting(
         0, "seed", "seed of weights, split and batch order", low=0, high=2**32 - 1, group="model"
     )

@@ -157,6 +157,7 @@ class Experiment:
             init=config.init,
             seed=config.seed,
             dtype=config.dtype,
+            memory_bias=config.memory_bias,
         )
         if model.vocab_size != len(vocab):
             raise ConfigError(
