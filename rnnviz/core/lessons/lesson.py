@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import RnnvizError
+from ..errors import ConfigError, RnnvizError
 from ..json_reader import JsonError, read_json
 from ..train.config import RUN_FIELDS, TrainConfig
 from .measures import MEASURES
@@ -85,7 +85,7 @@ def load(name: str) -> Lesson:
     try:
         raw = read_json(path.read_text(encoding="utf-8"))
         return _lesson(path.stem, raw)
-    except (JsonError, KeyError, TypeError, ValueError) as error:
+    except (JsonError, ConfigError, KeyError, TypeError, ValueError) as error:
         raise LessonError(f"lesson {path.name}: {error}") from None
 
 

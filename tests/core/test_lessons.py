@@ -1,0 +1,85 @@
+"""Lessons: every shipped file reads and names real measures and runs; a broken lesson file is
+refused with its reason; a lesson's checks hold headless (the slow ones: test_lesson_checks.py)."""
+
+import json
+
+import pytest
+
+from rnnviz.cli import main
+from rnnviz.core.lessons.lesson import Check, LessonError, lesson_names, load
+
+GOOD = {
+    "title": "t",
+    "text": "x",
+    "watch": "gradients",
+    "data": "recall:distance=5",
+    "settings": {"cell": "vanilla", "epochs": 1, "patience": 0, "validation_fraction": 0.0},
+    "steps": ["press Train"],
+    "checks": [{"claim": "c", "measure": "test_accuracy", "run": "vanilla", "above": 0.5}],
+}
+
+
+def test_every_shipped_lesson_reads():
+    names = lesson_names()
+    assert names, "no lesson shipped"
+    for name in names:
+        lesson = load(name)
+        assert lesson.title and lesson.steps and lesson.checks
+
+
+@pytest.mark.parametrize(
+    "change,reason",
+    [
+        ({"checks": [{**GOOD["checks"][0], "measure": "magic"}]}, "no measure 'magic'"),
+        ({"checks": [{**GOOD["checks"][0], "run": "gru"}]}, "is on run 'gru'"),
+        ({"checks": [{"claim": "c", "measure": "halted", "run": "vanilla"}]}, "neither"),
+        ({"checks": [{**GOOD["checks"][0], "colour": "red"}]}, "colour"),
+        ({"watch": "the moon"}, "is not a panel"),
+        ({"settings": {"hidden_size": 0}}, "hidden size must be >= 1"),
+        ({"runs": [{"label": "a", "changes": {"epochs": 3}}]}, "not a run setting"),
+        ({"runs": [{"label": "a", "changes": {"lr": -1}}]}, "learning rate must be > 0"),
+        ({"title": None, "steps": None}, "lesson bad.json"),
+    ],
+)
+def test_a_broken_lesson_file_is_refused_with_its_reason(tmp_path, change, reason):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps({**GOOD, **change}))
+    with pytest.raises(LessonError) as error:
+        load(str(path))
+    assert reason in str(error.value) and "bad.json" in str(error.value)
+
+
+def test_a_lesson_file_that_is_not_json_names_itself(tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text('{"title": ')
+    with pytest.raises(LessonError, match="lesson broken.json: not valid JSON"):
+        load(str(path))
+    with pytest.raises(LessonError, match="no lesson 'nope'; the lessons: "):
+        load("nope")
+
+
+def test_a_nan_never_holds():
+    check = Check("c", "test_accuracy", "vanilla", below=1.0)
+    assert check.holds(0.5) and not check.holds(float("nan")) and not check.holds(2.0)
+    assert Check("c", "halted", "x", above=0.5, below=2).bound == "> 0.5 and < 2"
+
+
+def test_the_command_lists_describes_and_checks(capsys):
+    assert main(["lesson", "--list"]) == 0
+    listed = capsys.readouterr().out
+    assert all(name in listed for name in lesson_names())
+    name = lesson_names()[0]
+    assert main(["lesson", name]) == 0
+    assert "checks:" in capsys.readouterr().out
+    assert main(["lesson", "nope"]) == 2
+    assert "no lesson 'nope'" in capsys.readouterr().err
+
+
+def test_a_check_that_is_not_seen_exits_1_and_says_so(tmp_path, capsys):
+    path = tmp_path / "impossible.json"
+    never = {"claim": "accuracy above 1", "measure": "test_accuracy", "run": "vanilla"}
+    path.write_text(json.dumps({**GOOD, "checks": [{**never, "above": 1.0}]}))
+    assert main(["lesson", str(path), "--check", "--json"]) == 1
+    record = json.loads(capsys.readouterr().out)
+    assert record["passed"] is False and record["checks"][0]["seen"] is False
+    assert 0.0 <= record["checks"][0]["value"] <= 1.0
