@@ -11,7 +11,7 @@ from dataclasses import asdict
 
 from ..core.data.tasks import TASKS, is_task, parse
 from ..core.errors import RnnvizError
-from ..core.insight.horizon import LEARNED, HorizonPoint, horizons, sweep
+from ..core.lessons.horizon import LEARNED, HorizonPoint, horizons, sweep
 from ..core.nn.registry import CELLS
 from .numbers import seed, whole
 from .options import add_hyperparameter_arguments, config_from

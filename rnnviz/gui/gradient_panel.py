@@ -35,7 +35,7 @@ FLOW_TITLES = {  # by task: a language model's or a classifier's
     True: "Gradient back through time: a loss at every word (newest batch)",
 }
 FLOW_HINTS = {
-    False: "how ‖∂L/∂h‖ fades back through the words",
+    False: "how ‖∂L/∂h‖ fades (or grows) back through the words",
     True: "how ‖∂L/∂h‖ builds up back through the words",
 }
 FLOW_TIPS = {

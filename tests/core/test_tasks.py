@@ -6,7 +6,7 @@ import pytest
 from rnnviz.core.data.datasets import load
 from rnnviz.core.data.tasks import FILLER, NEGATIVE, POSITIVE, Task, generate, parse
 from rnnviz.core.errors import DatasetError
-from rnnviz.core.insight.horizon import HorizonPoint, horizons
+from rnnviz.core.lessons.horizon import HorizonPoint, horizons
 
 
 def test_the_label_is_the_first_words_polarity_and_only_it_is_polar_without_distractors():

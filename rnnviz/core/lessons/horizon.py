@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..data.tasks import Task, generate
-from ..lessons.measures import RunHistory, gradient_ratio
 from ..train.config import TrainConfig
 from ..train.experiment import Experiment
+from .measures import RunHistory, gradient_ratio
 
 LEARNED = 0.9  # accuracy that counts as remembered (chance is 0.5)
 
