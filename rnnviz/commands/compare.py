@@ -14,7 +14,7 @@ from ..core.errors import RnnvizError
 from ..core.train.config import RUN_FIELDS
 from ..core.train.lockstep import MAX_RUNS, Lockstep, parse_run
 from ..core.words import plural
-from .options import add_data_arguments, add_hyperparameter_arguments, config_from, load_data
+from .options import add_data_arguments, add_hyperparameter_arguments, config_for, load_data
 from .output import Output, add_output_arguments
 from .train import EpochLog, ProgressBar
 
@@ -40,7 +40,8 @@ def run(args: argparse.Namespace) -> int:
     if len(args.run) < 2:
         raise RnnvizError(f"compare needs 2 to {MAX_RUNS} --run options")
     data = load_data(args, out)
-    lockstep = Lockstep.build(config_from(args), data, [parse_run(r) for r in args.run])
+    config, sized = config_for(args, data)
+    lockstep = Lockstep.build(config, data, [parse_run(r) for r in args.run])
     first = lockstep.experiments[0]
     epochs = first.trainer.epoch_budget
     steps = -(-len(first.train_set) // first.config.batch_size) * epochs * len(args.run)
@@ -49,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
         f"{plural(len(first.test_set), 'test sentence')}, vocabulary {len(first.vocab)}; "
         f"{len(args.run)} runs on the same batches, {plural(epochs, 'epoch')} at most"
     )
+    if sized:
+        out.note(sized)
     out.say(  # the train columns run below validation's, which says why
         "train loss and acc: the mean over each epoch's steps, with the run's dropout on; "
         "validation and test: the weights at the epoch's end, without dropout"

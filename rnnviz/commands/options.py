@@ -7,7 +7,7 @@ from pathlib import Path
 from ..core.data.datasets import Dataset, bundled_names, load, resolve
 from ..core.data.importers import FORMAT_HELP, FORMATS, MAX_FILE_BYTES
 from ..core.data.tasks import TASKS, is_task
-from ..core.train.config import CLASSIC_SETTINGS, HYPERPARAMETERS, TrainConfig
+from ..core.train.config import CLASSIC_SETTINGS, HYPERPARAMETERS, TrainConfig, sized_for
 from .numbers import real
 from .output import Output
 
@@ -81,16 +81,29 @@ def add_hyperparameter_arguments(parser: argparse.ArgumentParser) -> None:
         )
 
 
-def config_from(args: argparse.Namespace, base: TrainConfig | None = None) -> TrainConfig:
-    """The config given on the command line, on top of `base` (defaults when None)."""
-    given = {
+def given_settings(args: argparse.Namespace) -> dict:
+    """The settings given on the command line."""
+    return {
         f.name: getattr(args, f.name)
         for f in fields(TrainConfig)
         if getattr(args, f.name, None) is not None
     }
+
+
+def config_from(args: argparse.Namespace, base: TrainConfig | None = None) -> TrainConfig:
+    """The config given on the command line, on top of `base` (defaults when None)."""
     if base is None:
         base = TrainConfig.classic() if getattr(args, "classic", False) else TrainConfig()
-    return base.updated(**given)
+    return base.updated(**given_settings(args))
+
+
+def config_for(args: argparse.Namespace, data: Dataset) -> tuple[TrainConfig, str]:
+    """config_from(args) sized for the data (sized_for: small data) unless --classic, and the
+    note of what the size changed ("" if nothing)."""
+    config = config_from(args)
+    if getattr(args, "classic", False):
+        return config, ""
+    return sized_for(config, data, given_settings(args))
 
 
 DOCUMENT_SUFFIXES = (".txt", ".md")

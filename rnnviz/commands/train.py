@@ -30,6 +30,7 @@ from . import interrupts
 from .options import (
     add_data_arguments,
     add_hyperparameter_arguments,
+    config_for,
     config_from,
     data_paths,
     load_data,
@@ -228,7 +229,7 @@ def run(args: argparse.Namespace) -> int:
     if args.resume:  # --save may name it: the run goes on from it and replaces it
         refuse_overlaps([("--metrics", metrics_path)], [("--resume", args.resume)])
     data = load_data(args, out)
-    experiment = _make_experiment(args, data)
+    experiment, sized = _make_experiment(args, data)
     trainer = experiment.trainer
     cfg = trainer.config
     validation = experiment.evaluation_sets.get("validation")
@@ -248,7 +249,7 @@ def run(args: argparse.Namespace) -> int:
         how = "split into chunks of" if cfg.task == "lm" else "cut to"
         truncated = plural(trainer.train_set.truncated, "training sentence")
         out.note(f"{truncated} {how} {plural(cfg.max_len, 'token')}")
-    for note in experiment.splits.notes:
+    for note in filter(None, [sized, *experiment.splits.notes]):
         out.note(note)
     if not validation:
         out.note("no validation data: the last weights are kept and no temperature is fitted")
@@ -418,10 +419,12 @@ def save_model(path: Path, experiment: Experiment, out: Output) -> str | None:
     return f"{failure}; the trained model was saved to {rescue} instead"
 
 
-def _make_experiment(args: argparse.Namespace, data) -> Experiment:
-    """A fresh experiment, or one resumed from --resume (its vocabulary, weights, counters)."""
+def _make_experiment(args: argparse.Namespace, data) -> tuple[Experiment, str]:
+    """A fresh experiment sized for the data and the note of what its size changed, or one
+    resumed from --resume (its vocabulary, weights, counters and settings) and ""."""
     if not args.resume:
-        return Experiment.build(config_from(args), data)
+        config, sized = config_for(args, data)
+        return Experiment.build(config, data), sized
     ckpt = checkpoint.load(args.resume)
     try:
         experiment = Experiment.resume(ckpt, data, config_from(args, ckpt.config))
@@ -433,7 +436,7 @@ def _make_experiment(args: argparse.Namespace, data) -> Experiment:
             f"{args.resume} has already trained {plural(trainer.epoch, 'epoch')}: nothing to do "
             f"with --epochs {trainer.epoch_budget} (give a larger --epochs to train on)"
         )
-    return experiment
+    return experiment, ""
 
 
 def write_metrics(path: Path, rows: list[StepRecord]) -> None:

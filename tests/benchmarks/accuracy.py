@@ -8,8 +8,9 @@ sentences; the split is the CLI's own seeded, stratified 80/20, which moves with
 "amazon", "imdb", "yelp" are one file each (1,000); "uci-600" is a seeded 600-sentence sample of
 the pool; a bundled name ("negation", "tiny", ...) is that set with its own split (negation is
 also scored on its held-out frames).
-Each run trains exactly as `rnnviz train` does (Experiment.train: early stopping, best weights,
-temperature). --set overrides a default, to compare candidate defaults on the same seeds.
+Each run trains exactly as `rnnviz train` does (the defaults sized for the data, then
+Experiment.train: early stopping, best weights, temperature). --set overrides a default, to compare
+candidate defaults on the same seeds; a set setting counts as given, as on the command line.
 """
 
 import argparse
@@ -29,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from rnnviz.core.data.batching import EncodedSet  # noqa: E402
 from rnnviz.core.data.datasets import Dataset, bundled_names, load  # noqa: E402
 from rnnviz.core.nn.registry import CELLS  # noqa: E402
-from rnnviz.core.train.config import TrainConfig  # noqa: E402
+from rnnviz.core.train.config import TrainConfig, sized_for  # noqa: E402
 from rnnviz.core.train.experiment import Experiment  # noqa: E402
 from rnnviz.core.train.scoring import score  # noqa: E402
 from rnnviz.resources import resource_dir  # noqa: E402
@@ -62,7 +63,8 @@ def one_run(name: str, cell: str, seed: int, overrides: dict) -> dict:
     with threadpool_limits(limits=1):
         data = dataset(name)
         started = time.perf_counter()
-        experiment = Experiment.build(TrainConfig(cell=cell, seed=seed, **overrides), data)
+        config, _ = sized_for(TrainConfig(cell=cell, seed=seed, **overrides), data, overrides)
+        experiment = Experiment.build(config, data)
         report = experiment.train()
         test = experiment.trainer.evaluate("test")
         row = {

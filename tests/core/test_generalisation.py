@@ -4,13 +4,13 @@ import numpy as np
 import pytest
 
 from rnnviz.core.data.batching import EncodedSet
-from rnnviz.core.data.datasets import load, split
+from rnnviz.core.data.datasets import Dataset, load, split
 from rnnviz.core.data.text import PAD_ID, UNK_ID
 from rnnviz.core.errors import ConfigError, DatasetError
 from rnnviz.core.nn.model import SequenceModel
 from rnnviz.core.train import checkpoint
 from rnnviz.core.train.calibration import fit_temperature, nll, probabilities, reliability
-from rnnviz.core.train.config import TrainConfig
+from rnnviz.core.train.config import SMALL_DATA, SMALL_DATA_SETTINGS, TrainConfig, sized_for
 from rnnviz.core.train.experiment import Experiment
 from rnnviz.core.train.optim import make_optimizer
 from rnnviz.core.train.trainer import AUTO_EPOCH_BOUNDS, auto_epochs
@@ -119,6 +119,36 @@ def test_epochs_by_data_size_stay_within_bounds():
     assert [auto_epochs(n) for n in (1_000, 10_000, 100_000)] == sorted(
         [auto_epochs(n) for n in (1_000, 10_000, 100_000)], reverse=True
     )
+
+
+# ---------------------------------------------------------------- small data
+def sentences(n: int, parts=None) -> Dataset:
+    return Dataset(
+        "d", [f"w{i}" for i in range(n)], np.arange(n) % 2, ("a", "b"), parts or [None] * n
+    )
+
+
+def test_data_of_fewer_than_200_sentences_gets_the_small_data_defaults():
+    small, note = sized_for(TrainConfig(), sentences(SMALL_DATA - 1))
+    assert small == TrainConfig(**SMALL_DATA_SETTINGS)
+    assert note == (
+        "d: 199 sentences, fewer than 200, so the small-data defaults: validation fraction 0, "
+        "patience 0, word dropout 0, batch size 8, epochs 100"
+    )
+    assert sized_for(TrainConfig(), sentences(SMALL_DATA)) == (TrainConfig(), "")
+
+
+def test_the_small_data_defaults_keep_what_was_given():
+    data = sentences(SMALL_DATA - 1)
+    kept, note = sized_for(TrainConfig(epochs=5, batch_size=32), data, {"epochs", "batch_size"})
+    assert (kept.epochs, kept.batch_size, kept.word_dropout) == (5, 32, 0)
+    assert note.endswith("validation fraction 0, patience 0, word dropout 0")
+    for given in ({"validation_fraction"}, {"patience"}):  # early stopping needs its split
+        kept, note = sized_for(TrainConfig(), data, given)
+        assert (kept.validation_fraction, kept.patience) == (0.1, 8) and "patience" not in note
+    own = sentences(SMALL_DATA - 1, ["validation"] * 20 + [None] * (SMALL_DATA - 21))
+    assert sized_for(TrainConfig(), own)[0].patience == 8  # early stopping on the data's own
+    assert "word dropout" not in sized_for(TrainConfig(word_dropout=0.3), data, {"word_dropout"})[1]
 
 
 # ---------------------------------------------------------------- calibration
