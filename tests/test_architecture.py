@@ -52,6 +52,7 @@ MAY_IMPORT: dict[str, tuple[str, ...]] = {
         "core.words",
     ),
     "core.export": ("core.nn", "core.data", "core.train", "core.errors", "core.files"),
+    "core.lessons": ("core.train", "core.data", "core.insight", "core.errors", "core.json_reader"),
     "core": (),
     "resources": (),
     "rnnviz": (),
