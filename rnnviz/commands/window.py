@@ -4,6 +4,8 @@ import argparse
 
 from ..core.data.corpus import LEVELS
 from ..core.data.datasets import DEFAULT_DATASET, bundled_names
+from ..core.errors import RnnvizError
+from ..core.lessons.lesson import lesson_names
 from ..core.nn.registry import CELLS, TASKS
 from ..core.train.config import TrainConfig
 from ..gui import COLOUR_SCHEMES
@@ -87,12 +89,21 @@ def add_screenshot_arguments(parser: argparse.ArgumentParser) -> None:
         help="what to picture: the window, the plots' crosshair readouts, the question before "
         "discarding a trained model, the loss after a long run (linear and log: two files), an "
         "exported report (--out is then a folder), the unit inspector on the unit that the word "
-        "'not' of --text switches on most (and the window: two files)",
+        "'not' of --text switches on most (and the window: two files), the window with the "
+        "--lesson open and trained until its checks are measured",
+    )
+    parser.add_argument(
+        "--lesson",
+        choices=lesson_names(),
+        default=None,
+        help="the lesson of --scene lesson (its own data, settings and runs; --steps unused)",
     )
 
 
 def run_screenshot(args: argparse.Namespace) -> int:
     width, height = args.size
+    if (args.scene == "lesson") != (args.lesson is not None):
+        raise RnnvizError("--scene lesson and --lesson NAME go together")
     report = args.scene == "report"  # --out is the folder the report is written into
     checked_output_path(args.out, "screenshot", 4 * width * height, into_folder=report)
     dataset = args.data or DEFAULT_DATASET
@@ -110,6 +121,7 @@ def run_screenshot(args: argparse.Namespace) -> int:
         args.tab,
         tuple(args.run),
         {"task": args.task, "level": args.level},
+        args.lesson,
     )
     for path in paths:
         print(printable(f"saved {path}"))

@@ -2,7 +2,8 @@
 tab, float, close and maximise (as in napari, Spyder or Orange). Until the user moves one, the
 arrangement follows the window's width: two rows of panels side by side on a large screen, more of
 them as tabs on a laptop's. The arrangement is remembered between sessions; View → Reset layout
-goes back to the automatic one."""
+goes back to the automatic one. A dock of the window's own (a lesson) may stand beside the
+settings: the panels are then arranged in the rest of the width."""
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,6 +33,9 @@ ROW_HEIGHTS = {  # shares of the height: on a laptop the first row's two plots n
 CUSTOM = "custom"  # the user moved, tabbed or floated a dock
 LAYOUT_VERSION = 1  # of saveState(): a state of another version is ignored
 SETTINGS = "settings"  # the settings column's dock
+SETTINGS_MIN = 300  # px: the settings column's words whole
+PANELS_ROOM = 1024 - SETTINGS_MIN  # px the panels need, as a 1024 px window leaves them: a dock
+# beside the settings that would leave less is a tab of theirs
 
 Rows = list[list[list[str]]]  # rows, top first -> places, left first -> tabbed keys, front first
 
@@ -85,6 +89,8 @@ class PanelLayout(QObject):
         self._arranging = False
         self.arrangement = ""
         self.custom = False
+        self.beside: tuple[QDockWidget, int] | None = None  # a dock (a lesson) and its width
+        self._beside_tabbed = False  # it is a tab of the settings' (the window is too narrow)
         self._sizes_restored = False  # restore() brought the saved sizes back
         window.setDockNestingEnabled(True)
         window.setTabPosition(Qt.DockWidgetArea.AllDockWidgetAreas, QTabWidget.TabPosition.North)
@@ -104,10 +110,48 @@ class PanelLayout(QObject):
         return dock
 
     # ---------------------------------------------------------------- arranging
+    def _for(self, width: int) -> str:
+        """The automatic arrangement for a window `width` px wide, less the dock beside."""
+        beside = self.beside[1] if self.beside and not self._beside_tabbed else 0
+        return arrangement_for(width - beside)
+
     def fit(self, width: int) -> None:
         """The automatic arrangement for `width`, unless the user arranged the docks."""
-        if not self.custom and arrangement_for(width) != self.arrangement:
-            self.arrange(arrangement_for(width))
+        if self.beside is not None and self._beside_tabbed != self._too_narrow(width):
+            self._place_beside(width)
+        if not self.custom and self._for(width) != self.arrangement:
+            self.arrange(self._for(width))
+
+    def put_beside(self, dock: QDockWidget | None, px: int, width: int) -> None:
+        """`dock` (`px` wide) right of the settings, left of the panels, which are arranged in
+        the rest of `width` (a tab of the settings' when the rest would be too narrow); None: the
+        dock beside is hidden, the panels take its place."""
+        if self.beside is not None and dock is None:
+            self.beside[0].hide()
+        self.beside = None if dock is None else (dock, px)
+        self._place_beside(width)
+        self.fit(width)
+
+    def _too_narrow(self, width: int) -> bool:
+        return self.beside is not None and width - SETTINGS_MIN - self.beside[1] < PANELS_ROOM
+
+    def _place_beside(self, width: int) -> None:
+        if self.beside is None:
+            return
+        dock, px = self.beside
+        self._beside_tabbed = self._too_narrow(width)
+        arranging, self._arranging = self._arranging, True
+        self.window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        if self._beside_tabbed:
+            dock.widget().setMinimumWidth(0)
+            dock.widget().setMaximumWidth(SETTINGS_WIDTH["narrow"])
+            self.window.tabifyDockWidget(self.docks[SETTINGS], dock)
+        else:
+            dock.widget().setFixedWidth(px)  # resizeDocks cannot widen the settings' dock area
+            self.window.splitDockWidget(self.docks[SETTINGS], dock, Qt.Orientation.Horizontal)
+        dock.show()
+        dock.raise_()
+        self._arranging = arranging
 
     def arrange(self, arrangement: str) -> None:
         """Put the panel docks in `arrangement` (closed ones stay closed), sized by stretch."""
@@ -162,7 +206,8 @@ class PanelLayout(QObject):
             dock.setFloating(False)
             dock.show()
         self.window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.docks[SETTINGS])
-        self.arrange(arrangement_for(width))
+        self._place_beside(width)
+        self.arrange(self._for(width))
 
     def _moved(self, *_) -> None:
         if not self._arranging:
@@ -246,7 +291,7 @@ class PanelLayout(QObject):
     def restore(self, state: QByteArray | None, arrangement: str | None, width: int) -> None:
         """The automatic arrangement for `width`; the saved one on top when the user had made
         their own, or when it is the same arrangement (its sizes come back)."""
-        self.arrange(arrangement_for(width))
+        self.arrange(self._for(width))
         if state is None or arrangement not in (CUSTOM, self.arrangement):
             return
         self._arranging = True
@@ -264,7 +309,7 @@ def _settings_column(controls: QWidget, button_bar: QWidget) -> QWidget:
     scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     scroll.setFrameShape(QFrame.Shape.NoFrame)
     column = QWidget()
-    column.setMinimumWidth(300)  # the buttons' words whole
+    column.setMinimumWidth(SETTINGS_MIN)
     layout = QVBoxLayout(column)
     layout.setContentsMargins(0, 0, 0, 0)
     layout.addWidget(scroll, 1)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
 )
 
+from ..core.data import tasks
 from ..core.data.datasets import DEFAULT_DATASET, DataSource, bundled_names
 from ..core.errors import RnnvizError
 from ..core.train.config import TrainConfig
@@ -30,6 +31,7 @@ from .controls_panel import OPEN_DATASET, SPEEDS, ControlsPanel
 from .dataset_dialog import DatasetDialog
 from .inspection import UnitInspection
 from .layout import PanelLayout, default_size
+from .lessons import Lessons
 from .menus import build_menus, fill_runs_menu
 from .messages import Icon
 from .panel import CONFIG, PROBE, SNAPSHOT, TELEMETRY, PanelContext
@@ -82,6 +84,7 @@ class MainWindow(QMainWindow):
         self._build_layout()
         self.status = StatusBar(self, self.theme)
         self.actions = make_actions(self, self._commands())
+        self.lessons = Lessons(self)
         self._connect()
         build_menus(self)
         self._show_overview(experiment.overview())
@@ -128,7 +131,7 @@ class MainWindow(QMainWindow):
         gone = [
             s
             for s in (*last.sources, *last.test, *last.validation)
-            if s not in bundled_names() and not Path(s).exists()
+            if s not in bundled_names() and not Path(s).exists() and not tasks.is_task(s)
         ]
         if gone:
             self.statusBar().showMessage(
@@ -232,6 +235,7 @@ class MainWindow(QMainWindow):
         self.status.set_theme(self.theme)
         self.inspection.close()
         self.side_runs.recolour(self.theme)
+        self.lessons.set_theme(self.theme)
         for cls in PANELS:
             new = cls(self.theme, self.state)
             new.restore(self.panels[cls.key].state())

@@ -1,5 +1,6 @@
 """The menu bar: File (data, models, exports, quit), Training, View (each panel's own entries, the
-colours, the panels), Runs (side by side), Help (shortcuts, the current cell's equations, about).
+colours, the panels), Runs (side by side), Lessons, Help (shortcuts, the current cell's equations,
+the lessons again, about).
 The commands come from actions.py, with their shortcuts."""
 
 import re
@@ -7,6 +8,7 @@ import re
 from PySide6.QtGui import QAction, QActionGroup
 
 from .. import __version__
+from ..core.lessons.lesson import LessonError, lesson_names, load
 from ..core.nn.registry import CELLS
 from . import COLOUR_SCHEMES
 from .actions import shortcuts_html
@@ -68,9 +70,23 @@ def build_menus(window) -> None:
     window.runs_menu = bar.addMenu("&Runs")
     fill_runs_menu(window)
 
+    lessons = bar.addMenu("&Lessons")
+    for name in lesson_names():
+        action = add(
+            lessons, f"lesson:{name}", name, lambda _=False, n=name: window.lessons.open(n)
+        )
+        try:
+            action.setText(load(name).title.replace("&", "&&"))  # not a shortcut's mark
+        except LessonError as error:  # a file edited by hand: said, not fatal
+            action.setEnabled(False)
+            action.setToolTip(str(error))
+    lessons.setToolTipsVisible(True)
+
     help_menu = bar.addMenu("&Help")
     add(help_menu, "shortcuts", "Keyboard shortcuts", lambda: _shortcuts(window))
     add(help_menu, "equations", "Equations of the current cell", lambda: _equations(window))
+    help_lessons = help_menu.addMenu("Lessons")
+    help_lessons.addActions(lessons.actions())
     add(help_menu, "about", "About rnnviz", lambda: _about(window))
 
 

@@ -5,7 +5,7 @@ Scenes: "window" (the whole window), "hover" (the crosshair readouts on the loss
 plots), "discard" (the question before a trained model is replaced), "history" (the loss panel
 after a long run, linear and log scale), "report" (File > Export report into a folder),
 "inspector" (a phrase of the typed sentence selected, and the unit inspector on the unit it
-switches on most).
+switches on most), "lesson" (a lesson opened and trained until its checks are measured).
 """
 
 import dataclasses
@@ -13,12 +13,13 @@ import json
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
 from ..core.data.datasets import DEFAULT_DATASET
 
-SCENES = ("window", "hover", "discard", "history", "report", "inspector")
+SCENES = ("window", "hover", "discard", "history", "report", "inspector", "lesson")
 
 
 @contextmanager
@@ -41,6 +42,7 @@ def scripted_window(
 
     from ..core.train.config import TrainConfig
     from .app import application, dispose
+    from .first_run import OFFERED
     from .main_window import MainWindow
 
     application()
@@ -52,6 +54,7 @@ def scripted_window(
         config = dataclasses.replace(config, **(task or {}))
         settings.setValue("config", json.dumps(config.to_dict()))
         settings.setValue("colour_scheme", colours)
+        settings.setValue(OFFERED, True)  # no first-run hint in the pictures
         window = MainWindow(settings=settings, dataset=dataset)
         window.resize(*size)
         window.show()
@@ -82,20 +85,47 @@ def train(window, steps: int) -> None:
         done += ran
 
 
+def wait_for(condition: Callable[[], bool], seconds: float, failure: str) -> None:
+    """Process events until condition() holds; RnnvizError(failure) after `seconds`."""
+    from ..core.errors import RnnvizError
+    from .app import application
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise RnnvizError(failure)
+        application().processEvents()
+        time.sleep(0.01)
+
+
 def add_run(window, text: str) -> None:
     """Runs > Add a run, with the changes `text` says ("cell=lstm"); waits until it is there."""
-    from ..core.errors import RnnvizError
     from ..core.train.lockstep import parse_run
-    from .app import application
 
     before = len(window.side_runs.runs)
     window.add_run(parse_run(text))
-    deadline = time.monotonic() + 60
-    while len(window.side_runs.runs) == before:
-        if time.monotonic() > deadline:
-            raise RnnvizError(f"the run {text!r} was not added")
-        application().processEvents()
-        time.sleep(0.01)
+    wait_for(lambda: len(window.side_runs.runs) > before, 60, f"the run {text!r} was not added")
+
+
+def open_lesson(window, name: str) -> None:
+    """Lessons > `name` (the scripted model is replaced without a question), trained at full
+    speed until its epochs are done and its checks measured."""
+    from ..core.errors import RnnvizError
+    from ..core.lessons.lesson import load
+
+    lesson = load(name)
+    if not lesson.settings.epochs:
+        raise RnnvizError(f"the lesson {name} sets no epochs: it would train for ever")
+    window.lessons.start(lesson)
+    wait_for(lambda: window.lessons.lesson is lesson, 60, f"the lesson {name} did not open")
+    window.runner.set_speed(None)
+    window.runner.train()
+
+    def done() -> bool:
+        progress = window.lessons.progress
+        return progress is not None and progress.done
+
+    wait_for(done, 3600, f"the lesson {name} did not come to its end")
 
 
 def settle(window, seconds: float = 1.0) -> None:
@@ -132,17 +162,22 @@ def take_screenshot(
     tab: str | None = None,
     runs: tuple[str, ...] = (),
     task: dict | None = None,
+    lesson: str | None = None,
 ) -> list[Path]:
     """Train a `cell` model (None: the default cell) `steps` mini-batches at full speed, type
     `text`, show `show` (h, or a gate) in the hidden-state panel, in the `colours` scheme, play
     `scene` and save its pictures (`out`, or files named after it; a folder for "report").
     classic: the classic tutorial's settings (TrainConfig.classic) instead of the defaults; tab:
     the key of the tab panel to bring to the front; runs: runs beside the window's own
-    ("cell=lstm"); task: the task and level settings ({"task": "lm", "level": "char"})."""
+    ("cell=lstm"); task: the task and level settings ({"task": "lm", "level": "char"}); lesson:
+    a lesson to open and train to its end instead (its own data, settings and runs)."""
     from ..core.errors import RnnvizError
 
     path = Path(out)
+    steps = 0 if lesson else steps  # the lesson replaces the model
     with scripted_window(dataset, steps, size, cell, colours, classic, runs, task) as window:
+        if lesson is not None:
+            open_lesson(window, lesson)
         if text is not None:
             window.state.set_text(text)
         if show is not None:
@@ -247,6 +282,13 @@ def _inspector(window, path: Path) -> list[Path]:
     ]
 
 
+def _lesson(window, path: Path) -> list[Path]:
+    """The window with the lesson's watched panel marked (Show me)."""
+    window.lessons.show_me()
+    settle(window, 0.3)
+    return [save(window, path)]
+
+
 SCENE_PLAYERS = {
     "window": _window,
     "hover": _hover,
@@ -254,4 +296,5 @@ SCENE_PLAYERS = {
     "history": _history,
     "report": _report,
     "inspector": _inspector,
+    "lesson": _lesson,
 }

@@ -63,6 +63,10 @@ class WindowSettings:
             return None
         return value
 
+    def flag(self, key: str) -> bool:
+        """A remembered yes (saved as True); missing or anything else is no."""
+        return self.qsettings.value(key) in (True, "true")
+
     def colour_scheme(self) -> str:
         return self.text("colour_scheme", COLOUR_SCHEMES) or "system"
 

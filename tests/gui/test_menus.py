@@ -15,7 +15,7 @@ def train(window, steps: int) -> None:
 
 def test_the_menu_bar_offers_files_views_and_help(qtbot, window):
     titles = [action.text() for action in window.menuBar().actions()]
-    assert titles == ["&File", "&Training", "&View", "&Runs", "&Help"]
+    assert titles == ["&File", "&Training", "&View", "&Runs", "&Lessons", "&Help"]
     assert {"open", "save", "load", "history", "report", "quit", "log", "about"} <= set(
         window.actions
     )

@@ -3,7 +3,10 @@
 import pytest
 from PySide6.QtGui import QImage
 
+from rnnviz.cli import main
 from rnnviz.gui.screenshot import take_screenshot
+
+LESSON = "3-vanishing-gradients"
 
 
 @pytest.mark.slow
@@ -31,3 +34,18 @@ def test_a_picture_with_runs_beside_the_windows_own(qtbot, tmp_path):
         str(tmp_path / "runs.png"), "tiny", steps=10, size=(1000, 700), runs=("cell=lstm",)
     )
     assert QImage(str(path)).width() >= 1000  # (the window cannot yet shrink below ~1,190 px)
+
+
+@pytest.mark.slow
+def test_the_lesson_scene_trains_the_lesson_until_its_checks_are_measured(qtbot, tmp_path):
+    (path,) = take_screenshot(
+        str(tmp_path / "lesson.png"), size=(1366, 768), scene="lesson", lesson=LESSON
+    )
+    assert QImage(str(path)).size().toTuple() == (1366, 768)
+
+
+def test_the_lesson_scene_and_its_lesson_go_together(tmp_path, capsys):
+    out = str(tmp_path / "x.png")
+    assert main(["screenshot", "--scene", "lesson", "--out", out]) == 2
+    assert main(["screenshot", "--lesson", LESSON, "--out", out]) == 2
+    assert "--scene lesson and --lesson NAME go together" in capsys.readouterr().err

@@ -22,10 +22,11 @@ class RunHistory:
     steps: list[StepRecord] = field(default_factory=list)
     flows: list[np.ndarray] = field(default_factory=list)  # per step: (T,) mean ‖∂L/∂h_t‖ by
     # distance from the sentence end, index 0 = the last word
+    detach: Callable[[], None] = field(default=lambda: None, repr=False)  # stop recording
 
     @classmethod
     def of(cls, trainer: Trainer) -> "RunHistory":
-        """A history that the trainer's steps are added to from now on."""
+        """A history that the trainer's steps are added to from now on (until detach())."""
         history = cls()
 
         def add(record: StepRecord) -> None:
@@ -33,6 +34,7 @@ class RunHistory:
             history.flows.append(gradient_flow(trainer.last)["h"])
 
         trainer.on("step", add)
+        history.detach = lambda: trainer.off("step", add)
         return history
 
 

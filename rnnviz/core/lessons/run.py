@@ -1,14 +1,17 @@
 """A lesson's preset trained headless, and its checks evaluated at the end (rnnviz lesson --check).
 
-Every run of the lesson sees the same batches in the same order (a Lockstep), for the preset's
-epochs; each check is then measured on its run.
+The runs are trained as the window trains them, so that what the checks say is what the user
+sees: the first run takes the batches of its own epochs, and the others are given each one beside
+it (companions.py); when the first halts, all stop. Each check is then measured on its run, with
+the code the window's live checks use (live.py).
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..data.datasets import load
-from ..train.lockstep import Lockstep
+from ..train.companions import SideRuns
+from ..train.config import TrainConfig
+from ..train.experiment import Experiment
 from .lesson import Check, Lesson
 from .measures import MEASURES, RunHistory
 
@@ -23,23 +26,39 @@ class CheckResult:
         return self.check.holds(self.value)
 
 
-def run_lesson(
-    lesson: Lesson, seed: int, epoch_done: Callable[[int], None] = lambda epoch: None
-) -> list[CheckResult]:
+def measured(check: Check, experiment: Experiment, history: RunHistory) -> CheckResult:
+    """The check's measure on its run now (the headless and the window's checks alike)."""
+    measure, _ = MEASURES[check.measure]
+    return CheckResult(check, measure(experiment, history, check.at))
+
+
+def window_settings(lesson: Lesson) -> TrainConfig:
+    """The settings of the first run (the window's own): the lesson's, with the run's changes."""
+    return lesson.settings.updated(**lesson.runs[0].changes)
+
+
+def side_runs(lesson: Lesson) -> dict[str, dict]:
+    """Each other run's changes to window_settings, by its label in the lesson: the lesson's
+    settings with the run's own changes."""
+    first = lesson.runs[0].changes
+    return {
+        run.label: {
+            **{key: getattr(lesson.settings, key) for key in first if key not in run.changes},
+            **run.changes,
+        }
+        for run in lesson.runs[1:]
+    }
+
+
+def run_lesson(lesson: Lesson, seed: int) -> list[CheckResult]:
     """Train the lesson's runs with `seed` for its epochs; each check's measured value."""
-    settings = lesson.settings.updated(seed=seed)
-    data = load([lesson.data])
-    lockstep = Lockstep.build(settings, data, [dict(run.changes) for run in lesson.runs])
-    experiments = dict(zip((run.label for run in lesson.runs), lockstep.experiments, strict=True))
+    main = Experiment.build(window_settings(lesson).updated(seed=seed), load([lesson.data]))
+    beside = SideRuns()
+    beside.follow(main)
+    experiments = {lesson.runs[0].label: main}
+    for label, changes in side_runs(lesson).items():
+        beside.add(changes)
+        experiments[label] = beside.runs[-1].built
     histories = {label: RunHistory.of(e.trainer) for label, e in experiments.items()}
-    for epoch in range(1, settings.epochs + 1):
-        if not lockstep.active:
-            break
-        lockstep.run_epoch()
-        epoch_done(epoch)
-    results = []
-    for check in lesson.checks:
-        measure, _ = MEASURES[check.measure]
-        value = measure(experiments[check.run], histories[check.run], check.at)
-        results.append(CheckResult(check, value))
-    return results
+    main.trainer.run(lesson.settings.epochs)
+    return [measured(c, experiments[c.run], histories[c.run]) for c in lesson.checks]

@@ -7,7 +7,8 @@ its own thread. A command that answers takes an `on_done(result, error)` callbac
 worker thread (the window forwards it to its own thread), and also returns a Future for scripts
 and tests; the window never waits on one. The runner knows nothing of Qt. stop() ends the thread
 and waits for it. Beside it: companions.py (runs beside this one), recorder.py (what it
-records of the network's insides), run_status.py (its state and speed).
+records of the network's insides), run_status.py (its state and speed); a Watcher (a lesson's
+live checks) follows its runs on its thread.
 """
 
 import queue
@@ -15,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
+from typing import Protocol
 
 from threadpoolctl import threadpool_limits
 
@@ -29,6 +31,23 @@ from .telemetry import Telemetry
 
 PUBLISH_EVERY = 0.15  # seconds between snapshots of the weights for the window
 Reply = Callable[[object, BaseException | None], None]  # on_done(result, error)
+Runs = dict[str | None, Experiment]  # by label; None: the window's own
+
+
+class Watcher(Protocol):
+    """What follows the runs on the training thread (a lesson's live checks)."""
+
+    def follow(self, runs: Runs) -> None:
+        """The runs now: at once, after each reset and when a run beside it comes or goes."""
+
+    def epoch_ended(self) -> str:
+        """The window's run and those beside it ended an epoch: why to pause here, or ""."""
+
+    def paused(self) -> None:
+        """Training paused (Pause, or one Step)."""
+
+    def stop(self) -> None:
+        """It is followed no more."""
 
 
 class TrainingRunner:
@@ -41,6 +60,7 @@ class TrainingRunner:
         self._stopping = False
         self._steps_per_second: float | None = None  # None: as fast as possible
         self._side_runs = SideRuns()  # runs beside this one (training thread only)
+        self._watcher: Watcher | None = None
         self._thread = threading.Thread(target=self._loop, name="rnnviz-trainer", daemon=True)
         self._use(experiment)
 
@@ -60,7 +80,7 @@ class TrainingRunner:
         self._send(self._do_train)
 
     def pause(self) -> None:
-        self._send(lambda: self._set_state(RunState.PAUSED))
+        self._send(self._do_pause)
 
     def step_once(self) -> None:
         self._send(self._do_step_once)
@@ -103,10 +123,10 @@ class TrainingRunner:
     def add_run(self, changes: dict, on_done: Reply | None = None) -> Future:
         """A run beside this one, with `changes` to its settings (lockstep.RUN_FIELDS), trained
         on the same batches from now on; the reply is (label, its Telemetry)."""
-        return self._ask(lambda: self._side_runs.add(changes), on_done)
+        return self._ask(lambda: self._watched(self._side_runs.add(changes)), on_done)
 
     def remove_run(self, label: str) -> None:
-        self._send(lambda: self._side_runs.remove(label))
+        self._send(lambda: self._watched(self._side_runs.remove(label)))
 
     def pause_run(self, label: str, paused: bool) -> None:
         """Hold one run beside this one (it skips the batches meanwhile) or let it go on."""
@@ -129,6 +149,17 @@ class TrainingRunner:
         """Record the gradient flow and the recurrence's figures now (scripted sessions that
         train in chunks of steps, without the loop's publishing in between)."""
         return self._ask(lambda: self._insight.record_dynamics(force=True))
+
+    def watch(self, watcher: Watcher | None) -> None:
+        """Follow the runs with `watcher` from now on (None: with none), on the training thread."""
+
+        def use() -> None:
+            if self._watcher is not None:
+                self._watcher.stop()
+            self._watcher = watcher
+            self._watched(None)
+
+        self._send(use)
 
     def call(self, fn: Callable[[Experiment], object], on_done: Reply | None = None) -> Future:
         """Run fn(experiment) on the training thread between two steps, for scripts and tests
@@ -170,7 +201,21 @@ class TrainingRunner:
         self._insight = InsightRecorder(experiment, self.telemetry)
         self._side_runs.follow(experiment)
         experiment.trainer.on("halt", self._on_halt)
+        experiment.trainer.on("epoch_end", self._on_epoch_end)  # after the side runs' epochs
+        self._watched(None)
         self._publish(force=True)
+
+    def _watched(self, result: object) -> object:
+        """Tell the watcher the runs as they are now; `result` passed through."""
+        if self._watcher is not None:
+            beside = {run.label: run.built for run in self._side_runs.runs}
+            self._watcher.follow({None: self._experiment, **beside})
+        return result
+
+    def _on_epoch_end(self, _: int) -> None:
+        reason = self._watcher.epoch_ended() if self._watcher is not None else ""
+        if reason and self._status.running:
+            self._set_state(RunState.PAUSED, reason)
 
     def _on_halt(self, halt: Halt) -> None:
         self._set_state(RunState.HALTED, halt.reason)
@@ -183,11 +228,20 @@ class TrainingRunner:
         self._resume_trainer()
         self._set_state(RunState.TRAINING)
 
+    def _do_pause(self) -> None:
+        self._set_state(RunState.PAUSED)
+        self._tell_paused()
+
     def _do_step_once(self) -> None:
         self._set_state(RunState.PAUSED)
         self._resume_trainer()
         self._timed_step()
         self._publish(force=True)
+        self._tell_paused()
+
+    def _tell_paused(self) -> None:
+        if self._watcher is not None:
+            self._watcher.paused()
 
     def _resume_trainer(self) -> None:
         """Train or Step after a halt or early stopping: the user asked for more."""

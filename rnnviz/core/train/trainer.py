@@ -81,6 +81,10 @@ class Trainer:
         """Call callback(payload) on "step", "evaluation", "epoch_end" or "halt"."""
         self._listeners[event].append(callback)
 
+    def off(self, event: str, callback: Callable) -> None:
+        """Stop calling a callback given to on()."""
+        self._listeners[event].remove(callback)
+
     def _emit(self, event: str, payload) -> None:
         for callback in self._listeners[event]:
             callback(payload)
