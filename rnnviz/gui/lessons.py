@@ -77,8 +77,8 @@ class Lessons:
     def _started(self, lesson: Lesson) -> None:
         window = self.window
         self.lesson, self.progress = lesson, None
-        for changes in side_runs(lesson).values():
-            window.add_run(changes)
+        for label, changes in side_runs(lesson).items():
+            window.add_run(changes, label)
         live = LiveChecks(lesson, window.replies.to(lambda p: self._measured(live, p)))
         self._live = live
         window.runner.watch(live)  # after the runs are added: it follows them all from step 0

@@ -180,9 +180,9 @@ class MainWindow(QMainWindow):
         if changes is not None:
             self.add_run(changes)
 
-    def add_run(self, changes: dict) -> None:
+    def add_run(self, changes: dict, label: str | None = None) -> None:
         """A run beside this one with `changes` to the live settings, on the same batches from
-        the next step on."""
+        the next step on, called `label` (default: its changes)."""
 
         def added(result, error: BaseException | None) -> None:
             if error is not None:
@@ -195,7 +195,7 @@ class MainWindow(QMainWindow):
             fill_runs_menu(self)
             self.scheduler.mark(TELEMETRY, PROBE)
 
-        self.runner.add_run(changes, on_done=self.replies.to(added))
+        self.runner.add_run(changes, on_done=self.replies.to(added), label=label)
 
     @property
     def can_add_run(self) -> bool:

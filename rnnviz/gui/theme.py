@@ -173,7 +173,8 @@ def plot_rows(
 
 def inside_legend(plot: pg.PlotItem, corner: str = "right") -> pg.LegendItem:
     """A one-row legend inside the plot, in a top corner, on a translucent background: for plots
-    too short to give a legend a row of its own. PlotItem.plot(name=...) adds entries to it."""
+    too short to give a legend a row of its own; shown while the plot is at least twice its
+    height. PlotItem.plot(name=...) adds entries to it."""
     legend = pg.LegendItem(
         colCount=8,
         labelTextSize="8pt",
@@ -181,9 +182,18 @@ def inside_legend(plot: pg.PlotItem, corner: str = "right") -> pg.LegendItem:
         horSpacing=10,
         brush=pg.mkBrush(pg.getConfigOption("background") + "c0"),
     )
-    legend.setParentItem(plot.getViewBox())
+    view = plot.getViewBox()
+    legend.setParentItem(view)
     place_legend(legend, corner)
     plot.legend = legend
+
+    def fit(*_) -> None:  # in a squeezed plot it would cover the data and stick out of the view
+        room = view.height() >= 2 * legend.boundingRect().height()
+        if legend.isVisibleTo(view) != room:
+            legend.setVisible(room)
+
+    view.sigResized.connect(fit)
+    legend.geometryChanged.connect(fit)  # entries added or removed
     return legend
 
 

@@ -51,8 +51,8 @@ def test_live_checks_end_with_the_headless_values_and_pause_training(tmp_path):
     runner.start()
     try:
         runner.set_speed(None)
-        for changes in side_runs(lesson).values():
-            runner.add_run(changes).result(30)
+        for label, changes in side_runs(lesson).items():  # named as the lesson names them
+            runner.add_run(changes, label=label).result(30)
         reports = []
         live = LiveChecks(lesson, reports.append)
         runner.watch(live)

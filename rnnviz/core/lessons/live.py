@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..train.experiment import Experiment
-from ..train.lockstep import run_label
 from ..train.runner import Runs
 from .lesson import Lesson
 from .measures import RunHistory
@@ -33,7 +32,7 @@ class LiveChecks:
         self.report = report
         # the lesson's run labels -> the runner's (None: the window's own run)
         self.labels: dict[str, str | None] = {lesson.runs[0].label: None}
-        self.labels |= {label: run_label(c) for label, c in side_runs(lesson).items()}
+        self.labels |= {label: label for label in side_runs(lesson)}
         self._runs: dict[str, tuple[Experiment, RunHistory]] = {}
         self._main: Experiment | None = None
         self._first_epoch = 0  # the window's run's epoch count when it was first followed

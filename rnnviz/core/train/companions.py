@@ -97,9 +97,10 @@ class SideRuns:
         for run in self.runs:
             run.build(main)
 
-    def add(self, changes: dict) -> tuple[str, Telemetry]:
-        """A new run with `changes`; (its label, its Telemetry)."""
-        label = run_label(changes)
+    def add(self, changes: dict, label: str | None = None) -> tuple[str, Telemetry]:
+        """A new run with `changes`, called `label` (default: its changes, run_label); (its
+        label, its Telemetry)."""
+        label = label or run_label(changes)
         if len(self.runs) + 1 >= MAX_RUNS:
             raise ConfigError(f"at most {MAX_RUNS} runs side by side")
         if label in (run.label for run in self.runs):

@@ -120,10 +120,13 @@ class TrainingRunner:
         training data (recorder.unit_contexts)."""
         return self._ask(lambda: unit_contexts(self._experiment, unit, top), on_done)
 
-    def add_run(self, changes: dict, on_done: Reply | None = None) -> Future:
+    def add_run(
+        self, changes: dict, on_done: Reply | None = None, label: str | None = None
+    ) -> Future:
         """A run beside this one, with `changes` to its settings (lockstep.RUN_FIELDS), trained
-        on the same batches from now on; the reply is (label, its Telemetry)."""
-        return self._ask(lambda: self._watched(self._side_runs.add(changes)), on_done)
+        on the same batches from now on, called `label` (default: its changes); the reply is
+        (label, its Telemetry)."""
+        return self._ask(lambda: self._watched(self._side_runs.add(changes, label)), on_done)
 
     def remove_run(self, label: str) -> None:
         self._send(lambda: self._watched(self._side_runs.remove(label)))
