@@ -11,7 +11,15 @@ from ..core.insight.probe import Probe, probe
 from ..core.nn.cell import Cell, Gate
 from ..core.train.experiment import Overview
 from .panel import MAX_DRAWN_WORDS, PROBE, SNAPSHOT, Panel, PanelContext
-from .theme import Theme, colour_bar, set_ticks, set_view, style_plot, summary_label
+from .theme import (
+    Theme,
+    colour_bar,
+    set_ticks,
+    set_view,
+    style_plot,
+    summary_label,
+    word_ticks,
+)
 from .view_state import ViewState
 
 TYPED = "the typed sentence"
@@ -160,7 +168,8 @@ class HiddenStatePanel(QWidget, Panel):
             (t + 0.5, tok if not unk else f"{tok}?")
             for t, (tok, unk) in enumerate(zip(result.tokens, result.unknown, strict=True))
         ]
-        set_ticks(self.plot.getAxis("bottom"), labels)
+        bottom = self.plot.getAxis("bottom")
+        set_ticks(bottom, word_ticks(bottom, labels, self.plot.getViewBox().width()))
         step = max(1, H // 8)
         set_ticks(self.plot.getAxis("left"), [(u + 0.5, str(u)) for u in range(0, H, step)])
         set_view(self.plot, (0, T), (0, H))

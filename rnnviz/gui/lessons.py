@@ -82,6 +82,8 @@ class Lessons:
         live = LiveChecks(lesson, window.replies.to(lambda p: self._measured(live, p)))
         self._live = live
         window.runner.watch(live)  # after the runs are added: it follows them all from step 0
+        if lesson.sentence:
+            window.state.set_text(lesson.sentence)
         self.panel.show_lesson(lesson, window.panels[lesson.watch].title)
         window.panel_layout.put_beside(self.dock, LESSON_WIDTH, window.width())
         self.show_me()

@@ -34,6 +34,7 @@ from .theme import (
     set_ticks,
     set_view,
     style_plot,
+    word_ticks,
 )
 from .view_state import ViewState
 from .word_colours import words_html
@@ -323,7 +324,9 @@ class PredictionPanel(QWidget, Panel):
         x = np.arange(start, start + len(drawn.tokens))
         for i, curve in enumerate(self.curves):
             curve.setData(x, drawn.probs[:, i])
-        set_ticks(self.plot.getAxis("bottom"), list(zip(x.tolist(), drawn.tokens, strict=True)))
+        bottom = self.plot.getAxis("bottom")
+        words = list(zip(x.tolist(), drawn.tokens, strict=True))
+        set_ticks(bottom, word_ticks(bottom, words, self.plot.getViewBox().width()))
         set_view(self.plot, (start - 0.5, start + len(drawn.tokens) - 0.5), padding=0.02)
 
     def _show_tokens(self, result: Probe) -> tuple[Probe, int]:

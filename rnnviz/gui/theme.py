@@ -1,12 +1,13 @@
 """Colours and plot defaults that follow the system's light or dark palette."""
 
 import html
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QFontMetrics, QPalette
 from PySide6.QtWidgets import QApplication, QGraphicsItem, QLabel
 
 from .grid import Grid
@@ -275,6 +276,20 @@ def summary_label(text: str, lines: int = 2) -> QLabel:
     label.setFixedHeight(label.fontMetrics().lineSpacing() * lines + 4)
     label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
     return label
+
+
+WORD_GAP = 6  # pixels at least between two word labels of an axis
+
+
+def word_ticks(axis: pg.AxisItem, ticks: list, width: float) -> list:
+    """Every k-th of `ticks` ((position, word) one unit apart, over `width` pixels), k the
+    smallest that keeps the widest word clear of its neighbours: words never run together."""
+    if len(ticks) < 2 or width <= 0:
+        return ticks
+    metrics = QFontMetrics(axis.style.get("tickFont") or QApplication.font())
+    widest = max(metrics.horizontalAdvance(word) for _, word in ticks) + WORD_GAP
+    every = max(1, math.ceil(widest / (width / len(ticks))))
+    return ticks[::every]
 
 
 def set_ticks(axis: pg.AxisItem, ticks: list) -> None:

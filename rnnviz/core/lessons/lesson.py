@@ -5,7 +5,7 @@ of what should be observed.
     {"title": ..., "text": ..., "equation": ..., "watch": "gradients",
      "data": "recall:distance=20", "settings": {"cell": "vanilla", ...}, "epochs": 20,
      "runs": [{"label": "vanilla", "changes": {}}, ...],            (optional: one run)
-     "steps": ["Press Train (Space).", ...],
+     "steps": ["Press Train (Space).", ...], "sentence": "a sentence to type" (optional),
      "checks": [{"claim": ..., "measure": "gradient_ratio", "run": "vanilla", "at": 20,
                  "below": 0.1}, ...]}
 """
@@ -66,6 +66,7 @@ class Lesson:
     runs: tuple[Run, ...]
     steps: tuple[str, ...]
     checks: tuple[Check, ...]
+    sentence: str = ""  # typed into the prediction box when the lesson opens ("": left as it is)
 
 
 def lessons_dir() -> Path:
@@ -122,4 +123,5 @@ def _lesson(name: str, raw: dict) -> Lesson:
         runs,
         tuple(raw["steps"]),
         checks,
+        str(raw.get("sentence", "")),
     )
