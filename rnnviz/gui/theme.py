@@ -174,7 +174,7 @@ def plot_rows(
 
 def inside_legend(plot: pg.PlotItem, corner: str = "right") -> pg.LegendItem:
     """A one-row legend inside the plot, in a top corner, on a translucent background: for plots
-    too short to give a legend a row of its own; shown while the plot is at least twice its
+    too short to give a legend a row of its own; shown while the plot is at least 1.5 times its
     height. PlotItem.plot(name=...) adds entries to it."""
     legend = pg.LegendItem(
         colCount=8,
@@ -189,7 +189,7 @@ def inside_legend(plot: pg.PlotItem, corner: str = "right") -> pg.LegendItem:
     plot.legend = legend
 
     def fit(*_) -> None:  # in a squeezed plot it would cover the data and stick out of the view
-        room = view.height() >= 2 * legend.boundingRect().height()
+        room = view.height() >= 1.5 * legend.boundingRect().height()
         if legend.isVisibleTo(view) != room:
             legend.setVisible(room)
 
