@@ -397,11 +397,9 @@ class MainWindow(QMainWindow):
         speed = self.stored.text("speed", tuple(SPEEDS))
         if speed is not None:
             self.controls.speed.setCurrentText(speed)
-        states = self.stored.panel_states()
-        for key, panel in self.panels.items():
-            state = states.get(key)
-            if isinstance(state, dict):
-                panel.restore(state)
+        states = self.stored.panel_states({k: p.remembered for k, p in self.panels.items()})
+        for key, state in states.items():
+            self.panels[key].restore(state)
 
     def save_settings(self) -> None:
         self.stored.save(
