@@ -29,7 +29,8 @@ class WindowSettings:
             return None
         problem = check(value)
         if problem:
-            self._drop(key, problem)
+            self._refuse(key, problem)
+            self.qsettings.remove(key)
             return None
         return value
 
@@ -47,6 +48,9 @@ class WindowSettings:
         self.notes.append(f"the remembered {key} was {why} and is not used")
         self.qsettings.remove(key)
 
+    def _refuse(self, where: str, problem: str) -> None:
+        self.notes.append(f"the remembered {where} {problem}: the default is used")
+
     def _fields(self, where: str, values: Any, checks: dict[str, Check]) -> dict:
         """The fields of record `values` that pass their checks; each refused one is noted (its
         default is used), one without a check ignored (a newer version's)."""
@@ -59,7 +63,7 @@ class WindowSettings:
                 continue
             problem = checks[name](value)
             if problem:
-                self.notes.append(f"the remembered {where} {name} {problem}: the default is used")
+                self._refuse(f"{where} {name}", problem)
             else:
                 kept[name] = value
         return kept
@@ -101,7 +105,12 @@ class WindowSettings:
     def state(self, key: str) -> QByteArray | None:
         """A saved Qt state (geometry, splitter)."""
         return self._value(
-            key, lambda value: None if isinstance(value, QByteArray) else "not a saved Qt state"
+            key,
+            lambda value: (
+                None
+                if isinstance(value, QByteArray)
+                else f"must be a saved Qt state, got {value!r}"
+            ),
         )
 
     def panel_states(self, checks: dict[str, dict[str, Check]]) -> dict[str, dict]:

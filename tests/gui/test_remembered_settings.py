@@ -170,14 +170,27 @@ def test_a_bad_panel_state_is_dropped(tmp_path, panels, note):
 
 
 @pytest.mark.parametrize(
-    "key, value",
-    [("speed", 5), ("sentence", ["a", "list"]), ("last_dir", 3), ("geometry", "abc")],
+    "line, what",
+    [
+        ("speed=light speed", "one of "),
+        ("sentence=a, list", "text, got ['a', 'list']"),
+        ("last_dir=a, b", "text, got ['a', 'b']"),
+        ("geometry=abc", "a saved Qt state, got 'abc'"),
+        ("layout=12", "a saved Qt state, got '12'"),
+    ],
 )
-def test_a_bad_plain_value_is_dropped(tmp_path, key, value):
-    settings, qsettings = stored(tmp_path, **{key: value})
-    read = settings.state if key == "geometry" else settings.text
-    assert read(key) is None and qsettings.value(key) is None
-    assert settings.notes[0].startswith(f"the remembered {key} was ")
+def test_a_bad_plain_value_in_the_file_is_dropped(tmp_path, line, what):
+    """As a hand-edited INI file has them: text, and a list where a comma is unquoted."""
+    path = tmp_path / "settings.ini"
+    path.write_text(f"[General]\n{line}\n")
+    qsettings = QSettings(str(path), QSettings.Format.IniFormat)
+    settings, key = WindowSettings(qsettings), line.split("=")[0]
+    read = settings.state if key in ("geometry", "layout") else settings.text
+    assert read(key, *([("1 step/s",)] if key == "speed" else [])) is None
+    assert qsettings.value(key) is None  # the next start has nothing to say
+    assert len(settings.notes) == 1
+    assert settings.notes[0].startswith(f"the remembered {key} must be {what}")
+    assert settings.notes[0].endswith(": the default is used")
 
 
 @pytest.mark.parametrize(
