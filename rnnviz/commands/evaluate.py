@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     labels = to_model[data.labels]
     encoded = EncodedSet.build(data.texts, labels, ckpt.vocab, ckpt.config.max_len or None)
     apply_calibration_argument(args, ckpt.model)
-    scores = score(ckpt.model, encoded)
+    scores = score(ckpt.model, encoded, confusion=True)
     per_class = per_class_figures(scores.confusion)
     note_unknown(out, encoded.unknown_share(), data.name)
     out.say(

@@ -1,9 +1,12 @@
 """How counts and figures read in the text rnnviz prints: "1 epoch" but "2 epochs", class counts
-as "negative: 1,320, positive: 1,320", and figures rounded to what the largest of them makes
-meaningful (no "-4.46e-10" beside 0.401)."""
+as "negative: 1,320, positive: 1,320" (of 10,000 classes the 8 largest and "+9,992 more
+classes"), and figures rounded to what the largest of them makes meaningful (no "-4.46e-10"
+beside 0.401), probabilities with the digits a small one needs."""
 
 import math
 from collections.abc import Sequence
+
+MOST_LISTED = 8  # what a line of text names one by one (classes, say); the rest are counted
 
 
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
@@ -11,10 +14,29 @@ def plural(count: int, noun: str, nouns: str | None = None) -> str:
     return f"{count:,} {noun if count == 1 else nouns or noun + 's'}"
 
 
+def percent(p: float) -> str:
+    """ "66.0%"; under 0.1% two significant digits, "0.012%" (of 10,000 classes the likeliest may
+    have 0.05%: "0.0%" would read as none)."""
+    if p >= 0.001 or p <= 0:
+        return f"{p:.1%}"
+    return f"{100 * p:.{1 - math.floor(math.log10(100 * p))}f}%"
+
+
+def listed(items: Sequence[str], noun: str) -> str:
+    """ "a, b, c": the items, at most MOST_LISTED of them, then "+N more {noun}" (never "+1 more":
+    the item itself takes no more room)."""
+    if len(items) <= MOST_LISTED + 1:
+        return ", ".join(items)
+    return ", ".join(items[:MOST_LISTED]) + f", +{len(items) - MOST_LISTED:,} more {noun}"
+
+
 def class_summary(classes: Sequence[str], counts: Sequence[int]) -> str:
     """ "1: 105, 5: 95": each class with its number of examples (a class named by a number
-    cannot be read as a count)."""
-    return ", ".join(f"{name}: {int(n):,}" for name, n in zip(classes, counts, strict=True))
+    cannot be read as a count); of many classes the MOST_LISTED largest, then how many more."""
+    order = range(len(classes))
+    if len(classes) > MOST_LISTED + 1:
+        order = sorted(order, key=lambda i: -counts[i])
+    return listed([f"{classes[i]}: {int(counts[i]):,}" for i in order], "classes")
 
 
 def relative_figures(values: Sequence[float], digits: int = 3) -> list[str]:

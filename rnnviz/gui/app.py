@@ -75,8 +75,8 @@ def dispose(window) -> None:
 
 
 def run(dataset: str | None = None) -> int:
-    """Open the window (on `dataset`, else the last one used) and run the event loop; returns the
-    exit status."""
+    """Open the window (on `dataset`, else the last one used) with the crash reporter on and run
+    the event loop; returns the exit status."""
     problem = display_problem()
     if problem:
         print(f"rnnviz: cannot open the window: {problem}", file=sys.stderr)
@@ -84,11 +84,13 @@ def run(dataset: str | None = None) -> int:
     from PySide6.QtGui import QIcon
 
     from ..resources import resource_dir
+    from . import crash_report
     from .main_window import MainWindow
 
     app = application()
     app.setWindowIcon(QIcon(str(resource_dir("assets") / "icon.svg")))
-    window = MainWindow(dataset=dataset)
+    note = crash_report.start()  # before the window: a fault while it is built is reported too
+    window = MainWindow(dataset=dataset, notes=[note] if note else [])
     window.show()
     status = app.exec()
     dispose(window)

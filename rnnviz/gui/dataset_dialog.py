@@ -26,6 +26,7 @@ from ..core.data.datasets import Dataset, DataSource
 from ..core.data.importers import FORMAT_HELP, FORMATS
 from ..core.data.text import Vocabulary, tokenize
 from ..core.errors import RnnvizError
+from ..core.words import class_summary
 
 PREVIEW_ROWS = 12
 PREVIEW_LINES = 2000  # lines of each file read for the preview (the full load runs on Open)
@@ -140,8 +141,7 @@ class DatasetDialog(QDialog):
             )
             return
         self.dataset, self.source = data, source
-        counts = data.class_counts()
-        balance = ", ".join(f"{_escape(c)}: {n}" for c, n in zip(data.classes, counts, strict=True))
+        balance = _escape(class_summary(data.classes, data.class_counts()))
         vocab = Vocabulary.build(tokenize(t) for t in data.texts)
         split = "its own train/test split" if data.has_split else "no split (80/20 on load)"
         notes = "".join(f"<br>note: {_escape(n)}" for n in data.notes)

@@ -11,6 +11,7 @@ from ..core.insight.probe import Probe, probe
 from ..core.nn.cell import Cell, Gate
 from ..core.train.experiment import Overview
 from .panel import MAX_DRAWN_WORDS, PROBE, SNAPSHOT, Panel, PanelContext
+from .remembered import string
 from .theme import (
     Theme,
     colour_bar,
@@ -56,6 +57,7 @@ HOVER_HINT = "Hover a cell to read word, unit and value; click a row to inspect 
 
 class HiddenStatePanel(QWidget, Panel):
     key, slot, reads = "hidden", "bottom", frozenset({PROBE, SNAPSHOT})
+    remembered = {"layer": string}
     title = "Hidden state"
     stretch = 3
 
@@ -180,7 +182,7 @@ class HiddenStatePanel(QWidget, Panel):
     def restore(self, state: dict) -> None:
         """The layer by its label, now or once the model's layers are offered (a label the cell
         does not have is ignored)."""
-        self._wanted_layer = str(state.get("layer", ""))
+        self._wanted_layer = state.get("layer", "")
         self._choose_wanted_layer()
 
     def _layer_chosen(self) -> None:

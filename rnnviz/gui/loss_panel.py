@@ -2,8 +2,6 @@
 point), its smoothed curve, validation and test points, the best-validation mark, epoch and change
 marks, a crosshair readout, and the smoothing and log-scale controls."""
 
-import math
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
@@ -20,6 +18,7 @@ from .hint import EmptyHint
 from .hover import HoverReadout
 from .marks import VerticalMarks
 from .panel import TELEMETRY, Panel, PanelContext
+from .remembered import boolean, number
 from .run_overlay import RunCurves, evaluated, latest_test, runs_key
 from .theme import (
     LogAxis,
@@ -49,6 +48,7 @@ ACCURACY_TIP = (
 class LossPanel(QWidget, Panel):
     key, slot, reads = "loss", "top", frozenset({TELEMETRY})
     title = "Loss and accuracy"
+    remembered = {"log_scale": boolean, "smoothing": number(low=0, high=1, high_open=True)}
     smoothing_changed = Signal(float)
 
     def __init__(self, theme: Theme, state: ViewState, parent=None):
@@ -181,11 +181,10 @@ class LossPanel(QWidget, Panel):
         return {"log_scale": self.log_box.isChecked(), "smoothing": self.smoothing}
 
     def restore(self, state: dict) -> None:
-        if isinstance(state.get("log_scale"), bool):
+        if "log_scale" in state:
             self.log_box.setChecked(state["log_scale"])
-        smoothing = state.get("smoothing")
-        if isinstance(smoothing, int | float) and math.isfinite(smoothing):
-            self.set_smoothing(float(smoothing))
+        if "smoothing" in state:
+            self.set_smoothing(float(state["smoothing"]))
 
     def show_readouts_at(self, step: float) -> None:
         self.hover.show_at(step)

@@ -5,6 +5,7 @@ answer when it arrives (replies.py), on its own thread. It keeps no copy of the 
 trainer's are live, read from telemetry) nor of what the user looks at (view_state.py).
 """
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -48,12 +49,19 @@ from .unsaved import UnsavedWork
 from .view_state import EXAMPLE, ViewState
 
 REFRESH_MS = 20  # timer ticks; one panel is redrawn per tick, within a frame budget (scheduler.py)
+START_NOTES_MS = 30_000  # how long what the window says as it opens stays (a file's path, say)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, settings: QSettings | None = None, dataset: str | None = None):
+    def __init__(
+        self,
+        settings: QSettings | None = None,
+        dataset: str | None = None,
+        notes: Sequence[str] = (),
+    ):
         """dataset: a bundled name; None reopens the dataset of the last session (on the training
-        thread, after the window shows) or, the first time, DEFAULT_DATASET."""
+        thread, after the window shows) or, the first time, DEFAULT_DATASET. notes: what to tell
+        the user as the window opens (the crash reporter's), before the settings' own."""
         super().__init__()
         self.stored = WindowSettings(settings or QSettings("rnnviz", "rnnviz"))
         self.colour_scheme = self.stored.colour_scheme()
@@ -99,8 +107,9 @@ class MainWindow(QMainWindow):
         self.timer.start()
         if dataset is None:
             self._reopen_last_dataset()
-        if self.stored.notes:
-            self.statusBar().showMessage("; ".join(self.stored.notes), 15000)
+        notes = [*notes, *self.stored.notes]
+        if notes:
+            self.statusBar().showMessage("; ".join(notes), START_NOTES_MS)
 
     @property
     def config(self) -> TrainConfig:
@@ -401,11 +410,9 @@ class MainWindow(QMainWindow):
         speed = self.stored.text("speed", tuple(SPEEDS))
         if speed is not None:
             self.controls.speed.setCurrentText(speed)
-        states = self.stored.panel_states()
-        for key, panel in self.panels.items():
-            state = states.get(key)
-            if isinstance(state, dict):
-                panel.restore(state)
+        states = self.stored.panel_states({k: p.remembered for k, p in self.panels.items()})
+        for key, state in states.items():
+            self.panels[key].restore(state)
 
     def save_settings(self) -> None:
         self.stored.save(

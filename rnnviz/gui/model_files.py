@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QFileDialog
 from ..core.errors import RnnvizError
 from ..core.train import checkpoint
 from ..core.train.experiment import Experiment, Overview
+from ..core.words import listed, plural
 from . import messages, report
 from .folder_dialog import choose_folder
 
@@ -49,8 +50,8 @@ def load_model(window, path: str | None = None) -> bool:
         ckpt = checkpoint.load(path)
         if ckpt.classes != window.overview.classes:
             raise RnnvizError(
-                f"the model predicts {list(ckpt.classes)}, the open dataset has "
-                f"{list(window.overview.classes)}: open a matching dataset first"
+                f"the model predicts {_classes(ckpt.classes)}, the open dataset has "
+                f"{_classes(window.overview.classes)}: open a matching dataset first"
             )
     except RnnvizError as error:
         messages.show_error(window, "Cannot load model", str(error))
@@ -135,3 +136,8 @@ def export_history(window, path: str | None = None) -> None:
         messages.show_error(window, "Cannot export the history", str(error))
         return
     window.statusBar().showMessage(f"history: {rows:,} rows in {path}", 8000)
+
+
+def _classes(names: tuple[str, ...]) -> str:
+    """ "2 classes (negative, positive)": how many, and the first few by name."""
+    return f"{plural(len(names), 'class', 'classes')} ({listed(names, 'classes')})"

@@ -7,6 +7,7 @@ from ..core.insight.probe import Probe
 from ..core.train.config import TrainConfig
 from ..core.train.experiment import Overview
 from ..core.train.telemetry import Snapshot, TelemetryView
+from .remembered import Check
 
 TELEMETRY = "telemetry"  # new steps, evaluations, status
 SNAPSHOT = "snapshot"  # newer weights
@@ -45,6 +46,7 @@ class Panel:
     stretch = 2  # share of its row's width
     tab_with = ""  # a "tabs" panel's place on a laptop's screen: behind this panel
     reads: frozenset[str] = frozenset()
+    remembered: dict[str, Check] = {}  # each key of state() with the check a file's value passes
 
     def draw(self, context: PanelContext) -> None:
         raise NotImplementedError
@@ -57,7 +59,7 @@ class Panel:
         return {}
 
     def restore(self, state: dict) -> None:
-        """Take back what state() gave (from a file: unknown or bad values are ignored)."""
+        """Take back what state() gave (from a file: the keys of `remembered` that passed)."""
 
     def view_entries(self, menu) -> dict:
         """Add the panel's own entries to the View menu; returns them by name."""

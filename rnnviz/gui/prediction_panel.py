@@ -4,7 +4,6 @@ network's opinion moves word by word."""
 import html
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
@@ -13,7 +12,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -23,6 +21,8 @@ from ..core.insight.probe import Probe
 from ..core.insight.saliency import METHODS, Saliency, explain
 from ..core.insight.units import units_for_span
 from ..core.train.telemetry import Snapshot
+from ..core.words import percent
+from .class_rows import ClassRows
 from .next_token_view import NextTokenView, shown_token
 from .panel import MAX_DRAWN_WORDS, PROBE, Panel, PanelContext, weights_at
 from .theme import (
@@ -30,7 +30,6 @@ from .theme import (
     inside_legend,
     plain_label,
     plot_rows,
-    points_curve,
     set_ticks,
     set_view,
     style_plot,
@@ -57,7 +56,6 @@ class PredictionPanel(QWidget, Panel):
         super().__init__(parent)
         self.theme = theme
         self.view_state = state
-        self.classes: tuple[str, ...] = ()
         self.shown: Probe | None = None  # what the bars and the plot currently describe
         self.entry = QLineEdit(state.text)
         self.entry.setPlaceholderText("Type a sentence…")
@@ -105,7 +103,6 @@ class PredictionPanel(QWidget, Panel):
             "their mean over the other words. Click a unit to inspect it."
         )
         self.bars_grid = QGridLayout()
-        self.bars: list[tuple[QLabel, QProgressBar]] = []
         self.verdict = plain_label()
         bold = self.verdict.font()
         bold.setBold(True)
@@ -126,7 +123,7 @@ class PredictionPanel(QWidget, Panel):
             "softmax(W_hy h_t + b_y) for every prefix of the sentence: what the "
             "network would answer if the sentence stopped at that word."
         )
-        self.curves: list[pg.PlotDataItem] = []
+        self.rows = ClassRows(theme, self.bars_grid, self.plot)
         self.next_view = NextTokenView(theme)
         self.language_model = False  # the model continues text instead of classifying it
         classifier_page = QWidget()
@@ -191,8 +188,8 @@ class PredictionPanel(QWidget, Panel):
         if snapshot is None or context.probe is None:
             return
         self._set_language_model(snapshot.model.is_language_model)
-        if snapshot.classes != self.classes:
-            self._build_bars(snapshot.classes)
+        if snapshot.classes != self.rows.classes:
+            self.rows.build(snapshot.classes)
         self.context = context
         self.show_probe(context.probe, snapshot)
         self.saliency_timer.start()
@@ -232,7 +229,7 @@ class PredictionPanel(QWidget, Panel):
             )
             lines.append(
                 f'<span style="color:{run.colour}">■</span> {html.escape(run.label)}: '
-                f"{html.escape(answer)} ({final[best]:.1%})"
+                f"{html.escape(answer)} ({percent(final[best])})"
             )
         self.runs_label.setVisible(bool(lines))
         text = "<br>".join(lines)
@@ -276,28 +273,6 @@ class PredictionPanel(QWidget, Panel):
         if text != self.phrase_label.text():  # rich text is re-parsed on every setText
             self.phrase_label.setText(text)
 
-    def _build_bars(self, classes: tuple[str, ...]) -> None:
-        self.classes = classes
-        for label, bar in self.bars:
-            label.deleteLater()
-            bar.deleteLater()
-        self.bars = []
-        for curve in self.curves:
-            self.plot.removeItem(curve)
-        self.plot.legend.clear()
-        self.curves = []
-        for i, name in enumerate(classes):
-            colour = self.theme.classes[i % len(self.theme.classes)]
-            label = plain_label(name)
-            bar = QProgressBar()
-            bar.setMaximum(1000)
-            bar.setStyleSheet(f"QProgressBar::chunk {{ background: {colour}; }}")
-            bar.setToolTip(f"p({name} | sentence) = softmax(W_hy h_T + b_y)[{name}]")
-            self.bars_grid.addWidget(label, i, 0)
-            self.bars_grid.addWidget(bar, i, 1)
-            self.bars.append((label, bar))
-            self.curves.append(points_curve(self.plot, colour, name))
-
     def show_probe(self, result: Probe, snapshot: Snapshot) -> None:
         """Bars for the whole sentence; the opinion after each word and the tokens for at most its
         last MAX_DRAWN_WORDS words."""
@@ -307,23 +282,16 @@ class PredictionPanel(QWidget, Panel):
         if self.language_model:
             self._show_next(result, snapshot)
             return
-        for i, (_, bar) in enumerate(self.bars):
-            p = 0.0 if final is None else float(final[i])
-            bar.setValue(round(1000 * p))
-            bar.setFormat(f"{p:.1%}" if final is not None else "–")
+        x = np.arange(start, start + len(drawn.tokens))
+        self.rows.show(final, x, drawn.probs)
         if final is None:
             self.verdict.setText("")
-            for curve in self.curves:
-                curve.setData([], [])
             set_ticks(self.plot.getAxis("bottom"), [])
             return
         best = int(np.argmax(final))
         self.verdict.setText(  # plain text: a rich one is re-parsed on every step
-            f"Prediction: {self.classes[best]} ({final[best]:.1%}) {weights_at(snapshot)}"
+            f"Prediction: {self.rows.classes[best]} ({percent(final[best])}) {weights_at(snapshot)}"
         )
-        x = np.arange(start, start + len(drawn.tokens))
-        for i, curve in enumerate(self.curves):
-            curve.setData(x, drawn.probs[:, i])
         bottom = self.plot.getAxis("bottom")
         words = list(zip(x.tolist(), drawn.tokens, strict=True))
         set_ticks(bottom, word_ticks(bottom, words, self.plot.getViewBox().width()))
@@ -355,13 +323,9 @@ class PredictionPanel(QWidget, Panel):
             scores, colours = result.surprise, (self.theme.test, self.theme.test)
         elif saliency is not None and saliency.tokens == self.shown.tokens:  # not a stale one
             scores = saliency.scores[start:]
-            palette = self.theme.classes
             ranked = np.argsort(-saliency.probs)
             against = int(ranked[1]) if len(ranked) > 1 else saliency.target
-            colours = (
-                palette[saliency.target % len(palette)],
-                palette[against % len(palette)],
-            )
+            colours = (self.rows.colour(saliency.target), self.rows.colour(against))
         words = words_html(
             result.tokens,
             result.unknown,

@@ -43,6 +43,8 @@ def main() -> None:
     settings = QSettings(os.path.join(tempfile.mkdtemp(), "s.ini"), QSettings.Format.IniFormat)
     win = MainWindow(settings=settings, dataset="negation")
     win.show()
+    # no end: early stopping ended negation's run within minutes, and the soak idled after it
+    win.runner.call(lambda run: run.trainer.apply(epochs=1_000_000, patience=0)).result(10)
     win.runner.set_speed(None)
     win.runner.train()
     sentences = ["the food was not good at all", "i did not enjoy the movie", "the plot"]

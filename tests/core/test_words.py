@@ -1,4 +1,6 @@
-from rnnviz.core.words import class_summary, plural, relative_figures
+import pytest
+
+from rnnviz.core.words import MOST_LISTED, class_summary, listed, percent, plural, relative_figures
 
 
 def test_counts_take_the_singular_for_one():
@@ -15,6 +17,34 @@ def test_class_counts_cannot_be_read_as_one_number():
     assert (
         class_summary(("negative", "positive"), (1800, 1800)) == "negative: 1,800, positive: 1,800"
     )
+
+
+@pytest.mark.parametrize("n", [MOST_LISTED, MOST_LISTED + 1, MOST_LISTED + 2, 100, 10_000])
+def test_many_classes_are_summarised_by_the_largest(n):
+    counts = [c % 7 + 1 for c in range(n)]
+    text = class_summary([f"c{c}" for c in range(n)], counts)
+    if n <= MOST_LISTED + 1:  # all of them, in their order: "+1 more" takes the room of one
+        assert text == ", ".join(f"c{c}: {counts[c]}" for c in range(n))
+        return
+    named = text.split(", ")
+    assert len(named) == MOST_LISTED + 1 and named[-1] == f"+{n - MOST_LISTED:,} more classes"
+    largest = sorted(counts, reverse=True)[:MOST_LISTED]
+    assert [int(entry.split(": ")[1]) for entry in named[:-1]] == largest
+
+
+def test_a_list_is_cut_after_the_first_few():
+    assert listed(["a", "b"], "words") == "a, b"
+    names = [str(i) for i in range(20)]
+    assert listed(names, "names") == ", ".join(names[:MOST_LISTED]) + ", +12 more names"
+
+
+@pytest.mark.parametrize(
+    "p, text",
+    [(0.66, "66.0%"), (1.0, "100.0%"), (0.001, "0.1%"), (0.0, "0.0%"), (1.23e-4, "0.012%")],
+)
+def test_small_probabilities_keep_two_significant_digits(p, text):
+    assert percent(p) == text
+    assert percent(3e-5) == "0.0030%" and percent(1.5e-9) == "0.00000015%"
 
 
 def test_figures_are_rounded_to_what_the_largest_makes_meaningful():

@@ -40,7 +40,7 @@ def test_class_names_from_a_file_are_shown_as_text(qtbot, window, tmp_path):
     qtbot.waitUntil(lambda: window.panels["prediction"].verdict.text().endswith("at step 5"))
     window.redraw_all()
     assert not rendered_html(window)
-    shown = [label.text() for label, _ in window.panels["prediction"].bars]
+    shown = [label.text() for label, _ in window.panels["prediction"].rows.bars]
     assert HOSTILE[1] in shown  # the name itself, shown literally
     legend = [item.text for _, item in window.panels["prediction"].plot.legend.items]
     assert legend and not any(h in text for h in HOSTILE for text in legend)  # escaped

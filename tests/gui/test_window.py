@@ -59,7 +59,7 @@ def test_typing_changes_probabilities_and_heatmap_width(qtbot, window):
         ),
         timeout=3000,
     )
-    positive = window.panels["prediction"].bars[1][1].value()
+    positive = window.panels["prediction"].rows.bars[1][1].value()
     # one forward pass per keystroke, shared: both panels show the very same probe
     assert window.panels["hidden"].current is window.panels["prediction"].shown
     assert window.panels["hidden"].image.image.shape == (64, 3)
@@ -68,7 +68,9 @@ def test_typing_changes_probabilities_and_heatmap_width(qtbot, window):
     assert "zzz" in window.panels["prediction"].tokens_label.text()
     assert "unknown" in window.panels["prediction"].tokens_label.text()
     entry.setText("this is bad")
-    qtbot.waitUntil(lambda: window.panels["prediction"].bars[1][1].value() < positive, timeout=3000)
+    qtbot.waitUntil(
+        lambda: window.panels["prediction"].rows.bars[1][1].value() < positive, timeout=3000
+    )
 
 
 def test_step_and_reset(qtbot, window):
@@ -219,7 +221,7 @@ def test_bad_remembered_settings_are_dropped_with_a_note(qtbot, tmp_path, key, v
     try:
         assert window.config.hidden_size == TrainConfig().hidden_size
         message = window.statusBar().currentMessage()
-        assert key == "panels" or f"the remembered {key} was" in message
+        assert f"the remembered {key} " in message
     finally:
         dispose(window)
 

@@ -58,16 +58,7 @@ class Hyperparameter:
         """Why `value` is refused, or None. NaN and infinities are refused by every number."""
         if self.choices is not None:
             return None if value in self.choices else f"must be one of {', '.join(self.choices)}"
-        whole = self.kind is int
-        if isinstance(value, bool) or not isinstance(value, int if whole else int | float):
-            return f"must be {'a whole number' if whole else 'a number'}, got {value!r}"
-        if not math.isfinite(value):
-            return f"must be a finite number, got {value!r}"
-        if self.low is not None and (value <= self.low if self.low_open else value < self.low):
-            return f"must be {'>' if self.low_open else '>='} {_number(self.low)}"
-        if self.high is not None and (value >= self.high if self.high_open else value > self.high):
-            return f"must be {'<' if self.high_open else '<='} {_number(self.high)}"
-        return None
+        return number_problem(value, self.kind, self.low, self.high, self.low_open, self.high_open)
 
     def spin_range(self) -> tuple[float, float]:
         """The closed range a spin box can offer (open ends nudged inside)."""
@@ -75,6 +66,29 @@ class Hyperparameter:
         low = (self.low or 0) + (tiny if self.low_open else 0)
         high = (2**31 - 1) if self.high is None else self.high - (tiny if self.high_open else 0)
         return low, min(high, 2**31 - 1)
+
+
+def number_problem(
+    value: Any,
+    kind: type = float,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> str | None:
+    """Why `value` is not a finite number of `kind` (int: a whole one; never a bool) within
+    [low, high] (an open end excluded), or None."""
+    whole = kind is int
+    if isinstance(value, bool) or not isinstance(value, int if whole else int | float):
+        return f"must be {'a whole number' if whole else 'a number'}, got {value!r}"
+    # an int is finite (and math.isfinite(10**400) would overflow)
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"must be a finite number, got {value!r}"
+    if low is not None and (value <= low if low_open else value < low):
+        return f"must be {'>' if low_open else '>='} {_number(low)}"
+    if high is not None and (value >= high if high_open else value > high):
+        return f"must be {'<' if high_open else '<='} {_number(high)}"
+    return None
 
 
 def setting(default: Any, label: str, help: str, kind: type = int, **row: Any) -> Any:

@@ -3,8 +3,6 @@
 from dataclasses import dataclass, fields
 from enum import Enum
 
-import numpy as np
-
 from .calibration import Reliability
 
 
@@ -55,7 +53,6 @@ class Evaluation:
     split: str
     loss: float
     accuracy: float
-    confusion: np.ndarray  # (C, C) rows true class, columns predicted
     ece: float = 0.0  # expected calibration error (calibration.py)
     reliability: Reliability | None = None  # its table per confidence bin
     temperature: float = 1.0  # the model's temperature when scored

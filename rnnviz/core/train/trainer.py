@@ -228,7 +228,7 @@ class Trainer:
 
     # ------------------------------------------------------------ evaluation
     def evaluate(self, split_name: str = "test") -> Evaluation:
-        """Mean loss, accuracy and confusion matrix on "train", "test" or "validation"."""
+        """Mean loss, accuracy and calibration on "train", "test" or "validation"."""
         data = self.train_set if split_name == "train" else self.evaluation_sets[split_name]
         s = score(self.model, data)
         return Evaluation(
@@ -237,7 +237,6 @@ class Trainer:
             split_name,
             s.loss,
             s.accuracy,
-            s.confusion,
             s.ece,
             s.reliability,
             self.model.temperature,
