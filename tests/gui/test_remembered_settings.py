@@ -12,7 +12,7 @@ from PySide6.QtCore import QSettings
 
 from rnnviz.core.data.datasets import DataSource
 from rnnviz.core.data.importers import MAX_FILE_BYTES
-from rnnviz.core.train.config import HYPERPARAMETERS, TrainConfig
+from rnnviz.core.train.config import BY_FIELD, HYPERPARAMETERS, TrainConfig
 from rnnviz.gui.main_window import MainWindow
 from rnnviz.gui.settings_store import WindowSettings
 
@@ -42,13 +42,16 @@ def default(name: str):
 
 
 def test_every_number_of_the_config_is_checked():
-    assert len(NUMBERS) == 17 and {"hidden_size", "lr", "seed", "dropout"} <= set(NUMBERS)
+    assert len(NUMBERS) == 18 and {"hidden_size", "lr", "seed", "memory_bias"} <= set(NUMBERS)
 
 
 @pytest.mark.parametrize("bad", list(BAD_NUMBERS))
 @pytest.mark.parametrize("name", NUMBERS)
 def test_a_bad_number_in_the_config_is_dropped_alone(tmp_path, name, bad):
     value = BAD_NUMBERS[bad]
+    low = BY_FIELD[name].low
+    if bad == "negative" and low is not None and low < 0:  # memory bias: below its range
+        value = 10 * low - 1
     kept = "batch_size" if name != "batch_size" else "hidden_size"
     settings, _ = stored(tmp_path, config=json.dumps({name: value, kept: 24}))
     config = settings.config()
