@@ -33,7 +33,7 @@ def listed(items: Sequence[str], noun: str) -> str:
 def class_summary(classes: Sequence[str], counts: Sequence[int]) -> str:
     """ "1: 105, 5: 95": each class with its number of examples (a class named by a number
     cannot be read as a count); of many classes the MOST_LISTED largest, then how many more."""
-    order = range(len(classes))
+    order = list(range(len(classes)))
     if len(classes) > MOST_LISTED + 1:
         order = sorted(order, key=lambda i: -counts[i])
     return listed([f"{classes[i]}: {int(counts[i]):,}" for i in order], "classes")

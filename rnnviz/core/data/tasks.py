@@ -101,7 +101,7 @@ def generate(task: Task) -> Dataset:
     test = _sentences(task, max(task.sentences // 4, 10), np.random.default_rng([task.seed, 1]))
     texts = train[0] + test[0]
     labels = np.concatenate([train[1], test[1]])
-    parts: list[str | None] = ["train"] * len(train[0]) + ["test"] * len(test[0])
+    parts: list[str | None] = ["train" if i < len(train[0]) else "test" for i in range(len(texts))]
     return Dataset(task.spec, texts, labels, BINARY_CLASSES, parts)
 
 

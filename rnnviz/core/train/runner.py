@@ -129,7 +129,11 @@ class TrainingRunner:
         return self._ask(lambda: self._watched(self._side_runs.add(changes, label)), on_done)
 
     def remove_run(self, label: str) -> None:
-        self._send(lambda: self._watched(self._side_runs.remove(label)))
+        def remove() -> None:
+            self._side_runs.remove(label)
+            self._watched(None)
+
+        self._send(remove)
 
     def pause_run(self, label: str, paused: bool) -> None:
         """Hold one run beside this one (it skips the batches meanwhile) or let it go on."""
@@ -211,8 +215,9 @@ class TrainingRunner:
     def _watched(self, result: object) -> object:
         """Tell the watcher the runs as they are now; `result` passed through."""
         if self._watcher is not None:
-            beside = {run.label: run.built for run in self._side_runs.runs}
-            self._watcher.follow({None: self._experiment, **beside})
+            runs: dict[str | None, Experiment] = {None: self._experiment}
+            runs.update((run.label, run.built) for run in self._side_runs.runs)
+            self._watcher.follow(runs)
         return result
 
     def _on_epoch_end(self, _: int) -> None:
