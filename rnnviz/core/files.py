@@ -221,3 +221,10 @@ def _same_file(a: Path, b: Path) -> bool:
         return os.path.samefile(a, b)
     except OSError:  # one does not exist yet: the same name after links are followed
         return os.path.realpath(a) == os.path.realpath(b)
+
+
+def open_log(path: Path) -> IO[str]:
+    """A text file kept open for the process's lifetime and written as things happen (the crash
+    report faulthandler writes into as the process dies): by nature not atomic, so not through
+    writing(); created anew, with the umask's mode."""
+    return open(path, "w", encoding="utf-8")  # noqa: SIM115 (held open on purpose)

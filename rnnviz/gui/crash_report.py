@@ -10,6 +10,8 @@ from typing import TextIO
 
 from PySide6.QtCore import QStandardPaths
 
+from ..core.files import open_log
+
 REPORT, PREVIOUS = "crash.txt", "crash-previous.txt"
 _report: TextIO | None = None  # open for the process's lifetime: faulthandler writes to it
 
@@ -35,7 +37,7 @@ def start() -> str | None:
         if report.is_file() and report.stat().st_size:
             previous = report.replace(folder / PREVIOUS)
             note = f"rnnviz crashed last time: what it was doing is in {previous}"
-        _report = report.open("w", encoding="utf-8")
+        _report = open_log(report)
     except OSError as error:
         return f"no crash report this time: cannot write in {folder} ({error.strerror or error})"
     faulthandler.enable(_report, all_threads=True)
