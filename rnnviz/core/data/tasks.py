@@ -34,22 +34,16 @@ class Task:
     seed: int = 0  # of the sentences (the training seed is the run's own)
 
     def __post_init__(self) -> None:
-        problems = {
-            "distance": not 1 <= self.distance <= MAX_DISTANCE,
-            "distractors": not 0.0 <= self.distractors <= 0.9,  # NaN fails too
-            "sentences": not 20 <= self.sentences <= MAX_SENTENCES,
-            "seed": not 0 <= self.seed < 2**32,
+        checks = {  # knob -> (is it in range, the range in words); NaN fails every comparison
+            "distance": (1 <= self.distance <= MAX_DISTANCE, f"1 to {MAX_DISTANCE:,}"),
+            "distractors": (0.0 <= self.distractors <= 0.9, "0 to 0.9"),
+            "sentences": (20 <= self.sentences <= MAX_SENTENCES, f"20 to {MAX_SENTENCES:,}"),
+            "seed": (0 <= self.seed < 2**32, "0 to 2^32 - 1"),
         }
-        bounds = {
-            "distance": f"1 to {MAX_DISTANCE:,}",
-            "distractors": "0 to 0.9",
-            "sentences": f"20 to {MAX_SENTENCES:,}",
-            "seed": "0 to 2^32 - 1",
-        }
-        for knob, bad in problems.items():
-            if bad:
+        for knob, (fine, bounds) in checks.items():
+            if not fine:
                 raise DatasetError(
-                    f"{self.name}: {knob} must be {bounds[knob]}, not {getattr(self, knob)}"
+                    f"{self.name}: {knob} must be {bounds}, not {getattr(self, knob)}"
                 )
 
     @property
@@ -88,7 +82,7 @@ def parse(source: str) -> Task:
                 "e.g. recall:distance=50,distractors=0.15)"
             )
         try:
-            values[key] = float(text) if _KNOBS[key] in (float, "float") else int(text)
+            values[key] = float(text) if _KNOBS[key] is float else int(text)
         except ValueError:
             raise DatasetError(f"{source}: {key} must be a number, not {text!r}") from None
     return Task(name, **values)  # type: ignore[arg-type]

@@ -17,7 +17,7 @@ import numpy as np
 from ..data.tasks import Task, generate
 from ..train.config import TrainConfig
 from ..train.experiment import Experiment
-from .measures import RunHistory, gradient_ratio
+from .measures import RunHistory, gradient_ratio, test_accuracy
 
 LEARNED = 0.9  # accuracy that counts as remembered (chance is 0.5)
 
@@ -44,7 +44,7 @@ def measure(task: Task, config: TrainConfig, distance: int) -> HorizonPoint:
         config.cell,
         distance,
         config.seed,
-        float(experiment.trainer.evaluate("test").accuracy),
+        test_accuracy(experiment, history, None),
         gradient_ratio(experiment, history, distance),
         gradient_ratio(experiment, RunHistory(flows=history.flows[:1]), distance),
         experiment.trainer.step_count,

@@ -13,7 +13,7 @@ import numpy as np
 from ..insight.dynamics import recurrent_block
 from ..insight.flow import gradient_flow
 from ..train.experiment import Experiment
-from ..train.records import StepRecord
+from ..train.records import Evaluation, StepRecord
 from ..train.trainer import Trainer
 
 
@@ -22,6 +22,7 @@ class RunHistory:
     steps: list[StepRecord] = field(default_factory=list)
     flows: list[np.ndarray] = field(default_factory=list)  # per step: (T,) mean ‖∂L/∂h_t‖ by
     # distance from the sentence end, index 0 = the last word
+    tested: Evaluation | None = None  # the trainer's newest evaluation of the test split
     detach: Callable[[], None] = field(default=lambda: None, repr=False)  # stop recording
 
     @classmethod
@@ -33,8 +34,18 @@ class RunHistory:
             history.steps.append(record)
             history.flows.append(gradient_flow(trainer.last)["h"])
 
+        def scored(evaluation: Evaluation) -> None:
+            if evaluation.split == "test":
+                history.tested = evaluation
+
         trainer.on("step", add)
-        history.detach = lambda: trainer.off("step", add)
+        trainer.on("evaluation", scored)
+
+        def detach() -> None:
+            trainer.off("step", add)
+            trainer.off("evaluation", scored)
+
+        history.detach = detach
         return history
 
 
@@ -51,7 +62,12 @@ def gradient_ratio(experiment: Experiment, history: RunHistory, at: int | None) 
 
 
 def test_accuracy(experiment: Experiment, history: RunHistory, at: int | None) -> float:
-    return float(experiment.trainer.evaluate("test").accuracy)
+    """The trainer's own score of the test split at its epoch's end when the weights are still
+    those (no step, no restored best since), else a new one."""
+    trainer, tested = experiment.trainer, history.tested
+    if tested is not None and tested.step == trainer.step_count and trainer.restored is None:
+        return float(tested.accuracy)
+    return float(trainer.evaluate("test").accuracy)
 
 
 def spectral_radius(experiment: Experiment, history: RunHistory, at: int | None) -> float:
