@@ -4,6 +4,7 @@ pyqtgraph's auto-range moves the view on every new point, and every move re-rend
 (tick text is the most expensive thing the window paints). Following the data in round steps
 (1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^k) re-renders them only when the data outgrows the
 view. A zoom or pan by the user suspends following; the plot's "A" (auto-range) button resumes it.
+A legend inside the plot's top (theme.inside_legend) gets a band of its own above the data.
 """
 
 import math
@@ -37,14 +38,25 @@ def run_start(steps) -> float:
 
 
 class FollowRange:
-    def __init__(self, plot: pg.PlotItem, follow_y: bool = True):
+    def __init__(
+        self, plot: pg.PlotItem, follow_y: bool = True, clear_of: pg.LegendItem | None = None
+    ):
+        """clear_of: a legend inside the plot's top, kept above the data while it is shown."""
         self.view = plot.getViewBox()
         self.follow_y = follow_y
+        self.legend = clear_of
         self.log_y = False
         self.following = True
         self._target: tuple | None = None
         self.view.disableAutoRange()
         self.view.sigRangeChangedManually.connect(self._user_moved)
+
+    def _legend_share(self) -> float:
+        """The share of the view's height the legend covers (0 when hidden; at most a half)."""
+        height = self.view.height()
+        if self.legend is None or not self.legend.isVisible() or height <= 0:
+            return 0.0
+        return min(0.5, self.legend.boundingRect().height() / height)
 
     def _user_moved(self, *_) -> None:
         self.following = False
@@ -64,15 +76,17 @@ class FollowRange:
         shown_x, shown_y = self._target or ((None, None), None)
         span = shown_x[1] - x_min if shown_x[0] == x_min else None  # kept while it fits
         x_range = (x_min, x_min + sticky_ceiling(span, max(x_max - x_min, 10.0)))
+        free = 1.0 - self._legend_share()  # the data stays in the view's lower `free` part
         if self.log_y:
             low = math.floor(math.log10(max(y_low, 1e-30)))
-            high = math.ceil(math.log10(max(y_high, 1e-30)))
+            high = math.ceil(low + (math.log10(max(y_high, 1e-30)) - low) / free)
             y_range = (float(low), float(high if high > low else low + 1))
             if shown_y is not None and shown_y[0] <= low and high <= shown_y[1] <= high + 1:
                 y_range = shown_y  # within the decades shown, at most one to spare: keep them
         else:
-            top = sticky_ceiling(shown_y and shown_y[1], y_high) if y_high > 0 else 1.0
             bottom = 0.0 if y_low >= 0 else -nice_ceiling(-y_low)
+            y_high = bottom + (y_high - bottom) / free
+            top = sticky_ceiling(shown_y and shown_y[1], y_high) if y_high > 0 else 1.0
             y_range = (bottom, top)
         target = (x_range, y_range if self.follow_y else None)
         if target != self._target:

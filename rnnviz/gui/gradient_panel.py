@@ -60,7 +60,7 @@ class GradientPanel(QWidget, Panel):
         self.theme = theme
         # legends inside the plots, in one row: under them they took a third of the plots' height
         self.layout_widget, (self.norm_plot, self.flow_plot) = plot_rows((3, 2), (False, False))
-        inside_legend(self.norm_plot, "left")  # the right has the threshold's label
+        norm_legend = inside_legend(self.norm_plot, "left")  # the right: the threshold's label
         self.flow_legend = inside_legend(self.flow_plot)
         self.norm_plot.setAxisItems({"left": LogAxis("left")})
         style_plot(self.norm_plot, "Gradient norm before / after clipping", "‖g‖", "")
@@ -69,7 +69,7 @@ class GradientPanel(QWidget, Panel):
         )
         self.language_model = False
         self.norm_plot.setLogMode(False, True)
-        self.norm_range = FollowRange(self.norm_plot)
+        self.norm_range = FollowRange(self.norm_plot, clear_of=norm_legend)
         self.norm_range.set_log_y(True)
         self.flow_plot.disableAutoRange()
         self._flow_snapshot = None

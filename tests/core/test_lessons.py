@@ -3,10 +3,12 @@ refused with its reason; a lesson's checks hold headless (the slow ones: test_le
 
 import json
 
+import numpy as np
 import pytest
 
 from rnnviz.cli import main
 from rnnviz.core.lessons.lesson import Check, LessonError, lesson_names, load
+from rnnviz.core.lessons.measures import MEASURES, RunHistory
 
 GOOD = {
     "title": "t",
@@ -83,3 +85,12 @@ def test_a_check_that_is_not_seen_exits_1_and_says_so(tmp_path, capsys):
     record = json.loads(capsys.readouterr().out)
     assert record["passed"] is False and record["checks"][0]["seen"] is False
     assert 0.0 <= record["checks"][0]["value"] <= 1.0
+
+
+def test_the_gradient_ratio_is_the_median_over_steps_and_the_first_is_the_fresh_weights():
+    history = RunHistory(flows=[np.array([1.0]), np.array([1.0, 8.0]), np.array([2.0, 1.0, 9.0])])
+    history.flows.append(np.array([1.0, 0.02]))  # steps 1-4; step 1's batch was one word long
+    assert MEASURES["first_gradient_ratio"][0](None, history, 1) == 8.0
+    assert MEASURES["gradient_ratio"][0](None, history, 1) == 0.5
+    assert MEASURES["gradient_ratio"][0](None, history, 2) == 4.5
+    assert np.isnan(MEASURES["first_gradient_ratio"][0](None, history, 3))

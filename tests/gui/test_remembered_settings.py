@@ -42,7 +42,13 @@ def default(name: str):
 
 
 def test_every_number_of_the_config_is_checked():
-    assert len(NUMBERS) == 18 and {"hidden_size", "lr", "seed", "memory_bias"} <= set(NUMBERS)
+    assert len(NUMBERS) == 19 and {
+        "hidden_size",
+        "lr",
+        "seed",
+        "memory_bias",
+        "recurrent_radius",
+    } <= set(NUMBERS)
 
 
 @pytest.mark.parametrize("bad", list(BAD_NUMBERS))

@@ -1,3 +1,4 @@
+import math
 import subprocess
 import sys
 import threading
@@ -354,6 +355,39 @@ def test_plots_follow_the_data_until_the_user_zooms(qtbot):
     widget.getPlotItem().getViewBox().enableAutoRange()  # the "A" button
     follow.update(9000, 0.0, 0.7)
     assert follow.following
+
+
+def test_an_inside_legend_gets_a_band_above_the_data(qtbot, monkeypatch):
+    """The gradient norm plot's legend covered its top quarter, and with it the unclipped run's
+    ‖g‖ (a line at 3-4 in a view of 10^-4 to 10^3): the view now leaves the legend its band."""
+    import pyqtgraph as pg
+
+    from rnnviz.gui.follow_range import FollowRange
+    from rnnviz.gui.theme import inside_legend
+
+    monkeypatch.setitem(pg.CONFIG_OPTIONS, "background", "#ffffff")  # as the window's theme sets
+    widget = pg.PlotWidget()
+    widget.resize(500, 160)
+    qtbot.addWidget(widget)
+    plot = widget.getPlotItem()
+    legend = inside_legend(plot, "left")
+    plot.plot([1, 2], [1, 2], name="before (smoothed)")
+    widget.show()
+    qtbot.waitExposed(widget)
+    view = plot.getViewBox()
+    share = legend.boundingRect().height() / view.height()
+    assert legend.isVisible() and 0.1 < share < 0.5
+    follow = FollowRange(plot, clear_of=legend)
+    follow.set_log_y(True)
+    follow.update(630, 1e-4, 375.0)
+    (_, _), (low, high) = view.viewRange()
+    assert (high - math.log10(375.0)) / (high - low) >= share * 0.98  # the top band is free
+    follow.set_log_y(False)  # linear: the same
+    follow.update(630, 0.0, 0.7)
+    (_, _), (low, high) = view.viewRange()
+    assert (high - 0.7) / (high - low) >= share * 0.98
+    FollowRange(plot).update(630, 0.0, 0.7)
+    assert view.viewRange()[1][1] < 0.9  # not told of the legend: no band
 
 
 def test_epochs_are_numbered_as_in_the_cli(qtbot, window):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..insight.dynamics import recurrent_block
+from ..insight.dynamics import saturation as saturated_share
 from ..insight.flow import gradient_flow
 from ..train.experiment import Experiment
 from ..train.records import Evaluation, StepRecord
@@ -52,13 +53,24 @@ class RunHistory:
 Measure = Callable[[Experiment, RunHistory, int | None], float]
 
 
+def _ratios(history: RunHistory, at: int | None) -> list[float]:
+    """‖∂L/∂h_{T-at}‖ / ‖∂L/∂h_T‖ of each step taken whose batch reached `at` words back."""
+    k = at or 0
+    return [f[k] / f[0] for f in history.flows if len(f) > k and f[0] > 0]
+
+
 def gradient_ratio(experiment: Experiment, history: RunHistory, at: int | None) -> float:
     """‖∂L/∂h_{T-at}‖ / ‖∂L/∂h_T‖: the gradient `at` words before the sentence end against the
     last word's, the median over the steps taken (of those whose batch reached that far): what
     the gradient flow panel shows over training."""
-    k = at or 0
-    ratios = [f[k] / f[0] for f in history.flows if len(f) > k and f[0] > 0]
+    ratios = _ratios(history, at)
     return float(np.median(ratios)) if ratios else float("nan")
+
+
+def first_gradient_ratio(experiment: Experiment, history: RunHistory, at: int | None) -> float:
+    """The same ratio at the first such step: the fresh weights' gradient flow."""
+    ratios = _ratios(history, at)
+    return float(ratios[0]) if ratios else float("nan")
 
 
 def test_accuracy(experiment: Experiment, history: RunHistory, at: int | None) -> float:
@@ -75,6 +87,15 @@ def spectral_radius(experiment: Experiment, history: RunHistory, at: int | None)
     return float(np.abs(np.linalg.eigvals(recurrent_block(experiment.model))).max())
 
 
+def saturation(experiment: Experiment, history: RunHistory, at: int | None) -> float:
+    """Share of the hidden units (vanilla: |tanh| > SATURATED) or gate activations (gated cells: σ
+    within 1 - SATURATED of 0 or 1) saturated over the probe batch's words: the dynamics panel's
+    figure."""
+    batch = experiment.probe_batch
+    model = experiment.model
+    return saturated_share(model, model.forward(batch.ids, batch.lengths))
+
+
 def halted(experiment: Experiment, history: RunHistory, at: int | None) -> float:
     """1 when training stopped on a non-finite loss (the last good weights restored), else 0."""
     return 1.0 if experiment.trainer.halt is not None else 0.0
@@ -88,8 +109,10 @@ def largest_gradient(experiment: Experiment, history: RunHistory, at: int | None
 
 MEASURES: dict[str, tuple[Measure, str]] = {
     "gradient_ratio": (gradient_ratio, "‖∂L/∂h_(T-k)‖ / ‖∂L/∂h_T‖"),
+    "first_gradient_ratio": (first_gradient_ratio, "‖∂L/∂h_(T-k)‖ / ‖∂L/∂h_T‖ at the first step"),
     "test_accuracy": (test_accuracy, "test accuracy"),
     "spectral_radius": (spectral_radius, "spectral radius ρ(W_hh)"),
+    "saturation": (saturation, "share of units saturated"),
     "halted": (halted, "halted on a non-finite loss (1 yes, 0 no)"),
     "largest_gradient": (largest_gradient, "largest ‖g‖ before clipping"),
 }

@@ -90,14 +90,20 @@ class Cell:
         }
         return {name: specs[name] for name in self.param_names}
 
-    def initialise(self, params: dict[str, np.ndarray], memory_bias: float = 0.0) -> None:
+    def initialise(
+        self, params: dict[str, np.ndarray], memory_bias: float = 0.0, radius: float = 0.0
+    ) -> None:
         """Adjust freshly drawn parameters in place: memory_bias is added to the input-side bias
         of the gate that keeps the state (memory_block), so that a fresh cell remembers longer
-        (a forget-gate bias b_f = 5 keeps f = σ(5) ≈ 0.993: 0.7 of the state after 50 steps)."""
+        (a forget-gate bias b_f = 5 keeps f = σ(5) ≈ 0.993: 0.7 of the state after 50 steps);
+        radius > 0 rescales the candidate block W of W_hh to W · radius / ρ(W), ρ = max |λ|."""
+        H = params["W_hh"].shape[1]
         if self.memory_block is not None and memory_bias:
-            H = params["W_hh"].shape[1]
             k = self.memory_block
             params["b_ih"][k * H : (k + 1) * H] += memory_bias
+        if radius:
+            block = params["W_hh"][self.candidate_block * H : (self.candidate_block + 1) * H]
+            block *= radius / np.abs(np.linalg.eigvals(block)).max()
 
     def gate_activations(self, trace: CellTrace) -> dict[str, np.ndarray]:
         """Gate key -> (T, B, H) activations, for each of `gates`; none for the vanilla cell."""

@@ -42,11 +42,11 @@ class LSTMCell(StackedGatesCell):
     )
     export = ExportMapping("LSTM", "LSTM", (0, 3, 1, 2))  # ONNX: i, o, f, c
 
-    def initialise(self, params, memory_bias: float = 0.0) -> None:
+    def initialise(self, params, memory_bias: float = 0.0, radius: float = 0.0) -> None:
         """b_f = 1 + memory_bias (input side; the recurrent side keeps its draw)."""
         H = params["W_hh"].shape[1]
         params["b_ih"][H : 2 * H] = FORGET_BIAS
-        super().initialise(params, memory_bias)
+        super().initialise(params, memory_bias, radius)
 
     def forward(self, params, ids, lengths, state0=None) -> CellTrace:
         """One tanh per step for all four gates: σ(x) = (1 + tanh(x/2)) / 2, so the i, f, o rows

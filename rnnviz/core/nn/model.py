@@ -76,10 +76,12 @@ class SequenceModel:
         seed: int = 0,
         dtype: str | np.dtype = "float64",
         memory_bias: float = 0.0,
+        recurrent_radius: float = 0.0,
     ) -> "SequenceModel":
         """A fresh model; the same arguments give the same weights bit for bit. `uniform` draws
         every parameter from U(±1/sqrt(H)), as PyTorch's recurrent layers do; memory_bias is added
-        to the bias of a gated cell's keep gate (Cell.initialise)."""
+        to the bias of a gated cell's keep gate and recurrent_radius > 0 sets the spectral radius of
+        the candidate block of W_hh (Cell.initialise)."""
         rng = np.random.default_rng(seed)
         specs = {
             **CELLS[cell].param_specs(vocab_size, hidden_size),
@@ -90,7 +92,7 @@ class SequenceModel:
             if init == "uniform":
                 fan_in = hidden_size
             params[name] = initialisation.draw(init, shape, fan_in, fan_out, rng).astype(dtype)
-        CELLS[cell].initialise(params, memory_bias)
+        CELLS[cell].initialise(params, memory_bias, recurrent_radius)
         return cls(cell, task, params)
 
     # ------------------------------------------------------------------- sizes

@@ -99,6 +99,20 @@ class TrainConfig:
         step=0.5,
         decimals=2,
     )
+    recurrent_radius: float = setting(
+        0.0,
+        "recurrent ρ",
+        "W_hh (a gated cell: its candidate block) rescaled at the start so that its spectral "
+        "radius ρ is this; 0: as drawn. Above 1 the gradient can explode going back (Pascanu et "
+        "al. 2013)",
+        float,
+        low=0,
+        high=10,
+        run=True,
+        group="model",
+        step=0.25,
+        decimals=2,
+    )
     seed: int = setting(
         0, "seed", "seed of weights, split and batch order", low=0, high=2**32 - 1, group="model"
     )

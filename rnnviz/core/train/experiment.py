@@ -158,6 +158,7 @@ class Experiment:
             seed=config.seed,
             dtype=config.dtype,
             memory_bias=config.memory_bias,
+            recurrent_radius=config.recurrent_radius,
         )
         if model.vocab_size != len(vocab):
             raise ConfigError(
