@@ -295,7 +295,7 @@ class MainWindow(QMainWindow):
             self.source = source
             self.controls.show_config(self.config)
             self.status.shown_halt = ""
-            self.unsaved.mark_kept()
+            self.unsaved.mark_kept(overview.step)  # the status shown may be the old model's
             self._show_overview(overview)
             if after is not None:
                 after(overview)

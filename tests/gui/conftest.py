@@ -9,11 +9,12 @@ import shiboken6  # noqa: E402
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QThread, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow  # noqa: E402
 
-from ..conftest import describe, leaked_threads, leftovers, recording_starts  # noqa: E402
+from ..conftest import describe, leaked_threads, leftovers, recorded, recording_starts  # noqa: E402
 
 
 def _qt_objects(kind: type) -> list:
-    return [o for o in gc.get_objects() if issubclass(type(o), kind) and shiboken6.isValid(o)]
+    """The QTimers or QThreads a test started that Qt has not deleted."""
+    return [o for o in recorded(kind) if shiboken6.isValid(o)]
 
 
 def _windows() -> list:

@@ -37,6 +37,7 @@ class Overview:
 
     name: str
     task: str  # "classify" or "lm" (the settings themselves are the trainer's, live)
+    step: int  # the trainer's step count as built: 0, or a resumed checkpoint's
     classes: tuple[str, ...]
     class_counts: tuple[int, ...]
     train_size: int
@@ -250,6 +251,7 @@ class Experiment:
         return Overview(
             self.data.name,
             self.config.task,
+            self.trainer.step_count,
             self.classes,
             tuple(int(n) for n in self.data.class_counts()),
             len(self.train_set),
