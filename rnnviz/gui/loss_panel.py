@@ -261,7 +261,8 @@ class LossPanel(QWidget, Panel):
                 steps.x[-1], positive.min() if len(positive) else 1.0, high.max(), start
             )
         else:  # the informative part: a few high early losses must not flatten the rest
-            self.loss_range.update(steps.x[-1], 0.0, robust_top(high), start)
+            top = max(robust_top(high), _evaluated_top(view, self.run_curves[1]))
+            self.loss_range.update(steps.x[-1], 0.0, top, start)
             cut = self.loss_range.following and high.max() > self.loss_plot.viewRange()[1][1]
         smooth_loss = ema(steps.mean["loss"], self.smoothing)
         self.smooth_loss.setData(steps.x, smooth_loss)
@@ -366,3 +367,12 @@ def _lower_smoothed(view, weight: float, perplexity: bool):
 def _lower_test(view, weight: float, perplexity: bool):
     found = evaluated(view, "test", "loss" if perplexity else "accuracy")
     return found if found is None or not perplexity else (found[0], np.exp(found[1]))
+
+
+def _evaluated_top(view: TelemetryView, side_tests: RunCurves) -> float:
+    """The highest held-out loss of this run (validation, test) and of the runs beside (test):
+    each point is an epoch's score, a few a run, so all stay in view, unlike the training steps'
+    spikes (a validation loss rising to 3x its lowest is what overfitting looks like)."""
+    series = [s.mean["loss"] for s in view.evaluations.values() if s is not None and len(s)]
+    tops = [np.nanmax(y) for y in [*series, *side_tests.ys()] if np.isfinite(y).any()]
+    return float(max(tops, default=0.0))

@@ -7,8 +7,12 @@ import numpy as np
 import pytest
 
 from rnnviz.cli import main
+from rnnviz.core.data.datasets import load as load_data
 from rnnviz.core.lessons.lesson import Check, LessonError, lesson_names, load
 from rnnviz.core.lessons.measures import MEASURES, RunHistory
+from rnnviz.core.train.config import TrainConfig
+from rnnviz.core.train.experiment import Experiment
+from rnnviz.core.train.records import Evaluation
 
 GOOD = {
     "title": "t",
@@ -94,3 +98,33 @@ def test_the_gradient_ratio_is_the_median_over_steps_and_the_first_is_the_fresh_
     assert MEASURES["gradient_ratio"][0](None, history, 1) == 0.5
     assert MEASURES["gradient_ratio"][0](None, history, 2) == 4.5
     assert np.isnan(MEASURES["first_gradient_ratio"][0](None, history, 3))
+
+
+def evaluation(loss: float) -> Evaluation:
+    return Evaluation(step=0, epoch=0, split="validation", loss=loss, accuracy=0.5)
+
+
+def test_the_validation_rise_is_the_newest_loss_over_the_lowest():
+    history = RunHistory(validated=[evaluation(loss) for loss in (0.7, 0.5, 0.6, 1.5)])
+    assert MEASURES["validation_rise"][0](None, history, None) == pytest.approx(3.0)
+    assert np.isnan(MEASURES["validation_rise"][0](None, RunHistory(), None))
+
+
+def test_the_best_weights_and_the_temperature_are_measured_on_copies():
+    """best_test_accuracy is what Restore best then scoring the test split gives, and the ECE
+    after temperature scaling is that of Experiment.calibrate(): neither changes the model."""
+    config = TrainConfig(
+        hidden_size=8, epochs=4, validation_fraction=0.25, patience=0, lr=0.05, min_count=1
+    )
+    experiment = Experiment.build(config, load_data(["recall:distance=3,sentences=200,noise=0.2"]))
+    experiment.trainer.run(4)
+    measure = {name: MEASURES[name][0] for name in ("best_test_accuracy", "calibrated_test_ece")}
+    before = {n: p.copy() for n, p in experiment.model.params.items()}
+    best = measure["best_test_accuracy"](experiment, RunHistory(), None)
+    calibrated = measure["calibrated_test_ece"](experiment, RunHistory(), None)
+    assert experiment.model.temperature == 1.0
+    assert all(np.array_equal(p, before[n]) for n, p in experiment.model.params.items())
+    experiment.calibrate()
+    assert experiment.trainer.evaluate("test").ece == pytest.approx(calibrated)
+    experiment.trainer.restore_best()
+    assert experiment.trainer.evaluate("test").accuracy == pytest.approx(best)

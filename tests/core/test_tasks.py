@@ -34,6 +34,19 @@ def test_the_same_knobs_give_the_same_sentences_and_another_seed_others():
     assert generate(parse("recall:distance=9,seed=4")).texts != a.texts
 
 
+def test_noise_flips_about_its_share_of_the_labels_in_both_parts_and_nothing_else():
+    clean, noisy = (
+        generate(Task(distance=3, sentences=2000)),
+        generate(Task(distance=3, sentences=2000, noise=0.2)),
+    )
+    assert noisy.texts == clean.texts and noisy.parts == clean.parts
+    flipped = noisy.labels != clean.labels
+    for part in ("train", "test"):
+        share = flipped[np.array(clean.parts) == part].mean()
+        assert abs(share - 0.2) < 0.05, (part, share)
+    assert parse("recall:noise=0.2").spec == "recall:noise=0.2"
+
+
 def test_the_name_with_its_knobs_reads_as_data_and_names_itself():
     data = load(["recall:distance=12,distractors=0.1"])
     assert data.name == "recall:distance=12,distractors=0.1" and data.has_split
@@ -52,6 +65,7 @@ def test_the_name_with_its_knobs_reads_as_data_and_names_itself():
         ("recall:distractors=nan", "distractors must be 0 to 0.9, not nan"),
         ("recall:distractors=1", "distractors must be 0 to 0.9"),
         ("recall:sentences=5", "sentences must be 20 to 200,000"),
+        ("recall:noise=0.5", "noise must be 0 to 0.45, not 0.5"),
         ("recall:seed=-1", "seed must be 0 to 2^32 - 1"),
     ],
 )

@@ -5,6 +5,7 @@ import dataclasses
 import numpy as np
 from PySide6.QtCore import QPointF, QSettings
 
+from rnnviz.core.train.records import Evaluation
 from rnnviz.core.train.telemetry import Telemetry
 
 
@@ -86,6 +87,26 @@ def test_a_few_high_first_losses_do_not_flatten_a_linear_axis(qtbot, window):
     panel.log_box.setChecked(True)
     panel.update_view(telemetry.read())
     assert panel.loss_plot.getViewBox().viewRange()[1][1] >= np.log10(40.0)  # log: everything
+
+
+def test_a_rising_validation_loss_stays_in_view(qtbot, window):
+    """The overfitting lesson's picture: the training loss falls to 0 while the validation loss
+    climbs to 2.5; the linear axis follows the training steps' 99th percentile, but an epoch's
+    held-out score is always shown (it was drawn above the view, the rise cut off at 0.8)."""
+    records = []
+    window.runner.call(lambda run: records.append(run.trainer.step())).result(30)
+    telemetry = Telemetry()
+    for step in range(1, 1401):
+        loss = 0.7 * np.exp(-step / 200)
+        telemetry.record_step(dataclasses.replace(records[0], step=step, loss=loss))
+        if step % 35 == 0:
+            held = 0.55 + 2.0 * max(0.0, step - 140) / 1260
+            for split in ("validation", "test"):
+                telemetry.record_evaluation(Evaluation(step, step // 35, split, held, 0.7))
+    panel = window.panels["loss"]
+    panel.update_view(telemetry.read())
+    assert panel.loss_plot.getViewBox().viewRange()[1][1] >= 2.55
+    assert "above the view" not in panel.summary.text()
 
 
 def test_smoothing_redraws_the_training_curve(qtbot, window):

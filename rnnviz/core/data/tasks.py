@@ -3,8 +3,11 @@
 recall: a sentiment word (good, great, ... or bad, awful, ...), then `distance` filler words; the
 label is the polarity of the first word. With `distractors` > 0, that share of the filler words
 is replaced by sentiment words of random polarity, so that only the first one counts: the network
-must carry one bit across `distance` steps. Written on the command line as a name with knobs:
-`recall`, `recall:distance=50`, `recall:distance=50,distractors=0.15,sentences=4000,seed=1`.
+must carry one bit across `distance` steps. With `noise` > 0, that share of the labels is
+flipped, in both parts, as annotators' mistakes would be: no network scores above 1 - noise on
+the test part, and one that learns every training label by heart has learnt the noise too.
+Written on the command line as a name with knobs: `recall`, `recall:distance=50`,
+`recall:distance=50,distractors=0.15,sentences=4000,seed=1`, `recall:distance=5,noise=0.3`.
 """
 
 from dataclasses import dataclass, fields, replace
@@ -31,12 +34,14 @@ class Task:
     distance: int = 20  # filler words after the word to remember
     distractors: float = 0.0  # share of filler words that are sentiment words of random polarity
     sentences: int = 2000  # training sentences; the test part is a quarter of this
+    noise: float = 0.0  # share of the sentences (train and test) whose label is flipped
     seed: int = 0  # of the sentences (the training seed is the run's own)
 
     def __post_init__(self) -> None:
         checks = {  # knob -> (is it in range, the range in words); NaN fails every comparison
             "distance": (1 <= self.distance <= MAX_DISTANCE, f"1 to {MAX_DISTANCE:,}"),
             "distractors": (0.0 <= self.distractors <= 0.9, "0 to 0.9"),
+            "noise": (0.0 <= self.noise <= 0.45, "0 to 0.45"),
             "sentences": (20 <= self.sentences <= MAX_SENTENCES, f"20 to {MAX_SENTENCES:,}"),
             "seed": (0 <= self.seed < 2**32, "0 to 2^32 - 1"),
         }
@@ -90,9 +95,14 @@ def parse(source: str) -> Task:
 
 def generate(task: Task) -> Dataset:
     """The task's sentences with their own train/test split (test: a quarter as many, drawn
-    from another stream of the same seed)."""
+    from another stream of the same seed), `noise` of the labels flipped in both parts (a third
+    stream: the sentences are those of the same task without noise)."""
     train = _sentences(task, task.sentences, np.random.default_rng([task.seed, 0]))
     test = _sentences(task, max(task.sentences // 4, 10), np.random.default_rng([task.seed, 1]))
+    noise = np.random.default_rng([task.seed, 2])
+    for _, labels in (train, test):
+        flipped = noise.random(len(labels)) < task.noise
+        labels[flipped] = 1 - labels[flipped]
     texts = train[0] + test[0]
     labels = np.concatenate([train[1], test[1]])
     parts: list[str | None] = ["train" if i < len(train[0]) else "test" for i in range(len(texts))]

@@ -13,8 +13,11 @@ import numpy as np
 from ..insight.dynamics import recurrent_block
 from ..insight.dynamics import saturation as saturated_share
 from ..insight.flow import gradient_flow
+from ..nn.model import SequenceModel
+from ..train.calibration import fit_temperature
 from ..train.experiment import Experiment
 from ..train.records import Evaluation, StepRecord
+from ..train.scoring import logits_of, scores_of
 from ..train.trainer import Trainer
 
 
@@ -24,6 +27,7 @@ class RunHistory:
     flows: list[np.ndarray] = field(default_factory=list)  # per step: (T,) mean ‖∂L/∂h_t‖ by
     # distance from the sentence end, index 0 = the last word
     tested: Evaluation | None = None  # the trainer's newest evaluation of the test split
+    validated: list[Evaluation] = field(default_factory=list)  # each epoch's, of validation
     detach: Callable[[], None] = field(default=lambda: None, repr=False)  # stop recording
 
     @classmethod
@@ -38,6 +42,8 @@ class RunHistory:
         def scored(evaluation: Evaluation) -> None:
             if evaluation.split == "test":
                 history.tested = evaluation
+            elif evaluation.split == "validation":
+                history.validated.append(evaluation)
 
         trainer.on("step", add)
         trainer.on("evaluation", scored)
@@ -107,6 +113,55 @@ def largest_gradient(experiment: Experiment, history: RunHistory, at: int | None
     return float(np.max(np.where(np.isfinite(norms), norms, np.inf))) if norms else float("nan")
 
 
+def train_loss(experiment: Experiment, history: RunHistory, at: int | None) -> float:
+    """The mean loss on the training split with the weights now, without dropout: near 0, every
+    training label is learnt by heart."""
+    return float(experiment.trainer.evaluate("train").loss)
+
+
+def validation_rise(experiment: Experiment, history: RunHistory, at: int | None) -> float:
+    """The newest epoch's validation loss over the lowest one's: above 1, training has gone past
+    the weights that generalise best."""
+    losses = [evaluation.loss for evaluation in history.validated]
+    return float(losses[-1] / min(losses)) if losses and min(losses) > 0 else float("nan")
+
+
+def _best_model(experiment: Experiment) -> SequenceModel | None:
+    """A copy of the model with the trainer's best-validation weights (what Restore best puts
+    back), the model itself left as it is."""
+    best = experiment.trainer.best
+    if best is None:
+        return None
+    model = experiment.model.copy()
+    for name, value in best.params.items():
+        np.copyto(model.params[name], value)
+    return model
+
+
+def best_test_accuracy(experiment: Experiment, history: RunHistory, at: int | None) -> float:
+    """Test accuracy of the best-validation weights."""
+    model = _best_model(experiment)
+    if model is None:
+        return float("nan")
+    return scores_of(*logits_of(model, experiment.evaluation_sets["test"])).accuracy
+
+
+def test_ece(experiment: Experiment, history: RunHistory, at: int | None) -> float:
+    """Expected calibration error on the test split of the weights now at temperature 1: how far
+    the probabilities stated are from the accuracy reached (ECE = Σ_k n_k/N |acc_k − conf_k|)."""
+    return scores_of(*logits_of(experiment.model, experiment.evaluation_sets["test"])).ece
+
+
+def calibrated_test_ece(experiment: Experiment, history: RunHistory, at: int | None) -> float:
+    """The same ECE with the probabilities softmax(z / T), T fitted on the validation split
+    (temperature scaling), the model's own temperature left as it is."""
+    sets, model = experiment.evaluation_sets, experiment.model
+    if "validation" not in sets:
+        return float("nan")
+    temperature = fit_temperature(*logits_of(model, sets["validation"]))
+    return scores_of(*logits_of(model, sets["test"]), temperature).ece
+
+
 MEASURES: dict[str, tuple[Measure, str]] = {
     "gradient_ratio": (gradient_ratio, "‖∂L/∂h_(T-k)‖ / ‖∂L/∂h_T‖"),
     "first_gradient_ratio": (first_gradient_ratio, "‖∂L/∂h_(T-k)‖ / ‖∂L/∂h_T‖ at the first step"),
@@ -115,4 +170,9 @@ MEASURES: dict[str, tuple[Measure, str]] = {
     "saturation": (saturation, "share of units saturated"),
     "halted": (halted, "halted on a non-finite loss (1 yes, 0 no)"),
     "largest_gradient": (largest_gradient, "largest ‖g‖ before clipping"),
+    "train_loss": (train_loss, "training loss"),
+    "validation_rise": (validation_rise, "validation loss now / its lowest"),
+    "best_test_accuracy": (best_test_accuracy, "test accuracy of the best weights"),
+    "test_ece": (test_ece, "test ECE at temperature 1"),
+    "calibrated_test_ece": (calibrated_test_ece, "test ECE after temperature scaling"),
 }
