@@ -35,6 +35,7 @@ TEXT_ROOM = 1.4  # the p axis reaches this times the top probability: room for i
 SAMPLES = 3
 SAMPLE_EVERY = 1.0  # seconds at least between two draws while the weights change
 DEFAULT_TEMPERATURE = 0.7
+MIN_SLIDER_PIXELS = 120  # the temperature slider: a lesson asks to move it to 0.3, then 2
 
 
 def shown_token(token: str) -> str:
@@ -89,16 +90,20 @@ class NextTokenView(QWidget):
         self.samples.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.samples.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.samples.setToolTip("Continuations of the typed text, drawn token by token until </s>.")
-        controls = QHBoxLayout()
-        controls.addWidget(self.temperature_label)
-        controls.addWidget(self.temperature, 1)
-        controls.addWidget(QLabel("seed"))
-        controls.addWidget(self.seed)
-        controls.addWidget(again)
+        self.controls = QHBoxLayout()  # the temperature, and the seed where there is room
+        self.controls.addWidget(self.temperature_label)
+        self.controls.addWidget(self.temperature, 1)
+        self.temperature.setMinimumWidth(MIN_SLIDER_PIXELS)
+        self.seed_row = QHBoxLayout()  # the seed when the panel is too narrow for one row
+        self.seed_row.addStretch(1)
+        self.seed_widgets = (QLabel("seed"), self.seed, again)
+        for i, widget in enumerate(self.seed_widgets):
+            self.seed_row.insertWidget(i, widget)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.graphics, 3)
-        layout.addLayout(controls)
+        layout.addLayout(self.controls)
+        layout.addLayout(self.seed_row)
         scroll = QScrollArea()  # long samples scroll instead of squeezing the chart
         scroll.setWidget(self.samples)
         scroll.setWidgetResizable(True)
@@ -113,6 +118,25 @@ class NextTokenView(QWidget):
         self.later.setSingleShot(True)
         self.later.timeout.connect(self._settings_changed)
         self._show_temperature()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._arrange_controls()
+
+    def _arrange_controls(self) -> None:
+        """The seed beside the temperature slider when both fit in the panel's width, else on a
+        row of its own (at 1366x768 the slider had shrunk to a dot beside it)."""
+        spacing = self.controls.spacing()
+        widgets = (self.temperature_label, *self.seed_widgets)
+        one_row = sum(w.sizeHint().width() + spacing for w in widgets) + MIN_SLIDER_PIXELS
+        row = self.controls if self.width() >= one_row else self.seed_row
+        if row.indexOf(self.seed_widgets[0]) >= 0:
+            return
+        for i, widget in enumerate(self.seed_widgets):
+            if row is self.controls:
+                row.addWidget(widget)
+            else:
+                row.insertWidget(i, widget)
 
     def _show_temperature(self) -> None:
         self.temperature_label.setText(f"T {self.temperature.value() / 100:.2f}")

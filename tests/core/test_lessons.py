@@ -10,9 +10,11 @@ from rnnviz.cli import main
 from rnnviz.core.data.datasets import load as load_data
 from rnnviz.core.lessons.lesson import Check, LessonError, lesson_names, load
 from rnnviz.core.lessons.measures import MEASURES, RunHistory
+from rnnviz.core.train.calibration import probabilities
 from rnnviz.core.train.config import TrainConfig
 from rnnviz.core.train.experiment import Experiment
 from rnnviz.core.train.records import Evaluation
+from rnnviz.core.train.scoring import next_token_logits
 
 GOOD = {
     "title": "t",
@@ -128,3 +130,17 @@ def test_the_best_weights_and_the_temperature_are_measured_on_copies():
     assert experiment.trainer.evaluate("test").ece == pytest.approx(calibrated)
     experiment.trainer.restore_best()
     assert experiment.trainer.evaluate("test").accuracy == pytest.approx(best)
+
+
+def test_sampling_choices_are_exp_of_the_entropy_and_grow_with_the_temperature():
+    config = TrainConfig(task="lm", hidden_size=8, epochs=1, patience=0, min_count=1)
+    experiment = Experiment.build(config, load_data(["tiny"]))
+    experiment.trainer.run(1)
+    choices = [MEASURES["sampling_choices"][0](experiment, RunHistory(), t) for t in (0.3, 1, 3)]
+    assert 1.0 <= choices[0] < choices[1] < choices[2] <= len(experiment.vocab)
+    test = experiment.evaluation_sets["test"]
+    p = probabilities(np.concatenate([z for z, _ in next_token_logits(experiment.model, test)]))
+    entropy = -np.sum(p * np.log(p), axis=1).mean()
+    assert choices[1] == pytest.approx(np.exp(entropy))
+    ratio = MEASURES["perplexity_ratio"][0](experiment, RunHistory(), None)
+    assert 0.0 < ratio < 1.5  # one epoch: about the unigram baseline

@@ -31,7 +31,7 @@ class Check:
     claim: str  # what should be seen, in words
     measure: str  # a key of MEASURES
     run: str  # the label of the run it is measured on
-    at: int | None = None  # the measure's parameter (a distance in words), if it takes one
+    at: float | None = None  # the measure's parameter (words back, a temperature), if it takes one
     below: float | None = None
     above: float | None = None
 

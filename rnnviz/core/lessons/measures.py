@@ -2,7 +2,7 @@
 
 A run is measured from its experiment (weights, test data) and its history (the StepRecord and
 the gradient flow of every step taken). `at` is the measure's parameter where it takes one (a
-distance in words).
+distance in words, a temperature).
 """
 
 from collections.abc import Callable
@@ -10,14 +10,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..data.corpus import unigram_perplexity
 from ..insight.dynamics import recurrent_block
 from ..insight.dynamics import saturation as saturated_share
 from ..insight.flow import gradient_flow
 from ..nn.model import SequenceModel
-from ..train.calibration import fit_temperature
+from ..train.calibration import fit_temperature, probabilities
 from ..train.experiment import Experiment
 from ..train.records import Evaluation, StepRecord
-from ..train.scoring import logits_of, scores_of
+from ..train.scoring import logits_of, next_token_logits, scores_of
 from ..train.trainer import Trainer
 
 
@@ -56,16 +57,16 @@ class RunHistory:
         return history
 
 
-Measure = Callable[[Experiment, RunHistory, int | None], float]
+Measure = Callable[[Experiment, RunHistory, float | None], float]
 
 
-def _ratios(history: RunHistory, at: int | None) -> list[float]:
+def _ratios(history: RunHistory, at: float | None) -> list[float]:
     """‖∂L/∂h_{T-at}‖ / ‖∂L/∂h_T‖ of each step taken whose batch reached `at` words back."""
-    k = at or 0
+    k = int(at or 0)
     return [f[k] / f[0] for f in history.flows if len(f) > k and f[0] > 0]
 
 
-def gradient_ratio(experiment: Experiment, history: RunHistory, at: int | None) -> float:
+def gradient_ratio(experiment: Experiment, history: RunHistory, at: float | None) -> float:
     """‖∂L/∂h_{T-at}‖ / ‖∂L/∂h_T‖: the gradient `at` words before the sentence end against the
     last word's, the median over the steps taken (of those whose batch reached that far): what
     the gradient flow panel shows over training."""
@@ -73,13 +74,13 @@ def gradient_ratio(experiment: Experiment, history: RunHistory, at: int | None) 
     return float(np.median(ratios)) if ratios else float("nan")
 
 
-def first_gradient_ratio(experiment: Experiment, history: RunHistory, at: int | None) -> float:
+def first_gradient_ratio(experiment: Experiment, history: RunHistory, at: float | None) -> float:
     """The same ratio at the first such step: the fresh weights' gradient flow."""
     ratios = _ratios(history, at)
     return float(ratios[0]) if ratios else float("nan")
 
 
-def test_accuracy(experiment: Experiment, history: RunHistory, at: int | None) -> float:
+def test_accuracy(experiment: Experiment, history: RunHistory, at: float | None) -> float:
     """The trainer's own score of the test split at its epoch's end when the weights are still
     those (no step, no restored best since), else a new one."""
     trainer, tested = experiment.trainer, history.tested
@@ -88,12 +89,12 @@ def test_accuracy(experiment: Experiment, history: RunHistory, at: int | None) -
     return float(trainer.evaluate("test").accuracy)
 
 
-def spectral_radius(experiment: Experiment, history: RunHistory, at: int | None) -> float:
+def spectral_radius(experiment: Experiment, history: RunHistory, at: float | None) -> float:
     """ρ = max |λ| of the recurrent block feeding the candidate state."""
     return float(np.abs(np.linalg.eigvals(recurrent_block(experiment.model))).max())
 
 
-def saturation(experiment: Experiment, history: RunHistory, at: int | None) -> float:
+def saturation(experiment: Experiment, history: RunHistory, at: float | None) -> float:
     """Share of the hidden units (vanilla: |tanh| > SATURATED) or gate activations (gated cells: σ
     within 1 - SATURATED of 0 or 1) saturated over the probe batch's words: the dynamics panel's
     figure."""
@@ -102,24 +103,24 @@ def saturation(experiment: Experiment, history: RunHistory, at: int | None) -> f
     return saturated_share(model, model.forward(batch.ids, batch.lengths))
 
 
-def halted(experiment: Experiment, history: RunHistory, at: int | None) -> float:
+def halted(experiment: Experiment, history: RunHistory, at: float | None) -> float:
     """1 when training stopped on a non-finite loss (the last good weights restored), else 0."""
     return 1.0 if experiment.trainer.halt is not None else 0.0
 
 
-def largest_gradient(experiment: Experiment, history: RunHistory, at: int | None) -> float:
+def largest_gradient(experiment: Experiment, history: RunHistory, at: float | None) -> float:
     """The largest ‖g‖ before clipping over the steps taken (inf if one was not finite)."""
     norms = [s.global_before for s in history.steps]
     return float(np.max(np.where(np.isfinite(norms), norms, np.inf))) if norms else float("nan")
 
 
-def train_loss(experiment: Experiment, history: RunHistory, at: int | None) -> float:
+def train_loss(experiment: Experiment, history: RunHistory, at: float | None) -> float:
     """The mean loss on the training split with the weights now, without dropout: near 0, every
     training label is learnt by heart."""
     return float(experiment.trainer.evaluate("train").loss)
 
 
-def validation_rise(experiment: Experiment, history: RunHistory, at: int | None) -> float:
+def validation_rise(experiment: Experiment, history: RunHistory, at: float | None) -> float:
     """The newest epoch's validation loss over the lowest one's: above 1, training has gone past
     the weights that generalise best."""
     losses = [evaluation.loss for evaluation in history.validated]
@@ -138,7 +139,7 @@ def _best_model(experiment: Experiment) -> SequenceModel | None:
     return model
 
 
-def best_test_accuracy(experiment: Experiment, history: RunHistory, at: int | None) -> float:
+def best_test_accuracy(experiment: Experiment, history: RunHistory, at: float | None) -> float:
     """Test accuracy of the best-validation weights."""
     model = _best_model(experiment)
     if model is None:
@@ -146,13 +147,13 @@ def best_test_accuracy(experiment: Experiment, history: RunHistory, at: int | No
     return scores_of(*logits_of(model, experiment.evaluation_sets["test"])).accuracy
 
 
-def test_ece(experiment: Experiment, history: RunHistory, at: int | None) -> float:
+def test_ece(experiment: Experiment, history: RunHistory, at: float | None) -> float:
     """Expected calibration error on the test split of the weights now at temperature 1: how far
     the probabilities stated are from the accuracy reached (ECE = Σ_k n_k/N |acc_k − conf_k|)."""
     return scores_of(*logits_of(experiment.model, experiment.evaluation_sets["test"])).ece
 
 
-def calibrated_test_ece(experiment: Experiment, history: RunHistory, at: int | None) -> float:
+def calibrated_test_ece(experiment: Experiment, history: RunHistory, at: float | None) -> float:
     """The same ECE with the probabilities softmax(z / T), T fitted on the validation split
     (temperature scaling), the model's own temperature left as it is."""
     sets, model = experiment.evaluation_sets, experiment.model
@@ -160,6 +161,27 @@ def calibrated_test_ece(experiment: Experiment, history: RunHistory, at: int | N
         return float("nan")
     temperature = fit_temperature(*logits_of(model, sets["validation"]))
     return scores_of(*logits_of(model, sets["test"]), temperature).ece
+
+
+def perplexity_ratio(experiment: Experiment, history: RunHistory, at: float | None) -> float:
+    """A language model's test perplexity over the unigram baseline's (a model that ignores the
+    context): below 1, the context is used."""
+    tested = experiment.trainer.evaluate("test")
+    baseline = unigram_perplexity(experiment.train_set, experiment.test_set, len(experiment.vocab))
+    return float(np.exp(tested.loss) / baseline)
+
+
+def sampling_choices(experiment: Experiment, history: RunHistory, at: float | None) -> float:
+    """exp(mean_t H(softmax(z_t / T))), T = `at`, over the test split's steps: how many next words
+    the sampler picks among at a step, on a geometric mean (1: it always takes the likeliest; the
+    vocabulary's size: it ignores the model)."""
+    temperature = at or 1.0
+    total, count = 0.0, 0
+    for logits, targets in next_token_logits(experiment.model, experiment.evaluation_sets["test"]):
+        p = probabilities(logits, temperature)
+        total -= float(np.sum(p * np.log(np.where(p > 0, p, 1.0))))
+        count += len(targets)
+    return float(np.exp(total / max(count, 1)))
 
 
 MEASURES: dict[str, tuple[Measure, str]] = {
@@ -175,4 +197,6 @@ MEASURES: dict[str, tuple[Measure, str]] = {
     "best_test_accuracy": (best_test_accuracy, "test accuracy of the best weights"),
     "test_ece": (test_ece, "test ECE at temperature 1"),
     "calibrated_test_ece": (calibrated_test_ece, "test ECE after temperature scaling"),
+    "perplexity_ratio": (perplexity_ratio, "test perplexity / the unigram baseline's"),
+    "sampling_choices": (sampling_choices, "words the sampler picks among at temperature T"),
 }

@@ -1,6 +1,7 @@
 """A model's figures on a whole set: accuracy, NLL, ECE and, when asked for, the confusion
 matrix (C² counts: 800 MB at 10,000 classes, kept by every evaluation of a run before)."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,22 +59,32 @@ def score(
 SCORED_ROWS = 4096  # steps whose (rows, V) logits are computed at once
 
 
-def next_token_scores(model: SequenceModel, data: EncodedSet, batch_size: int = 64) -> Scores:
-    """A language model's mean -log p(next token) over every real step (exp of it is the
-    perplexity) and its top-1 accuracy; no confusion matrix or calibration table."""
+def next_token_logits(
+    model: SequenceModel, data: EncodedSet, batch_size: int = 64
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """A language model's (rows, V) logits (temperature not applied) and (rows,) targets over
+    every real step of a set, SCORED_ROWS rows at a time."""
     head = model.head
     if not isinstance(head, NextToken):
         raise TypeError(f"next-token scores need a language model, not a {type(head).__name__}")
-    total_nll, correct, count = 0.0, 0, 0
     for batch in data.batches_in_order(batch_size):
         trace = model.forward(batch.ids, batch.lengths)
         t, b = head.real_steps(trace)
         for start in range(0, len(t), SCORED_ROWS):
             rows = slice(start, start + SCORED_ROWS)
-            logits = head.logits(model.params, trace.outputs[t[rows], b[rows]])
-            targets = batch.labels[b[rows], t[rows]]
-            total_nll += nll(logits, targets, model.temperature) * len(targets)
-            correct += int(np.count_nonzero(logits.argmax(axis=1) == targets))
-            count += len(targets)
+            yield (
+                head.logits(model.params, trace.outputs[t[rows], b[rows]]),
+                batch.labels[b[rows], t[rows]],
+            )
+
+
+def next_token_scores(model: SequenceModel, data: EncodedSet, batch_size: int = 64) -> Scores:
+    """A language model's mean -log p(next token) over every real step (exp of it is the
+    perplexity) and its top-1 accuracy; no confusion matrix or calibration table."""
+    total_nll, correct, count = 0.0, 0, 0
+    for logits, targets in next_token_logits(model, data, batch_size):
+        total_nll += nll(logits, targets, model.temperature) * len(targets)
+        correct += int(np.count_nonzero(logits.argmax(axis=1) == targets))
+        count += len(targets)
     n = max(count, 1)
     return Scores(total_nll / n, correct / n, 0.0, None)
