@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..data.corpus import unigram_perplexity
+from ..data.corpus import NextTokenSet, unigram_perplexity
 from ..insight.dynamics import recurrent_block
 from ..insight.dynamics import saturation as saturated_share
 from ..insight.flow import gradient_flow
@@ -166,9 +166,11 @@ def calibrated_test_ece(experiment: Experiment, history: RunHistory, at: float |
 def perplexity_ratio(experiment: Experiment, history: RunHistory, at: float | None) -> float:
     """A language model's test perplexity over the unigram baseline's (a model that ignores the
     context): below 1, the context is used."""
-    tested = experiment.trainer.evaluate("test")
-    baseline = unigram_perplexity(experiment.train_set, experiment.test_set, len(experiment.vocab))
-    return float(np.exp(tested.loss) / baseline)
+    train, test = experiment.train_set, experiment.test_set
+    if not (isinstance(train, NextTokenSet) and isinstance(test, NextTokenSet)):
+        return float("nan")  # a classifier: no next token, no baseline
+    baseline = unigram_perplexity(train, test, len(experiment.vocab))
+    return float(np.exp(experiment.trainer.evaluate("test").loss) / baseline)
 
 
 def sampling_choices(experiment: Experiment, history: RunHistory, at: float | None) -> float:
