@@ -3,7 +3,7 @@
 import argparse
 
 from ..core.nn.gradcheck import check_gradients, demo_problem
-from ..core.nn.registry import CELLS
+from ..core.nn.registry import ALL_CELLS
 from ..core.train.config import TASKS, TrainConfig
 from .numbers import seed, whole
 from .output import Output, add_output_arguments
@@ -22,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=seed, default=0, help="seed of the random problem")
     parser.add_argument(
         "--cell",
-        choices=tuple(CELLS),
+        choices=tuple(ALL_CELLS),
         default=TrainConfig().cell,
         help=f"cell to check (default {TrainConfig().cell}, the cell train defaults to)",
     )

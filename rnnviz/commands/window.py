@@ -6,7 +6,7 @@ from ..core.data.corpus import LEVELS
 from ..core.data.datasets import DEFAULT_DATASET, bundled_names
 from ..core.errors import RnnvizError
 from ..core.lessons.lesson import lesson_names
-from ..core.nn.registry import CELLS, TASKS
+from ..core.nn.registry import ALL_CELLS, TASKS
 from ..core.train.config import TrainConfig
 from ..gui import COLOUR_SCHEMES
 from ..gui.screenshot import SCENES, take_screenshot
@@ -47,7 +47,7 @@ def add_screenshot_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--cell",
-        choices=tuple(CELLS),
+        choices=tuple(ALL_CELLS),
         default=None,
         help=f"cell (default {TrainConfig().cell}; {TrainConfig.classic().cell} with --classic)",
     )

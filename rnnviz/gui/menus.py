@@ -9,7 +9,7 @@ from PySide6.QtGui import QAction, QActionGroup
 
 from .. import __version__
 from ..core.lessons.lesson import LessonError, lesson_names, load
-from ..core.nn.registry import CELLS
+from ..core.nn.registry import ALL_CELLS
 from . import COLOUR_SCHEMES
 from .actions import shortcuts_html
 from .messages import Icon, message_box
@@ -123,7 +123,7 @@ def _shortcuts(window) -> None:
 
 def _equations(window) -> None:
     cell = window.config.cell
-    lines = re.sub(r"(?<=[)gh]), (?=[a-z]'? = )", "\n", CELLS[cell].equations)  # one a line
+    lines = re.sub(r"(?<=[)gh]), (?=[a-z]'? = )", "\n", ALL_CELLS[cell].equations)  # one a line
     text = f"{lines}\n\nThen y = W_hy h_T + b_y, p = softmax(y / T)."
     message_box(window, Icon.Information, f"The {cell} cell", text).open()
 

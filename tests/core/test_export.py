@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from rnnviz.core.data.text import Vocabulary
+from rnnviz.core.errors import RnnvizError
 from rnnviz.core.export.write import export
 from rnnviz.core.nn.losses import softmax
 from rnnviz.core.nn.model import SequenceModel
@@ -155,3 +156,11 @@ def test_exported_files_follow_the_umask(target, tmp_path):
     finally:
         os.umask(old)
     assert [oct(p.stat().st_mode & 0o777) for p in (written, side)] == ["0o644", "0o644"]
+
+
+@pytest.mark.parametrize("target", ["torch", "onnx"])
+def test_a_cell_without_a_counterpart_is_refused_and_nothing_written(tmp_path, target):
+    out = tmp_path / "bag.model"
+    with pytest.raises(RnnvizError, match="the bag cell has no counterpart .* only vanilla, gru"):
+        export(checkpoint_of("bag"), target, out)
+    assert not list(tmp_path.iterdir())

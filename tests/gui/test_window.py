@@ -453,9 +453,14 @@ def test_the_leak_check_names_each_leftover_and_where_it_was_started(qtbot):
 
 
 def test_the_cell_chosen_in_the_controls_is_built_on_reset(qtbot, window):
-    assert (
-        window.controls.form.widgets["cell"].count() == 3
-    )  # vanilla, gru, lstm: read from the registry
+    box = window.controls.form.widgets["cell"]  # read from the registry, the lessons' cells too
+    assert [box.itemText(i) for i in range(box.count())] == [
+        "vanilla",
+        "gru",
+        "lstm",
+        "bag",
+        "vanilla-bug",
+    ]
     window.controls.form.widgets["cell"].setCurrentText("lstm")
     window.reset()
     qtbot.waitUntil(lambda: window.config.cell == "lstm", timeout=5000)

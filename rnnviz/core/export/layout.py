@@ -10,7 +10,20 @@ one to one; the cell's ExportMapping names the module and operator and ONNX's ga
 
 import numpy as np
 
+from ..errors import RnnvizError
+from ..nn.cell import ExportMapping
 from ..nn.model import SequenceModel
+
+
+def mapping(model: SequenceModel) -> ExportMapping:
+    """The cell's counterpart in PyTorch and ONNX; a cell without one is refused with a reason."""
+    found = model.cell.export
+    if found is None:
+        raise RnnvizError(
+            f"the {model.cell.name} cell has no counterpart among PyTorch's and ONNX's recurrent "
+            "layers: only vanilla, gru and lstm models are exported"
+        )
+    return found
 
 
 def biases(model: SequenceModel) -> tuple[np.ndarray, np.ndarray]:
@@ -40,4 +53,4 @@ def onnx_gate_order(array: np.ndarray, model: SequenceModel) -> np.ndarray:
     """Rows of a (stacked*H, ...) array (or a (stacked*H,) vector) in ONNX's gate order."""
     H = model.hidden_size
     blocks = [array[g * H : (g + 1) * H] for g in range(model.cell.stacked)]
-    return np.concatenate([blocks[g] for g in model.cell.export.onnx_order])
+    return np.concatenate([blocks[g] for g in mapping(model).onnx_order])

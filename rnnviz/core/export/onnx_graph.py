@@ -29,14 +29,14 @@ from onnx import TensorProto, helper, numpy_helper
 
 from ..data.text import UNK_ID
 from ..nn.model import SequenceModel
-from .layout import biases, onnx_gate_order
+from .layout import biases, mapping, onnx_gate_order
 
 OPSET = 17
 LENGTHS_CHECK = "lengths must have one entry per row of ids"  # the node's name, in its errors
 
 
 def build_graph(model: SequenceModel, classes: list[str]) -> onnx.ModelProto:
-    p, mapping = model.params, model.cell.export
+    p, cell = model.params, mapping(model)
     H, V, C = model.hidden_size, model.vocab_size, model.num_outputs
     permutation = onnx_gate_order(np.eye(model.cell.stacked * H), model)  # (width, width)
     floats = {
@@ -57,7 +57,7 @@ def build_graph(model: SequenceModel, classes: list[str]) -> onnx.ModelProto:
         *(numpy_helper.from_array(np.asarray(a, dtype=np.int64), n) for n, a in ints.items()),
     ]
     # the operator's attributes, passed as make_node's **kwargs (Any: not its named parameters)
-    attributes: dict[str, Any] = {"hidden_size": H, **mapping.onnx_attributes}
+    attributes: dict[str, Any] = {"hidden_size": H, **cell.onnx_attributes}
     nodes = [
         *guarded_inputs(),
         helper.make_node("Transpose", ["known_ids"], ["ids_tb"], perm=[1, 0]),
@@ -65,7 +65,7 @@ def build_graph(model: SequenceModel, classes: list[str]) -> onnx.ModelProto:
     ]
     if every_step:  # (T, 1, B, H) -> (T, B, V) -> (B, T, V)
         nodes += [
-            *recurrence(mapping.onnx_op, attributes, "Y"),
+            *recurrence(cell.onnx_op, attributes, "Y"),
             helper.make_node("Squeeze", ["Y", "axis1"], ["states"]),
             *output_layer("states", "p_tb"),
             helper.make_node("Transpose", ["p_tb"], ["p"], perm=[1, 0, 2]),
@@ -73,7 +73,7 @@ def build_graph(model: SequenceModel, classes: list[str]) -> onnx.ModelProto:
         shape: list[str | int] = ["batch", "time", C]
     else:
         nodes += [
-            *recurrence(mapping.onnx_op, attributes, "Y_h"),
+            *recurrence(cell.onnx_op, attributes, "Y_h"),
             helper.make_node("Squeeze", ["Y_h", "axis0"], ["h_last"]),
             *output_layer("h_last", "p"),
         ]

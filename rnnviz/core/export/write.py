@@ -8,7 +8,7 @@ from ..data.corpus import BOS, EOS
 from ..errors import RnnvizError
 from ..files import write_bytes, write_text
 from ..train.checkpoint import Checkpoint
-from .layout import torch_tensors
+from .layout import mapping, torch_tensors
 
 TARGETS = ("torch", "onnx")
 
@@ -25,7 +25,7 @@ def sidecar(ckpt: Checkpoint) -> dict:
     return {
         "format": "rnnviz-export",
         "cell": model.cell.name,
-        "torch_module": f"nn.{model.cell.export.torch_module}",
+        "torch_module": f"nn.{mapping(model).torch_module}",
         "hidden_size": model.hidden_size,
         "input_size": model.cell.stacked * model.hidden_size,
         "vocab": list(ckpt.vocab.tokens),
@@ -51,6 +51,7 @@ def export(ckpt: Checkpoint, target: str, out: str | Path) -> tuple[Path, Path]:
     side = sidecar_path(out)
     if target not in TARGETS:
         raise RnnvizError(f"unknown export target {target!r}; choose one of {', '.join(TARGETS)}")
+    mapping(ckpt.model)  # refused before any file is written
     if target == "torch":
         from safetensors.numpy import save
 

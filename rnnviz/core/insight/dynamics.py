@@ -29,7 +29,7 @@ class Dynamics:
 def recurrent_block(model: SequenceModel) -> np.ndarray:
     """(H, H) the block of W_hh that feeds the candidate state: W_hh (vanilla), W_hn (GRU), W_hg
     (LSTM); cell.candidate_block says which of the stacked gates it is."""
-    W_hh = model.params["W_hh"]
+    W_hh = model.cell.recurrent_weights(model.params)
     H = model.hidden_size
     k = model.cell.candidate_block
     return W_hh[k * H : (k + 1) * H]
@@ -51,6 +51,6 @@ def saturation(model: SequenceModel, trace: CellTrace) -> float:
 
 def measure(model: SequenceModel, ids: np.ndarray, lengths: np.ndarray) -> Dynamics:
     """The three figures, saturation on the fixed batch (B, T) ids."""
-    sigma = float(np.linalg.norm(model.params["W_hh"], 2))
+    sigma = float(np.linalg.norm(model.cell.recurrent_weights(model.params), 2))
     rho = float(np.abs(np.linalg.eigvals(recurrent_block(model))).max())
     return Dynamics(sigma, rho, saturation(model, model.forward(ids, lengths)))

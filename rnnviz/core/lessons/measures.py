@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..data.batching import EncodedSet
 from ..data.corpus import NextTokenSet, unigram_perplexity
 from ..insight.dynamics import recurrent_block
 from ..insight.dynamics import saturation as saturated_share
 from ..insight.flow import gradient_flow
+from ..nn.gradcheck import check_gradients
 from ..nn.model import SequenceModel
 from ..train.calibration import fit_temperature, probabilities
 from ..train.experiment import Experiment
@@ -163,6 +165,39 @@ def calibrated_test_ece(experiment: Experiment, history: RunHistory, at: float |
     return scores_of(*logits_of(model, sets["test"]), temperature).ece
 
 
+def order_effect(experiment: Experiment, history: RunHistory, at: float | None) -> float:
+    """mean_n |p(s_n) − p(reversed s_n)| over the test sentences, p the classes' probabilities
+    (half the L1 distance): how much the words' order moves the model's opinion. 0: it reads a
+    bag of words."""
+    test = experiment.test_set
+    if isinstance(test, NextTokenSet):
+        return float("nan")  # a language model's next word: no opinion of a sentence
+    flipped = EncodedSet([s[::-1].copy() for s in test.sequences], test.labels, test.truncated)
+    model = experiment.model
+    p, q = (probabilities(logits_of(model, part)[0]) for part in (test, flipped))
+    return float(np.abs(p - q).sum(axis=1).mean() / 2)
+
+
+GRADCHECK_SENTENCES = 4  # of the probe batch: the check computes the loss a sentence at a time
+GRADCHECK_ENTRIES = 40  # sampled entries a parameter (each costs four losses)
+
+
+def gradient_check_error(experiment: Experiment, history: RunHistory, at: float | None) -> float:
+    """The largest relative error |analytic − numeric| / max(|analytic|, |numeric|) between the
+    run's backward pass and centred finite differences of its loss (nn/gradcheck.py), on a few
+    probe sentences, a sample of each parameter's entries, the weights now (on a float64 copy):
+    below 1e-7, the gradients are right."""
+    batch = experiment.probe_batch
+    keep = slice(0, GRADCHECK_SENTENCES)
+    lengths = batch.lengths[keep]
+    ids = batch.ids[keep, : int(lengths.max())]
+    source = experiment.model
+    params = {name: value.astype(np.float64) for name, value in source.params.items()}
+    model = SequenceModel(source.cell, source.head, params)
+    result = check_gradients(model, ids, lengths, batch.labels[keep], max_entries=GRADCHECK_ENTRIES)
+    return result.max_rel_error
+
+
 def perplexity_ratio(experiment: Experiment, history: RunHistory, at: float | None) -> float:
     """A language model's test perplexity over the unigram baseline's (a model that ignores the
     context): below 1, the context is used."""
@@ -199,6 +234,8 @@ MEASURES: dict[str, tuple[Measure, str]] = {
     "best_test_accuracy": (best_test_accuracy, "test accuracy of the best weights"),
     "test_ece": (test_ece, "test ECE at temperature 1"),
     "calibrated_test_ece": (calibrated_test_ece, "test ECE after temperature scaling"),
+    "order_effect": (order_effect, "opinion change with the words reversed"),
+    "gradient_check_error": (gradient_check_error, "gradient check: largest relative error"),
     "perplexity_ratio": (perplexity_ratio, "test perplexity / the unigram baseline's"),
     "sampling_choices": (sampling_choices, "words the sampler picks among at temperature T"),
 }

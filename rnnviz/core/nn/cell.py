@@ -77,7 +77,7 @@ class Cell:
     candidate_block = 0  # which stacked (H, H) block of W_hh feeds the candidate state
     memory_block: int | None = None  # the stacked block of the gate that keeps the state
     gates: tuple[Gate, ...] = ()  # what gate_activations() returns, in the order shown
-    export: ExportMapping  # every cell declares its PyTorch / ONNX counterpart
+    export: ExportMapping | None  # its PyTorch / ONNX counterpart (None: it has none)
 
     def param_specs(self, vocab_size: int, hidden_size: int) -> ParamSpecs:
         """Parameter name -> (shape, fan_in, fan_out), in the order they are initialised."""
@@ -116,6 +116,10 @@ class Cell:
 
     def hidden_size(self, params: dict[str, np.ndarray]) -> int:
         return params["W_hh"].shape[1]
+
+    def recurrent_weights(self, params: dict[str, np.ndarray]) -> np.ndarray:
+        """(stacked·H, H) what multiplies h_(t-1): W_hh (the dynamics' σ_max and ρ are its)."""
+        return params["W_hh"]
 
     def vocab_size(self, params: dict[str, np.ndarray]) -> int:
         return params["W_ih"].shape[1]

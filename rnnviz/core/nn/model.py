@@ -11,7 +11,7 @@ import numpy as np
 
 from . import init as initialisation
 from .cell import Cell, CellTrace, StateNorms
-from .registry import CELLS, TASKS
+from .registry import ALL_CELLS, TASKS
 from .sparse import Grad, scale_, summed
 
 
@@ -35,7 +35,7 @@ class SequenceModel:
     def __init__(self, cell: Cell | str, task, params: dict[str, np.ndarray]):
         """cell and task: registry names (or instances, e.g. a deliberately broken cell in a
         test)."""
-        self.cell = CELLS[cell] if isinstance(cell, str) else cell
+        self.cell = ALL_CELLS[cell] if isinstance(cell, str) else cell
         self.head = TASKS[task] if isinstance(task, str) else task
         names = self._names_in(params)
         dtypes = {params[n].dtype for n in names}
@@ -84,7 +84,7 @@ class SequenceModel:
         the candidate block of W_hh (Cell.initialise)."""
         rng = np.random.default_rng(seed)
         specs = {
-            **CELLS[cell].param_specs(vocab_size, hidden_size),
+            **ALL_CELLS[cell].param_specs(vocab_size, hidden_size),
             **TASKS[task].param_specs(hidden_size, num_outputs),
         }
         params = {}
@@ -92,7 +92,7 @@ class SequenceModel:
             if init == "uniform":
                 fan_in = hidden_size
             params[name] = initialisation.draw(init, shape, fan_in, fan_out, rng).astype(dtype)
-        CELLS[cell].initialise(params, memory_bias, recurrent_radius)
+        ALL_CELLS[cell].initialise(params, memory_bias, recurrent_radius)
         return cls(cell, task, params)
 
     # ------------------------------------------------------------------- sizes

@@ -18,7 +18,7 @@ from ..errors import CheckpointError, ConfigError
 from ..files import writing
 from ..json_reader import JsonError, read_json
 from ..nn.model import SequenceModel
-from ..nn.registry import CELLS, LEGACY_CELL_NAMES, TASKS
+from ..nn.registry import ALL_CELLS, LEGACY_CELL_NAMES, TASKS
 from .calibration import TEMPERATURE_RANGE
 from .config import CLASSIC_SETTINGS, TrainConfig
 from .npz_reader import NpzReader
@@ -84,7 +84,7 @@ def load(path: str | Path) -> Checkpoint:
     with NpzReader(path) as npz:
         meta = _metadata(npz)
         members = _members(npz, meta["version"])
-        cell, head = CELLS[meta["cell"]], TASKS[meta["task"]]
+        cell, head = ALL_CELLS[meta["cell"]], TASKS[meta["task"]]
         config, vocab, classes = meta["config"], meta["vocab"], meta["classes"]
         H = config.hidden_size
         if config.task != head.name:
@@ -195,7 +195,7 @@ def _metadata(npz: NpzReader) -> dict:
     cell = meta.get("cell")
     cell = LEGACY_CELL_NAMES.get(cell, cell) if isinstance(cell, str) else cell
     task = meta.get("task", "classify")
-    if not isinstance(cell, str) or cell not in CELLS:
+    if not isinstance(cell, str) or cell not in ALL_CELLS:
         raise npz.refuse(f"cell: unknown cell type {cell!r}")
     if not isinstance(task, str) or task not in TASKS:
         raise npz.refuse(f"task: unknown task {task!r}")

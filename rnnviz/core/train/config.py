@@ -9,7 +9,7 @@ from ..data.corpus import LEVELS
 from ..data.datasets import Dataset
 from ..errors import ConfigError
 from ..nn.init import INIT_SCHEMES
-from ..nn.registry import CELLS, TASKS
+from ..nn.registry import ALL_CELLS, TASKS
 from .hyperparameters import (
     DTYPES,
     LR_SCHEDULES,
@@ -39,7 +39,7 @@ CLASSIC_SETTINGS = {
     "min_count": 1,
     "hidden_size": 64,
 }
-_CELL_HELP = "recurrent cell: " + "; ".join(f"{n}: {c.equations}" for n, c in CELLS.items())
+_CELL_HELP = "recurrent cell: " + "; ".join(f"{n}: {c.equations}" for n, c in ALL_CELLS.items())
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class TrainConfig:
         tasks=("lm",),
     )
     cell: str = setting(
-        "gru", "cell", _CELL_HELP, str, choices=tuple(CELLS), run=True, group="model"
+        "gru", "cell", _CELL_HELP, str, choices=tuple(ALL_CELLS), run=True, group="model"
     )
     hidden_size: int = setting(
         128,
