@@ -8,6 +8,12 @@ flipped, in both parts, as annotators' mistakes would be: no network scores abov
 the test part, and one that learns every training label by heart has learnt the noise too.
 Written on the command line as a name with knobs: `recall`, `recall:distance=50`,
 `recall:distance=50,distractors=0.15,sentences=4000,seed=1`, `recall:distance=5,noise=0.3`.
+
+echo: a name (anna, ben, ... one of NAMES), then `distance` filler words, then the same name:
+for a language model (--task lm), whose next word at the end is the first one, however far
+back. Its label is the name (a classifier recalls which of them came first). `distractors`
+replaces that share of the filler by other names; `noise` ends that share of the sentences on
+another name than the first.
 """
 
 from dataclasses import dataclass, fields, replace
@@ -24,13 +30,14 @@ FILLER_WORDS = (
     "then there here when where which who what some any all one two"
 )
 FILLER = tuple(FILLER_WORDS.split())
+NAMES = ("anna", "ben", "cleo", "dan", "eva", "finn", "gus", "hana", "ivo", "jill", "kai", "lena")
 MAX_DISTANCE = 2000
 MAX_SENTENCES = 200_000
 
 
 @dataclass(frozen=True)
 class Task:
-    name: str = "recall"
+    name: str = "recall"  # or "echo"
     distance: int = 20  # filler words after the word to remember
     distractors: float = 0.0  # share of filler words that are sentiment words of random polarity
     sentences: int = 2000  # training sentences; the test part is a quarter of this
@@ -66,7 +73,7 @@ class Task:
         return replace(self, distance=distance)
 
 
-TASKS = ("recall",)
+TASKS = ("recall", "echo")
 _KNOBS = {f.name: f.type for f in fields(Task) if f.name != "name"}
 
 
@@ -93,23 +100,41 @@ def parse(source: str) -> Task:
     return Task(name, **values)  # type: ignore[arg-type]
 
 
+def _echo_sentences(task: Task, n: int, rng: np.random.Generator) -> tuple[list[str], np.ndarray]:
+    """n sentences: a name of class y (n,), task.distance filler or distractor words, a name
+    (the same one, but another for `noise` of them)."""
+    labels = rng.integers(0, len(NAMES), size=n)
+    words = np.array((*FILLER, *NAMES))
+    first = len(FILLER)
+    body = rng.integers(0, len(FILLER), size=(n, task.distance))  # (n, distance)
+    swap = rng.random((n, task.distance)) < task.distractors
+    body[swap] = first + rng.integers(0, len(NAMES), size=int(swap.sum()))
+    last = labels.copy()
+    wrong = rng.random(n) < task.noise
+    last[wrong] = (labels[wrong] + rng.integers(1, len(NAMES), size=int(wrong.sum()))) % len(NAMES)
+    ids = np.column_stack([first + labels, body, first + last])  # (n, distance + 2)
+    return [" ".join(words[row]) for row in ids], labels
+
+
 def generate(task: Task) -> Dataset:
     """The task's sentences with their own train/test split (test: a quarter as many, drawn
-    from another stream of the same seed), `noise` of the labels flipped in both parts (a third
-    stream: the sentences are those of the same task without noise)."""
-    train = _sentences(task, task.sentences, np.random.default_rng([task.seed, 0]))
-    test = _sentences(task, max(task.sentences // 4, 10), np.random.default_rng([task.seed, 1]))
+    from another stream of the same seed). recall: `noise` of the labels flipped in both parts
+    (a third stream: the sentences are those of the same task without noise)."""
+    echo = task.name == "echo"
+    sentences = _echo_sentences if echo else _recall_sentences
+    train = sentences(task, task.sentences, np.random.default_rng([task.seed, 0]))
+    test = sentences(task, max(task.sentences // 4, 10), np.random.default_rng([task.seed, 1]))
     noise = np.random.default_rng([task.seed, 2])
-    for _, labels in (train, test):
+    for _, labels in () if echo else (train, test):
         flipped = noise.random(len(labels)) < task.noise
         labels[flipped] = 1 - labels[flipped]
     texts = train[0] + test[0]
     labels = np.concatenate([train[1], test[1]])
     parts: list[str | None] = ["train" if i < len(train[0]) else "test" for i in range(len(texts))]
-    return Dataset(task.spec, texts, labels, BINARY_CLASSES, parts)
+    return Dataset(task.spec, texts, labels, NAMES if echo else BINARY_CLASSES, parts)
 
 
-def _sentences(task: Task, n: int, rng: np.random.Generator) -> tuple[list[str], np.ndarray]:
+def _recall_sentences(task: Task, n: int, rng: np.random.Generator) -> tuple[list[str], np.ndarray]:
     """n sentences: a cue word of class y (n,), then task.distance filler or distractor words."""
     labels = rng.integers(0, 2, size=n)  # 1 = positive
     words = np.array((*FILLER, *NEGATIVE, *POSITIVE))

@@ -178,6 +178,7 @@ def order_effect(experiment: Experiment, history: RunHistory, at: float | None) 
     return float(np.abs(p - q).sum(axis=1).mean() / 2)
 
 
+BATCH = 256  # sentences a forward pass, for the measures that read whole splits
 GRADCHECK_SENTENCES = 4  # of the probe batch: the check computes the loss a sentence at a time
 GRADCHECK_ENTRIES = 40  # sampled entries a parameter (each costs four losses)
 
@@ -196,6 +197,24 @@ def gradient_check_error(experiment: Experiment, history: RunHistory, at: float 
     model = SequenceModel(source.cell, source.head, params)
     result = check_gradients(model, ids, lengths, batch.labels[keep], max_entries=GRADCHECK_ENTRIES)
     return result.max_rel_error
+
+
+def echo_accuracy(experiment: Experiment, history: RunHistory, at: float | None) -> float:
+    """A language model's share of the test sentences whose last word it predicts best (the
+    word it is given last is the one before): on the echo task, the name that opened the
+    sentence, `distance` words back (chance: 1 / 12)."""
+    test = experiment.test_set
+    if not isinstance(test, NextTokenSet):
+        return float("nan")
+    model = experiment.model
+    # each sentence is <s> w_1 ... w_n </s>: read up to w_(n-1), predict w_n
+    heads = EncodedSet([s[:-2] for s in test.sequences], test.labels, test.truncated)
+    right = 0
+    for batch in heads.batches_in_order(BATCH):
+        last = model.forward(batch.ids, batch.lengths).last  # (B, H)
+        guess = model.head.logits(model.params, last).argmax(axis=1)  # (B,)
+        right += int(np.count_nonzero(guess == [test.sequences[i][-2] for i in batch.indices]))
+    return right / max(len(test), 1)
 
 
 def perplexity_ratio(experiment: Experiment, history: RunHistory, at: float | None) -> float:
@@ -236,6 +255,7 @@ MEASURES: dict[str, tuple[Measure, str]] = {
     "calibrated_test_ece": (calibrated_test_ece, "test ECE after temperature scaling"),
     "order_effect": (order_effect, "opinion change with the words reversed"),
     "gradient_check_error": (gradient_check_error, "gradient check: largest relative error"),
+    "echo_accuracy": (echo_accuracy, "last word predicted right"),
     "perplexity_ratio": (perplexity_ratio, "test perplexity / the unigram baseline's"),
     "sampling_choices": (sampling_choices, "words the sampler picks among at temperature T"),
 }
