@@ -9,7 +9,7 @@ from ..core.lessons.lesson import lesson_names
 from ..core.nn.registry import ALL_CELLS, TASKS
 from ..core.train.config import TrainConfig
 from ..gui import COLOUR_SCHEMES
-from ..gui.screenshot import SCENES, take_screenshot
+from ..gui.screenshot import LESSON_SCENES, SCENES, take_screenshot
 from .numbers import MAX_SCREEN, screen_size, whole
 from .output import checked_output_path, printable
 
@@ -90,7 +90,8 @@ def add_screenshot_arguments(parser: argparse.ArgumentParser) -> None:
         "discarding a trained model, the loss after a long run (linear and log: two files), an "
         "exported report (--out is then a folder), the unit inspector on the unit that the word "
         "'not' of --text switches on most (and the window: two files), the window with the "
-        "--lesson open and trained until its checks are measured",
+        "--lesson open and trained until its checks are measured, the memory horizon of the cells "
+        "on screen (Runs menu; the --lesson's, if given)",
     )
     parser.add_argument(
         "--lesson",
@@ -102,8 +103,14 @@ def add_screenshot_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_screenshot(args: argparse.Namespace) -> int:
     width, height = args.size
-    if (args.scene == "lesson") != (args.lesson is not None):
-        raise RnnvizError("--scene lesson and --lesson NAME go together")
+    if (
+        args.scene == "lesson"
+        and args.lesson is None
+        or (args.lesson is not None and args.scene not in LESSON_SCENES)
+    ):
+        raise RnnvizError(
+            "--scene lesson and --lesson NAME go together (--scene horizon may have it)"
+        )
     report = args.scene == "report"  # --out is the folder the report is written into
     checked_output_path(args.out, "screenshot", 4 * width * height, into_folder=report)
     dataset = args.data or DEFAULT_DATASET

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from ..core.data import tasks
 from ..core.data.datasets import DEFAULT_DATASET, DataSource, bundled_names
 from ..core.errors import RnnvizError
+from ..core.nn.registry import CELLS
 from ..core.train.config import TrainConfig
 from ..core.train.experiment import Experiment, Overview
 from ..core.train.lockstep import MAX_RUNS
@@ -30,6 +31,7 @@ from .actions import make_actions
 from .collector import GuiThreadCollector
 from .controls_panel import OPEN_DATASET, SPEEDS, ControlsPanel
 from .dataset_dialog import DatasetDialog
+from .horizon_dialog import DISTANCES, HorizonDialog
 from .inspection import UnitInspection
 from .layout import PanelLayout, default_size
 from .lessons import Lessons
@@ -82,6 +84,7 @@ class MainWindow(QMainWindow):
 
         self.inspection = UnitInspection(self.runner, self.replies)
         self.side_runs = SideRuns()
+        self.horizon_dialog: HorizonDialog | None = None  # Runs → Memory horizon, once opened
         self.run_dialog: RunDialog | None = None
         self.unsaved = UnsavedWork(
             self, self.telemetry, lambda then: self.save_model(then=then), self.runner
@@ -302,6 +305,32 @@ class MainWindow(QMainWindow):
 
         cancelled = lambda message: self.statusBar().showMessage(message, 5000)  # noqa: E731
         rebuild(self, self.runner, self.replies, source, make, shown, cancelled)
+
+    def show_horizon(self, distances: Sequence[int] = DISTANCES) -> HorizonDialog:
+        """Runs → Memory horizon: the cells on screen (the window's and the runs beside it) on the
+        memory task shown (else `recall` with its defaults), with the settings shown."""
+        if self.horizon_dialog is not None and self.horizon_dialog.running:
+            self.horizon_dialog.raise_()  # one sweep at a time: each takes a core
+            return self.horizon_dialog
+        sources = self.source.sources
+        shown = len(sources) == 1 and tasks.is_task(sources[0])
+        task = tasks.parse(sources[0]) if shown else tasks.Task()
+        configs = [
+            self.config,
+            *(run.telemetry.status.config for run in self.side_runs.runs.values()),
+        ]
+        cells = [c for c in dict.fromkeys(c.cell for c in configs if c is not None) if c in CELLS]
+        dialog = HorizonDialog(
+            self,
+            task,
+            self.config.updated(task="classify"),
+            cells or list(CELLS),
+            self.theme,
+            distances,
+        )
+        dialog.show()
+        self.horizon_dialog = dialog
+        return dialog
 
     def choose_dataset(self, name: str) -> None:
         if name == OPEN_DATASET:

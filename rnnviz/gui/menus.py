@@ -101,6 +101,14 @@ def fill_runs_menu(window) -> None:
     add.setEnabled(window.can_add_run)
     menu.addAction(add)
     window.actions["run:add"] = add
+    horizon = QAction("Memory horizon of the cells on screen…", menu)
+    horizon.setToolTip(
+        "Train each cell on screen on the memory task at distances 5 to 100, with the settings "
+        "shown, and plot its test accuracy and gradient ratio by distance"
+    )
+    horizon.triggered.connect(lambda: window.show_horizon())  # not with `checked`
+    menu.addAction(horizon)
+    window.actions["run:horizon"] = horizon
     if window.side_runs.runs:
         menu.addSeparator()
     for label, run in window.side_runs.runs.items():

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from ..core.data.datasets import DEFAULT_DATASET
 
-SCENES = ("window", "hover", "discard", "history", "report", "inspector", "lesson")
+SCENES = ("window", "hover", "discard", "history", "report", "inspector", "lesson", "horizon")
+LESSON_SCENES = ("lesson", "horizon")  # the scenes --lesson may set up (lesson: it must)
 
 
 @contextmanager
@@ -289,6 +290,21 @@ def _lesson(window, path: Path) -> list[Path]:
     return [save(window, path)]
 
 
+HORIZON_SECONDS = (
+    900.0  # every point of a sweep at the window's settings (the gates lesson's: ~70 s)
+)
+
+
+def _horizon(window, path: Path) -> list[Path]:
+    """Runs → Memory horizon of the cells on screen, once every point is measured."""
+    dialog = window.show_horizon()
+    wait_for(lambda: not dialog.running, HORIZON_SECONDS, "the horizon was not measured in time")
+    settle(window, 0.3)
+    shot = save(dialog, path)
+    dialog.close()
+    return [shot]
+
+
 SCENE_PLAYERS = {
     "window": _window,
     "hover": _hover,
@@ -297,4 +313,5 @@ SCENE_PLAYERS = {
     "report": _report,
     "inspector": _inspector,
     "lesson": _lesson,
+    "horizon": _horizon,
 }

@@ -59,12 +59,16 @@ def sweep(
     distances: Sequence[int],
     seeds: Sequence[int],
     done: Callable[[HorizonPoint], None] = lambda point: None,
+    stop: Callable[[], bool] = lambda: False,
 ) -> list[HorizonPoint]:
-    """Every cell at every distance and seed (`done` is told of each point as it comes)."""
-    points = []
+    """Every cell at every distance and seed (`done` is told of each point as it comes), or
+    those measured before stop() said yes (it is asked before each point)."""
+    points: list[HorizonPoint] = []
     for distance in distances:
         for seed in seeds:
             for cell in cells:
+                if stop():
+                    return points
                 point = measure(task, config.updated(cell=cell, seed=seed), distance)
                 done(point)
                 points.append(point)
