@@ -19,7 +19,7 @@ from ..core.data import tasks
 from ..core.data.datasets import DEFAULT_DATASET, DataSource, bundled_names
 from ..core.errors import RnnvizError
 from ..core.nn.registry import CELLS
-from ..core.train.config import TrainConfig
+from ..core.train.config import TrainConfig, resized_for
 from ..core.train.experiment import Experiment, Overview
 from ..core.train.lockstep import MAX_RUNS
 from ..core.train.records import RunState
@@ -71,10 +71,18 @@ class MainWindow(QMainWindow):
         self.theme = current_theme()
         configure_pyqtgraph(self.theme)
         self.setWindowTitle("rnnviz: watch a recurrent network learn")
+        first_start = not self.stored.qsettings.contains("config")
         config = self.stored.config()
         self.source = DataSource((dataset or DEFAULT_DATASET,))
+        data = self.source.load()
+        # what the small-data rule set for the dataset shown (sized_for: as `rnnviz train` sizes
+        # the defaults); on a first start the defaults are sized, remembered settings are kept
+        self.small_data: dict = {}
+        sized = ""
+        if first_start:
+            config, sized, self.small_data = resized_for(config, data, {})
         self.telemetry = Telemetry()
-        experiment = Experiment.build(config, self.source.load())  # before the worker starts
+        experiment = Experiment.build(config, data)  # before the worker starts
         self.runner = TrainingRunner(experiment, self.telemetry)
         self.replies = Replies(self)
         self.view: TelemetryView | None = None  # the newest telemetry
@@ -110,7 +118,7 @@ class MainWindow(QMainWindow):
         self.timer.start()
         if dataset is None:
             self._reopen_last_dataset()
-        notes = [*notes, *self.stored.notes]
+        notes = [*notes, *self.stored.notes, *([sized] if sized else [])]
         if notes:
             self.statusBar().showMessage("; ".join(notes), START_NOTES_MS)
 
@@ -290,12 +298,27 @@ class MainWindow(QMainWindow):
         except RnnvizError as error:
             messages.show_error(self, "Cannot reset", str(error))
             return
-        make = make_experiment or (
-            lambda progress: Experiment.build(config, source.load(progress), progress=progress)
-        )
+        new_data = make_experiment is None and source != self.source
+        previous = dict(self.small_data)  # read here: make() runs on the training thread
+        sized: dict = {"note": "", "applied": previous}  # make()'s, read in shown(), after it
+
+        def make_default(progress) -> Experiment:
+            data = source.load(progress)
+            built = config
+            if new_data:  # another dataset: the small-data rule again (a Reset keeps the form's)
+                built, sized["note"], sized["applied"] = resized_for(config, data, previous)
+            return Experiment.build(built, data, progress=progress)
+
+        make = make_experiment or make_default
 
         def shown(overview: Overview) -> None:
             self.source = source
+            if make_experiment is None:  # a checkpoint's or a lesson's settings are their own
+                self.small_data = sized["applied"]
+                if sized["note"] and sized["applied"] != previous:  # said once, not on each set
+                    current = self.statusBar().currentMessage()  # what the window opened with
+                    said = f"{current}; {sized['note']}" if current else sized["note"]
+                    self.statusBar().showMessage(said, START_NOTES_MS)
             self.controls.show_config(self.config)
             self.status.shown_halt = ""
             self.unsaved.mark_kept(overview.step)  # the status shown may be the old model's

@@ -2,8 +2,9 @@
 its row of the table (hyperparameters.py). Adding a setting is one field here and its use in the
 trainer: the command line, the window's form and the side runs are built from these rows."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
 
 from ..data.corpus import LEVELS
 from ..data.datasets import Dataset
@@ -364,3 +365,19 @@ def sized_for(
         f"{data.name}: {len(data)} sentences, fewer than {SMALL_DATA}, so the small-data defaults"
     )
     return config.updated(**changes), f"{note}: {settings}"
+
+
+def resized_for(
+    config: TrainConfig, data: Dataset, applied: Mapping[str, Any]
+) -> tuple[TrainConfig, str, dict[str, Any]]:
+    """sized_for for the window, whose settings stay from one dataset to the next: those the
+    small-data rule `applied` to the last dataset and still as it set them are the rule's, not
+    the user's (on larger data they go back to the defaults); the user's own are those that
+    differ from the defaults. Returns the config, sized_for's note and what the rule applied."""
+    default = TrainConfig()
+    rules = {k: getattr(default, k) for k, v in applied.items() if getattr(config, k) == v}
+    base = config.updated(**rules)
+    given = [f.name for f in fields(base) if getattr(base, f.name) != getattr(default, f.name)]
+    sized, note = sized_for(base, data, given)
+    now = {k: v for k, v in SMALL_DATA_SETTINGS.items() if getattr(sized, k) != getattr(base, k)}
+    return sized, note, now
