@@ -9,7 +9,7 @@ point, then {"event": "summary", "horizons": {cell: N}, "points": [...]}.
 import argparse
 from dataclasses import asdict
 
-from ..core.data.tasks import TASKS, is_task, parse
+from ..core.data.tasks import is_task, parse
 from ..core.errors import RnnvizError
 from ..core.lessons.horizon import LEARNED, HorizonPoint, horizons, sweep
 from ..core.nn.registry import CELLS
@@ -25,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--data",
         default="recall",
         metavar="TASK",
-        help=f"a generated task ({', '.join(TASKS)}; knobs but the distance apply, e.g. "
+        help="the recall task with its knobs (all but the distance apply, e.g. "
         "recall:distractors=0.15); default recall",
     )
     parser.add_argument(
@@ -48,8 +48,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     out = Output.of(args)
-    if not is_task(args.data):
-        raise RnnvizError(f"--data must be a generated task ({', '.join(TASKS)}), not {args.data}")
+    if not is_task(args.data) or parse(args.data).name != "recall":
+        why = " (an echo sentence ends on its own label)" if is_task(args.data) else ""
+        raise RnnvizError(f"--data must be the recall task (with knobs), not {args.data}{why}")
     task = parse(args.data)
     config = config_from(args)
     out.say(

@@ -64,7 +64,7 @@ class HorizonDialog(QDialog):
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.stop_button = QPushButton("Stop")
-        self.stop_button.setToolTip("Stop after the point being measured")
+        self.stop_button.setToolTip("Stop measuring (the point being measured is left out)")
         self.stop_button.clicked.connect(self.stop)
         row = QHBoxLayout()
         row.addWidget(self.status, 1)
@@ -88,18 +88,24 @@ class HorizonDialog(QDialog):
 
     @staticmethod
     def _what(task: Task, config: TrainConfig) -> str:
+        epochs = f"{config.epochs} epochs" if config.epochs else "epochs by data size"
         return (
             f"Each cell trained at each distance on {task.sentences:,} sentences, the same ones "
             f"and batches for every cell: {config.optimizer} lr {config.lr:g}, H "
-            f"{config.hidden_size}, {config.epochs} epochs, seed {config.seed}, memory bias "
+            f"{config.hidden_size}, {epochs}, seed {config.seed}, memory bias "
             f"{config.memory_bias:g}. The dashed line: {LEARNED:g}, what counts as remembered."
         )
 
     def _measure(self, task: Task, config: TrainConfig, distances: Sequence[int]) -> None:
-        add = self.replies.to(self._add)
-        with threadpool_limits(limits=1):  # one core for this, the other for the window
-            sweep(task, config, self.cells, distances, (config.seed,), add, self._stopping.is_set)
-        self.replies.to(self._finished)()
+        add, finished = self.replies.to(self._add), self.replies.to(self._finished)
+        try:
+            with threadpool_limits(limits=1):  # one core for this, the other for the window
+                seeds = (config.seed,)
+                sweep(task, config, self.cells, distances, seeds, add, self._stopping.is_set)
+        except Exception as error:  # noqa: BLE001 (said in the dialog, not lost on a thread)
+            finished(f"stopped by an error: {error}")
+        else:
+            finished("")
 
     def _add(self, point: HorizonPoint) -> None:
         self.points.append(point)
@@ -111,7 +117,7 @@ class HorizonDialog(QDialog):
         ratio.setData(distances, np.where(ratios > 0, ratios, np.nan))
         self._show_status()
 
-    def _show_status(self, finished: bool = False) -> None:
+    def _show_status(self, finished: bool = False, problem: str = "") -> None:
         done = f"{len(self.points)} of {self.total} points"
         if self.points:
             p = self.points[-1]
@@ -119,19 +125,21 @@ class HorizonDialog(QDialog):
                 f" · last: {p.cell} N = {p.distance}, accuracy {p.accuracy:.3f}, ratio "
                 f"{p.gradient_ratio:.2g} ({p.seconds:.0f} s)"
             )
-        if finished and self.points:
+        if problem:
+            done += f" · {problem}"
+        elif finished and self.points:
             reach = ", ".join(f"{c} {n}" for c, n in horizons(self.points).items())
             done += f" · horizon (the longest N learned, every shorter one too): {reach}"
         elif not finished:
             done += " · measuring…" if not self._stopping.is_set() else " · stopping…"
         self.status.setText(done)
 
-    def _finished(self) -> None:
+    def _finished(self, problem: str) -> None:
         self.stop_button.setEnabled(False)
-        self._show_status(finished=True)
+        self._show_status(finished=True, problem=problem)
 
     def stop(self) -> None:
-        """No new point after the one being measured."""
+        """The point being measured ends at its next step, and no new one starts."""
         self._stopping.set()
         self._show_status()
 

@@ -313,7 +313,9 @@ class MainWindow(QMainWindow):
 
         def shown(overview: Overview) -> None:
             self.source = source
-            if make_experiment is None:  # a checkpoint's or a lesson's settings are their own
+            if make_experiment is not None:  # a checkpoint's or a lesson's settings are their own
+                self.small_data = {}
+            else:
                 self.small_data = sized["applied"]
                 if sized["note"] and sized["applied"] != previous:  # said once, not on each set
                     current = self.statusBar().currentMessage()  # what the window opened with
@@ -331,13 +333,20 @@ class MainWindow(QMainWindow):
 
     def show_horizon(self, distances: Sequence[int] = DISTANCES) -> HorizonDialog:
         """Runs → Memory horizon: the cells on screen (the window's and the runs beside it) on the
-        memory task shown (else `recall` with its defaults), with the settings shown."""
-        if self.horizon_dialog is not None and self.horizon_dialog.running:
-            self.horizon_dialog.raise_()  # one sweep at a time: each takes a core
-            return self.horizon_dialog
+        recall task shown (else `recall` with its defaults), with the running model's settings."""
+        old = self.horizon_dialog
+        if old is not None and old.running:  # one sweep at a time: each takes a core
+            old.show()
+            old.raise_()
+            old.activateWindow()
+            return old
+        if old is not None:
+            old.deleteLater()
         sources = self.source.sources
         shown = len(sources) == 1 and tasks.is_task(sources[0])
         task = tasks.parse(sources[0]) if shown else tasks.Task()
+        if task.name != "recall":  # echo ends on its label: a classifier reads it off the end
+            task = tasks.Task()
         configs = [
             self.config,
             *(run.telemetry.status.config for run in self.side_runs.runs.values()),
@@ -480,6 +489,8 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> bool:
         """Stop drawing and the training thread; True when the thread has ended."""
         self.timer.stop()
+        if self.horizon_dialog is not None:
+            self.horizon_dialog.stop()  # its thread ends at its next step
         stopped = self.runner.stop(2.0)
         self.collector.stop(thread_ended=stopped)
         return stopped

@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -123,16 +123,27 @@ class NextTokenView(QWidget):
         super().resizeEvent(event)
         self._arrange_controls()
 
+    def _row_widths(self) -> tuple[int, int]:
+        """(the temperature's row alone, the seed's row alone): their least widths."""
+        spacing = self.controls.spacing()
+        slider = self.temperature_label.sizeHint().width() + spacing + MIN_SLIDER_PIXELS
+        seeds = sum(w.sizeHint().width() + spacing for w in self.seed_widgets)
+        return slider, seeds
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        """As narrow as the two rows allow, whatever the arrangement now: with the seed beside
+        the slider the layout's own minimum would never let the panel narrow again."""
+        hint = super().minimumSizeHint()
+        return QSize(max(self._row_widths()), hint.height())
+
     def _arrange_controls(self) -> None:
         """The seed beside the temperature slider when both fit in the panel's width, else on a
         row of its own (at 1366x768 the slider had shrunk to a dot beside it)."""
-        spacing = self.controls.spacing()
-        widgets = (self.temperature_label, *self.seed_widgets)
-        one_row = sum(w.sizeHint().width() + spacing for w in widgets) + MIN_SLIDER_PIXELS
-        row = self.controls if self.width() >= one_row else self.seed_row
+        row = self.controls if self.width() >= sum(self._row_widths()) else self.seed_row
         if row.indexOf(self.seed_widgets[0]) >= 0:
             return
         for i, widget in enumerate(self.seed_widgets):
+            (self.seed_row if row is self.controls else self.controls).removeWidget(widget)
             if row is self.controls:
                 row.addWidget(widget)
             else:

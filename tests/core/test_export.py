@@ -158,9 +158,10 @@ def test_exported_files_follow_the_umask(target, tmp_path):
     assert [oct(p.stat().st_mode & 0o777) for p in (written, side)] == ["0o644", "0o644"]
 
 
+@pytest.mark.parametrize("cell", ["bag", "vanilla-bug"])
 @pytest.mark.parametrize("target", ["torch", "onnx"])
-def test_a_cell_without_a_counterpart_is_refused_and_nothing_written(tmp_path, target):
-    out = tmp_path / "bag.model"
-    with pytest.raises(RnnvizError, match="the bag cell has no counterpart .* only vanilla, gru"):
-        export(checkpoint_of("bag"), target, out)
+def test_a_lessons_cell_is_refused_and_nothing_written(tmp_path, target, cell):
+    out = tmp_path / "lesson.model"
+    with pytest.raises(RnnvizError, match=f"the {cell} cell is a lesson's.* only vanilla, gru"):
+        export(checkpoint_of(cell), target, out)
     assert not list(tmp_path.iterdir())

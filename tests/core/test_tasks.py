@@ -61,6 +61,7 @@ def test_echo_distractors_are_other_names_and_noise_ends_on_another_name():
     data = generate(parse("echo:distance=30,distractors=0.2,noise=0.25,sentences=2000"))
     body = [w for text in data.texts for w in text.split()[1:-1]]
     assert abs(sum(w in NAMES for w in body) / len(body) - 0.2) < 0.02
+    assert not any(t.split()[0] in t.split()[1:-1] for t in data.texts)  # other names only
     changed = [t.split()[0] != t.split()[-1] for t in data.texts]
     assert abs(np.mean(changed) - 0.25) < 0.03
     assert all(t.split()[0] == NAMES[y] for t, y in zip(data.texts, data.labels, strict=True))

@@ -142,3 +142,15 @@ def test_an_empty_language_model_says_what_its_plots_will_show(qtbot, lm_window)
     window.runner.call(lambda run: [run.trainer.step() for _ in range(3)]).result(60)
     window.redraw_all()
     assert loss.acc_plot.getAxis("left").isVisible()  # data: the axes come
+
+
+def test_the_seed_goes_beside_the_slider_when_there_is_room_and_back_when_there_is_not(
+    qtbot, lm_window
+):
+    view = lm_window.panels["prediction"].next_view
+    first = view.seed_widgets[0]
+    for width, row in ((900, view.controls), (250, view.seed_row), (900, view.controls)):
+        view.resize(width, view.height())
+        view.grab()
+        assert row.indexOf(first) >= 0, width
+    assert view.minimumSizeHint().width() < 300  # the panel may narrow again

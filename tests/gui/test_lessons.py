@@ -210,24 +210,29 @@ def test_the_equation_reads_as_lines_with_sub_and_superscripts():
     )
 
 
-def test_every_lessons_equation_fits_the_panel_at_1366x768(qtbot, tmp_path):
-    """An equation's parts do not wrap inside a formula, so a long one set the panel's width: the
-    truncated-BPTT lesson's prose in its equation cut every line of its text on the right."""
-    from PySide6.QtWidgets import QScrollArea
-
+@pytest.fixture
+def laptop_window(qtbot, tmp_path):
     from rnnviz.core.train.config import TrainConfig
 
     from .conftest import open_window
 
-    for window in open_window(tmp_path, TrainConfig(), (1366, 768)):
-        equation = window.lessons.panel.equation
-        view = window.lessons.panel.findChild(QScrollArea).viewport()  # what the text is seen in
-        for name in lesson_names():
-            window.lessons.start(load(name))
-            qtbot.waitUntil(
-                lambda w=window, n=name: getattr(w.lessons.lesson, "name", "") == n, timeout=30_000
-            )
-            qtbot.waitUntil(window.lessons.dock.isVisible, timeout=5_000)
-            window.grab()  # laid out
-            needed = equation.minimumSizeHint().width()
-            assert needed <= view.width(), (name, needed, view.width())
+    yield from open_window(tmp_path, TrainConfig(), (1366, 768))
+
+
+def test_every_lessons_equation_fits_the_panel_at_1366x768(qtbot, laptop_window):
+    """An equation's parts do not wrap inside a formula, so a long one set the panel's width: the
+    truncated-BPTT lesson's prose in its equation cut every line of its text on the right."""
+    from PySide6.QtWidgets import QScrollArea
+
+    window = laptop_window
+    equation = window.lessons.panel.equation
+    view = window.lessons.panel.findChild(QScrollArea).viewport()  # what the text is seen in
+    for name in lesson_names():
+        window.lessons.start(load(name))
+        qtbot.waitUntil(
+            lambda n=name: getattr(window.lessons.lesson, "name", "") == n, timeout=30_000
+        )
+        qtbot.waitUntil(window.lessons.dock.isVisible, timeout=5_000)
+        window.grab()  # laid out
+        needed = equation.minimumSizeHint().width()
+        assert needed <= view.width(), (name, needed, view.width())

@@ -41,7 +41,8 @@ class Task:
     distance: int = 20  # filler words after the word to remember
     distractors: float = 0.0  # share of filler words that are sentiment words of random polarity
     sentences: int = 2000  # training sentences; the test part is a quarter of this
-    noise: float = 0.0  # share of the sentences (train and test) whose label is flipped
+    noise: float = 0.0  # share of the sentences (train and test) whose label (recall) or last
+    # word (echo) is wrong
     seed: int = 0  # of the sentences (the training seed is the run's own)
 
     def __post_init__(self) -> None:
@@ -108,7 +109,8 @@ def _echo_sentences(task: Task, n: int, rng: np.random.Generator) -> tuple[list[
     first = len(FILLER)
     body = rng.integers(0, len(FILLER), size=(n, task.distance))  # (n, distance)
     swap = rng.random((n, task.distance)) < task.distractors
-    body[swap] = first + rng.integers(0, len(NAMES), size=int(swap.sum()))
+    others = rng.integers(1, len(NAMES), size=int(swap.sum()))  # never the sentence's own
+    body[swap] = first + (np.broadcast_to(labels[:, None], swap.shape)[swap] + others) % len(NAMES)
     last = labels.copy()
     wrong = rng.random(n) < task.noise
     last[wrong] = (labels[wrong] + rng.integers(1, len(NAMES), size=int(wrong.sum()))) % len(NAMES)
@@ -124,10 +126,11 @@ def generate(task: Task) -> Dataset:
     sentences = _echo_sentences if echo else _recall_sentences
     train = sentences(task, task.sentences, np.random.default_rng([task.seed, 0]))
     test = sentences(task, max(task.sentences // 4, 10), np.random.default_rng([task.seed, 1]))
-    noise = np.random.default_rng([task.seed, 2])
-    for _, labels in () if echo else (train, test):
-        flipped = noise.random(len(labels)) < task.noise
-        labels[flipped] = 1 - labels[flipped]
+    if not echo:  # echo draws its own noise, with its sentences
+        noise = np.random.default_rng([task.seed, 2])
+        for _, labels in (train, test):
+            flipped = noise.random(len(labels)) < task.noise
+            labels[flipped] = 1 - labels[flipped]
     texts = train[0] + test[0]
     labels = np.concatenate([train[1], test[1]])
     parts: list[str | None] = ["train" if i < len(train[0]) else "test" for i in range(len(texts))]

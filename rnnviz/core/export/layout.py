@@ -20,8 +20,8 @@ def mapping(model: SequenceModel) -> ExportMapping:
     found = model.cell.export
     if found is None:
         raise RnnvizError(
-            f"the {model.cell.name} cell has no counterpart among PyTorch's and ONNX's recurrent "
-            "layers: only vanilla, gru and lstm models are exported"
+            f"the {model.cell.name} cell is a lesson's, with no counterpart among PyTorch's and "
+            "ONNX's recurrent layers: only vanilla, gru and lstm models are exported"
         )
     return found
 

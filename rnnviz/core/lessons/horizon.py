@@ -19,7 +19,7 @@ from ..train.config import TrainConfig
 from ..train.experiment import Experiment
 from .measures import RunHistory, gradient_ratio, test_accuracy
 
-LEARNED = 0.9  # accuracy that counts as remembered (chance is 0.5)
+LEARNED = 0.9  # accuracy that counts as remembered (chance on recall: 0.5)
 
 
 @dataclass(frozen=True)
@@ -34,12 +34,15 @@ class HorizonPoint:
     seconds: float
 
 
-def measure(task: Task, config: TrainConfig, distance: int) -> HorizonPoint:
-    """Train config's cell on the task at `distance` to the end of its epochs; score it."""
+def measure(
+    task: Task, config: TrainConfig, distance: int, stop: Callable[[], bool] = lambda: False
+) -> HorizonPoint:
+    """Train config's cell on the task at `distance` to the end of its epochs (or until stop()
+    says yes: the point is then cut short); score it."""
     experiment = Experiment.build(config, generate(task.with_distance(distance)))
     history = RunHistory.of(experiment.trainer)
     started = time.perf_counter()
-    experiment.trainer.run()
+    experiment.trainer.run(should_stop=stop)
     return HorizonPoint(
         config.cell,
         distance,
@@ -62,14 +65,16 @@ def sweep(
     stop: Callable[[], bool] = lambda: False,
 ) -> list[HorizonPoint]:
     """Every cell at every distance and seed (`done` is told of each point as it comes), or
-    those measured before stop() said yes (it is asked before each point)."""
+    those measured before stop() said yes (it is asked at every step)."""
     points: list[HorizonPoint] = []
     for distance in distances:
         for seed in seeds:
             for cell in cells:
                 if stop():
                     return points
-                point = measure(task, config.updated(cell=cell, seed=seed), distance)
+                point = measure(task, config.updated(cell=cell, seed=seed), distance, stop)
+                if stop():  # cut short: not a point of the picture
+                    return points
                 done(point)
                 points.append(point)
     return points

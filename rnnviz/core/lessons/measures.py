@@ -144,7 +144,7 @@ def _best_model(experiment: Experiment) -> SequenceModel | None:
 def best_test_accuracy(experiment: Experiment, history: RunHistory, at: float | None) -> float:
     """Test accuracy of the best-validation weights."""
     model = _best_model(experiment)
-    if model is None:
+    if model is None or model.is_language_model:  # a language model: no class to be right on
         return float("nan")
     return scores_of(*logits_of(model, experiment.evaluation_sets["test"])).accuracy
 
@@ -152,6 +152,8 @@ def best_test_accuracy(experiment: Experiment, history: RunHistory, at: float | 
 def test_ece(experiment: Experiment, history: RunHistory, at: float | None) -> float:
     """Expected calibration error on the test split of the weights now at temperature 1: how far
     the probabilities stated are from the accuracy reached (ECE = Σ_k n_k/N |acc_k − conf_k|)."""
+    if experiment.model.is_language_model:
+        return float("nan")
     return scores_of(*logits_of(experiment.model, experiment.evaluation_sets["test"])).ece
 
 
@@ -159,7 +161,7 @@ def calibrated_test_ece(experiment: Experiment, history: RunHistory, at: float |
     """The same ECE with the probabilities softmax(z / T), T fitted on the validation split
     (temperature scaling), the model's own temperature left as it is."""
     sets, model = experiment.evaluation_sets, experiment.model
-    if "validation" not in sets:
+    if "validation" not in sets or model.is_language_model:
         return float("nan")
     temperature = fit_temperature(*logits_of(model, sets["validation"]))
     return scores_of(*logits_of(model, sets["test"]), temperature).ece
@@ -187,7 +189,7 @@ def gradient_check_error(experiment: Experiment, history: RunHistory, at: float 
     """The largest relative error |analytic − numeric| / max(|analytic|, |numeric|) between the
     run's backward pass and centred finite differences of its loss (nn/gradcheck.py), on a few
     probe sentences, a sample of each parameter's entries, the weights now (on a float64 copy):
-    below 1e-7, the gradients are right."""
+    about 1e-9 when the gradients are right."""
     batch = experiment.probe_batch
     keep = slice(0, GRADCHECK_SENTENCES)
     lengths = batch.lengths[keep]
@@ -231,6 +233,8 @@ def sampling_choices(experiment: Experiment, history: RunHistory, at: float | No
     """exp(mean_t H(softmax(z_t / T))), T = `at`, over the test split's steps: how many next words
     the sampler picks among at a step, on a geometric mean (1: it always takes the likeliest; the
     vocabulary's size: it ignores the model)."""
+    if not experiment.model.is_language_model:
+        return float("nan")  # a classifier samples no next word
     temperature = at or 1.0
     total, count = 0.0, 0
     for logits, targets in next_token_logits(experiment.model, experiment.evaluation_sets["test"]):

@@ -25,7 +25,7 @@ from .sparse import Grad
 class VanillaCell(Cell):
     name = "vanilla"  # parameters: Cell's W_ih (H, V), W_hh (H, H), b_ih (H,)
     equations = "h_t = tanh(W_ih x_t + W_hh h_(t-1) + b_ih)"
-    export = ExportMapping("RNN", "RNN", (0,))
+    export: ExportMapping | None = ExportMapping("RNN", "RNN", (0,))  # its lesson copy: None
 
     def forward(self, params, ids, lengths, state0=None) -> CellTrace:
         """h_t = tanh(W_ih[:, id_t] + W_hh h_{t-1} + b_ih) for t < T, h_{-1} = state0 or 0."""
