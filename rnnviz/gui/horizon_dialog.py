@@ -89,11 +89,14 @@ class HorizonDialog(QDialog):
     @staticmethod
     def _what(task: Task, config: TrainConfig) -> str:
         epochs = f"{config.epochs} epochs" if config.epochs else "epochs by data size"
+        cut = f", BPTT truncated to {config.bptt_truncate}" if config.bptt_truncate else ""
+        cut += f", sentences cut at {config.max_len} words" if config.max_len else ""
         return (
             f"Each cell trained at each distance on {task.sentences:,} sentences, the same ones "
             f"and batches for every cell: {config.optimizer} lr {config.lr:g}, H "
             f"{config.hidden_size}, {epochs}, seed {config.seed}, memory bias "
-            f"{config.memory_bias:g}. The dashed line: {LEARNED:g}, what counts as remembered."
+            f"{config.memory_bias:g}{cut}. The dashed line: {LEARNED:g}, what counts as "
+            "remembered."
         )
 
     def _measure(self, task: Task, config: TrainConfig, distances: Sequence[int]) -> None:
