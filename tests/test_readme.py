@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from rnnviz.core.data.datasets import bundled_names
+from rnnviz.core.data.tasks import TASKS
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 README = CHECKOUT / "README.md"
@@ -240,9 +241,13 @@ def test_the_files_the_examples_read_are_said_to_be_the_users_own():
 
 
 def test_the_dataset_drop_down_lists_every_bundled_set():
-    listed = re.search(r"Dataset drop-down: ((?:`\w+`, )+)or \*\*Open dataset", README.read_text())
+    listed = re.search(
+        r"Dataset drop-down: ((?:`\w+`, )+)a memory task \(\*\*(\w+)\*\* or \*\*(\w+)\*\*",
+        README.read_text(),
+    )
     assert listed, "the README's dataset drop-down line"
     assert re.findall(r"`(\w+)`", listed.group(1)) == bundled_names()
+    assert [listed.group(2), listed.group(3)] == list(TASKS)  # the generated tasks
 
 
 @pytest.mark.slow

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 from ..core.train.config import BY_FIELD, HYPERPARAMETERS, LIVE_FIELDS, TrainConfig
 from .actions import tooltip
 from .settings_form import ChoiceBox, SettingsForm
+from .task_dialog import TASK_ITEMS
 from .theme import plain_label
 
 OPEN_DATASET = "Open dataset…"
@@ -33,8 +34,11 @@ class ControlsPanel(QWidget):
     def __init__(self, bundled: list[str], config: TrainConfig, parent=None):
         super().__init__(parent)
         self.dataset = ChoiceBox()
-        self.dataset.addItems([*bundled, OPEN_DATASET])
-        self.dataset.setToolTip("Bundled datasets, or open your own file or folder.")
+        self.dataset.addItems([*bundled, *TASK_ITEMS, OPEN_DATASET])
+        self.dataset.setToolTip(
+            "Bundled datasets, a generated memory task (its distance and other knobs in a form), "
+            "or open your own file or folder."
+        )
         self.dataset.activated.connect(
             lambda _: self.dataset_chosen.emit(self.dataset.currentText())
         )

@@ -46,6 +46,7 @@ from .scheduler import PanelScheduler
 from .settings_store import WindowSettings
 from .side_runs import SideRuns
 from .status_bar import StatusBar
+from .task_dialog import TASK_ITEMS, TaskDialog
 from .theme import configure_pyqtgraph, current_theme
 from .unsaved import UnsavedWork
 from .view_state import EXAMPLE, ViewState
@@ -372,6 +373,16 @@ class MainWindow(QMainWindow):
                 return
             self.stored.remember_dir(dialog.start_dir)
             source = dialog.source
+        elif name in TASK_ITEMS:
+            shown = self.source.sources[0]  # the task on screen: its knobs to start from
+            now = tasks.parse(shown) if tasks.is_task(shown) else None
+            if now is None or now.name != TASK_ITEMS[name]:
+                now = tasks.Task(TASK_ITEMS[name])
+            knobs = TaskDialog(self, now)
+            if not knobs.exec():
+                self._show_overview(self.overview)
+                return
+            source = DataSource((knobs.task().spec,))
         else:
             source = DataSource((name,))
         self.unsaved.confirm("Opening another dataset", lambda: self.reset(source))
