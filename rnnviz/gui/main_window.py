@@ -343,11 +343,7 @@ class MainWindow(QMainWindow):
             return old
         if old is not None:
             old.deleteLater()
-        sources = self.source.sources
-        shown = len(sources) == 1 and tasks.is_task(sources[0])
-        task = tasks.parse(sources[0]) if shown else tasks.Task()
-        if task.name != "recall":  # echo ends on its label: a classifier reads it off the end
-            task = tasks.Task()
+        task = self._task_shown("recall")  # echo ends on its label: a classifier reads it there
         configs = [
             self.config,
             *(run.telemetry.status.config for run in self.side_runs.runs.values()),
@@ -365,6 +361,15 @@ class MainWindow(QMainWindow):
         self.horizon_dialog = dialog
         return dialog
 
+    def _task_shown(self, name: str) -> tasks.Task:
+        """The generated task `name` on screen with its knobs, else that task with its defaults."""
+        sources = self.source.sources
+        if len(sources) == 1 and tasks.is_task(sources[0]):
+            shown = tasks.parse(sources[0])
+            if shown.name == name:
+                return shown
+        return tasks.Task(name)
+
     def choose_dataset(self, name: str) -> None:
         if name == OPEN_DATASET:
             dialog = DatasetDialog(self, self.stored.last_dir())
@@ -374,11 +379,7 @@ class MainWindow(QMainWindow):
             self.stored.remember_dir(dialog.start_dir)
             source = dialog.source
         elif name in TASK_ITEMS:
-            shown = self.source.sources[0]  # the task on screen: its knobs to start from
-            now = tasks.parse(shown) if tasks.is_task(shown) else None
-            if now is None or now.name != TASK_ITEMS[name]:
-                now = tasks.Task(TASK_ITEMS[name])
-            knobs = TaskDialog(self, now)
+            knobs = TaskDialog(self, self._task_shown(TASK_ITEMS[name]))  # from the one shown
             if not knobs.exec():
                 self._show_overview(self.overview)
                 return

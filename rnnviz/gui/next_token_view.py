@@ -139,15 +139,15 @@ class NextTokenView(QWidget):
     def _arrange_controls(self) -> None:
         """The seed beside the temperature slider when both fit in the panel's width, else on a
         row of its own (at 1366x768 the slider had shrunk to a dot beside it)."""
-        row = self.controls if self.width() >= sum(self._row_widths()) else self.seed_row
+        one_row = self.width() >= sum(self._row_widths())
+        row, other = (self.controls, self.seed_row) if one_row else (self.seed_row, self.controls)
         if row.indexOf(self.seed_widgets[0]) >= 0:
             return
         for i, widget in enumerate(self.seed_widgets):
-            (self.seed_row if row is self.controls else self.controls).removeWidget(widget)
-            if row is self.controls:
-                row.addWidget(widget)
-            else:
-                row.insertWidget(i, widget)
+            other.removeWidget(widget)
+            row.insertWidget(
+                row.count() if one_row else i, widget
+            )  # the seed row ends in a stretch
 
     def _show_temperature(self) -> None:
         self.temperature_label.setText(f"T {self.temperature.value() / 100:.2f}")

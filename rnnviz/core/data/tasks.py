@@ -101,6 +101,11 @@ def parse(source: str) -> Task:
     return Task(name, **values)  # type: ignore[arg-type]
 
 
+def _other_names(names: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Another of the NAMES for each of `names` (indices): (i + k) mod K, k uniform in 1..K-1."""
+    return (names + rng.integers(1, len(NAMES), size=len(names))) % len(NAMES)
+
+
 def _echo_sentences(task: Task, n: int, rng: np.random.Generator) -> tuple[list[str], np.ndarray]:
     """n sentences: a name of class y (n,), task.distance filler or distractor words, a name
     (the same one, but another for `noise` of them)."""
@@ -109,11 +114,10 @@ def _echo_sentences(task: Task, n: int, rng: np.random.Generator) -> tuple[list[
     first = len(FILLER)
     body = rng.integers(0, len(FILLER), size=(n, task.distance))  # (n, distance)
     swap = rng.random((n, task.distance)) < task.distractors
-    others = rng.integers(1, len(NAMES), size=int(swap.sum()))  # never the sentence's own
-    body[swap] = first + (np.broadcast_to(labels[:, None], swap.shape)[swap] + others) % len(NAMES)
+    body[swap] = first + _other_names(np.broadcast_to(labels[:, None], swap.shape)[swap], rng)
     last = labels.copy()
     wrong = rng.random(n) < task.noise
-    last[wrong] = (labels[wrong] + rng.integers(1, len(NAMES), size=int(wrong.sum()))) % len(NAMES)
+    last[wrong] = _other_names(labels[wrong], rng)
     ids = np.column_stack([first + labels, body, first + last])  # (n, distance + 2)
     return [" ".join(words[row]) for row in ids], labels
 
