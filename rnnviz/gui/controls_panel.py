@@ -1,13 +1,13 @@
 """The control column: dataset, model settings (applied on Reset), live settings; and the
 buttons, in a bar of their own that the window keeps in view under the settings."""
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ..core.train.config import BY_FIELD, HYPERPARAMETERS, LIVE_FIELDS, TrainConfig
 from .actions import tooltip
 from .settings_form import ChoiceBox, SettingsForm
-from .task_dialog import TASK_ITEMS
+from .task_dialog import ABOUT, TASK_ITEMS
 from .theme import plain_label
 
 OPEN_DATASET = "Open dataset…"
@@ -35,6 +35,10 @@ class ControlsPanel(QWidget):
         super().__init__(parent)
         self.dataset = ChoiceBox()
         self.dataset.addItems([*bundled, *TASK_ITEMS, OPEN_DATASET])
+        for item, task in TASK_ITEMS.items():
+            self.dataset.setItemData(
+                self.dataset.findText(item), ABOUT[task], Qt.ItemDataRole.ToolTipRole
+            )
         self.dataset.setToolTip(
             "Bundled datasets, a generated memory task (its distance and other knobs in a form), "
             "or open your own file or folder."
@@ -90,6 +94,9 @@ class ControlsPanel(QWidget):
                 row.addWidget(widget)
             buttons.addLayout(row)
         layout = QVBoxLayout(self)
+        # the group boxes' frames are the margin: with 9 px each side the column's content was
+        # 18 px wider than its view at 1024 and 1366 px, and the spin boxes' arrows were cut
+        layout.setContentsMargins(0, layout.contentsMargins().top(), 0, 0)
         for box in boxes:
             layout.addWidget(box)
         layout.addStretch(1)

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 
 from ..core.data.tasks import MAX_DISTANCE, MAX_SENTENCES, Task
 
-# the dropdown's entries: what each says -> the task it opens
-TASK_ITEMS = {"recall: a memory task…": "recall", "echo: a language model's memory task…": "echo"}
+# the dropdown's entries (short: the longest item sets the settings column's width) -> the task
+TASK_ITEMS = {"recall task…": "recall", "echo task…": "echo"}
 KNOBS = {  # knob -> (label, low, high, step, tooltip)
     "distance": (
         "distance N",

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
     QLabel,
+    QScrollArea,
     QSizeGrip,
     QSlider,
     QStyle,
@@ -183,5 +184,23 @@ def _text_of(item) -> str:
     return "legend"
 
 
+def cut_scroll_contents(window) -> list[str]:
+    """Scroll areas whose content is wider than their view: they scroll down, never across, so
+    its right side is cut (the settings column was, by the dataset list's longest entry)."""
+    return [
+        f"{name(area.widget())}: {area.widget().width()} px in a {area.viewport().width()} px view"
+        for area in window.findChildren(QScrollArea)
+        if area.isVisible()
+        and _in_front(area, window)
+        and area.widget() is not None
+        and area.widget().width() > area.viewport().width() + 1
+    ]
+
+
 def problems(window) -> list[str]:
-    return clipped_widgets(window) + overlapping_widgets(window) + clipped_plot_items(window)
+    return (
+        clipped_widgets(window)
+        + overlapping_widgets(window)
+        + clipped_plot_items(window)
+        + cut_scroll_contents(window)
+    )
