@@ -47,6 +47,7 @@ class FollowRange:
         self.legend = clear_of
         self.log_y = False
         self.following = True
+        self.moves = 0  # views set (each re-renders the axes: the scheduler's cost leaves them out)
         self._target: tuple | None = None
         self.view.disableAutoRange()
         self.view.sigRangeChangedManually.connect(self._user_moved)
@@ -91,6 +92,7 @@ class FollowRange:
         target = (x_range, y_range if self.follow_y else None)
         if target != self._target:
             self._target = target
+            self.moves += 1
             if self.follow_y:
                 self.view.setRange(xRange=x_range, yRange=y_range, padding=0.02)
             else:

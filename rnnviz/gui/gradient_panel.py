@@ -141,6 +141,9 @@ class GradientPanel(QWidget, Panel):
     def show_readouts_at(self, step: float) -> None:
         self.hovers[0].show_at(step)  # the norms (the flow's axis is words back, not steps)
 
+    def view_moves(self) -> int:
+        return self.norm_range.moves
+
     def draw(self, context: PanelContext) -> None:
         self._set_language_model(context.config.task == "lm")
         self.set_clip(context.config.clip_mode, context.config.clip)

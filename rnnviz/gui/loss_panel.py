@@ -218,6 +218,9 @@ class LossPanel(QWidget, Panel):
         """A new experiment: no crosshair left over from the old one."""
         self.hover.hide()
 
+    def view_moves(self) -> int:
+        return self.loss_range.moves + self.acc_range.moves
+
     def draw(self, context: PanelContext) -> None:
         snapshot = context.view.snapshot if context.view is not None else None
         if snapshot is not None:

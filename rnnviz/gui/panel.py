@@ -51,6 +51,11 @@ class Panel:
     def draw(self, context: PanelContext) -> None:
         raise NotImplementedError
 
+    def view_moves(self) -> int:
+        """How often its plots' views moved to follow their data so far (follow_range.py): a draw
+        that moves one costs more, as often as the data outgrows a view, whatever the rate."""
+        return 0
+
     def show_overview(self, overview: Overview) -> None:
         """A new experiment (dataset, model) replaced the old one."""
 

@@ -2,13 +2,16 @@
 
 Each timer tick draws one stale panel on screen, the one waiting longest, so that every paint
 stays short however fast training runs; a panel redraws MIN_INTERVAL apart at the closest. A draw
-is timed with the paint it causes, and a panel's cost is the median of its last draws. On a slow
-or loaded machine a panel can cost more than FRAME_BUDGET on its own: when a draw runs over, the
-panels over the budget then rest OVERRUN_REST times the overrun while the others keep their turns,
-so the heaviest panels' redraw rate drops as far as they run over. A rest is short enough for each
-of them to come round within MAX_WAIT, and one that has waited MAX_WAIT all the same is drawn at
-its turn. A keystroke's panels are drawn at once (draw_now); their overrun counts too. A hidden
-panel is drawn when it is shown.
+is timed with the paint it causes, and a panel's cost is the median of its last draws. A draw
+that moved a plot's view to follow its data (Panel.view_moves) is left out: it re-renders the
+axes, which happens as often as the data outgrows a view whatever the rate, so resting the panel
+for it only made each of its rare draws one that moved a view, and rested it again (the loss
+panel drew once a second). On a slow or loaded machine a panel can cost more than FRAME_BUDGET:
+after each of its draws the panels over the budget rest OVERRUN_REST times its overrun while the
+others keep their turns, so the heaviest panels' redraw rate drops as far as they run over. A
+rest is short enough for each of them to come round within MAX_WAIT, and one that has waited
+MAX_WAIT all the same is drawn at its turn. A keystroke's panels are drawn at once (draw_now);
+their overrun counts too. A hidden panel is drawn when it is shown.
 """
 
 import statistics
@@ -61,8 +64,8 @@ class PanelScheduler:
         self.stale.update(k for k, p in self.panels.items() if p.reads.intersection(changes))
 
     def cost(self, key: str) -> float:
-        """Seconds a draw of the panel takes with its paint: the median of its last draws (0 until
-        it has drawn)."""
+        """Seconds a draw of the panel takes with its paint: the median of its last draws that
+        moved no view (0 until it has drawn one)."""
         costs = self._costs.get(key)
         return statistics.median(costs) if costs else 0.0
 
@@ -96,16 +99,20 @@ class PanelScheduler:
             self.draw(key)
 
     def draw(self, key: str) -> None:
-        """Draw and paint the panel, timed; a draw over the budget makes the heavy panels rest."""
+        """Draw and paint the panel, timed; a draw over the budget makes the heavy panels rest,
+        unless it moved a view."""
         self.stale.discard(key)
         self._since.pop(key, None)
         panel = self.panels[key]
+        moves = panel.view_moves()
         started = self._drawn_at[key] = self.clock()
         panel.draw(self.context())
         self.paint(panel)
         ended = self.clock()
-        self._costs.setdefault(key, deque(maxlen=COST_SAMPLES)).append(ended - started)
         self.drawn[key] += 1
+        if panel.view_moves() != moves:
+            return
+        self._costs.setdefault(key, deque(maxlen=COST_SAMPLES)).append(ended - started)
         overrun = ended - started - FRAME_BUDGET
         if overrun > 0:  # the heavy panels take turns after each rest: all within MAX_WAIT
             heavy = sum(self.cost(k) > FRAME_BUDGET and self.shown(k) for k in self.panels)

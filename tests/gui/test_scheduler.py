@@ -27,14 +27,21 @@ class Clock:
 
 
 class FakePanel:
-    """A panel whose draw takes `costs` seconds on the clock (the last one repeats)."""
+    """A panel whose draw takes `costs` seconds on the clock (the last one repeats); `moving(n)`
+    says whether its n-th draw (from 0) moves a plot's view."""
 
-    def __init__(self, key: str, reads: set[str], clock: Clock, *costs: float):
+    def __init__(self, key: str, reads: set[str], clock: Clock, *costs: float, moving=None):
         self.key, self.reads, self.clock = key, frozenset(reads), clock
         self.costs = list(costs)
+        self.moving = moving or (lambda n: False)
         self.draws: list[float] = []  # when each draw started
+        self.moves = 0
+
+    def view_moves(self) -> int:
+        return self.moves
 
     def draw(self, context: PanelContext) -> None:
+        self.moves += self.moving(len(self.draws))
         self.draws.append(self.clock.now)
         self.clock.now += self.costs.pop(0) if len(self.costs) > 1 else self.costs[0]
 
@@ -146,6 +153,20 @@ def test_one_slow_draw_does_not_make_a_panel_heavy():
     assert s.cost("plot") == pytest.approx(1 * MS)  # the median of its last draws
     # the slow draw made the heavy panels rest 2 s, but this one is not heavy: it keeps its rate
     assert len(panel.draws) > 30 and max(gaps(panel)) <= MIN_INTERVAL + TICK
+
+
+def test_a_draw_that_moves_a_view_neither_counts_in_the_cost_nor_rests_the_panel():
+    """A plot that follows its data re-renders its axes whenever the data outgrows the view: as
+    often as the data grows, whatever the rate. Resting the plot for those draws made every one
+    of its draws one that moved the view (the loss panel drew once a second)."""
+    clock = Clock()
+    costs = [2 * MS, 30 * MS, 30 * MS] * 200  # two draws in three move a view (a run's start)
+    mostly_moving = FakePanel("loss", {TELEMETRY}, clock, *costs, moving=lambda n: n % 3 != 0)
+    s = scheduler(clock, mostly_moving, FakePanel("light", {TELEMETRY}, clock, 1 * MS))
+    train(clock, s, 4.0)
+    assert s.cost("loss") == pytest.approx(2 * MS)
+    assert len(mostly_moving.draws) > 25
+    assert max(gaps(mostly_moving)) <= MIN_INTERVAL + 3 * TICK  # no rest after the 30 ms
 
 
 def test_a_keystroke_is_drawn_at_once_and_its_overrun_defers_heavy_panels():

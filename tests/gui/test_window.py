@@ -349,6 +349,8 @@ def test_plots_follow_the_data_until_the_user_zooms(qtbot):
     follow.update(2900, 0.0, 0.7)
     (x0, x1), (y0, y1) = widget.getPlotItem().getViewBox().viewRange()
     assert x0 <= 0 < 3000 <= x1 < 3100 and y0 <= 0 and 0.8 <= y1 < 0.9
+    follow.update(2950, 0.0, 0.72)  # within the round view: it stays (the scheduler counts moves)
+    assert follow.moves == 1
     widget.getPlotItem().getViewBox().sigRangeChangedManually.emit([True, True])
     follow.update(9000, 0.0, 0.7)
     assert widget.getPlotItem().getViewBox().viewRange()[0][1] < 3100  # the user's view stays

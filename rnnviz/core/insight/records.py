@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from ..history import SeriesView
 from .flow import FlowImage
+from .state_space import StateSpace
 
 
 @dataclass(frozen=True)
@@ -23,3 +24,4 @@ class Insight:
     flow: dict[str, FlowImage] = field(default_factory=dict)  # "h" (, "c") -> image
     dynamics: SeriesView | None = None  # sigma_max, rho, saturation over steps
     unit_words: tuple[UnitWords, ...] = ()
+    state_space: StateSpace | None = None  # the newest analysis (state_space.analyse)

@@ -45,6 +45,14 @@ class BagOfWordsCell(Cell):
     def final_state(self, trace: CellTrace) -> tuple:
         return (trace.last,)
 
+    def step_map(self, params, state, x_term) -> np.ndarray:
+        """F(h) = h + tanh(x_term + b_ih): every state moves by the same step."""
+        return state + np.tanh(x_term + params["b_ih"])
+
+    def step_vjp(self, params, state, x_term, v) -> np.ndarray:
+        """∂F/∂h = I."""
+        return v.copy()
+
     def backward(self, params, trace, d_outputs, truncate) -> tuple[dict[str, Grad], StateNorms]:
         """dh_t = Σ_(s ≥ t) d_outputs_s (u_t reaches h_t and every later state), zero before the
         truncation window's start (the state entering it is a constant)

@@ -129,6 +129,28 @@ class Cell:
     ) -> CellTrace:
         raise NotImplementedError
 
+    # The one-step map s' = F(s, x) on flat states, for the state space (insight/state_space.py):
+    # a state s is (N, n) rows, n = state_size(), (h) or (h, c) concatenated; x_term is W_ih x,
+    # (stacked·H,) or (N, stacked·H): a token's column, or zeros for no input.
+
+    def state_size(self, params: dict[str, np.ndarray]) -> int:
+        """n, the length of a flat state: H ((h, c) cells: 2H)."""
+        return self.hidden_size(params)
+
+    def visited_states(self, trace: CellTrace) -> np.ndarray:
+        """(T, B, n) the flat state after each step of a trace."""
+        return trace.outputs
+
+    def step_map(self, params: dict, state: np.ndarray, x_term: np.ndarray) -> np.ndarray:
+        """F(s, x): (N, n) the states one step after `state` (N, n) with input term x_term."""
+        raise NotImplementedError
+
+    def step_vjp(
+        self, params: dict, state: np.ndarray, x_term: np.ndarray, v: np.ndarray
+    ) -> np.ndarray:
+        """v ∂F/∂s, row by row: (N, n) for v (N, n), the Jacobian at each state of `state`."""
+        raise NotImplementedError
+
     def final_state(self, trace: CellTrace) -> tuple:
         """The state after each sequence's last token, to continue from (h,) or (h, c)."""
         raise NotImplementedError

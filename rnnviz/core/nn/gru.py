@@ -69,6 +69,32 @@ class GRUCell(StackedGatesCell):
     def final_state(self, trace: CellTrace) -> tuple:
         return (trace.last,)
 
+    def _step_parts(self, params, state, x_term) -> tuple[np.ndarray, ...]:
+        """r, z, n and W_hn h + b_hn (N, H each) of one step from `state` (N, H)."""
+        H = self.hidden_size(params)
+        gi = x_term + params["b_ih"]  # (N or 1, 3H)
+        gh = state @ params["W_hh"].T + params["b_hh"]  # (N, 3H)
+        r = sigmoid(gi[..., :H] + gh[:, :H])
+        z = sigmoid(gi[..., H : 2 * H] + gh[:, H : 2 * H])
+        hn = gh[:, 2 * H :]
+        n = np.tanh(gi[..., 2 * H :] + r * hn)
+        return r, z, n, hn
+
+    def step_map(self, params, state, x_term) -> np.ndarray:
+        """F(h) = (1 - z) ⊙ n + z ⊙ h, the class docstring's step, rows."""
+        _, z, n, _ = self._step_parts(params, state, x_term)
+        return n + z * (state - n)
+
+    def step_vjp(self, params, state, x_term, v) -> np.ndarray:
+        """v ∂F/∂h = v ⊙ z + [da_r, da_z, da_n ⊙ r] W_hh, where da_n = v (1 - z)(1 - n²),
+        da_r = da_n ⊙ (W_hn h + b_hn) ⊙ r(1 - r), da_z = v ⊙ (h - n) ⊙ z(1 - z)."""
+        r, z, n, hn = self._step_parts(params, state, x_term)
+        da_n = v * (1.0 - z) * (1.0 - n * n)
+        da = np.concatenate(
+            [da_n * hn * r * (1.0 - r), v * (state - n) * z * (1.0 - z), da_n * r], axis=1
+        )
+        return v * z + da @ params["W_hh"]
+
     def gate_activations(self, trace: CellTrace) -> dict[str, np.ndarray]:
         """Gate key -> (T, B, H) activations, for the views."""
         H = trace.outputs.shape[-1]

@@ -11,7 +11,7 @@ cell remembers by default until it learns to forget. State is (h, c). Rows: h is
 import numpy as np
 
 from .cell import CellTrace, ExportMapping, Gate, StateNorms
-from .gates import StackedGatesCell, stop_rows
+from .gates import StackedGatesCell, sigmoid, stop_rows
 from .sequence import (
     all_full,
     gather_columns,
@@ -88,6 +88,46 @@ class LSTMCell(StackedGatesCell):
         T, B, _ = trace.outputs.shape
         rows = np.arange(B)
         return trace.last, trace.cache["c"][trace.lengths - 1, rows]
+
+    def state_size(self, params: dict[str, np.ndarray]) -> int:
+        return 2 * self.hidden_size(params)  # (h, c)
+
+    def visited_states(self, trace: CellTrace) -> np.ndarray:
+        return np.concatenate([trace.outputs, trace.cache["c"]], axis=-1)  # (T, B, 2H)
+
+    def _step_parts(self, params, state, x_term) -> tuple[np.ndarray, ...]:
+        """i, f, g, o, c' and tanh(c') (N, H each) of one step from (h, c) = state (N, 2H)."""
+        H = self.hidden_size(params)
+        h, c = state[:, :H], state[:, H:]
+        a = x_term + params["b_ih"] + params["b_hh"] + h @ params["W_hh"].T  # (N, 4H)
+        i, f, o = sigmoid(a[:, :H]), sigmoid(a[:, H : 2 * H]), sigmoid(a[:, 3 * H :])
+        g = np.tanh(a[:, 2 * H : 3 * H])
+        c_new = f * c + i * g
+        return i, f, g, o, c_new, np.tanh(c_new)
+
+    def step_map(self, params, state, x_term) -> np.ndarray:
+        """F(h, c) = (o ⊙ tanh(c'), c') with c' = f ⊙ c + i ⊙ g, rows."""
+        *_, o, c_new, tanh_c = self._step_parts(params, state, x_term)
+        return np.concatenate([o * tanh_c, c_new], axis=1)
+
+    def step_vjp(self, params, state, x_term, v) -> np.ndarray:
+        """(v_h, v_c) ∂F/∂(h, c): dc' = v_c + v_h ⊙ o (1 - tanh²c'), then
+        [dc' ⊙ g ⊙ i(1 - i), dc' ⊙ c ⊙ f(1 - f), dc' ⊙ i (1 - g²), v_h ⊙ tanh c' ⊙ o(1 - o)] W_hh
+        for h, and dc' ⊙ f for c."""
+        H = self.hidden_size(params)
+        i, f, g, o, _, tanh_c = self._step_parts(params, state, x_term)
+        v_h, v_c = v[:, :H], v[:, H:]
+        dc = v_c + v_h * o * (1.0 - tanh_c * tanh_c)
+        da = np.concatenate(
+            [
+                dc * g * i * (1.0 - i),
+                dc * state[:, H:] * f * (1.0 - f),
+                dc * i * (1.0 - g * g),
+                v_h * tanh_c * o * (1.0 - o),
+            ],
+            axis=1,
+        )
+        return np.concatenate([da @ params["W_hh"], dc * f], axis=1)
 
     def gate_activations(self, trace: CellTrace) -> dict[str, np.ndarray]:
         """Gate key -> (T, B, H) activations, plus the cell state c, for the views."""

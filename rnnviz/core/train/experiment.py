@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 MAX_LISTED = 2000  # sentences per split offered by the window's sentence list
 PROBE_SENTENCES = 64  # held-out sentences of the fixed batch the dynamics are measured on
+STATE_SPACE_SENTENCES = 1000  # held-out sentences the state space is analysed on, at most
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,12 @@ class Experiment:
         test): the same sentences every time, so that figures measured on it are comparable."""
         held_out = self.evaluation_sets.get("validation") or self.test_set
         return held_out.batch(np.arange(min(PROBE_SENTENCES, len(held_out))))
+
+    @cached_property
+    def state_space_batch(self) -> Batch:
+        """The first STATE_SPACE_SENTENCES held-out sentences (validation, else test), fixed."""
+        held_out = self.evaluation_sets.get("validation") or self.test_set
+        return held_out.batch(np.arange(min(STATE_SPACE_SENTENCES, len(held_out))))
 
     @classmethod
     def build(

@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from ..insight import dynamics, units
+from ..insight import dynamics, state_space, units
 from ..insight.dynamics import Dynamics
 from ..insight.flow import DEPTH, FlowAverage, gradient_flow
 from ..insight.records import UnitWords
@@ -17,6 +17,8 @@ DYNAMICS_EVERY = 0.5  # seconds between records of the gradient flow and the rec
 UNIT_WORDS_EVERY = 5.0  # seconds at least between two records of every unit's top words (taken
 # at epoch ends; each is a forward pass over UNIT_WORDS_SENTENCES training sentences, ~0.1 s)
 UNIT_WORDS_SENTENCES = 1000
+STATE_SPACE_EVERY = 2.0  # seconds at least between two analyses of the state space,
+STATE_SPACE_SHARE = 0.05  # and at most this share of the training thread's time
 
 
 class Measures:
@@ -46,6 +48,9 @@ class InsightRecorder:
         self.measures = Measures(experiment)
         self._dynamics_at = (0.0, -1)  # (time, step) of the last dynamics record
         self._unit_words_at = -UNIT_WORDS_EVERY  # time of the last top-words record
+        self._space_at = (-STATE_SPACE_EVERY, -1, 0.0)  # (time, step, seconds) of the last
+        self._refit = False  # the next analysis fits a new basis
+        self._basis: state_space.Basis | None = None  # kept across analyses
         experiment.trainer.on("epoch_end", lambda _: self.record_unit_words())
 
     def record_dynamics(self, force: bool = False) -> None:
@@ -59,6 +64,33 @@ class InsightRecorder:
             return
         self._dynamics_at = (now, trainer.step_count)
         self.telemetry.record_dynamics(trainer.step_count, *self.measures.take())
+
+    def record_state_space(self, force: bool = False, refit: bool = False) -> None:
+        """The state space now (state_space.analyse on held-out sentences, the basis kept), if
+        the throttle allows: STATE_SPACE_EVERY apart and at most STATE_SPACE_SHARE of the time
+        (force: whenever the step is new; refit: a new basis, whatever the step)."""
+        self._refit = self._refit or refit
+        then, step, cost = self._space_at
+        now = time.perf_counter()
+        trainer = self.experiment.trainer
+        if step == trainer.step_count and not self._refit:
+            return
+        wait = max(STATE_SPACE_EVERY, cost / STATE_SPACE_SHARE)
+        if not force and not self._refit and now - then < wait:
+            return
+        batch = self.experiment.state_space_batch
+        space = state_space.analyse(
+            self.experiment.model,
+            batch.ids,
+            batch.lengths,
+            batch.labels,
+            trainer.step_count,
+            basis=self._basis,
+            refit=self._refit,
+        )
+        self._basis, self._refit = space.basis, False
+        self._space_at = (now, trainer.step_count, time.perf_counter() - now)
+        self.telemetry.record_state_space(space)
 
     def record_unit_words(self) -> None:
         """Every unit's top words on (a sample of) the training data, if the throttle allows."""

@@ -155,7 +155,16 @@ class TrainingRunner:
     def record_insight(self) -> Future:
         """Record the gradient flow and the recurrence's figures now (scripted sessions that
         train in chunks of steps, without the loop's publishing in between)."""
-        return self._ask(lambda: self._insight.record_dynamics(force=True))
+
+        def record() -> None:
+            self._insight.record_dynamics(force=True)
+            self._insight.record_state_space(force=True)
+
+        return self._ask(record)
+
+    def refit_state_space(self) -> None:
+        """Analyse the state space now in a new basis fitted to the states of now."""
+        self._send(lambda: self._insight.record_state_space(refit=True))
 
     def watch(self, watcher: Watcher | None) -> None:
         """Follow the runs with `watcher` from now on (None: with none), on the training thread."""
@@ -349,4 +358,5 @@ class TrainingRunner:
         self.telemetry.publish(self._status.status(), snapshot)
         if snapshot is not None:
             self._insight.record_dynamics()
+            self._insight.record_state_space()
         self._side_runs.publish()

@@ -7,7 +7,7 @@ whatever the number of steps.
 
 import threading
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -16,6 +16,7 @@ from ..history import DecimatingHistory, SeriesView
 from ..insight.dynamics import MEASURES, Dynamics
 from ..insight.flow import FlowHistory
 from ..insight.records import Insight, UnitWords
+from ..insight.state_space import StateSpace
 from ..nn.model import SequenceModel
 from .config import TrainConfig
 from .records import Evaluation, RunState, StepRecord
@@ -148,10 +149,10 @@ class Telemetry:
             for name, values in flow.items():
                 self._flow.setdefault(name, FlowHistory()).append(step, values)
             self._dynamics.append(step, dynamics.values())
-            self._insight = Insight(
-                {name: history.view() for name, history in self._flow.items()},
-                self._dynamics.view(),
-                self._insight.unit_words,
+            self._insight = replace(
+                self._insight,
+                flow={name: history.view() for name, history in self._flow.items()},
+                dynamics=self._dynamics.view(),
             )
             self._version += 1
 
@@ -160,9 +161,12 @@ class Telemetry:
             self._unit_words.append(words)
             if len(self._unit_words) > MAX_UNIT_WORDS:
                 self._unit_words = [*self._unit_words[:-1:2], self._unit_words[-1]]
-            self._insight = Insight(
-                self._insight.flow, self._insight.dynamics, tuple(self._unit_words)
-            )
+            self._insight = replace(self._insight, unit_words=tuple(self._unit_words))
+            self._version += 1
+
+    def record_state_space(self, space: StateSpace) -> None:
+        with self._lock:
+            self._insight = replace(self._insight, state_space=space)
             self._version += 1
 
     def publish(self, status: Status, snapshot: Snapshot | None = None) -> None:
