@@ -74,6 +74,12 @@ COMMANDS = {
         "run",
         "where hidden units of a saved model fire most on a dataset",
     ),
+    "states": (
+        "states",
+        "add_arguments",
+        "run",
+        "the state space of a saved model: principal components, fixed points, eigenvalues",
+    ),
     "gradcheck": ("gradcheck", "add_arguments", "run", "check backprop against finite differences"),
     "export": (
         "export",
@@ -92,6 +98,7 @@ HEADLESS = (
     "eval",
     "explain",
     "units",
+    "states",
     "gradcheck",
     "export",
 )

@@ -120,3 +120,31 @@ def test_explain_prints_figures_rounded_to_the_largest(tiny_model, capsys):
     assert len(figures) == 7 and not any("e" in f for f in figures), rows
     decimals = {len(f.partition(".")[2]) for f in figures if f != "0"}
     assert len(decimals) == 1, figures  # one column of one precision
+
+
+@pytest.mark.parametrize("cell", ["vanilla", "gru", "lstm"])
+@pytest.mark.parametrize("task", ["classify", "lm"])
+def test_states_prints_the_state_space_of_every_cell_and_task(cell, task, tmp_path, capsys):
+    path = tmp_path / "m.npz"
+    train = ["train", "--data", "tiny", "--cell", cell, "--task", task, "--hidden", "16"]
+    assert main([*train, "--epochs", "3", "-q", "--save", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["states", "--model", str(path), "--data", "tiny", "--json"]) == 0
+    (result,) = json_lines(capsys.readouterr().out)
+    assert result["cell"] == cell and result["hidden_size"] == 16 and result["states"] > 0
+    summary = result["summary"]
+    assert 0 < summary["pc1"] <= summary["pc1_2"] <= summary["pc1_10"] <= 1 + 1e-9
+    assert summary["fixed_points"] == len(result["fixed_points"])
+    assert len(result["explained"]) == 10
+    for point in result["fixed_points"]:
+        assert 0 <= point["q"] < 1e-6 and len(point["eigenvalues"]) == 10
+    if task == "lm":
+        assert summary["readout_line_angle"] is None  # no readout direction to compare
+    assert main(["states", "--model", str(path), "--data", "tiny", "--untrained"]) == 0
+    assert capsys.readouterr().out.startswith(f"untrained {cell}, H=16:")
+
+
+def test_states_refuses_a_plot_it_cannot_write(tiny_model, capsys):
+    argv = ["states", "--model", tiny_model, "--data", "tiny", "--plot"]
+    assert main([*argv, "states.pdf"]) == 2
+    assert "--plot writes a .png or .svg file" in capsys.readouterr().err

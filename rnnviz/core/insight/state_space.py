@@ -9,7 +9,7 @@ After Maheswaranathan et al. 2019 (line attractors in sentiment RNNs) and Sussil
   would (needs_refit).
 - Slow points of the one-step map F(s, x) with no input (x = 0, as in the paper): minimise the
   speed q(s) = ½‖F(s) - s‖² by Adam from START_POINTS visited states, with the gradient
-  ∇q = (∂F/∂s - I)ᵀ (F(s) - s) (Cell.step_vjp), keep those with q < Q_TOLERANCE, merge those
+  ∇q = (∂F/∂s - I)ᵀ (F(s) - s) (Cell.linearise), keep those with q < Q_TOLERANCE, merge those
   closer than MERGE_DISTANCE, and take the eigenvalues of ∂F/∂s at each.
 
 An LSTM's state is (h, c): the fixed points are searched in (h, c); what is projected is h, the
@@ -27,10 +27,10 @@ MAX_STATES = 20_000  # visited states the basis is fitted on, at most
 COMPONENTS = 10  # principal components kept
 REFIT_SHARE = 0.8  # refit when the basis' plane keeps less of the best plane's variance
 START_POINTS = 256  # visited states the slow-point search starts from
-ITERATIONS = 600  # Adam steps of the search
+ITERATIONS = 400  # Adam steps of the search
 LEARNING_RATE = 0.01
 Q_TOLERANCE = 1e-6  # q = ½‖F(s) - s‖² below this is a (approximate) fixed point
-MERGE_DISTANCE = 1e-3  # fixed points closer than this (Euclidean, in s) are one
+MERGE_DISTANCE = 0.02  # fixed points closer than this (Euclidean, in s) are one
 EIGENVALUES = 10  # of ∂F/∂s kept at each fixed point, largest modulus first
 
 
@@ -129,16 +129,16 @@ def speed(model: SequenceModel, states: np.ndarray, x_term: np.ndarray) -> np.nd
 
 def speed_gradient(model: SequenceModel, states: np.ndarray, x_term: np.ndarray) -> np.ndarray:
     """∇q(s) = (∂F/∂s - I)ᵀ (F(s) - s), (N, n)."""
-    cell, params = model.cell, model.params
-    moved = cell.step_map(params, states, x_term) - states
-    return cell.step_vjp(params, states, x_term, moved) - moved
+    new, vjp = model.cell.linearise(model.params, states, x_term)
+    moved = new - states
+    return vjp(moved) - moved
 
 
 def jacobian(model: SequenceModel, state: np.ndarray, x_term: np.ndarray) -> np.ndarray:
     """(n, n) ∂F/∂s at one state (n,): row i is e_i ∂F/∂s."""
     n = len(state)
-    rows = np.broadcast_to(state, (n, n))
-    return model.cell.step_vjp(model.params, rows, x_term, np.eye(n, dtype=state.dtype))
+    _, vjp = model.cell.linearise(model.params, np.broadcast_to(state, (n, n)), x_term)
+    return vjp(np.eye(n, dtype=state.dtype))
 
 
 def no_input(model: SequenceModel) -> np.ndarray:

@@ -49,9 +49,9 @@ class BagOfWordsCell(Cell):
         """F(h) = h + tanh(x_term + b_ih): every state moves by the same step."""
         return state + np.tanh(x_term + params["b_ih"])
 
-    def step_vjp(self, params, state, x_term, v) -> np.ndarray:
+    def linearise(self, params, state, x_term):
         """∂F/∂h = I."""
-        return v.copy()
+        return self.step_map(params, state, x_term), lambda v: v.copy()
 
     def backward(self, params, trace, d_outputs, truncate) -> tuple[dict[str, Grad], StateNorms]:
         """dh_t = Σ_(s ≥ t) d_outputs_s (u_t reaches h_t and every later state), zero before the

@@ -13,6 +13,7 @@ PyTorch's order: W_ih (stacked·H, V) read as token columns (weight_ih_l0 after 
 W_hh (stacked·H, H), b_ih (stacked·H,) and, where its equations have a second bias, b_hh.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -145,10 +146,11 @@ class Cell:
         """F(s, x): (N, n) the states one step after `state` (N, n) with input term x_term."""
         raise NotImplementedError
 
-    def step_vjp(
-        self, params: dict, state: np.ndarray, x_term: np.ndarray, v: np.ndarray
-    ) -> np.ndarray:
-        """v ∂F/∂s, row by row: (N, n) for v (N, n), the Jacobian at each state of `state`."""
+    def linearise(
+        self, params: dict, state: np.ndarray, x_term: np.ndarray
+    ) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
+        """(F(s, x), v -> v ∂F/∂s): the states one step on and the vector-Jacobian product at
+        each row of `state`, (N, n) for v (N, n), from one evaluation of the step."""
         raise NotImplementedError
 
     def final_state(self, trace: CellTrace) -> tuple:

@@ -85,15 +85,20 @@ class GRUCell(StackedGatesCell):
         _, z, n, _ = self._step_parts(params, state, x_term)
         return n + z * (state - n)
 
-    def step_vjp(self, params, state, x_term, v) -> np.ndarray:
+    def linearise(self, params, state, x_term):
         """v ∂F/∂h = v ⊙ z + [da_r, da_z, da_n ⊙ r] W_hh, where da_n = v (1 - z)(1 - n²),
         da_r = da_n ⊙ (W_hn h + b_hn) ⊙ r(1 - r), da_z = v ⊙ (h - n) ⊙ z(1 - z)."""
         r, z, n, hn = self._step_parts(params, state, x_term)
-        da_n = v * (1.0 - z) * (1.0 - n * n)
-        da = np.concatenate(
-            [da_n * hn * r * (1.0 - r), v * (state - n) * z * (1.0 - z), da_n * r], axis=1
-        )
-        return v * z + da @ params["W_hh"]
+        n_slope = (1.0 - z) * (1.0 - n * n)
+        r_slope = hn * r * (1.0 - r)
+        z_slope = (state - n) * z * (1.0 - z)
+
+        def vjp(v: np.ndarray) -> np.ndarray:
+            da_n = v * n_slope
+            da = np.concatenate([da_n * r_slope, v * z_slope, da_n * r], axis=1)
+            return v * z + da @ params["W_hh"]
+
+        return n + z * (state - n), vjp
 
     def gate_activations(self, trace: CellTrace) -> dict[str, np.ndarray]:
         """Gate key -> (T, B, H) activations, for the views."""

@@ -110,24 +110,25 @@ class LSTMCell(StackedGatesCell):
         *_, o, c_new, tanh_c = self._step_parts(params, state, x_term)
         return np.concatenate([o * tanh_c, c_new], axis=1)
 
-    def step_vjp(self, params, state, x_term, v) -> np.ndarray:
+    def linearise(self, params, state, x_term):
         """(v_h, v_c) ∂F/∂(h, c): dc' = v_c + v_h ⊙ o (1 - tanh²c'), then
         [dc' ⊙ g ⊙ i(1 - i), dc' ⊙ c ⊙ f(1 - f), dc' ⊙ i (1 - g²), v_h ⊙ tanh c' ⊙ o(1 - o)] W_hh
         for h, and dc' ⊙ f for c."""
         H = self.hidden_size(params)
-        i, f, g, o, _, tanh_c = self._step_parts(params, state, x_term)
-        v_h, v_c = v[:, :H], v[:, H:]
-        dc = v_c + v_h * o * (1.0 - tanh_c * tanh_c)
-        da = np.concatenate(
-            [
-                dc * g * i * (1.0 - i),
-                dc * state[:, H:] * f * (1.0 - f),
-                dc * i * (1.0 - g * g),
-                v_h * tanh_c * o * (1.0 - o),
-            ],
-            axis=1,
+        i, f, g, o, c_new, tanh_c = self._step_parts(params, state, x_term)
+        c_slope = o * (1.0 - tanh_c * tanh_c)
+        gate_slopes = np.concatenate(
+            [g * i * (1.0 - i), state[:, H:] * f * (1.0 - f), i * (1.0 - g * g)], axis=1
         )
-        return np.concatenate([da @ params["W_hh"], dc * f], axis=1)
+        o_slope = tanh_c * o * (1.0 - o)
+
+        def vjp(v: np.ndarray) -> np.ndarray:
+            v_h, v_c = v[:, :H], v[:, H:]
+            dc = v_c + v_h * c_slope
+            da = np.concatenate([np.tile(dc, 3) * gate_slopes, v_h * o_slope], axis=1)
+            return np.concatenate([da @ params["W_hh"], dc * f], axis=1)
+
+        return np.concatenate([o * tanh_c, c_new], axis=1), vjp
 
     def gate_activations(self, trace: CellTrace) -> dict[str, np.ndarray]:
         """Gate key -> (T, B, H) activations, plus the cell state c, for the views."""

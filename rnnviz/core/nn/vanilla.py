@@ -54,10 +54,11 @@ class VanillaCell(Cell):
         """F(h) = tanh(x_term + W_hh h + b_ih), rows."""
         return np.tanh(x_term + state @ params["W_hh"].T + params["b_ih"])
 
-    def step_vjp(self, params, state, x_term, v) -> np.ndarray:
+    def linearise(self, params, state, x_term):
         """v ∂F/∂h = (v ⊙ (1 - F(h)²)) W_hh, rows (∂F/∂h = diag(1 - F²) W_hh)."""
         new = self.step_map(params, state, x_term)
-        return (v * (1.0 - new * new)) @ params["W_hh"]
+        slope = 1.0 - new * new
+        return new, lambda v: (v * slope) @ params["W_hh"]
 
     def backward(self, params, trace, d_outputs, truncate) -> tuple[dict[str, Grad], StateNorms]:
         """dh_t  = d_outputs_t + da_{t+1} W_hh      (rows: W_hh^T da in columns)
