@@ -85,7 +85,7 @@ def _say(out: Output, space, experiment, sentences: int, untrained: bool) -> Non
         f"fixed points (no input, q < {state_space.Q_TOLERANCE:g}): {len(fixed.q)} of "
         f"{fixed.searched} searches; on their first PC: {_share(s['fixed_points_1d_share'])}; "
         f"largest |eigenvalue| (median): {_figure(s['largest_eigenvalue'], '.3f')}; "
-        f"readout vs their line: {_figure(s['readout_line_angle'], '.1f')}°"
+        f"readout vs the slow direction: {_figure(s['readout_line_angle'], '.1f')}°"
     )
     slowest = zip(fixed.q, space.fixed_points, fixed.eigenvalues, strict=True)
     for q, point, values in list(slowest)[:SHOWN_POINTS]:

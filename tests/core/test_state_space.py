@@ -90,6 +90,7 @@ def test_a_line_of_fixed_points_is_found_as_a_line_with_an_eigenvalue_one():
     assert along.min() > 0.99
     assert np.abs(fixed.eigenvalues[:, 0]).min() > 0.99  # the line's own mode
     assert np.abs(fixed.eigenvalues[:, 1]).max() < 1e-6  # nothing else persists
+    assert np.abs(fixed.slow_modes @ u).min() > 0.99  # the slowest mode runs along the line
 
 
 def test_the_basis_is_kept_until_its_plane_loses_the_states():

@@ -59,6 +59,7 @@ class FixedPoints:
     states: np.ndarray  # (P, n) the points, full state (h, c for an LSTM)
     q: np.ndarray  # (P,) the speed at each
     eigenvalues: np.ndarray  # (P, EIGENVALUES) complex, of ∂F/∂s, largest modulus first
+    slow_modes: np.ndarray  # (P, n) unit vectors: the eigenvector of the largest |eigenvalue|
     searched: int  # starting points the search ran from
 
 
@@ -173,11 +174,15 @@ def find_fixed_points(
             kept.append(int(i))
     points = s[kept]
     eigenvalues = np.zeros((len(kept), EIGENVALUES), dtype=complex)
+    modes = np.zeros_like(points)
     for row, point in enumerate(points):
-        values = np.linalg.eigvals(jacobian(work, point, x_term))
-        top = values[np.argsort(-np.abs(values))][:EIGENVALUES]
+        values, vectors = np.linalg.eig(jacobian(work, point, x_term).T)  # J v = λ v
+        order = np.argsort(-np.abs(values))
+        top = values[order][:EIGENVALUES]
         eigenvalues[row, : len(top)] = top
-    return FixedPoints(points, q[kept], eigenvalues, len(starts))
+        mode = vectors[:, order[0]].real
+        modes[row] = mode / max(np.linalg.norm(mode), 1e-300)
+    return FixedPoints(points, q[kept], eigenvalues, modes, len(starts))
 
 
 def model_in_float64(model: SequenceModel) -> SequenceModel:
@@ -204,20 +209,21 @@ def readout_directions(model: SequenceModel) -> tuple[np.ndarray, np.ndarray]:
 def summary(basis_now: Basis, fixed: FixedPoints, readout: np.ndarray, H: int) -> dict:
     """The figures the CLI prints and the README tabulates (NaN where there is nothing to say):
     variance explained by PC1, PC1-2 and PC1-10 (of the states now); the fixed points found, the
-    share of their own variance on their first PC (1: on a line), the median over them of the
-    largest |eigenvalue| of ∂F/∂s, and the angle (degrees, 0-90) between the first readout
-    direction and the fixed points' line."""
+    share of their own variance on their first PC (1: on a line; 3 points at least), the median
+    over them of the largest |eigenvalue| of ∂F/∂s, and the angle (degrees, 0-90) between the
+    first readout direction and the slow direction: the fixed points' line (3 points at least),
+    else the slowest mode (the top eigenvector, its h part) at the slowest fixed point."""
     explained = basis_now.explained
     found = len(fixed.states)
-    h_points = fixed.states[:, :H]
-    one_d = line = np.nan
+    one_d = np.nan
+    slow = fixed.slow_modes[0, :H] if found else None
     if found >= 3:
-        line_basis = fit_basis(h_points, basis_now.step, 1)
+        line_basis = fit_basis(fixed.states[:, :H], basis_now.step, 1)
         one_d = line_basis.explained[0]
-        line = line_basis.components[0]
+        slow = line_basis.components[0]
     angle = np.nan
-    if found >= 3 and len(readout):
-        cosine = abs(float(readout[0] @ line))
+    if slow is not None and len(readout) and np.linalg.norm(slow) > 0:
+        cosine = abs(float(readout[0] @ slow)) / np.linalg.norm(slow)
         angle = float(np.degrees(np.arccos(min(cosine, 1.0))))
     top = np.abs(fixed.eigenvalues[:, 0]) if found else np.zeros(0)
     return {
