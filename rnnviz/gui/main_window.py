@@ -191,6 +191,14 @@ class MainWindow(QMainWindow):
         c.speed_changed.connect(self.runner.set_speed)
         self.state.probe_changed.connect(self._probed)
         self.state.unit_selected.connect(self.inspect_unit)
+        for panel in self.panels.values():
+            self._connect_requests(panel)
+
+    def _connect_requests(self, panel) -> None:
+        """What a panel asks of the training thread, by name (panels never hold the runner)."""
+        commands = {"refit_state_space": self.runner.refit_state_space}
+        for name, signal in panel.requests().items():
+            signal.connect(commands[name])
 
     # ------------------------------------------------------------- side runs
     def ask_for_run(self) -> None:
@@ -260,6 +268,7 @@ class MainWindow(QMainWindow):
         for cls in PANELS:
             new = cls(self.theme, self.state)
             new.restore(self.panels[cls.key].state())
+            self._connect_requests(new)
             self.panel_layout.replace(cls.key, new)
         self.menuBar().clear()
         build_menus(self)

@@ -56,6 +56,11 @@ class Panel:
         that moves one costs more, as often as the data outgrows a view, whatever the rate."""
         return 0
 
+    def requests(self) -> dict:
+        """The panel's signals that ask the training thread for a command, by the command's
+        name (the window connects them: panels never hold the runner)."""
+        return {}
+
     def show_overview(self, overview: Overview) -> None:
         """A new experiment (dataset, model) replaced the old one."""
 

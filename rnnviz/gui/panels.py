@@ -6,6 +6,7 @@ from .gradient_panel import GradientPanel
 from .hidden_state_panel import HiddenStatePanel
 from .loss_panel import LossPanel
 from .prediction_panel import PredictionPanel
+from .state_space_panel import StateSpacePanel
 
 PANELS = (
     LossPanel,
@@ -14,4 +15,5 @@ PANELS = (
     HiddenStatePanel,
     CalibrationPanel,
     DynamicsPanel,
+    StateSpacePanel,
 )

@@ -5,7 +5,8 @@ Scenes: "window" (the whole window), "hover" (the crosshair readouts on the loss
 plots), "discard" (the question before a trained model is replaced), "history" (the loss panel
 after a long run, linear and log scale), "report" (File > Export report into a folder),
 "inspector" (a phrase of the typed sentence selected, and the unit inspector on the unit it
-switches on most), "lesson" (a lesson opened and trained until its checks are measured).
+switches on most), "lesson" (a lesson opened and trained until its checks are measured),
+"horizon" (Runs → Memory horizon), "state-space" (the state-space tab in front).
 """
 
 import dataclasses
@@ -19,7 +20,17 @@ from pathlib import Path
 
 from ..core.data.datasets import DEFAULT_DATASET
 
-SCENES = ("window", "hover", "discard", "history", "report", "inspector", "lesson", "horizon")
+SCENES = (
+    "window",
+    "hover",
+    "discard",
+    "history",
+    "report",
+    "inspector",
+    "lesson",
+    "horizon",
+    "state-space",
+)
 LESSON_SCENES = ("lesson", "horizon")  # the scenes --lesson may set up (lesson: it must)
 
 
@@ -305,6 +316,13 @@ def _horizon(window, path: Path) -> list[Path]:
     return [shot]
 
 
+def _state_space(window, path: Path) -> list[Path]:
+    """The window with the state-space tab in front, on the analysis of the last weights."""
+    window.show_tab("state_space")
+    settle(window, 0.3)
+    return [save(window, path)]
+
+
 SCENE_PLAYERS = {
     "window": _window,
     "hover": _hover,
@@ -314,4 +332,5 @@ SCENE_PLAYERS = {
     "inspector": _inspector,
     "lesson": _lesson,
     "horizon": _horizon,
+    "state-space": _state_space,
 }

@@ -154,16 +154,20 @@ def find_fixed_points(
     iterations: int = ITERATIONS,
     lr: float = LEARNING_RATE,
 ) -> FixedPoints:
-    """Minimise q from each start (N, n) by Adam (β = 0.9, 0.999), keep q < Q_TOLERANCE, merge
-    points within MERGE_DISTANCE (the slowest stays), eigenvalues of ∂F/∂s at each."""
-    s = starts.astype(np.float64, copy=True)
-    work = model if model.dtype == np.float64 else model_in_float64(model)
+    """Minimise q from each start (N, n) by Adam (β = 0.9, 0.999) in the model's precision (a
+    float32 step's rounding, ~1e-7 of a state, is far below the √(2 Q_TOLERANCE) ≈ 1e-3 of a
+    kept point), keep q < Q_TOLERANCE in float64, merge points within MERGE_DISTANCE (the
+    slowest stays), eigenvalues of ∂F/∂s at each in float64."""
+    s = starts.astype(model.dtype, copy=True)
+    x_fast = x_term.astype(model.dtype)
     m, v = np.zeros_like(s), np.zeros_like(s)
     for t in range(1, iterations + 1):
-        g = speed_gradient(work, s, x_term)
+        g = speed_gradient(model, s, x_fast)
         m = 0.9 * m + 0.1 * g
         v = 0.999 * v + 0.001 * g * g
         s -= lr * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-12)
+    work = model if model.dtype == np.float64 else model_in_float64(model)
+    s = s.astype(np.float64)
     q = speed(work, s, x_term)
     order = np.argsort(q)
     kept: list[int] = []
