@@ -775,6 +775,46 @@ def insight_figures(rounds=7):
         f"(a training step: {row['step']:.1f} ms)",
         flush=True,
     )
+    figures["state_space"] = state_space_figures(load(["negation"]), max(3, rounds // 2))
+    return figures
+
+
+def state_space_figures(data, rounds, seconds=20.0):
+    """Per cell at H=128 on negation: one analysis of the state space (PCA of the window's probe
+    sentences and the slow-point search), and its share of the training thread's time when
+    recorded as the window records it, over `seconds` of training."""
+    from rnnviz.core.insight import state_space
+    from rnnviz.core.train.config import TrainConfig
+    from rnnviz.core.train.experiment import Experiment
+    from rnnviz.core.train.recorder import InsightRecorder
+    from rnnviz.core.train.telemetry import Telemetry
+
+    figures = {}
+    for cell in CELLS:
+        experiment = Experiment.build(TrainConfig(cell=cell, hidden_size=128), data)
+        batch = experiment.state_space_batch
+        model = experiment.model
+        times = []
+        for _ in range(rounds):
+            before = time.perf_counter()
+            state_space.analyse(model, batch.ids, batch.lengths, batch.labels, 0)
+            times.append(time.perf_counter() - before)
+        recorder = InsightRecorder(experiment, Telemetry())
+        recorded = 0.0
+        started = time.perf_counter()
+        while time.perf_counter() - started < seconds:
+            experiment.trainer.step()
+            before = time.perf_counter()
+            recorder.record_state_space()
+            recorded += time.perf_counter() - before
+        share = recorded / (time.perf_counter() - started)
+        figures[cell] = {"analyse_ms": 1000 * statistics.median(times), "share": share}
+        print(
+            f"state space, {cell} H=128 on negation ({len(batch.lengths)} probe sentences, "
+            f"{batch.tokens:,} states): one analysis {figures[cell]['analyse_ms']:.0f} ms; "
+            f"recorded while training for {seconds:.0f} s, {share:.1%} of the thread's time",
+            flush=True,
+        )
     return figures
 
 

@@ -154,19 +154,20 @@ def find_fixed_points(
     iterations: int = ITERATIONS,
     lr: float = LEARNING_RATE,
 ) -> FixedPoints:
-    """Minimise q from each start (N, n) by Adam (β = 0.9, 0.999) in the model's precision (a
-    float32 step's rounding, ~1e-7 of a state, is far below the √(2 Q_TOLERANCE) ≈ 1e-3 of a
-    kept point), keep q < Q_TOLERANCE in float64, merge points within MERGE_DISTANCE (the
+    """Minimise q from each start (N, n) by Adam (β = 0.9, 0.999) in float32 (its rounding,
+    ~1e-7 of a state, is far below the √(2 Q_TOLERANCE) ≈ 1e-3 of a kept point; float64 took
+    twice as long), keep q < Q_TOLERANCE in float64, merge points within MERGE_DISTANCE (the
     slowest stays), eigenvalues of ∂F/∂s at each in float64."""
-    s = starts.astype(model.dtype, copy=True)
-    x_fast = x_term.astype(model.dtype)
+    fast = model_in(model, np.float32)
+    s = starts.astype(np.float32)
+    x_fast = x_term.astype(np.float32)
     m, v = np.zeros_like(s), np.zeros_like(s)
     for t in range(1, iterations + 1):
-        g = speed_gradient(model, s, x_fast)
+        g = speed_gradient(fast, s, x_fast)
         m = 0.9 * m + 0.1 * g
         v = 0.999 * v + 0.001 * g * g
         s -= lr * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-12)
-    work = model if model.dtype == np.float64 else model_in_float64(model)
+    work = model_in(model, np.float64)
     s = s.astype(np.float64)
     q = speed(work, s, x_term)
     order = np.argsort(q)
@@ -189,9 +190,11 @@ def find_fixed_points(
     return FixedPoints(points, q[kept], eigenvalues, modes, len(starts))
 
 
-def model_in_float64(model: SequenceModel) -> SequenceModel:
-    """The same model computing in float64 (the search's small steps need it)."""
-    params = {name: value.astype(np.float64) for name, value in model.params.items()}
+def model_in(model: SequenceModel, dtype) -> SequenceModel:
+    """The same model computing in `dtype` (itself if it does)."""
+    if model.dtype == dtype:
+        return model
+    params = {name: value.astype(dtype) for name, value in model.params.items()}
     return SequenceModel(model.cell, model.head, params)
 
 
