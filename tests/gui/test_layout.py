@@ -41,8 +41,11 @@ def test_the_arrangement_follows_the_width_until_the_user_moves_a_panel(qtbot, w
         behind_hidden = {d.objectName() for d in window.tabifiedDockWidgets(layout.docks["hidden"])}
         expected = {
             "wide": (set(), set()),
-            "compact": (set(), {"dock:calibration"}),
-            "narrow": ({"dock:gradients", "dock:dynamics"}, {"dock:calibration"}),
+            "compact": (set(), {"dock:calibration", "dock:state_space"}),
+            "narrow": (
+                {"dock:gradients", "dock:dynamics"},
+                {"dock:calibration", "dock:state_space"},
+            ),
         }
         assert (behind_loss, behind_hidden) == expected[arrangement]
     layout.docks["calibration"].setFloating(True)  # the user's own
