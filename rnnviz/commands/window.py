@@ -91,7 +91,8 @@ def add_screenshot_arguments(parser: argparse.ArgumentParser) -> None:
         "exported report (--out is then a folder), the unit inspector on the unit that the word "
         "'not' of --text switches on most (and the window: two files), the window with the "
         "--lesson open and trained until its checks are measured, the memory horizon of the cells "
-        "on screen (Runs menu; the --lesson's, if given)",
+        "on screen (Runs menu; the --lesson's, if given), the state-space tab in front (and the "
+        "panel maximised: two files)",
     )
     parser.add_argument(
         "--lesson",

@@ -6,7 +6,8 @@ plots), "discard" (the question before a trained model is replaced), "history" (
 after a long run, linear and log scale), "report" (File > Export report into a folder),
 "inspector" (a phrase of the typed sentence selected, and the unit inspector on the unit it
 switches on most), "lesson" (a lesson opened and trained until its checks are measured),
-"horizon" (Runs → Memory horizon), "state-space" (the state-space tab in front).
+"horizon" (Runs → Memory horizon), "state-space" (the state-space tab in front, and the
+panel maximised).
 """
 
 import dataclasses
@@ -317,10 +318,16 @@ def _horizon(window, path: Path) -> list[Path]:
 
 
 def _state_space(window, path: Path) -> list[Path]:
-    """The window with the state-space tab in front, on the analysis of the last weights."""
+    """The window with the state-space tab in front, on the analysis of the last weights, and
+    the panel maximised (View → Maximise) on its own ({stem}-panel)."""
     window.show_tab("state_space")
     settle(window, 0.3)
-    return [save(window, path)]
+    shots = [save(window, path)]
+    window.actions["maximise:state_space"].trigger()
+    settle(window, 0.3)
+    shots.append(save(window.panels["state_space"], path.with_name(f"{path.stem}-panel.png")))
+    window.actions["maximise:off"].trigger()
+    return shots
 
 
 SCENE_PLAYERS = {

@@ -161,6 +161,7 @@ class StateSpacePanel(QWidget, Panel):
             x=[], height=[], width=0.7, brush=pg.mkBrush(self.theme.train + "b0"), pen=None
         )
         plot.addItem(self.bars)
+        plot.getViewBox().sigResized.connect(self._tick_components)
         self.variance_top: float | None = None
 
     def _set_tooltips(self) -> None:
@@ -277,6 +278,11 @@ class StateSpacePanel(QWidget, Panel):
         set_view(self.variance_plot, (0.4, K + 0.6), (0, self.variance_top))
         top = self.variance_top
         set_ticks(self.variance_plot.getAxis("left"), [(v, f"{v:g}") for v in (0, top / 2, top)])
+        self._tick_components()
+
+    def _tick_components(self, *_) -> None:
+        """The bars' component numbers, as many as the plot's width holds apart."""
+        K = len(self.bars.opts["height"])
         axis = self.variance_plot.getAxis("bottom")
         ticks = [(k, str(k)) for k in range(1, K + 1)]
         set_ticks(axis, word_ticks(axis, ticks, self.variance_plot.getViewBox().width()))
@@ -370,12 +376,12 @@ def _same_point(previous: StateSpace | None, space: StateSpace, chosen: int) -> 
 
 
 def summary_parts(space: StateSpace) -> list[str]:
-    """The analysis' figures, the most telling first (summary: NaN where there is nothing to
-    say)."""
-    s = space.summary
+    """The analysis' figures, the most telling first: the variance along the plot's components
+    (the kept basis'), then the summary's (NaN where there is nothing to say)."""
+    s, explained = space.summary, space.explained_now
     parts = [
-        f"step {space.step:,}: PC1 {s['pc1']:.0%}, PC1–2 {s['pc1_2']:.0%}, "
-        f"PC1–10 {s['pc1_10']:.0%} of the variance"
+        f"step {space.step:,}: PC1 {explained[0]:.0%}, PC1–2 {explained[:2].sum():.0%}, "
+        f"PC1–{len(explained)} {explained.sum():.0%} of the variance"
     ]
     found = int(s["fixed_points"])
     fixed = f"{found} fixed point{'' if found == 1 else 's'}"
@@ -387,5 +393,7 @@ def summary_parts(space: StateSpace) -> list[str]:
     if math.isfinite(s["readout_line_angle"]):
         slow = "their line" if found >= 3 else "the slowest mode"
         parts.append(f"readout {s['readout_line_angle']:.0f}° from {slow}")
-    parts.append(f"basis of step {space.basis.step:,} ({space.plane_share:.0%} of the best plane)")
+    parts.append(
+        f"basis of step {space.basis.step:,}, its plane {space.plane_share:.0%} of the best"
+    )
     return parts

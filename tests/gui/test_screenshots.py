@@ -12,11 +12,12 @@ LESSON = "3-vanishing-gradients"
 @pytest.mark.slow
 def test_each_scene_saves_its_pictures(qtbot, tmp_path):
     shots = {}
-    for scene in ("hover", "discard", "history"):
+    for scene in ("hover", "discard", "history", "state-space"):
         shots[scene] = take_screenshot(
             str(tmp_path / f"{scene}.png"), "tiny", steps=40, size=(1200, 800), scene=scene
         )
     assert [p.name for p in shots["history"]] == ["history-linear.png", "history-log.png"]
+    assert [p.name for p in shots["state-space"]] == ["state-space.png", "state-space-panel.png"]
     for paths in shots.values():
         for path in paths:
             image = QImage(str(path))
