@@ -161,23 +161,24 @@ def find_fixed_points(
     fast = model_in(model, np.float32)
     s = starts.astype(np.float32)
     x_fast = x_term.astype(np.float32)
-    m, v = np.zeros_like(s), np.zeros_like(s)
+    m: np.ndarray = np.zeros_like(s)  # Adam's moments, (N, n)
+    v: np.ndarray = np.zeros_like(s)
     for t in range(1, iterations + 1):
         g = speed_gradient(fast, s, x_fast)
         m = 0.9 * m + 0.1 * g
         v = 0.999 * v + 0.001 * g * g
         s -= lr * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-12)
     work = model_in(model, np.float64)
-    s = s.astype(np.float64)
-    q = speed(work, s, x_term)
+    found = s.astype(np.float64)
+    q = speed(work, found, x_term)
     order = np.argsort(q)
     kept: list[int] = []
     for i in order:
         if q[i] >= Q_TOLERANCE:
             break
-        if all(np.linalg.norm(s[i] - s[j]) >= MERGE_DISTANCE for j in kept):
+        if all(np.linalg.norm(found[i] - found[j]) >= MERGE_DISTANCE for j in kept):
             kept.append(int(i))
-    points = s[kept]
+    points = found[kept]
     eigenvalues = np.zeros((len(kept), EIGENVALUES), dtype=complex)
     modes = np.zeros_like(points)
     for row, point in enumerate(points):
