@@ -147,4 +147,4 @@ def test_states_prints_the_state_space_of_every_cell_and_task(cell, task, tmp_pa
 def test_states_refuses_a_plot_it_cannot_write(tiny_model, capsys):
     argv = ["states", "--model", tiny_model, "--data", "tiny", "--plot"]
     assert main([*argv, "states.pdf"]) == 2
-    assert "--plot writes a .png or .svg file" in capsys.readouterr().err
+    assert "--plot writes a .png picture" in capsys.readouterr().err

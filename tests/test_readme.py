@@ -104,9 +104,9 @@ def test_readme_command_line_examples(installed_rnnviz, tmp_path, seed):
 
 @pytest.mark.slow
 def test_readme_seeing_inside_examples(installed_rnnviz, tmp_path):
-    """The "Seeing inside" block: explain, units and compare on a freshly trained model."""
+    """The "Seeing inside" block: explain, units, compare and states on a freshly trained model."""
     lines = command_lines("## Seeing inside")
-    assert {argv[0] for argv, _ in lines} == {"train", "explain", "units", "compare"}
+    assert {argv[0] for argv, _ in lines} == {"train", "explain", "units", "compare", "states"}
     for argv, _ in lines:
         done = installed_rnnviz(*argv, cwd=tmp_path)
         shown = f"rnnviz {shlex.join(argv)}\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
@@ -127,6 +127,9 @@ def test_readme_seeing_inside_examples(installed_rnnviz, tmp_path):
         if argv[0] == "compare":
             *epochs, summary = events
             assert len(epochs) == 5 and list(summary["runs"]) == ["cell=vanilla", "cell=lstm"]
+        if argv[0] == "states":
+            assert "variance explained: PC1 " in done.stdout, shown
+            assert (tmp_path / "states.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", shown
 
 
 @pytest.mark.slow

@@ -18,7 +18,6 @@ from .output import Output, add_output_arguments, checked_output_path, note_unkn
 
 SHOWN_POINTS = 5  # fixed points listed (the slowest), with their top eigenvalues
 SHOWN_EIGENVALUES = 3
-PLOT_SUFFIXES = (".png", ".svg")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,8 +30,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--plot",
-        metavar="OUT.png|svg",
+        metavar="OUT.png",
         help="also draw the window's state-space panel of it to this file (headless)",
+    )
+    parser.add_argument(
+        "--text",
+        metavar="SENTENCE",
+        help="with --plot: draw this sentence's path through the plane, word by word",
     )
     add_output_arguments(
         parser,
@@ -43,8 +47,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     out = Output.of(args)
-    if args.plot and not args.plot.lower().endswith(PLOT_SUFFIXES):
-        raise RnnvizError(f"--plot writes a .png or .svg file, not {args.plot}")
+    if args.plot and not args.plot.lower().endswith(".png"):
+        raise RnnvizError(f"--plot writes a .png picture, not {args.plot}")
+    if args.text is not None and not args.plot:
+        raise RnnvizError("--text draws a sentence's path in the picture: give --plot OUT.png too")
     checked_output_path(args.plot, "picture")
     ckpt = checkpoint.load(args.model)
     data = load_data(args, out)
@@ -62,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     )
     _say(out, space, experiment, len(batch.lengths), args.untrained)
     if args.plot:
-        _plot(space, experiment, args.plot)
+        _plot(space, experiment, args.plot, args.text)
         out.say(f"wrote {args.plot}")
     out.record(_record(space, experiment))
     return 0
@@ -127,8 +133,8 @@ def _record(space, experiment) -> dict:
     }
 
 
-def _plot(space, experiment, path: str) -> None:
+def _plot(space, experiment, path: str, text: str | None) -> None:
     """The window's panel, drawn offscreen and saved (Qt is imported only here)."""
-    from ..gui.state_space_panel import save_picture
+    from ..gui.state_space_picture import save_picture
 
-    save_picture(space, experiment, path)
+    save_picture(space, experiment, path, text)

@@ -87,15 +87,15 @@ INSIGHT_RECORDS = 200  # records of the gradient flow over a scripted run
 def train(window, steps: int) -> None:
     """`steps` mini-batches at full speed (fewer if training stops, as Train would), in chunks
     with a record of the gradient flow and the recurrence's figures after each (as the window
-    records them while training)."""
+    records them while training), and of the state space after the last."""
     chunk = max(1, -(-steps // INSIGHT_RECORDS))
     done = 0
     while done < steps:
         ran = window.runner.train_steps(min(chunk, steps - done)).result(3600)
-        window.runner.record_insight().result(60)
+        done += ran
+        window.runner.record_insight(state_space=not ran or done >= steps).result(60)
         if not ran:
             break
-        done += ran
 
 
 def wait_for(condition: Callable[[], bool], seconds: float, failure: str) -> None:

@@ -348,6 +348,8 @@ from rnnviz.core.train.telemetry import Telemetry
 settings = QSettings(os.path.join(tempfile.mkdtemp(), "s.ini"), QSettings.Format.IniFormat)
 win = MainWindow(settings=settings, dataset="negation")
 win.show(); app.processEvents()
+if os.environ.get("RNNVIZ_BENCH_TAB"):  # a tab panel brought to the front ("state_space")
+    win.show_tab(os.environ["RNNVIZ_BENCH_TAB"])
 visible_at = time.time()
 # 1. a 10 ms timer while training runs at full speed and the window redraws: from the start,
 # then again once the history is long enough to be decimated (min-max bands drawn)
@@ -472,8 +474,10 @@ def redraw_rates(per_s: dict) -> str:
 
 def gui_figures(duration):
     """The window's figures, offscreen; on the X server of $DISPLAY (e.g. under xvfb-run) when
-    RNNVIZ_BENCH_PLATFORM=xcb (offscreen painting skips the copy to a real screen)."""
+    RNNVIZ_BENCH_PLATFORM=xcb (offscreen painting skips the copy to a real screen); with the
+    tab panel RNNVIZ_BENCH_TAB (a key: "state_space") in front of its group."""
     platform = os.environ.get("RNNVIZ_BENCH_PLATFORM", "offscreen")
+    tab = os.environ.get("RNNVIZ_BENCH_TAB")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": platform}
     started = time.time()
     done = subprocess.run(
@@ -489,8 +493,9 @@ def gui_figures(duration):
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     figures["launch_s"] = figures.pop("visible_at") - started  # process start to visible window
     stalls = ", ".join(f"{name[:-3]} {ms:.1f} ms" for name, ms in figures["stall"].items())
+    front = f", {tab} in front" if tab else ""
     print(
-        f"window ({platform}): launch to visible {figures['launch_s']:.2f} s; 10 ms timer "
+        f"window ({platform}{front}): launch to visible {figures['launch_s']:.2f} s; 10 ms timer "
         f"lateness while training at full speed over {duration} s: median "
         f"{figures['timer_late_p50_ms']:.2f} ms, p99 {figures['timer_late_p99_ms']:.2f} ms, "
         f"max {figures['timer_late_max_ms']:.2f} ms ({figures['steps_during_probe']} steps; "

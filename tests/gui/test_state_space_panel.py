@@ -159,3 +159,27 @@ def test_a_language_model_is_coloured_by_position(lm_window):
     assert sum(len(dots.xy) for dots in panel.plane.dots) == len(space.points)
     low, high = panel.plane.position_bar.levels()
     assert low == 1 and high == space.point_labels.max() + 1
+
+
+def test_states_plot_draws_the_panel_with_the_sentence_path(qtbot, tmp_path, capsys):
+    """`rnnviz states --plot` writes the panel's picture headless, the --text sentence's path
+    in the path colour on it; --text alone is refused (it has nothing to draw on)."""
+    from PySide6.QtGui import QColor, QImage
+
+    from rnnviz.cli import main
+    from rnnviz.gui.state_space_picture import SIZE
+    from rnnviz.gui.theme import current_theme
+
+    model, picture = tmp_path / "tiny.npz", tmp_path / "states.png"
+    assert main(["train", "--data", "tiny", "--epochs", "5", "-q", "--save", str(model)]) == 0
+    argv = ["states", "--model", str(model), "--data", "tiny"]
+    assert main([*argv, "--text", "it is not bad"]) == 2
+    assert "give --plot" in capsys.readouterr().err
+    assert main([*argv, "--plot", str(picture), "--text", "it is not bad"]) == 0
+    assert f"wrote {picture}" in capsys.readouterr().out
+    image = QImage(str(picture))
+    assert image.size().toTuple() == SIZE
+    path = QColor(current_theme().highlight).rgb()
+    pixels = [image.pixel(x, y) for x in range(0, SIZE[0], 2) for y in range(0, SIZE[1], 2)]
+    assert pixels.count(path) > 20  # the sentence's path is drawn
+    assert len(set(pixels)) > 50  # dots by class, axes, bars: not a blank picture

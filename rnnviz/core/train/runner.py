@@ -152,13 +152,15 @@ class TrainingRunner:
 
         return self._ask(steps)
 
-    def record_insight(self) -> Future:
+    def record_insight(self, state_space: bool = True) -> Future:
         """Record the gradient flow and the recurrence's figures now (scripted sessions that
-        train in chunks of steps, without the loop's publishing in between)."""
+        train in chunks of steps, without the loop's publishing in between), and the state
+        space too unless told not to (an analysis costs 0.1-0.7 s: a script's last chunk)."""
 
         def record() -> None:
             self._insight.record_dynamics(force=True)
-            self._insight.record_state_space(force=True)
+            if state_space:
+                self._insight.record_state_space(force=True)
 
         return self._ask(record)
 
