@@ -78,7 +78,9 @@ class Trainer:
 
     # ----------------------------------------------------------------- events
     def on(self, event: str, callback: Callable) -> None:
-        """Call callback(payload) on "step", "evaluation", "epoch_end" or "halt"."""
+        """Call callback(payload) on "step", "evaluation", "epoch_end", "halt", "stepped" (the
+        step's record once everything the step does is done, its epoch's end included),
+        "applied" (the live changes) or "restored" (the best weights put back)."""
         self._listeners[event].append(callback)
 
     def off(self, event: str, callback: Callable) -> None:
@@ -100,6 +102,7 @@ class Trainer:
             self._position = 0
         self.config = new
         self.halt = None
+        self._emit("applied", changes)
         return new
 
     # -------------------------------------------------------------- training
@@ -113,9 +116,10 @@ class Trainer:
 
     def end_epoch(self) -> None:
         """Count an epoch, evaluate, track early stopping, tell the listeners (called by step()
-        at the end of its own plan, or by whoever feeds it batches)."""
+        at the end of its own plan, or by whoever feeds it batches). A trainer without held-out
+        sets (a replay: history.py) only counts."""
         self.epoch += 1
-        if self.config.eval_every == 0:
+        if self.config.eval_every == 0 and "test" in self.evaluation_sets:
             self._emit("evaluation", self.evaluate("test"))
         if "validation" in self.evaluation_sets:
             validation = self.evaluate("validation")
@@ -211,10 +215,11 @@ class Trainer:
                 f"restored to step {self._good[0]}. Lower the learning rate or turn clipping on.",
             )
             self._emit("halt", self.halt)
-        elif cfg.eval_every and self.step_count % cfg.eval_every == 0:
+        elif cfg.eval_every and self.step_count % cfg.eval_every == 0 and self.evaluation_sets:
             self._emit("evaluation", self.evaluate("test"))
         if own_plan and self._position >= len(self._plan):  # the step completing an epoch ends it
             self.end_epoch()
+        self._emit("stepped", record)
         return record
 
     def run(self, epochs: int | None = None, should_stop: Callable[[], bool] = lambda: False):
@@ -265,6 +270,7 @@ class Trainer:
             for name, value in self.best.params.items():
                 np.copyto(self.model.params[name], value)
             self.restored = self.best
+            self._emit("restored", self.best)
         return self.best
 
     # ------------------------------------------------------------ good state

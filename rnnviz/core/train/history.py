@@ -1,0 +1,210 @@
+"""A run's past, exact at every step, in bounded memory (issue 29).
+
+Full copies of the trainer's state (weights, optimizer slots, the RNG, the epoch's plan, the
+schedule's factor) are kept at spaced steps; the weights at step k are replayed from the newest
+copy at or before k by the very steps the run took: the same batches and dropout masks (the
+copied RNG draws them again), the live setting changes at the steps they came, the same code.
+On one BLAS thread the sums run in the same order, so the replayed weights are the run's bits.
+
+Why copies and replay, not deltas: with Adam (or momentum, Adagrad) every weight that has ever
+had a gradient moves at every step, its moments decaying but never reaching zero, so one step's
+delta is as large as the weights; a copy costs (1 + the optimizer's slots) x the weights.
+
+Spacing: a copy every `spacing` steps (SPACING at first, a multiple of it always); when the
+copies outgrow the budget the spacing doubles and the copies off it are dropped, so n steps cost
+O(log n) copies. The first copy and those after a halt or a Restore best are kept whatever the
+budget (a replay never runs through a step whose weights came from outside it). Epoch ends are
+replayed by counting only: their evaluations change no weight, and the learning-rate factor a
+plateau schedule sets there is recorded and put back.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..data.batching import EncodedSet
+from ..errors import RnnvizError
+from .config import TrainConfig
+from .optim import make_optimizer
+from .trainer import Trainer
+
+SPACING = 25  # steps between copies before the budget thins them
+DEFAULT_BUDGET_MB = 256
+
+
+@dataclass(frozen=True)
+class TrainerState:
+    """What the steps after `step` depend on (every array a copy owned by the history)."""
+
+    step: int
+    epoch: int
+    config: TrainConfig
+    params: dict[str, np.ndarray]
+    optimizer: dict[str, np.ndarray]  # Optimizer.state_arrays()
+    rng: dict  # the bit generator's state
+    plan: tuple[np.ndarray, ...]  # the epoch's batches of sentence indices
+    position: int  # the next batch of the plan
+    lr_scale: float
+    pinned: bool  # kept whatever the budget
+
+    @property
+    def nbytes(self) -> int:
+        arrays = (*self.params.values(), *self.optimizer.values(), *self.plan)
+        return sum(a.nbytes for a in arrays)
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something done to the trainer right after step `after` (in the order it was done)."""
+
+    after: int
+    kind: str  # "apply" (live changes) or "lr_scale" (the schedule's factor set at an epoch end)
+    value: dict | float  # the changes, or the factor
+
+
+@dataclass
+class History:
+    """Attach to a trainer before its next step; weights_at(k) for any step since then."""
+
+    budget_bytes: int = DEFAULT_BUDGET_MB * 2**20
+    spacing: int = SPACING
+    states: dict[int, TrainerState] = field(default_factory=dict)  # step -> copy
+    events: list[Event] = field(default_factory=list)
+    trainer: Trainer | None = None
+    _pin_next = False  # the step under way halted: its end is kept
+    _lr_scale = 1.0
+
+    def attach(self, trainer: Trainer) -> None:
+        """Record `trainer` from its state now on (a new trainer starts a new history)."""
+        self.detach()
+        self.trainer, self.states, self.events = trainer, {}, []
+        self._lr_scale = trainer.lr_scale
+        self._keep(pinned=True)
+        trainer.on("stepped", self._stepped)
+        trainer.on("halt", self._halted)
+        trainer.on("applied", self._applied)
+        trainer.on("restored", self._restored)
+
+    def detach(self) -> None:
+        if self.trainer is not None:
+            for event, callback in (
+                ("stepped", self._stepped),
+                ("halt", self._halted),
+                ("applied", self._applied),
+                ("restored", self._restored),
+            ):
+                self.trainer.off(event, callback)
+        self.trainer = None
+
+    # --------------------------------------------------------------- recording
+    @property
+    def recorded(self) -> Trainer:
+        """The trainer being recorded (RnnvizError when none is)."""
+        if self.trainer is None:
+            raise RnnvizError("no run is recorded")
+        return self.trainer
+
+    @property
+    def first_step(self) -> int:
+        return min(self.states) if self.states else 0
+
+    @property
+    def last_step(self) -> int:
+        return self.trainer.step_count if self.trainer is not None else self.first_step
+
+    @property
+    def nbytes(self) -> int:
+        return sum(state.nbytes for state in self.states.values())
+
+    def _stepped(self, record) -> None:
+        trainer = self.recorded
+        if trainer.lr_scale != self._lr_scale:  # set by the epoch's end
+            self._lr_scale = trainer.lr_scale
+            self.events.append(Event(trainer.step_count, "lr_scale", trainer.lr_scale))
+        if self._pin_next or trainer.step_count % self.spacing == 0:
+            self._keep(pinned=self._pin_next)
+            self._pin_next = False
+
+    def _halted(self, halt) -> None:
+        self._pin_next = True  # the weights after it were put back from the last good copy
+
+    def _applied(self, changes: dict) -> None:
+        self.events.append(Event(self.recorded.step_count, "apply", dict(changes)))
+
+    def _restored(self, best) -> None:
+        self._keep(pinned=True)  # weights from outside the steps: replays start here
+
+    def _keep(self, pinned: bool) -> None:
+        t = self.recorded
+        self.states[t.step_count] = TrainerState(
+            t.step_count,
+            t.epoch,
+            t.config,
+            {n: p.copy(order="K") for n, p in t.model.params.items()},
+            t.optimizer.state_arrays(),
+            dict(t.rng.bit_generator.state),
+            tuple(t._plan),
+            t._position,
+            t.lr_scale,
+            pinned or t.step_count in self.states and self.states[t.step_count].pinned,
+        )
+        while self.nbytes > self.budget_bytes and self._thin():
+            pass
+
+    def _thin(self) -> bool:
+        """Double the spacing and drop the copies off it; False when nothing could go."""
+        self.spacing *= 2
+        dropped = [s for s, state in self.states.items() if not state.pinned and s % self.spacing]
+        for step in dropped:
+            del self.states[step]
+        return bool(dropped) or any(not state.pinned for state in self.states.values())
+
+    # ----------------------------------------------------------------- replay
+    def weights_at(self, step: int) -> dict[str, np.ndarray]:
+        """The run's weights after `step` (first_step..last_step), exactly: copied if kept,
+        else replayed from the newest copy before it (a new dict of new arrays). Safe on another
+        thread than the training one for any step before the trainer's."""
+        trainer = self.recorded
+        if not self.first_step <= step <= self.last_step:
+            raise RnnvizError(
+                f"step {step:,} is not in the history (steps {self.first_step:,} to "
+                f"{self.last_step:,})"
+            )
+        if step == trainer.step_count:
+            return {n: p.copy(order="K") for n, p in trainer.model.params.items()}
+        states, events = dict(self.states), list(self.events)  # the trainer may go on meanwhile
+        start = max(s for s in states if s <= step)
+        replay = self._replayer(states[start])
+        events = [e for e in events if start <= e.after < step]
+        position = 0
+        while True:
+            while position < len(events) and events[position].after == replay.step_count:
+                _put_back(replay, events[position])
+                position += 1
+            if replay.step_count == step:
+                return replay.model.params
+            replay.step()
+
+    def _replayer(self, state: TrainerState) -> Trainer:
+        """A trainer in `state`, on the recorded trainer's training set, without held-out sets
+        (its epoch ends only count)."""
+        source = self.recorded
+        model = source.model.copy()
+        for name, value in state.params.items():
+            np.copyto(model.params[name], value)
+        train_set: EncodedSet = source.train_set
+        replay = Trainer(state.config, model, train_set, {})
+        replay.optimizer = make_optimizer(state.config.optimizer)
+        replay.optimizer.load_state_arrays(state.optimizer)
+        replay.rng.bit_generator.state = state.rng
+        replay.step_count, replay.epoch = state.step, state.epoch
+        replay._plan, replay._position = list(state.plan), state.position
+        replay.lr_scale = state.lr_scale
+        return replay
+
+
+def _put_back(trainer: Trainer, event: Event) -> None:
+    if isinstance(event.value, dict):  # "apply"
+        trainer.apply(**event.value)
+    else:  # "lr_scale"
+        trainer.lr_scale = event.value

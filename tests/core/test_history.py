@@ -1,0 +1,118 @@
+"""A run's history (issue 29): the weights replayed to any step are the run's weights at that step,
+bit for bit, for every cell and both tasks, through live changes, an optimizer change, a plateau
+schedule's epoch ends, a Restore best, a halt and a side run fed the same batches; and the copies
+stay within the budget."""
+
+import numpy as np
+import pytest
+
+from rnnviz.core.data.datasets import load
+from rnnviz.core.errors import RnnvizError
+from rnnviz.core.nn.registry import ALL_CELLS
+from rnnviz.core.train.config import TrainConfig
+from rnnviz.core.train.experiment import Experiment
+from rnnviz.core.train.history import History
+
+STEPS = 140
+LIVE = {  # after step: live changes, as the window's controls make them
+    20: {"lr": 0.004},
+    35: {"clip": 0.25, "clip_mode": "value"},
+    50: {"dropout": 0.3, "word_dropout": 0.1},
+    65: {"batch_size": 5},
+    80: {"optimizer": "momentum", "lr": 0.05},
+    95: {"bptt_truncate": 3},
+}
+RESTORE_AT = 110  # Restore best, then training goes on from the best weights
+
+
+def run_with_history(cell: str, task: str, budget_bytes: int):
+    data = load(["tiny"])
+    config = TrainConfig(
+        cell=cell,
+        task=task,
+        hidden_size=8,
+        batch_size=4,
+        lr=0.01,
+        lr_schedule="plateau",
+        validation_fraction=0.2,
+        patience=0,
+        dropout=0.0,
+        max_len=12,
+        max_vocab=60,
+    )
+    main = Experiment.build(config, data)
+    side = Experiment.build(TrainConfig(cell="vanilla", hidden_size=4, task=task), data)
+    history = History(budget_bytes=budget_bytes)
+    history.attach(main.trainer)
+    seen = {0: {n: p.copy() for n, p in main.model.params.items()}}
+    for step in range(1, STEPS + 1):
+        main.trainer.step()
+        side.trainer.step(main.trainer.last_batch)  # a run beside it, on the same batch
+        if step in LIVE:
+            main.trainer.apply(**LIVE[step])
+        if step == RESTORE_AT:
+            assert main.trainer.restore_best() is not None
+        seen[step] = {n: p.copy() for n, p in main.model.params.items()}
+    return main, history, seen
+
+
+def same_bits(a: dict, b: dict) -> bool:
+    return a.keys() == b.keys() and all(
+        a[n].dtype == b[n].dtype and a[n].tobytes() == b[n].tobytes() for n in a
+    )
+
+
+@pytest.mark.parametrize("task", ["classify", "lm"])
+@pytest.mark.parametrize("cell", sorted(ALL_CELLS))
+def test_replayed_weights_are_the_runs_bits_at_every_step(cell, task):
+    main, history, seen = run_with_history(cell, task, budget_bytes=6 * 2**10)
+    assert history.spacing > 25  # the small budget thinned the copies: replays run long
+    if task == "classify":  # (a language model's validation loss still falls at step 140)
+        assert any(e.kind == "lr_scale" for e in history.events)  # the plateau schedule acted
+    assert len(history.states) < 12
+    for step in range(STEPS + 1):
+        assert same_bits(history.weights_at(step), seen[step]), f"step {step}"
+    assert same_bits(history.weights_at(STEPS), main.model.params)
+
+
+def test_a_halted_step_is_replayed_from_the_weights_put_back():
+    """A non-finite step restores the last good weights (up to 25 steps old): the history keeps
+    the state after it, so no replay has to run through the halt."""
+    main = Experiment.build(TrainConfig(cell="vanilla", hidden_size=8), load(["tiny"]))
+    history = History(budget_bytes=2**30)
+    history.attach(main.trainer)
+    seen = {}
+    for step in range(1, 61):
+        if step == 40:  # as an overflow would (test_trainer.py makes one, in hundreds of steps)
+            main.model.params["W_hy"][0, 0] = np.nan
+        record = main.trainer.step()
+        assert record.halted == (step == 40)
+        seen[step] = {n: p.copy() for n, p in main.model.params.items()}
+    assert history.states[40].pinned
+    for step in (38, 39, 40, 41, 55, 60):
+        assert same_bits(history.weights_at(step), seen[step]), f"step {step}"
+
+
+def test_the_budget_holds_and_the_pinned_copies_stay():
+    main = Experiment.build(TrainConfig(cell="gru", hidden_size=8), load(["tiny"]))
+    one_copy = sum(p.nbytes for p in main.model.params.values()) * 3  # weights and Adam's m, v
+    history = History(budget_bytes=4 * one_copy)
+    history.attach(main.trainer)
+    for _ in range(400):
+        main.trainer.step()
+        assert history.nbytes <= 4 * one_copy + one_copy // 2  # (+ the epoch plan's indices)
+    assert 0 in history.states and history.states[0].pinned
+    assert history.spacing >= 100
+
+
+def test_steps_outside_the_history_are_refused():
+    main = Experiment.build(TrainConfig(cell="vanilla", hidden_size=4), load(["tiny"]))
+    for _ in range(5):
+        main.trainer.step()
+    history = History()
+    history.attach(main.trainer)  # from step 5 on
+    main.trainer.step()
+    with pytest.raises(RnnvizError, match="steps 5 to 6"):
+        history.weights_at(4)
+    with pytest.raises(RnnvizError, match="not in the history"):
+        history.weights_at(7)
