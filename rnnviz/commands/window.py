@@ -92,7 +92,8 @@ def add_screenshot_arguments(parser: argparse.ArgumentParser) -> None:
         "'not' of --text switches on most (and the window: two files), the window with the "
         "--lesson open and trained until its checks are measured, the memory horizon of the cells "
         "on screen (Runs menu; the --lesson's, if given), the state-space tab in front (and the "
-        "panel maximised: two files)",
+        "panel maximised: two files), the same sentence a tenth of the way through the run on "
+        "the timeline and at its end (two files)",
     )
     parser.add_argument(
         "--lesson",

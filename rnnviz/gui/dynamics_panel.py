@@ -22,6 +22,7 @@ from .theme import (
     summary_label,
 )
 from .view_state import ViewState
+from .viewed_step import ViewedStep
 
 COLOURS = pg.colormap.get("CET-L8")  # perceptually uniform, dark (small) to bright (large)
 THROUGH = {"h": "through h", "c": "through c (LSTM cell state)"}
@@ -67,6 +68,9 @@ class DynamicsPanel(QWidget, Panel):
         )
         self.norm_plot.addItem(self.one)
         self.saturation = self.saturation_plot.plot(pen=pg.mkPen(theme.warning))
+        self.viewed = ViewedStep(
+            (self.flow_plot, self.norm_plot, self.saturation_plot), theme, labelled=False
+        )
         self.hints = [
             EmptyHint(self.flow_plot, "The picture grows as training runs"),
             EmptyHint(self.norm_plot, ""),
@@ -122,6 +126,7 @@ class DynamicsPanel(QWidget, Panel):
         self._show_empty()
 
     def draw(self, context: PanelContext) -> None:
+        self.viewed.set(context.viewed_step)
         insight = context.view.insight if context.view is not None else None
         if insight is None or insight is self.shown:
             return

@@ -5,7 +5,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from ..core.train.telemetry import TelemetryView
+from ..core.train.telemetry import Snapshot, TelemetryView
 from .band import Band
 from .curves import ema, positive
 from .follow_range import FollowRange, run_start, sticky_ceiling
@@ -29,6 +29,7 @@ from .theme import (
     summary_label,
 )
 from .view_state import ViewState
+from .viewed_step import ViewedStep
 
 FLOW_TITLES = {  # by task: a language model's or a classifier's
     False: "Gradient flow back through time (newest batch)",
@@ -77,6 +78,7 @@ class GradientPanel(QWidget, Panel):
         self.clip_threshold = 1.0
         self._clip_shown: tuple[str, float] | None = None
         history_plot(self.norm_plot)
+        self.viewed = ViewedStep((self.norm_plot,), theme, labelled=False)
         self.norm_plot.setToolTip(
             "Global gradient norm ‖g‖ = sqrt(Σ_params Σ_entries g²) before clipping and after. "
             "norm mode rescales g to ‖g‖ ≤ c; value mode clips each entry to [-c, c]."
@@ -149,8 +151,9 @@ class GradientPanel(QWidget, Panel):
         self.set_clip(context.config.clip_mode, context.config.clip)
         for curves in self.run_curves:
             curves.set(context.runs)
+        self.viewed.set(context.viewed_step)
         if context.view is not None:
-            self.update_view(context.view)
+            self.update_view(context.view, context.snapshot)
 
     def _set_language_model(self, on: bool) -> None:
         """Say what the flow shows: a classifier's gradient comes from the last word and fades
@@ -159,7 +162,7 @@ class GradientPanel(QWidget, Panel):
         if on == self.language_model:
             return
         self.language_model = on
-        self.flow_plot.setTitle(FLOW_TITLES[on], size="10pt")
+        self.flow_plot.setTitle(FLOW_TITLES[on], size="10pt")  # (flow_title's, once drawn)
         self.flow_plot.setToolTip(FLOW_TIPS[on])
         self.hints[1].set_text(FLOW_HINTS[on])
         place_legend(self.flow_legend, "left" if on else "right")
@@ -188,7 +191,8 @@ class GradientPanel(QWidget, Panel):
             self.param_boxes[name], self.param_curves[name] = box, curve
             self.params_row.insertWidget(self.params_row.count() - 1, box)
 
-    def update_view(self, view: TelemetryView) -> None:
+    def update_view(self, view: TelemetryView, weights: Snapshot | None = None) -> None:
+        """The norms over training, and the flow of the weights shown (default: the newest)."""
         steps = view.steps
         empty = steps is None or len(steps) == 0
         self.hints[0].set_empty(empty)
@@ -223,13 +227,14 @@ class GradientPanel(QWidget, Panel):
         for name, curve in self.param_curves.items():
             if curve.isVisible():
                 curve.setData(steps.x, positive(ema(steps.mean[f"before/{name}"], SMOOTHING)))
-        snapshot = view.snapshot
+        snapshot = weights if weights is not None else view.snapshot
         if (
             snapshot is not self._flow_snapshot
             and snapshot is not None
             and len(snapshot.gradient_flow)
         ):
             self._flow_snapshot = snapshot
+            self.flow_plot.setTitle(flow_title(self.language_model, snapshot), size="10pt")
             self.hints[1].set_empty(False)
             flow = snapshot.gradient_flow["h"]
             self.flow.setData(np.arange(len(flow)), flow)
@@ -260,6 +265,16 @@ class GradientPanel(QWidget, Panel):
             f"last {min(RECENT, steps.x[-1])} steps ({clipped.mean():.0%} of all), "
             f"{entries[-1]:.1%} of entries in the newest"
         )
+
+
+def flow_title(language_model: bool, snapshot: Snapshot) -> str:
+    """The flow plot's title: the newest batch's, or looking back, the batch of the step shown."""
+    title = FLOW_TITLES[language_model]
+    return (
+        title.replace("newest batch", f"batch of step {snapshot.step:,}")
+        if snapshot.past
+        else title
+    )
 
 
 def _smoothed_before(view: TelemetryView):

@@ -129,7 +129,7 @@ class HiddenStatePanel(QWidget, Panel):
     def refresh(self) -> None:
         """The typed sentence's shared probe, or a probe of the chosen dataset sentence."""
         context = self.context
-        snapshot = context.view.snapshot if context and context.view else None
+        snapshot = context.snapshot if context else None
         if snapshot is None:
             return
         chosen = self.sentence_box.currentData()

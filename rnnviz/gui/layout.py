@@ -26,7 +26,7 @@ from .panel import Panel
 ARRANGEMENTS = (("wide", 1500), ("compact", 1180), ("narrow", 0))
 SETTINGS_WIDTH = {"wide": 340, "compact": 300, "narrow": 300}  # px, at most, of the settings
 ROW_HEIGHTS = {  # shares of the height: on a laptop the first row's two plots need a little more
-    "wide": (100, 100),
+    "wide": (95, 105),  # the bottom row: the next-token chart keeps its ten rows over the timeline
     "compact": (110, 90),
     "narrow": (110, 90),
 }

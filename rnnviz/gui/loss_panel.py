@@ -33,6 +33,7 @@ from .theme import (
     summary_label,
 )
 from .view_state import ViewState
+from .viewed_step import ViewedStep
 
 MAX_MARKS = 40  # epoch lines drawn at most (thinned evenly beyond)
 DEFAULT_SMOOTHING = 0.9  # weight of the moving average per plotted point
@@ -120,6 +121,7 @@ class LossPanel(QWidget, Panel):
         )
         self.runs: tuple = ()
         self.event_marks = EventMarks(self.loss_plot, theme)
+        self.viewed = ViewedStep((self.loss_plot, self.acc_plot), theme)
         self.log_box = QCheckBox("log scale")
         self.log_box.setToolTip(
             "Show the loss on a logarithmic axis (small losses become visible)."
@@ -222,13 +224,14 @@ class LossPanel(QWidget, Panel):
         return self.loss_range.moves + self.acc_range.moves
 
     def draw(self, context: PanelContext) -> None:
-        snapshot = context.view.snapshot if context.view is not None else None
+        snapshot = context.snapshot
         if snapshot is not None:
             self._set_perplexity(snapshot.model.is_language_model)
         key = runs_key(context.runs)
         if key != self.runs_key.text():
             self.runs_key.setText(key)
         self.runs = context.runs
+        self.viewed.set(context.viewed_step)
         if context.view is not None:
             self.update_view(context.view)
 

@@ -43,6 +43,7 @@ from .rebuild import rebuild
 from .replies import Replies
 from .run_dialog import RunDialog
 from .scheduler import PanelScheduler
+from .scrubbing import Scrubbing
 from .settings_store import WindowSettings
 from .side_runs import SideRuns
 from .status_bar import StatusBar
@@ -102,6 +103,7 @@ class MainWindow(QMainWindow):
         self.panels = {cls.key: cls(self.theme, self.state) for cls in PANELS}
         self.scheduler = PanelScheduler(self.panels, self.panel_shown, self._context)
         self._build_layout()
+        self.scrubbing = Scrubbing(self)
         self.status = StatusBar(self, self.theme)
         self.actions = make_actions(self, self._commands())
         self.lessons = Lessons(self)
@@ -250,7 +252,8 @@ class MainWindow(QMainWindow):
     def _follow_inspector(self) -> None:
         view = self.view
         if view is not None:
-            step = view.snapshot.step if view.snapshot else 0
+            shown = self.state.snapshot
+            step = shown.step if shown else 0
             self.inspection.follow(step, self.state.probe, view.insight.unit_words)
 
     def set_colour_scheme(self, scheme: str) -> None:
@@ -425,6 +428,7 @@ class MainWindow(QMainWindow):
         for panel in self.panels.values():
             panel.show_overview(overview)
         self.inspection.set_hidden_size(overview.hidden_size)
+        self.scrubbing.go_live()  # another model: another history
         self.scheduler.mark(CONFIG, PROBE, SNAPSHOT)
 
     # ------------------------------------------------------------- drawing
@@ -439,7 +443,9 @@ class MainWindow(QMainWindow):
             self.scheduler.mark(PROBE)
 
     def _context(self) -> PanelContext:
-        return PanelContext(self.view, self.state.probe, self.config, self.side_runs.views())
+        return PanelContext(
+            self.view, self.state.probe, self.config, self.side_runs.views(), self.state.past
+        )
 
     def refresh(self) -> None:
         """Timer tick: pull the newest telemetry, update the status bar, and redraw the next panel
@@ -451,9 +457,10 @@ class MainWindow(QMainWindow):
             newer_weights = self.view is None or view.snapshot is not self.view.snapshot
             self.view = view
             self.scheduler.mark(TELEMETRY)
-            if newer_weights:
+            if newer_weights and self.state.view_step is None:  # else: looking back
                 self.scheduler.mark(SNAPSHOT)
                 self.state.set_snapshot(view.snapshot)
+            self.scrubbing.follow(view)
             self.controls.set_running(view.status.state == RunState.TRAINING)
             self.status.show(view)
             self._follow_inspector()

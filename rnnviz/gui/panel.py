@@ -19,15 +19,31 @@ MAX_DRAWN_WORDS = 200  # words drawn per sentence: tick text of thousands would 
 @dataclass(frozen=True)
 class PanelContext:
     view: TelemetryView | None  # the newest telemetry
-    probe: Probe | None  # the typed sentence under the newest snapshot (one probe for all)
+    probe: Probe | None  # the typed sentence under the weights shown (one probe for all)
     config: TrainConfig
     runs: tuple = field(default_factory=tuple)  # RunView of each run beside the window's own
+    past: Snapshot | None = None  # the model at the timeline's step, looking back; None: live
+
+    @property
+    def snapshot(self) -> Snapshot | None:
+        """The weights shown: the past step's while looking back, else the newest."""
+        if self.past is not None:
+            return self.past
+        return self.view.snapshot if self.view is not None else None
+
+    @property
+    def viewed_step(self) -> int | None:
+        """The step the timeline looks at (the plots mark it); None: live."""
+        return None if self.past is None else self.past.step
 
 
 def weights_at(snapshot: Snapshot) -> str:
-    """Which weights a readout was computed with: "at step 990", or after Restore best (until
-    the next step) "at best step 495", the step of the best-validation weights put back (the
-    loss plot's "best" line; short: it ends a one-line readout)."""
+    """Which weights a readout was computed with: "at step 990", looking back on the timeline
+    "at past step 800", or after Restore best (until the next step) "at best step 495", the step
+    of the best-validation weights put back (the loss plot's "best" line; short: it ends a
+    one-line readout)."""
+    if snapshot.past:
+        return f"at past step {snapshot.step:,}"
     if snapshot.restored is None:
         return f"at step {snapshot.step:,}"
     return f"at best step {snapshot.restored[1]:,}"

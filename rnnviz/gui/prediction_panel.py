@@ -184,7 +184,7 @@ class PredictionPanel(QWidget, Panel):
         return True
 
     def draw(self, context: PanelContext) -> None:
-        snapshot = context.view.snapshot if context.view is not None else None
+        snapshot = context.snapshot
         if snapshot is None or context.probe is None:
             return
         self._set_language_model(snapshot.model.is_language_model)
@@ -239,7 +239,7 @@ class PredictionPanel(QWidget, Panel):
     def _explain(self) -> Saliency | None:
         """The chosen saliency of the typed sentence under the newest weights (None: off)."""
         method = self.why_box.currentData()
-        snapshot = self.context.view.snapshot if self.context and self.context.view else None
+        snapshot = self.context.snapshot if self.context else None
         if not method or snapshot is None or self.language_model:
             return None
         return explain(snapshot.model, snapshot.vocab, self.text, method, last=SALIENCY_WORDS)
@@ -354,5 +354,5 @@ class PredictionPanel(QWidget, Panel):
         return prefix + words + note
 
     def _characters(self) -> bool:
-        snapshot = self.context.view.snapshot if self.context and self.context.view else None
+        snapshot = self.context.snapshot if self.context else None
         return snapshot is not None and snapshot.level == "char" and self.language_model

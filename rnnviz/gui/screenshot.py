@@ -31,6 +31,7 @@ SCENES = (
     "lesson",
     "horizon",
     "state-space",
+    "timeline",
 )
 LESSON_SCENES = ("lesson", "horizon")  # the scenes --lesson may set up (lesson: it must)
 
@@ -330,6 +331,23 @@ def _state_space(window, path: Path) -> list[Path]:
     return shots
 
 
+EARLY_SHARE = 0.1  # the timeline scene's early picture: a tenth of the way through the run
+
+
+def _timeline(window, path: Path) -> list[Path]:
+    """The same sentence at an early step (the timeline dragged back to a tenth of the run:
+    {stem}-early) and at the last one, live ({stem}-late)."""
+    step = max(1, round(EARLY_SHARE * window.telemetry.status.step))
+    window.scrubbing.timeline.slider.setValue(step)
+    shown = lambda: window.state.past is not None and window.state.past.step == step  # noqa: E731
+    wait_for(shown, 120, f"step {step} was not replayed in time")
+    settle(window, 0.3)
+    early = save(window, path.with_name(f"{path.stem}-early{path.suffix}"))
+    window.scrubbing.go_live()
+    settle(window, 0.3)
+    return [early, save(window, path.with_name(f"{path.stem}-late{path.suffix}"))]
+
+
 SCENE_PLAYERS = {
     "window": _window,
     "hover": _hover,
@@ -340,4 +358,5 @@ SCENE_PLAYERS = {
     "lesson": _lesson,
     "horizon": _horizon,
     "state-space": _state_space,
+    "timeline": _timeline,
 }

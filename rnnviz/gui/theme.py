@@ -30,6 +30,7 @@ class Theme:
     event: str  # settings changed mid-run (not `best`: the two lines must not be confused)
     warning: str
     highlight: str  # a panel a lesson points at
+    viewed: str  # the past step the timeline looks at
     classes: tuple[str, ...]  # one colour per class
     runs: tuple[str, ...]  # one colour per run beside the window's own (which keeps `train`)
 
@@ -59,6 +60,7 @@ def current_theme() -> Theme:
             event="#c8a27a",
             warning="#ff6b6b",
             highlight="#ffb000",
+            viewed="#e5e5e5",
             classes=("#ff7b72", "#56d364", "#79c0ff", "#d2a8ff", "#ffa657", "#a5d6ff"),
             runs=("#4dd0c4", "#f06292", "#d4b106"),
         )
@@ -76,6 +78,7 @@ def current_theme() -> Theme:
         event="#8a5a2b",
         warning="#c62828",
         highlight="#f29900",
+        viewed="#202020",
         classes=("#d1495b", "#2e933c", "#1f77b4", "#8e44ad", "#e67e22", "#17becf"),
         runs=("#0e9484", "#c2185b", "#8a6d00"),
     )

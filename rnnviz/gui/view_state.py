@@ -1,6 +1,7 @@
 """What the user is looking at, with one owner: the typed sentence and its probe (one forward pass
-under the newest weights, shared by every panel), the selected words, the calibration switch and
-the selected unit. Panels read it and set it; no panel and no window method keeps a copy."""
+under the weights shown, shared by every panel), the weights shown (the newest, or a past step's
+from the timeline), the selected words, the calibration switch and the selected unit. Panels
+read it and set it; no panel and no window method keeps a copy."""
 
 from PySide6.QtCore import QObject, Signal
 
@@ -17,6 +18,7 @@ class ViewState(QObject):
     selection_changed = Signal()
     calibrated_changed = Signal(bool)
     unit_selected = Signal(int)
+    view_step_changed = Signal()
 
     def __init__(self, text: str = EXAMPLE, parent=None):
         super().__init__(parent)
@@ -26,6 +28,12 @@ class ViewState(QObject):
         self.snapshot: Snapshot | None = None
         self.selection = (-1, 0)  # (first character, length) of the selected text; -1: none
         self.unit: int | None = None
+        self.view_step: int | None = None  # the timeline's step, looking back; None: live
+
+    @property
+    def past(self) -> Snapshot | None:
+        """The past step's model shown (it may lag view_step while it is replayed); None: live."""
+        return self.snapshot if self.snapshot is not None and self.snapshot.past else None
 
     @property
     def temperature(self) -> float | None:
@@ -44,8 +52,14 @@ class ViewState(QObject):
             self.calibrated_changed.emit(on)
             self._reprobe(urgent=True)
 
+    def set_view_step(self, step: int | None) -> None:
+        """Look back at `step` (its model comes with set_snapshot), or None: live again."""
+        if step != self.view_step:
+            self.view_step = step
+            self.view_step_changed.emit()
+
     def set_snapshot(self, snapshot: Snapshot | None) -> None:
-        """Newer weights: the sentence is read again (the panels redraw in turn)."""
+        """Other weights: the sentence is read again (the panels redraw in turn)."""
         if snapshot is not self.snapshot:
             self.snapshot = snapshot
             self._reprobe(urgent=False)

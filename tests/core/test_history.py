@@ -3,6 +3,8 @@ bit for bit, for every cell and both tasks, through live changes, an optimizer c
 schedule's epoch ends, a Restore best, a halt and a side run fed the same batches; and the copies
 stay within the budget."""
 
+from queue import Queue
+
 import numpy as np
 import pytest
 
@@ -12,6 +14,8 @@ from rnnviz.core.nn.registry import ALL_CELLS
 from rnnviz.core.train.config import TrainConfig
 from rnnviz.core.train.experiment import Experiment
 from rnnviz.core.train.history import History
+from rnnviz.core.train.runner import TrainingRunner
+from rnnviz.core.train.telemetry import Telemetry
 
 STEPS = 140
 LIVE = {  # after step: live changes, as the window's controls make them
@@ -116,3 +120,32 @@ def test_steps_outside_the_history_are_refused():
         history.weights_at(4)
     with pytest.raises(RnnvizError, match="not in the history"):
         history.weights_at(7)
+
+
+def test_the_runner_replays_a_past_step_while_training_goes_on():
+    runner = TrainingRunner(
+        Experiment.build(TrainConfig(cell="gru", hidden_size=8), load(["tiny"])), Telemetry()
+    )
+    seen: dict[int, dict] = {}
+    runner.call(lambda e: e.trainer.on("stepped", lambda r: seen.update({r.step: copied(e)})))
+    runner.start()
+    try:
+        runner.train_steps(60).result(timeout=30)
+        runner.train()  # it goes on while the past is replayed
+        answers: Queue = Queue()
+        for step in (7, 30, 59):
+            runner.past_snapshot(step, lambda snapshot, error: answers.put((snapshot, error)))
+            snapshot, error = answers.get(timeout=30)
+            assert error is None and snapshot.past and snapshot.step == step
+            assert snapshot.epoch == seen[step]["epoch"]
+            assert same_bits(snapshot.model.params, seen[step]["params"]), f"step {step}"
+            assert snapshot.gradient_flow["h"].shape[0] > 0  # the replayed step's own
+        runner.past_snapshot(10**6, lambda snapshot, error: answers.put((snapshot, error)))
+        assert "not in the history" in str(answers.get(timeout=30)[1])
+    finally:
+        assert runner.stop(5.0)
+
+
+def copied(experiment) -> dict:
+    params = {n: p.copy() for n, p in experiment.model.params.items()}
+    return {"params": params, "epoch": experiment.trainer.epoch}

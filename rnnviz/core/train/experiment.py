@@ -245,6 +245,7 @@ class Experiment:
             gradient_flow(trainer.last),
             self.config.level,
             None if restored is None else (restored.epoch, restored.step),
+            trainer.epoch,
         )
 
     def overview(self) -> Overview:

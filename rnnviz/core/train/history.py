@@ -73,12 +73,13 @@ class History:
     trainer: Trainer | None = None
     _pin_next = False  # the step under way halted: its end is kept
     _lr_scale = 1.0
+    _first = 0
 
     def attach(self, trainer: Trainer) -> None:
         """Record `trainer` from its state now on (a new trainer starts a new history)."""
         self.detach()
         self.trainer, self.states, self.events = trainer, {}, []
-        self._lr_scale = trainer.lr_scale
+        self._lr_scale, self._first = trainer.lr_scale, trainer.step_count
         self._keep(pinned=True)
         trainer.on("stepped", self._stepped)
         trainer.on("halt", self._halted)
@@ -106,7 +107,8 @@ class History:
 
     @property
     def first_step(self) -> int:
-        return min(self.states) if self.states else 0
+        """The step it was attached at (its copy is pinned: the history always starts there)."""
+        return self._first
 
     @property
     def last_step(self) -> int:
@@ -165,13 +167,18 @@ class History:
         else replayed from the newest copy before it (a new dict of new arrays). Safe on another
         thread than the training one for any step before the trainer's."""
         trainer = self.recorded
-        if not self.first_step <= step <= self.last_step:
-            raise RnnvizError(
-                f"step {step:,} is not in the history (steps {self.first_step:,} to "
-                f"{self.last_step:,})"
-            )
+        self._check(step)
         if step == trainer.step_count:
             return {n: p.copy(order="K") for n, p in trainer.model.params.items()}
+        return self.trainer_at(step).model.params
+
+    def trainer_at(self, step: int) -> Trainer:
+        """A trainer (of its own model, without held-out sets) in the state the run had after
+        `step`, a step before the recorded trainer's: its epoch, and the step's result in .last
+        when the replay ran it (None when `step` was copied)."""
+        self._check(step)
+        if step >= self.recorded.step_count:
+            raise RnnvizError(f"step {step:,} is the run's present, not its past")
         states, events = dict(self.states), list(self.events)  # the trainer may go on meanwhile
         start = max(s for s in states if s <= step)
         replay = self._replayer(states[start])
@@ -182,8 +189,15 @@ class History:
                 _put_back(replay, events[position])
                 position += 1
             if replay.step_count == step:
-                return replay.model.params
+                return replay
             replay.step()
+
+    def _check(self, step: int) -> None:
+        if not self.first_step <= step <= self.last_step:
+            raise RnnvizError(
+                f"step {step:,} is not in the history (steps {self.first_step:,} to "
+                f"{self.last_step:,})"
+            )
 
     def _replayer(self, state: TrainerState) -> Trainer:
         """A trainer in `state`, on the recorded trainer's training set, without held-out sets

@@ -24,9 +24,11 @@ from ..insight import units
 from . import checkpoint
 from .companions import SideRuns
 from .experiment import Experiment
+from .history import DEFAULT_BUDGET_MB, History
 from .recorder import InsightRecorder, unit_contexts
 from .records import Halt, RunState
 from .run_status import RunStatus
+from .scrub import PastModels
 from .telemetry import Telemetry
 
 PUBLISH_EVERY = 0.15  # seconds between snapshots of the weights for the window
@@ -52,10 +54,18 @@ class Watcher(Protocol):
 
 class TrainingRunner:
     def __init__(
-        self, experiment: Experiment, telemetry: Telemetry, publish_every: float = PUBLISH_EVERY
+        self,
+        experiment: Experiment,
+        telemetry: Telemetry,
+        publish_every: float = PUBLISH_EVERY,
+        history_mb: float = DEFAULT_BUDGET_MB,
     ):
+        """history_mb: the memory the run's history (history.py) may take; 0: none kept."""
         self.telemetry = telemetry
         self.publish_every = publish_every
+        self.history_mb = history_mb
+        self.history: History | None = None  # the window's run's, from its first step shown
+        self._past: PastModels | None = None  # its thread, from the first past_snapshot()
         self._commands: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
         self._stopping = False
         self._steps_per_second: float | None = None  # None: as fast as possible
@@ -74,6 +84,8 @@ class TrainingRunner:
         self._commands.put(lambda: None)  # wake it up if it waits for a command
         if self._thread.is_alive():
             self._thread.join(timeout)
+        if self._past is not None:
+            self._past.stop(timeout)
         return not self._thread.is_alive()
 
     def train(self) -> None:
@@ -164,6 +176,17 @@ class TrainingRunner:
 
         return self._ask(record)
 
+    def past_snapshot(self, step: int, on_done: Reply) -> None:
+        """The window's model as it was after `step` (a step of the history before the newest),
+        replayed on a thread of its own: on_done(snapshot, error) on that thread. A newer ask
+        replaces one not yet started."""
+        if self.history is None:
+            on_done(None, RuntimeError("no history is kept (history_mb is 0)"))
+            return
+        if self._past is None:
+            self._past = PastModels()
+        self._past.ask(self.history, self._experiment, step, on_done)
+
     def refit_state_space(self) -> None:
         """Analyse the state space now in a new basis fitted to the states of now."""
         self._send(lambda: self._insight.record_state_space(refit=True))
@@ -212,6 +235,12 @@ class TrainingRunner:
         """Everything that belongs to one experiment, fresh: its telemetry, insight recorder,
         status and the runs beside it; published at once."""
         self._experiment = experiment
+        if self.history is not None:
+            self.history.detach()
+        self.history = None
+        if self.history_mb > 0:
+            self.history = History(budget_bytes=int(self.history_mb * 2**20))
+            self.history.attach(experiment.trainer)
         self._published_step = -1
         self._status = RunStatus(experiment.trainer)
         self.telemetry.clear()

@@ -42,6 +42,8 @@ class Snapshot:
     level: str = "word"  # a language model's tokens (what the typed text is read as)
     restored: tuple[int, int] | None = None  # (epoch, step) of the best-validation weights it
     # holds, put back by Restore best and not trained since; None: the weights of step `step`
+    epoch: int = 0  # epochs completed at `step`
+    past: bool = False  # replayed from the run's history (the timeline), not the live weights
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,72 @@
+"""The model at a past step, for the window's timeline: a thread of its own replays the run's
+history (history.py), so that training and the window go on meanwhile. The newest request wins:
+a drag of the slider asks for many steps, and only the one it stops at matters."""
+
+import threading
+from collections.abc import Callable
+
+from threadpoolctl import threadpool_limits
+
+from ..insight.flow import gradient_flow
+from .experiment import Experiment
+from .history import History
+from .telemetry import Snapshot
+
+Reply = Callable[[object, BaseException | None], None]  # on_done(snapshot, error)
+
+
+def past_snapshot(history: History, experiment: Experiment, step: int) -> Snapshot:
+    """The experiment's model as it was after `step` (before the trainer's), exactly: its
+    weights, epoch and, when the replay ran that step, the step's gradient flow."""
+    replay = history.trainer_at(step)
+    return Snapshot(
+        step,
+        replay.model,
+        experiment.vocab,
+        experiment.classes,
+        gradient_flow(replay.last),
+        experiment.config.level,
+        None,
+        replay.epoch,
+        past=True,
+    )
+
+
+class PastModels:
+    """Answers ask(history, experiment, step, on_done) on its own thread, one at a time; an ask
+    made while another waits replaces it. on_done(snapshot, error) runs on that thread."""
+
+    def __init__(self) -> None:
+        self._asked: tuple | None = None
+        self._wake = threading.Condition()
+        self._stopping = False
+        self._thread = threading.Thread(target=self._loop, name="rnnviz-history", daemon=True)
+        self._thread.start()
+
+    def ask(self, history: History, experiment: Experiment, step: int, on_done: Reply) -> None:
+        with self._wake:
+            self._asked = (history, experiment, step, on_done)
+            self._wake.notify()
+
+    def stop(self, timeout: float = 2.0) -> None:
+        with self._wake:
+            self._stopping = True
+            self._wake.notify()
+        self._thread.join(timeout)
+
+    def _loop(self) -> None:
+        with threadpool_limits(limits=1):  # the run's own BLAS setting: the replay is bitwise
+            while True:
+                with self._wake:
+                    while self._asked is None and not self._stopping:
+                        self._wake.wait()
+                    if self._stopping:
+                        return
+                    asked, self._asked = self._asked, None
+                assert asked is not None
+                history, experiment, step, on_done = asked
+                try:
+                    result, error = past_snapshot(history, experiment, step), None
+                except Exception as failure:  # handed to the caller, never kills the thread
+                    result, error = None, failure
+                on_done(result, error)

@@ -1,0 +1,59 @@
+"""Looking back: the timeline (timeline.py) tied to the view state and the run's history. A past
+step is set in the view state at once; its model is replayed on the runner's history thread
+and, when it comes, becomes the weights every panel reads (PanelContext.snapshot), while the
+telemetry (curves, status) stays live and the plots over training mark the step. An answer for a
+step no longer asked for (the slider moved on, or live again) is dropped."""
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMainWindow, QToolBar
+
+from ..core.train.telemetry import Snapshot, TelemetryView
+from .panel import SNAPSHOT, TELEMETRY
+from .timeline import Timeline
+
+
+class Scrubbing:
+    def __init__(self, window: QMainWindow):
+        self.window = window
+        self.timeline = Timeline()
+        bar = QToolBar("Timeline", window)
+        bar.setObjectName("timeline")  # saveState() keeps where it is
+        bar.setMovable(False)
+        bar.setStyleSheet("QToolBar { padding: 0px; border: 0px; }")  # a row no taller than a
+        # button: 1366 x 768 has no pixel to spare for the panels (tests/gui's geometry checks)
+        bar.addWidget(self.timeline)
+        window.addToolBar(Qt.ToolBarArea.BottomToolBarArea, bar)
+        self.timeline.step_chosen.connect(self.look_back)
+        self.timeline.live_chosen.connect(self.go_live)
+
+    def follow(self, view: TelemetryView) -> None:
+        """Newer telemetry: the timeline spans the history's steps to the newest."""
+        history = self.window.runner.history
+        live = view.status.step
+        self.timeline.follow(live if history is None else min(history.first_step, live), live)
+
+    def look_back(self, step: int) -> None:
+        w = self.window
+        w.state.set_view_step(step)
+        self.timeline.show_waiting(step)
+        w.runner.past_snapshot(step, w.replies.to(self._arrived))
+
+    def go_live(self) -> None:
+        w = self.window
+        w.state.set_view_step(None)
+        self.timeline.show_live()
+        if w.state.past is not None:
+            w.state.set_snapshot(w.view.snapshot if w.view is not None else None)
+            w.scheduler.mark(TELEMETRY, SNAPSHOT)
+
+    def _arrived(self, snapshot: Snapshot | None, error: BaseException | None) -> None:
+        w = self.window
+        if error is not None:
+            if w.state.view_step is not None:
+                self.timeline.show_error(str(error))
+            return
+        if snapshot is None or snapshot.step != w.state.view_step:
+            return  # asked for before the slider moved on, or before Back to live
+        w.state.set_snapshot(snapshot)
+        self.timeline.show_past(snapshot)
+        w.scheduler.mark(TELEMETRY, SNAPSHOT)

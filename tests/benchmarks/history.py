@@ -1,0 +1,147 @@
+"""The run's history (issue 29): what it weighs, what it costs while training, how fast a step
+is reached.
+
+    python tests/benchmarks/history.py [--quick]
+
+Memory: one copy of a float64 model with Adam's moments (what the window trains) is measured at
+each size; the copies kept after n steps are those of the real History driven through n steps
+of a stand-in trainer whose copy is as many times smaller as its budget is (only the ratio of
+budget to copy decides what is kept). Cost: tokens/s of the real training step on `negation`
+with a History attached against without, interleaved rounds, one BLAS thread. Reach: seconds
+from asking for a past step to its weights (a copy, then the replay from it), median and p99
+over steps drawn at random from those 10 and 1,000 behind the newest, after `--steps` steps.
+"""
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from rnnviz.core.data.datasets import load  # noqa: E402
+from rnnviz.core.heap import keep_freed_memory  # noqa: E402
+from rnnviz.core.nn.model import SequenceModel  # noqa: E402
+from rnnviz.core.train.config import TrainConfig  # noqa: E402
+from rnnviz.core.train.experiment import Experiment  # noqa: E402
+from rnnviz.core.train.history import DEFAULT_BUDGET_MB, History  # noqa: E402
+from rnnviz.core.train.optim import make_optimizer  # noqa: E402
+
+SIZES = ((128, 184), (128, 20_000))  # (H, V): negation's vocabulary, a large one
+STEPS = (10**3, 10**4, 10**5)
+SCALED_COPY = 1024  # bytes of the stand-in's copy
+
+
+def copy_bytes(cell: str, H: int, V: int) -> int:
+    """Bytes of one copy: the float64 weights and Adam's two moments (after one update)."""
+    model = SequenceModel.create(V, H, 2, cell=cell, seed=0, dtype="float64")
+    optimizer = make_optimizer("adam")
+    result = model.loss_and_grads(np.array([[2, 3, 4]]), np.array([3]), np.array([1]))
+    optimizer.step(model.params, result.grads, 0.001)
+    arrays = (*model.params.values(), *optimizer.state_arrays().values())
+    return sum(a.nbytes for a in arrays)
+
+
+class StandIn:
+    """What History reads of a trainer, with one array of SCALED_COPY bytes for the weights."""
+
+    def __init__(self):
+        self.step_count, self.epoch, self.config, self.lr_scale = 0, 0, TrainConfig(), 1.0
+        self.model = type("Model", (), {"params": {"w": np.zeros(SCALED_COPY // 8)}})()
+        self.optimizer = type("Optimizer", (), {"state_arrays": lambda self: {}})()
+        self.rng = np.random.default_rng(0)
+        self._plan, self._position = [], 0
+
+    def on(self, event, callback):
+        pass
+
+    def off(self, event, callback):
+        pass
+
+
+def copies_after(steps: int, copies_in_budget: float) -> int:
+    history = History(budget_bytes=int(copies_in_budget * SCALED_COPY))
+    trainer = StandIn()
+    history.attach(trainer)
+    for _ in range(steps):
+        trainer.step_count += 1
+        history._stepped(None)
+    return len(history.states)
+
+
+def memory_rows(budget_mb: float) -> None:
+    budget = budget_mb * 2**20
+    for cell in ("gru", "lstm"):
+        for H, V in SIZES:
+            one = copy_bytes(cell, H, V)
+            kept = [copies_after(n, budget / one) for n in STEPS]
+            sizes = " · ".join(
+                f"10^{len(str(n)) - 1} steps: {k} copies, {k * one / 2**20:,.1f} MB"
+                for n, k in zip(STEPS, kept, strict=True)
+            )
+            print(f"memory {cell} H={H} V={V:,}: one copy {one / 2**20:,.2f} MB · {sizes}")
+
+
+def tokens_per_second(rounds: int, seconds: float) -> None:
+    data = load(["negation"])
+    config = TrainConfig(cell="gru", hidden_size=128, dtype="float64")
+    runs = {"off": Experiment.build(config, data), "on": Experiment.build(config, data)}
+    History().attach(runs["on"].trainer)
+    speeds: dict[str, list[float]] = {name: [] for name in runs}
+    for round_ in range(rounds):
+        for name in ("off", "on") if round_ % 2 == 0 else ("on", "off"):  # neither always first
+            run, tokens, started = runs[name], 0, time.perf_counter()
+            while time.perf_counter() - started < seconds:
+                tokens += run.trainer.step().tokens
+            speeds[name].append(tokens / (time.perf_counter() - started))
+    ratio = statistics.median(a / b for a, b in zip(speeds["on"], speeds["off"], strict=True))
+    print(
+        f"training GRU H=128 on negation, float64: history off "
+        f"{statistics.median(speeds['off']):,.0f} tokens/s · on "
+        f"{statistics.median(speeds['on']):,.0f} tokens/s · on/off {ratio:.3f} (median of "
+        f"{rounds} paired rounds of {seconds:g} s)"
+    )
+
+
+def reach(steps: int, samples: int) -> None:
+    data = load(["negation"])
+    run = Experiment.build(TrainConfig(cell="gru", hidden_size=128, dtype="float64"), data)
+    history = History()
+    history.attach(run.trainer)
+    for _ in range(steps):
+        run.trainer.step()
+    rng = np.random.default_rng(0)
+    for back in (10, 1000):
+        times = []
+        for _ in range(samples):
+            step = run.trainer.step_count - int(rng.integers(1, back + 1))
+            started = time.perf_counter()
+            history.weights_at(step)
+            times.append(time.perf_counter() - started)
+        p99 = float(np.percentile(times, 99))
+        print(
+            f"reach GRU H=128 V=184 after {steps:,} steps ({len(history.states)} copies, "
+            f"{history.nbytes / 2**20:.1f} MB, spacing {history.spacing}): a step up to {back:,} "
+            f"back {1e3 * statistics.median(times):.1f} ms median, {1e3 * p99:.1f} ms p99"
+        )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="shorter timings")
+    parser.add_argument("--steps", type=int, default=3000, help="steps before the reach figures")
+    args = parser.parse_args()
+    keep_freed_memory()
+    with threadpool_limits(limits=1):
+        memory_rows(DEFAULT_BUDGET_MB)
+        tokens_per_second(3 if args.quick else 7, 1.0 if args.quick else 3.0)
+        reach(args.steps, 20 if args.quick else 60)
+
+
+if __name__ == "__main__":
+    main()
