@@ -19,6 +19,7 @@ plateau schedule sets there is recorded and put back.
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -47,7 +48,7 @@ class TrainerState:
     lr_scale: float
     pinned: bool  # kept whatever the budget
 
-    @property
+    @cached_property  # summed once: the budget check adds up every copy at every copy kept
     def nbytes(self) -> int:
         arrays = (*self.params.values(), *self.optimizer.values(), *self.plan)
         return sum(a.nbytes for a in arrays)

@@ -215,7 +215,11 @@ class Trainer:
                 f"restored to step {self._good[0]}. Lower the learning rate or turn clipping on.",
             )
             self._emit("halt", self.halt)
-        elif cfg.eval_every and self.step_count % cfg.eval_every == 0 and self.evaluation_sets:
+        elif (
+            cfg.eval_every
+            and self.step_count % cfg.eval_every == 0
+            and "test" in self.evaluation_sets
+        ):
             self._emit("evaluation", self.evaluate("test"))
         if own_plan and self._position >= len(self._plan):  # the step completing an epoch ends it
             self.end_epoch()
