@@ -34,6 +34,7 @@ class HorizonDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"Memory horizon on {task.spec}")
         self.points: list[HorizonPoint] = []
+        self._said_finished = False  # the worker's last word reached the dialog
         self.total = len(cells) * len(distances)
         self.cells = list(cells)
         self.replies = Replies(self)
@@ -138,6 +139,7 @@ class HorizonDialog(QDialog):
         self.status.setText(done)
 
     def _finished(self, problem: str) -> None:
+        self._said_finished = True
         self.stop_button.setEnabled(False)
         self._show_status(finished=True, problem=problem)
 
@@ -148,7 +150,8 @@ class HorizonDialog(QDialog):
 
     @property
     def running(self) -> bool:
-        return self._worker.is_alive()
+        """Until the sweep's end is said (the worker's thread may end a moment before)."""
+        return not self._said_finished
 
     def done(self, result: int) -> None:  # noqa: D102 (closing stops the measuring)
         self.stop()
