@@ -8,20 +8,21 @@ import numpy as np
 from ..core.data.batching import EncodedSet
 from ..core.data.corpus import NextTokenSet
 from ..core.errors import RnnvizError
-from ..core.train import checkpoint
 from ..core.train.scoring import score
 from ..core.words import plural
 from .options import (
     add_calibration_argument,
     add_data_arguments,
+    add_model_arguments,
     apply_calibration_argument,
     load_data,
+    load_model,
 )
 from .output import Output, add_output_arguments, note_unknown
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", required=True, metavar="MODEL.npz", help="a saved checkpoint")
+    add_model_arguments(parser)
     add_data_arguments(parser, held_out=False)
     parser.add_argument(
         "--split",
@@ -39,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     out = Output.of(args)
-    ckpt = checkpoint.load(args.model)
+    ckpt = load_model(args)
     data = load_data(args, out)
     if ckpt.model.is_language_model:
         return _language_model(args, out, ckpt, data)

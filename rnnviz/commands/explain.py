@@ -6,10 +6,14 @@ import numpy as np
 
 from ..core.errors import RnnvizError
 from ..core.insight.saliency import METHODS, explain
-from ..core.train import checkpoint
 from ..core.words import relative_figures
 from .numbers import whole
-from .options import add_calibration_argument, apply_calibration_argument
+from .options import (
+    add_calibration_argument,
+    add_model_arguments,
+    apply_calibration_argument,
+    load_model,
+)
 from .output import Output, add_output_arguments
 from .sample import classifier_of
 
@@ -19,7 +23,7 @@ MAX_LAST = 100_000
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", required=True, metavar="MODEL.npz", help="a saved checkpoint")
+    add_model_arguments(parser)
     parser.add_argument(
         "--method",
         choices=tuple(METHODS),
@@ -48,7 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     out = Output.of(args)
-    ckpt = checkpoint.load(args.model)
+    ckpt = load_model(args)
     classifier_of(ckpt, args.model)
     apply_calibration_argument(args, ckpt.model)
     target = None

@@ -7,8 +7,10 @@ from pathlib import Path
 from ..core.data.datasets import Dataset, bundled_names, load, resolve
 from ..core.data.importers import FORMAT_HELP, FORMATS, MAX_FILE_BYTES
 from ..core.data.tasks import TASKS, is_task
+from ..core.train import checkpoint
+from ..core.train.checkpoint import Checkpoint
 from ..core.train.config import CLASSIC_SETTINGS, HYPERPARAMETERS, TrainConfig, sized_for
-from .numbers import real
+from .numbers import real, whole
 from .output import Output
 
 MAX_FILE_MB = 2.0**20  # a terabyte: --max-file-mb is a guard, not a goal
@@ -152,3 +154,33 @@ def apply_calibration_argument(args: argparse.Namespace, model) -> None:
     """--uncalibrated: the model reports softmax(z), not softmax(z / T)."""
     if args.uncalibrated:
         model.temperature = 1.0
+
+
+MAX_STEP = 10**12
+
+
+def add_model_arguments(parser: argparse.ArgumentParser, what: str = "a saved checkpoint") -> None:
+    """--model, and --step to read a history file's model at a past step."""
+    parser.add_argument(
+        "--model",
+        required=True,
+        metavar="MODEL.npz",
+        help=f"{what}, or a run's history (rnnviz train --history): its last step's model",
+    )
+    parser.add_argument(
+        "--step",
+        type=whole(0, MAX_STEP),
+        metavar="S",
+        help="with a history file: the model after step S, replayed exactly (without the "
+        "temperature fitted at the run's end)",
+    )
+
+
+def load_model(args: argparse.Namespace) -> Checkpoint:
+    """The checkpoint --model names, or its history's model at --step."""
+    if args.step is None:
+        return checkpoint.load(args.model)
+    from ..core.train import history_file  # only here: the other commands start faster
+
+    ckpt, history = history_file.load(args.model)
+    return history_file.model_at(ckpt, history, args.step)

@@ -18,16 +18,20 @@ from ..core.data.batching import EncodedSet
 from ..core.data.importers import ReadReport, read_stream, read_text, split_lines
 from ..core.errors import RnnvizError
 from ..core.insight.probe import probe
-from ..core.train import checkpoint
 from ..core.train.calibration import probabilities
 from ..core.train.scoring import logits_of
-from .options import add_calibration_argument, apply_calibration_argument
+from .options import (
+    add_calibration_argument,
+    add_model_arguments,
+    apply_calibration_argument,
+    load_model,
+)
 from .output import Output, add_output_arguments, printable
 from .sample import classifier_of
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", required=True, metavar="MODEL.npz", help="a saved checkpoint")
+    add_model_arguments(parser)
     parser.add_argument(
         "--input",
         metavar="FILE",
@@ -46,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     out = Output.of(args)
     if args.text and args.input:
         raise RnnvizError("give a sentence or --input, not both")
-    ckpt = checkpoint.load(args.model)
+    ckpt = load_model(args)
     classifier_of(ckpt, args.model)
     apply_calibration_argument(args, ckpt.model)
     if args.text:

@@ -7,8 +7,8 @@ import numpy as np
 
 from ..core.errors import RnnvizError
 from ..core.generate import TEMPERATURE_RANGE, read_prefix, sample
-from ..core.train import checkpoint
 from .numbers import real, seed, whole
+from .options import add_model_arguments, load_model
 from .output import Output, add_output_arguments
 
 TOP = 10  # next tokens listed
@@ -17,7 +17,7 @@ MAX_TOKENS = 10_000
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", required=True, metavar="MODEL.npz", help="a language model")
+    add_model_arguments(parser, "a language model")
     parser.add_argument("--prefix", default="", help="the text to continue (default: nothing)")
     parser.add_argument(
         "--temperature",
@@ -39,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     out = Output.of(args)
-    ckpt = checkpoint.load(args.model)
+    ckpt = load_model(args)
     model = language_model_of(ckpt, args.model)
     level = ckpt.config.level
     prefix = read_prefix(model, ckpt.vocab, args.prefix, level, args.temperature)

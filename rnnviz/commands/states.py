@@ -11,9 +11,8 @@ import numpy as np
 
 from ..core.errors import RnnvizError
 from ..core.insight import state_space
-from ..core.train import checkpoint
 from ..core.train.experiment import Experiment
-from .options import add_data_arguments, load_data
+from .options import add_data_arguments, add_model_arguments, load_data, load_model
 from .output import Output, add_output_arguments, checked_output_path, note_unknown
 
 SHOWN_POINTS = 5  # fixed points listed (the slowest), with their top eigenvalues
@@ -21,7 +20,7 @@ SHOWN_EIGENVALUES = 3
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", required=True, metavar="MODEL.npz", help="a saved checkpoint")
+    add_model_arguments(parser)
     add_data_arguments(parser, held_out=False)
     parser.add_argument(
         "--untrained",
@@ -52,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     if args.text is not None and not args.plot:
         raise RnnvizError("--text draws a sentence's path in the picture: give --plot OUT.png too")
     checked_output_path(args.plot, "picture")
-    ckpt = checkpoint.load(args.model)
+    ckpt = load_model(args)
     data = load_data(args, out)
     if not ckpt.model.is_language_model and set(data.classes) - set(ckpt.classes):
         raise RnnvizError(

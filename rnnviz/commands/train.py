@@ -19,14 +19,16 @@ from tqdm import tqdm
 from ..core.data.corpus import unigram_perplexity
 from ..core.errors import ConfigError, RnnvizError
 from ..core.files import WriteError, refuse_overlaps, writing
-from ..core.train import checkpoint
+from ..core.train import checkpoint, history_file
 from ..core.train.config import BY_FIELD, TrainConfig
 from ..core.train.experiment import Experiment
+from ..core.train.history import DEFAULT_BUDGET_MB, History
 from ..core.train.recorder import Measures
 from ..core.train.records import Evaluation, StepRecord
 from ..core.train.trainer import Trainer
 from ..core.words import class_summary, plural
 from . import interrupts
+from .numbers import real
 from .options import (
     add_data_arguments,
     add_hyperparameter_arguments,
@@ -47,6 +49,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="continue from a checkpoint (its vocabulary, weights and settings)",
     )
     parser.add_argument("--metrics", metavar="OUT.csv", help="write one row per step here")
+    parser.add_argument(
+        "--history",
+        metavar="RUN.npz",
+        help="write the run's history here: the model at the end, and any step since the start "
+        "(or since --resume) replayable exactly (--step of predict, explain, units, ...; "
+        "File > Open history in the window); a history given to --resume goes on",
+    )
+    parser.add_argument(
+        "--history-mb",
+        type=real(1.0, 2.0**20),
+        default=DEFAULT_BUDGET_MB,
+        metavar="MB",
+        help=f"the memory the history's copies may take (default {DEFAULT_BUDGET_MB}); past it, "
+        "older copies thin out and a far step takes longer to replay",
+    )
     add_output_arguments(
         parser, "stdout is JSON Lines: an object per epoch, then the summary (human lines: stderr)"
     )
@@ -225,12 +242,15 @@ def run(args: argparse.Namespace) -> int:
     out = Output.of(args)
     save_path = checked_output_path(args.save, "model")
     metrics_path = checked_output_path(args.metrics, "metrics")
-    refuse_overlaps([("--save", save_path), ("--metrics", metrics_path)], data_paths(args))
-    if args.resume:  # --save may name it: the run goes on from it and replaces it
+    history_path = checked_output_path(args.history, "history")
+    named = [("--save", save_path), ("--metrics", metrics_path), ("--history", history_path)]
+    refuse_overlaps(named, data_paths(args))
+    if args.resume:  # --save and --history may name it: the run goes on from it, replaces it
         refuse_overlaps([("--metrics", metrics_path)], [("--resume", args.resume)])
     data = load_data(args, out)
     experiment, sized = _make_experiment(args, data)
     trainer = experiment.trainer
+    history = _recorded(args, trainer) if history_path else None
     cfg = trainer.config
     validation = experiment.evaluation_sets.get("validation")
     classes = (  # a language model reads the sentences only: their classes mean nothing to it
@@ -268,7 +288,7 @@ def run(args: argparse.Namespace) -> int:
     trainer.on("epoch_end", lambda _: log.on_epoch_end(trainer))
     if metrics_path:
         trainer.on("step", rows.append)
-    outputs = Outputs(save_path, metrics_path, rows, out)
+    outputs = Outputs(save_path, metrics_path, rows, out, (history_path, history))
     started = time.perf_counter()
     with interrupts.Deferred() as stop:  # a signal: the step under way ends, then we save
         try:
@@ -356,14 +376,27 @@ class Outputs:
     """What `rnnviz train` writes at its end: the model (--save) first, then the metrics; a
     failure of either is reported and never keeps the other from being written."""
 
-    def __init__(self, save: Path | None, metrics: Path | None, rows: list, out: Output):
+    def __init__(
+        self,
+        save: Path | None,
+        metrics: Path | None,
+        rows: list,
+        out: Output,
+        history: tuple[Path | None, History | None] = (None, None),
+    ):
         self.save, self.metrics, self.rows, self.out = save, metrics, rows, out
+        self.history_path, self.history = history
 
     def write(self, experiment: Experiment) -> list[str]:
-        """Write both; returns what failed, one message each."""
+        """Write them all; returns what failed, one message each."""
         problems = []
         if self.save:
             problems += filter(None, [save_model(self.save, experiment, self.out)])
+        if self.history_path and self.history:
+            try:
+                self.out.say(write_history(self.history_path, experiment, self.history))
+            except WriteError as error:
+                problems.append(str(error))
         if self.metrics:
             try:
                 write_metrics(self.metrics, self.rows)
@@ -417,6 +450,29 @@ def save_model(path: Path, experiment: Experiment, out: Output) -> str | None:
         Path(rescue).unlink(missing_ok=True)
         return f"{failure}; the rescue copy failed too ({rescue_failure}): the model is lost"
     return f"{failure}; the trained model was saved to {rescue} instead"
+
+
+def _recorded(args: argparse.Namespace, trainer: Trainer) -> History:
+    """The history --history writes: --resume's own when it is one, gone on; else a new one."""
+    if args.resume and history_file.is_history(args.resume):
+        history = history_file.load(args.resume)[1]
+        history.attach(trainer, go_on=True)
+        return history
+    history = History(budget_bytes=int(args.history_mb * 2**20))
+    history.blas_threads = history_file.blas_threads()
+    history.attach(trainer)
+    return history
+
+
+def write_history(path: Path, experiment: Experiment, history: History) -> str:
+    """Write the history file; the line that says what it holds."""
+    written = history_file.save(path, checkpoint.from_experiment(experiment), history)
+    size = written.stat().st_size / 2**20
+    return (
+        f"history: {written} (steps {history.first_step:,} to {history.last_step:,}, "
+        f"{plural(len(history.states | {history.last_step: None}), 'copy', 'copies')}, "
+        f"{size:,.1f} MB)"
+    )
 
 
 def _make_experiment(args: argparse.Namespace, data) -> tuple[Experiment, str]:

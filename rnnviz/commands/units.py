@@ -14,10 +14,9 @@ from ..core.errors import RnnvizError
 from ..core.generate import read_prefix
 from ..core.insight import units
 from ..core.insight.probe import probe
-from ..core.train import checkpoint
 from ..core.words import plural
 from .numbers import whole
-from .options import add_data_arguments, load_data
+from .options import add_data_arguments, add_model_arguments, load_data, load_model
 from .output import Output, add_output_arguments, note_unknown
 
 MAX_UNIT = 1_000_000  # the model's own size is checked once it is loaded
@@ -25,7 +24,7 @@ MAX_TOP = 100_000  # positions listed per side
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", required=True, metavar="MODEL.npz", help="a saved checkpoint")
+    add_model_arguments(parser)
     add_data_arguments(parser, required=False, held_out=False)
     parser.add_argument(
         "--unit",
@@ -53,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     out = Output.of(args)
     if not args.unit and not args.text:
         raise RnnvizError("give --unit U (and --data), or --text and --words A:B")
-    ckpt = checkpoint.load(args.model)
+    ckpt = load_model(args)
     H = ckpt.model.hidden_size
     bad = [u for u in args.unit if not 0 <= u < H]
     if bad:

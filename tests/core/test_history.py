@@ -106,7 +106,25 @@ def test_the_budget_holds_and_the_pinned_copies_stay():
         main.trainer.step()
         assert history.nbytes <= 4 * one_copy + one_copy // 2  # (+ the epoch plan's indices)
     assert 0 in history.states and history.states[0].pinned
-    assert history.spacing >= 100
+    assert history.per_level == 1  # thinned as far as age levels go
+
+
+def test_copies_are_denser_near_the_present():
+    """Over the budget, a step d back is fewer than 2 (spacing + d / per_level) steps after a
+    copy: scrubs near the present replay a few steps, far back ones more."""
+    main = Experiment.build(TrainConfig(cell="gru", hidden_size=8), load(["tiny"]))
+    one_copy = sum(p.nbytes for p in main.model.params.values()) * 3
+    history = History(budget_bytes=14 * one_copy)
+    history.attach(main.trainer)
+    for _ in range(3000):
+        main.trainer.step()
+    assert 1 < history.per_level < 1024 and history.nbytes <= 15 * one_copy
+    now, kept = history.last_step, sorted(history.states)
+    for step in range(now + 1):
+        replay = step - max(s for s in kept if s <= step)
+        assert replay < 2 * (history.spacing + (now - step) / history.per_level), step
+    gaps = np.diff(kept)
+    assert gaps[-1] < gaps[0]  # the newest copies are closer together than the oldest
 
 
 def test_steps_outside_the_history_are_refused():

@@ -29,6 +29,7 @@ VERSION = 3  # 3: every cell's weights named as PyTorch's (the vanilla cell's W_
 # renamed W_ih, b_ih); 2 records the cell by registry name and the task; 1 and 2 still load
 LEGACY_PARAM_NAMES = {"W_xh": "W_ih", "b_h": "b_ih"}  # the vanilla cell's, up to version 2
 MAX_META_BYTES = 64 << 20
+HISTORY_PREFIX = "history/"  # a history file's members beyond the checkpoint's (history_file.py)
 
 
 @dataclass
@@ -42,8 +43,14 @@ class Checkpoint:
     optimizer_state: dict[str, np.ndarray]
 
 
-def save(path: str | Path, ckpt: Checkpoint) -> Path:
-    """Write (files.writing: whole or not at all); returns the path written."""
+def save(
+    path: str | Path,
+    ckpt: Checkpoint,
+    history: tuple[dict, dict[str, np.ndarray]] | None = None,
+) -> Path:
+    """Write (files.writing: whole or not at all); returns the path written. `history`: a run's
+    history (history_file.py) written beside the checkpoint, its record under meta's "history"
+    and its arrays under history/."""
     path = Path(path)
     meta = {
         "format": FORMAT,
@@ -57,6 +64,9 @@ def save(path: str | Path, ckpt: Checkpoint) -> Path:
     }
     arrays = {f"param/{n}": p for n, p in ckpt.model.params.items()}
     arrays.update({f"optim/{k}": v for k, v in ckpt.optimizer_state.items()})
+    if history is not None:
+        meta["history"], history_arrays = history
+        arrays.update({f"{HISTORY_PREFIX}{k}": v for k, v in history_arrays.items()})
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
     with writing(path) as out:
         # numpy's stubs type savez's **kwds as its allow_pickle flag; they are arrays
@@ -95,6 +105,8 @@ def load(path: str | Path) -> Checkpoint:
         slots = OPTIMIZERS[config.optimizer].slots
         optim_names = {"optim/steps"} | {f"optim/{n}/{s}" for n in specs for s in slots}
         unexpected = set(members) - {"meta"} - {f"param/{n}" for n in specs} - optim_names
+        if meta["history"]:  # read and checked by history_file.load
+            unexpected = {m for m in unexpected if not m.startswith(HISTORY_PREFIX)}
         if unexpected:
             raise npz.refuse(f"unexpected member {members[min(unexpected)]!r}: refused")
         params = {
@@ -106,7 +118,7 @@ def load(path: str | Path) -> Checkpoint:
         for name in sorted(optim_names & set(members)):
             key = name.removeprefix("optim/")
             if key == "steps":
-                optimizer_state[key] = npz.read(members[name], _a_count)
+                optimizer_state[key] = npz.read(members[name], a_count)
             else:
                 shape = specs[key.split("/")[0]][0]
                 optimizer_state[key] = npz.read(members[name], _exactly(shape, dtype))
@@ -163,14 +175,14 @@ def _exactly(shape: tuple[int, ...], dtype: np.dtype):
     return check
 
 
-def _a_count(shape, dtype) -> str | None:
+def a_count(shape, dtype) -> str | None:
     if shape != () or dtype.kind not in "iu":
         return f"expected a single integer, found shape {shape} of {dtype}"
     return None
 
 
-def _metadata(npz: NpzReader) -> dict:
-    """The JSON record, every field checked and turned into the objects it describes."""
+def read_meta(npz: NpzReader) -> dict:
+    """The JSON record as stored, once its format and version are known to be readable."""
     if "meta" not in npz.names():
         raise npz.refuse("not an rnnviz checkpoint (no metadata record)")
 
@@ -192,6 +204,13 @@ def _metadata(npz: NpzReader) -> dict:
         raise npz.refuse(
             f"format version {version}; this rnnviz reads up to {VERSION}: upgrade rnnviz"
         )
+    return meta
+
+
+def _metadata(npz: NpzReader) -> dict:
+    """The JSON record, every field checked and turned into the objects it describes."""
+    meta = read_meta(npz)
+    version = meta["version"]
     cell = meta.get("cell")
     cell = LEGACY_CELL_NAMES.get(cell, cell) if isinstance(cell, str) else cell
     task = meta.get("task", "classify")
@@ -230,6 +249,7 @@ def _metadata(npz: NpzReader) -> dict:
         "classes": tuple(classes),
         "config": config,
         "summary": _summary(npz, meta.get("summary", {})),
+        "history": "history" in meta,
     }
 
 

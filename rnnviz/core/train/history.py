@@ -10,12 +10,16 @@ Why copies and replay, not deltas: with Adam (or momentum, Adagrad) every weight
 had a gradient moves at every step, its moments decaying but never reaching zero, so one step's
 delta is as large as the weights; a copy costs (1 + the optimizer's slots) x the weights.
 
-Spacing: a copy every `spacing` steps (SPACING at first, a multiple of it always); when the
-copies outgrow the budget the spacing doubles and the copies off it are dropped, so n steps cost
-O(log n) copies. The first copy and those after a halt or a Restore best are kept whatever the
-budget (a replay never runs through a step whose weights came from outside it). Epoch ends are
-replayed by counting only: their evaluations change no weight, and the learning-rate factor a
-plateau schedule sets there is recorded and put back.
+Retention by age: a copy every `spacing` steps (SPACING at first); while they fit the budget
+all stay. Over it, copies thin by age: the newest `per_level` are `spacing` apart, the next
+`per_level` twice that, then four times, ... (a copy at age a is kept when its step is a multiple
+of spacing x 2^floor(log2(1 + a / (spacing x per_level))), which only grows with age, so a copy
+once dropped is never wanted again); per_level halves until they fit, then the spacing doubles.
+A step d back then replays fewer than 2 (spacing + d / per_level) steps: near the present
+scrubs stay short, and n steps cost O(per_level x log n) copies. The first copy and those after a
+halt or a Restore best are kept whatever the budget (a replay never runs through a step whose
+weights came from outside it). Epoch ends are replayed by counting only: their evaluations change
+no weight, and the learning-rate factor a plateau schedule sets there is recorded and put back.
 """
 
 from dataclasses import dataclass, field
@@ -25,11 +29,13 @@ import numpy as np
 
 from ..data.batching import EncodedSet
 from ..errors import RnnvizError
+from ..nn.model import SequenceModel
 from .config import TrainConfig
 from .optim import make_optimizer
 from .trainer import Trainer
 
 SPACING = 25  # steps between copies before the budget thins them
+PER_LEVEL = 1024  # copies per age level before the budget thins them (all, in practice)
 DEFAULT_BUDGET_MB = 256
 
 
@@ -47,6 +53,7 @@ class TrainerState:
     position: int  # the next batch of the plan
     lr_scale: float
     pinned: bool  # kept whatever the budget
+    train_set: EncodedSet  # what the steps after it read (shared, not copied)
 
     @cached_property  # summed once: the budget check adds up every copy at every copy kept
     def nbytes(self) -> int:
@@ -69,18 +76,28 @@ class History:
 
     budget_bytes: int = DEFAULT_BUDGET_MB * 2**20
     spacing: int = SPACING
+    per_level: int = PER_LEVEL
     states: dict[int, TrainerState] = field(default_factory=dict)  # step -> copy
     events: list[Event] = field(default_factory=list)
     trainer: Trainer | None = None
+    model: SequenceModel | None = None  # of the run's cell and shape: replays copy it
+    blas_threads: int = 1  # the run's BLAS threads: a replay on as many repeats its sums
     _pin_next = False  # the step under way halted: its end is kept
     _lr_scale = 1.0
     _first = 0
 
-    def attach(self, trainer: Trainer) -> None:
-        """Record `trainer` from its state now on (a new trainer starts a new history)."""
+    def attach(self, trainer: Trainer, go_on: bool = False) -> None:
+        """Record `trainer` from its state now on: a new history, or with go_on this one's
+        continued (the trainer starts where it ends: a history opened from a file, trained on)."""
+        if go_on and trainer.step_count != self.last_step:
+            raise RnnvizError(
+                f"the history ends at step {self.last_step:,}, the model is at step "
+                f"{trainer.step_count:,}"
+            )
         self.detach()
-        self.trainer, self.states, self.events = trainer, {}, []
-        self._lr_scale, self._first = trainer.lr_scale, trainer.step_count
+        if not go_on:
+            self.states, self.events, self._first = {}, [], trainer.step_count
+        self.trainer, self.model, self._lr_scale = trainer, trainer.model, trainer.lr_scale
         self._keep(pinned=True)
         trainer.on("stepped", self._stepped)
         trainer.on("halt", self._halted)
@@ -88,7 +105,9 @@ class History:
         trainer.on("restored", self._restored)
 
     def detach(self) -> None:
+        """Stop recording; what is kept stays replayable (up to the step it was detached at)."""
         if self.trainer is not None:
+            self._keep(pinned=True)  # its last step: the history ends there
             for event, callback in (
                 ("stepped", self._stepped),
                 ("halt", self._halted),
@@ -113,7 +132,11 @@ class History:
 
     @property
     def last_step(self) -> int:
-        return self.trainer.step_count if self.trainer is not None else self.first_step
+        return (
+            self.trainer.step_count
+            if self.trainer is not None
+            else max(self.states, default=self._first)
+        )
 
     @property
     def nbytes(self) -> int:
@@ -139,38 +162,42 @@ class History:
 
     def _keep(self, pinned: bool) -> None:
         t = self.recorded
-        self.states[t.step_count] = TrainerState(
-            t.step_count,
-            t.epoch,
-            t.config,
-            {n: p.copy(order="K") for n, p in t.model.params.items()},
-            t.optimizer.state_arrays(),
-            dict(t.rng.bit_generator.state),
-            tuple(t._plan),
-            t._position,
-            t.lr_scale,
-            pinned or t.step_count in self.states and self.states[t.step_count].pinned,
-        )
+        kept = self.states.get(t.step_count)
+        self.states[t.step_count] = state_of(t, pinned or kept is not None and kept.pinned)
+        self._sweep()
         while self.nbytes > self.budget_bytes and self._thin():
             pass
 
     def _thin(self) -> bool:
-        """Double the spacing and drop the copies off it; False when nothing could go."""
-        self.spacing *= 2
-        dropped = [s for s, state in self.states.items() if not state.pinned and s % self.spacing]
-        for step in dropped:
-            del self.states[step]
-        return bool(dropped) or any(not state.pinned for state in self.states.values())
+        """Halve per_level (then double the spacing) and drop the copies no longer wanted;
+        False when nothing is left to drop."""
+        if self.per_level > 1:
+            self.per_level //= 2
+        else:
+            self.spacing *= 2
+        self._sweep()
+        return any(not state.pinned for state in self.states.values())
+
+    def _sweep(self) -> None:
+        """Drop the copies that aged out of their level."""
+        now = self.last_step
+        for step in [s for s, state in self.states.items() if not state.pinned]:
+            if not self.wanted(step, now):
+                del self.states[step]
+
+    def wanted(self, step: int, now: int) -> bool:
+        """Whether a copy of `step` stays when the run is at `now` (retention by age)."""
+        level = (1 + (now - step) // (self.spacing * self.per_level)).bit_length() - 1
+        return step % (self.spacing << level) == 0
 
     # ----------------------------------------------------------------- replay
     def weights_at(self, step: int) -> dict[str, np.ndarray]:
         """The run's weights after `step` (first_step..last_step), exactly: copied if kept,
         else replayed from the newest copy before it (a new dict of new arrays). Safe on another
         thread than the training one for any step before the trainer's."""
-        trainer = self.recorded
         self._check(step)
-        if step == trainer.step_count:
-            return {n: p.copy(order="K") for n, p in trainer.model.params.items()}
+        if self.trainer is not None and step == self.trainer.step_count:
+            return {n: p.copy(order="K") for n, p in self.trainer.model.params.items()}
         return self.trainer_at(step).model.params
 
     def trainer_at(self, step: int) -> Trainer:
@@ -178,7 +205,7 @@ class History:
         `step`, a step before the recorded trainer's: its epoch, and the step's result in .last
         when the replay ran it (None when `step` was copied)."""
         self._check(step)
-        if step >= self.recorded.step_count:
+        if self.trainer is not None and step >= self.trainer.step_count:
             raise RnnvizError(f"step {step:,} is the run's present, not its past")
         states, events = dict(self.states), list(self.events)  # the trainer may go on meanwhile
         start = max(s for s in states if s <= step)
@@ -201,14 +228,14 @@ class History:
             )
 
     def _replayer(self, state: TrainerState) -> Trainer:
-        """A trainer in `state`, on the recorded trainer's training set, without held-out sets
-        (its epoch ends only count)."""
-        source = self.recorded
-        model = source.model.copy()
+        """A trainer in `state`, on its training set, without held-out sets (its epoch ends
+        only count)."""
+        if self.model is None:
+            raise RnnvizError("the history has no model to replay")
+        model = self.model.copy()
         for name, value in state.params.items():
             np.copyto(model.params[name], value)
-        train_set: EncodedSet = source.train_set
-        replay = Trainer(state.config, model, train_set, {})
+        replay = Trainer(state.config, model, state.train_set, {})
         replay.optimizer = make_optimizer(state.config.optimizer)
         replay.optimizer.load_state_arrays(state.optimizer)
         replay.rng.bit_generator.state = state.rng
@@ -216,6 +243,23 @@ class History:
         replay._plan, replay._position = list(state.plan), state.position
         replay.lr_scale = state.lr_scale
         return replay
+
+
+def state_of(t: Trainer, pinned: bool) -> TrainerState:
+    """A copy of what the trainer's next steps depend on."""
+    return TrainerState(
+        t.step_count,
+        t.epoch,
+        t.config,
+        {n: p.copy(order="K") for n, p in t.model.params.items()},
+        t.optimizer.state_arrays(),
+        dict(t.rng.bit_generator.state),
+        tuple(t._plan),
+        t._position,
+        t.lr_scale,
+        pinned,
+        t.train_set,
+    )
 
 
 def _put_back(trainer: Trainer, event: Event) -> None:
