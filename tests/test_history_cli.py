@@ -28,7 +28,7 @@ def predicted(capsys, *argv) -> dict:
 
 def test_any_step_of_the_history_is_read_back(run, capsys):
     history = str(run / "run.npz")
-    _, kept = history_file.load(history)
+    kept = history_file.load(history).history
     last = kept.last_step
     assert kept.first_step == 0 and last > 0 and last % 6 == 0  # six epochs
     at_start = predicted(capsys, "--model", history, "--step", "0")
@@ -45,9 +45,12 @@ def test_a_resumed_history_goes_on(run, capsys):
     longer = str(run / "longer.npz")
     argv = ["train", "--data", "tiny", "--resume", str(run / "run.npz"), "--epochs", "8", "-q"]
     assert main([*argv, "--history", longer]) == 0
-    _, kept = history_file.load(longer)
-    last = history_file.load(str(run / "run.npz"))[1].last_step
+    saved = history_file.load(longer)
+    kept = saved.history
+    last = history_file.load(str(run / "run.npz")).history.last_step
     assert (kept.first_step, kept.last_step) == (0, last // 6 * 8)
+    assert saved.curves.steps.total == kept.last_step  # the curves go on too
+    assert len(saved.curves.epoch_marks) == 8
     for step in ("5", str(last)):
         before = predicted(capsys, "--model", str(run / "run.npz"), "--step", step)
         assert predicted(capsys, "--model", longer, "--step", step) == before

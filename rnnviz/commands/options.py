@@ -182,5 +182,5 @@ def load_model(args: argparse.Namespace) -> Checkpoint:
         return checkpoint.load(args.model)
     from ..core.train import history_file  # only here: the other commands start faster
 
-    ckpt, history = history_file.load(args.model)
-    return history_file.model_at(ckpt, history, args.step)
+    saved = history_file.load(args.model)
+    return history_file.model_at(saved.checkpoint, saved.history, args.step)

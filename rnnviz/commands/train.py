@@ -25,6 +25,7 @@ from ..core.train.experiment import Experiment
 from ..core.train.history import DEFAULT_BUDGET_MB, History
 from ..core.train.recorder import Measures
 from ..core.train.records import Evaluation, StepRecord
+from ..core.train.telemetry import Telemetry
 from ..core.train.trainer import Trainer
 from ..core.words import class_summary, plural
 from . import interrupts
@@ -250,7 +251,7 @@ def run(args: argparse.Namespace) -> int:
     data = load_data(args, out)
     experiment, sized = _make_experiment(args, data)
     trainer = experiment.trainer
-    history = _recorded(args, trainer) if history_path else None
+    recording = Recording(args, trainer) if history_path else None
     cfg = trainer.config
     validation = experiment.evaluation_sets.get("validation")
     classes = (  # a language model reads the sentences only: their classes mean nothing to it
@@ -288,7 +289,7 @@ def run(args: argparse.Namespace) -> int:
     trainer.on("epoch_end", lambda _: log.on_epoch_end(trainer))
     if metrics_path:
         trainer.on("step", rows.append)
-    outputs = Outputs(save_path, metrics_path, rows, out, (history_path, history))
+    outputs = Outputs(save_path, metrics_path, rows, out, (history_path, recording))
     started = time.perf_counter()
     with interrupts.Deferred() as stop:  # a signal: the step under way ends, then we save
         try:
@@ -372,6 +373,37 @@ def _finish(experiment: Experiment, report, started: float, outputs: "Outputs") 
     return 1 if trainer.halt else 0
 
 
+class Recording:
+    """What --history writes: the run's history and its curves over training, --resume's own
+    gone on when it is a history, else new ones."""
+
+    def __init__(self, args: argparse.Namespace, trainer: Trainer):
+        self.telemetry = Telemetry()
+        if args.resume and history_file.is_history(args.resume):
+            saved = history_file.load(args.resume)
+            self.history = saved.history
+            self.history.attach(trainer, go_on=True)
+            if saved.curves is not None:
+                self.telemetry.restore(saved.curves)
+        else:
+            self.history = History(budget_bytes=int(args.history_mb * 2**20))
+            self.history.blas_threads = history_file.blas_threads()
+            self.history.attach(trainer)
+        self.telemetry.follow(trainer)
+
+
+def write_history(path: Path, experiment: Experiment, recording: Recording) -> str:
+    """Write the history file; the line that says what it holds."""
+    history, curves = recording.history, recording.telemetry.curves()
+    written = history_file.save(path, checkpoint.from_experiment(experiment), history, curves)
+    size = written.stat().st_size / 2**20
+    return (
+        f"history: {written} (steps {history.first_step:,} to {history.last_step:,}, "
+        f"{plural(len(history.states | {history.last_step: None}), 'copy', 'copies')}, "
+        f"{size:,.1f} MB)"
+    )
+
+
 class Outputs:
     """What `rnnviz train` writes at its end: the model (--save) first, then the metrics; a
     failure of either is reported and never keeps the other from being written."""
@@ -382,19 +414,19 @@ class Outputs:
         metrics: Path | None,
         rows: list,
         out: Output,
-        history: tuple[Path | None, History | None] = (None, None),
+        history: tuple[Path | None, Recording | None] = (None, None),
     ):
         self.save, self.metrics, self.rows, self.out = save, metrics, rows, out
-        self.history_path, self.history = history
+        self.history_path, self.recording = history
 
     def write(self, experiment: Experiment) -> list[str]:
         """Write them all; returns what failed, one message each."""
         problems = []
         if self.save:
             problems += filter(None, [save_model(self.save, experiment, self.out)])
-        if self.history_path and self.history:
+        if self.history_path and self.recording:
             try:
-                self.out.say(write_history(self.history_path, experiment, self.history))
+                self.out.say(write_history(self.history_path, experiment, self.recording))
             except WriteError as error:
                 problems.append(str(error))
         if self.metrics:
@@ -450,29 +482,6 @@ def save_model(path: Path, experiment: Experiment, out: Output) -> str | None:
         Path(rescue).unlink(missing_ok=True)
         return f"{failure}; the rescue copy failed too ({rescue_failure}): the model is lost"
     return f"{failure}; the trained model was saved to {rescue} instead"
-
-
-def _recorded(args: argparse.Namespace, trainer: Trainer) -> History:
-    """The history --history writes: --resume's own when it is one, gone on; else a new one."""
-    if args.resume and history_file.is_history(args.resume):
-        history = history_file.load(args.resume)[1]
-        history.attach(trainer, go_on=True)
-        return history
-    history = History(budget_bytes=int(args.history_mb * 2**20))
-    history.blas_threads = history_file.blas_threads()
-    history.attach(trainer)
-    return history
-
-
-def write_history(path: Path, experiment: Experiment, history: History) -> str:
-    """Write the history file; the line that says what it holds."""
-    written = history_file.save(path, checkpoint.from_experiment(experiment), history)
-    size = written.stat().st_size / 2**20
-    return (
-        f"history: {written} (steps {history.first_step:,} to {history.last_step:,}, "
-        f"{plural(len(history.states | {history.last_step: None}), 'copy', 'copies')}, "
-        f"{size:,.1f} MB)"
-    )
 
 
 def _make_experiment(args: argparse.Namespace, data) -> tuple[Experiment, str]:

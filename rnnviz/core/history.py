@@ -83,6 +83,44 @@ class DecimatingHistory:
             self.width,
         )
 
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The filled buckets (copies): x, count (n,) and sum, min, max (n, M)."""
+        n = self.size
+        return {
+            "x": self._x[:n].copy(),
+            "count": self._count[:n].copy(),
+            "sum": self._sum[:n].copy(),
+            "min": self._min[:n].copy(),
+            "max": self._max[:n].copy(),
+        }
+
+    @classmethod
+    def from_arrays(
+        cls, names: tuple[str, ...], capacity: int, width: int, arrays: dict[str, np.ndarray]
+    ) -> "DecimatingHistory":
+        """The history whose filled buckets are `arrays` (as arrays() gives them), `width` steps
+        each; ValueError naming what does not fit."""
+        history = cls(names, capacity)
+        x, count = arrays["x"], arrays["count"]
+        n, M = len(x), len(names)
+        if n > capacity:
+            raise ValueError(f"{n} buckets, more than the {capacity} kept")
+        if count.shape != (n,) or any(arrays[k].shape != (n, M) for k in ("sum", "min", "max")):
+            raise ValueError(f"buckets of inconsistent shapes for {M} metrics")
+        if n and (count.min() < 1 or count.max() > width or np.any(np.diff(x) < 0)):
+            raise ValueError("bucket counts or steps out of order")
+        history._x[:n], history._count[:n] = x, count
+        history._sum[:n], history._min[:n], history._max[:n] = (
+            arrays["sum"],
+            arrays["min"],
+            arrays["max"],
+        )
+        history.width, history.size, history.total = width, n, int(count.sum())
+        return history
+
+    def copy(self) -> "DecimatingHistory":
+        return self.from_arrays(self.names, self.capacity, self.width, self.arrays())
+
     def nbytes(self) -> int:
         arrays = (self._x, self._count, self._sum, self._min, self._max)
         return sum(a.nbytes for a in arrays)

@@ -31,12 +31,23 @@ COMMANDS = (
     ),
     Command("load", "Load model…", "Load a model: continue from a saved .npz checkpoint", "Ctrl+O"),
     Command(
+        "save_history",
+        "Save history…",
+        "Save the model with every step since the run began, to look back at or go on from "
+        "(rnnviz predict --step reads it too)",
+    ),
+    Command(
+        "open_history",
+        "Open history…",
+        "Open a saved history (rnnviz train --history): scrub every step of it, or train on",
+    ),
+    Command(
         "best",
         "Restore best weights",
         "Put back the weights of the best validation epoch so far and fit the temperature on "
         "validation (early stopping does this by itself)",
     ),
-    Command("history", "Export training history (CSV)…", "One row per plotted point"),
+    Command("history", "Export curves (CSV)…", "The training curves: one row per plotted point"),
     Command(
         "report",
         "Export report…",

@@ -26,7 +26,7 @@ from ..core.train.records import RunState
 from ..core.train.runner import TrainingRunner
 from ..core.train.telemetry import Telemetry, TelemetryView
 from ..core.words import class_summary
-from . import colour_scheme, messages, model_files
+from . import colour_scheme, history_files, messages, model_files
 from .actions import make_actions
 from .collector import GuiThreadCollector
 from .controls_panel import OPEN_DATASET, SPEEDS, ControlsPanel
@@ -139,6 +139,8 @@ class MainWindow(QMainWindow):
             "open": lambda: self.choose_dataset(OPEN_DATASET),
             "save": self.save_model,
             "load": self.load_model,
+            "save_history": lambda: history_files.save_history(self),
+            "open_history": lambda: history_files.open_history(self),
             "best": self.keep_best,
             "history": self.export_history,
             "report": self.export_report,
@@ -301,10 +303,13 @@ class MainWindow(QMainWindow):
         """Reset, after asking whether to save a model that has trained since its last save."""
         self.unsaved.confirm("Reset", self.reset)
 
-    def reset(self, source: DataSource | None = None, make_experiment=None, after=None) -> None:
+    def reset(
+        self, source: DataSource | None = None, make_experiment=None, after=None, opened=None
+    ) -> None:
         """A new experiment (on a new data source, if given) from the settings shown, built on the
         training thread; make_experiment(progress) replaces the default builder (a resumed
-        checkpoint); after(overview) is called once the new experiment is shown."""
+        checkpoint; `opened`: the history file it goes on from); after(overview) is called once the
+        new experiment is shown."""
         source = source or self.source
         try:
             config = self.controls.config(self.config)
@@ -342,7 +347,7 @@ class MainWindow(QMainWindow):
                 after(overview)
 
         cancelled = lambda message: self.statusBar().showMessage(message, 5000)  # noqa: E731
-        rebuild(self, self.runner, self.replies, source, make, shown, cancelled)
+        rebuild(self, self.runner, self.replies, source, make, shown, cancelled, opened)
 
     def show_horizon(self, distances: Sequence[int] = DISTANCES) -> HorizonDialog:
         """Runs → Memory horizon: the cells on screen (the window's and the runs beside it) on the

@@ -16,7 +16,19 @@ from .messages import Icon, message_box
 
 SCHEME_TITLES = {"system": "As the system", "light": "Light", "dark": "Dark"}
 MENUS = {
-    "&File": ("open", "save", "load", None, "history", "report", None, "quit"),
+    "&File": (
+        "open",
+        "save",
+        "load",
+        None,
+        "save_history",
+        "open_history",
+        None,
+        "history",
+        "report",
+        None,
+        "quit",
+    ),
     "&Training": ("train", "step", "reset", "best"),
 }
 

@@ -4,13 +4,12 @@ folder may be a new one), lets the training thread do the work, and says how it 
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog
-
 from ..core.errors import RnnvizError
 from ..core.train import checkpoint
 from ..core.train.experiment import Experiment, Overview
 from ..core.words import listed, plural
 from . import messages, report
+from .file_choice import file_to_read, file_to_write
 from .folder_dialog import choose_folder
 
 MODEL_FILTER = "rnnviz model (*.npz);;All files (*)"
@@ -18,12 +17,9 @@ MODEL_FILTER = "rnnviz model (*.npz);;All files (*)"
 
 def save_model(window, path: str | None = None, then=None) -> None:
     """Let the training thread write the checkpoint; then() once it is written."""
-    if not path:
-        start = str(Path(window.stored.last_dir()) / "model.npz")
-        path, _ = QFileDialog.getSaveFileName(window, "Save model", start, MODEL_FILTER)
-    if not path:
+    path = file_to_write(window, "Save model", "model.npz", MODEL_FILTER, path)
+    if path is None:
         return
-    window.stored.remember_dir(path)
 
     def saved(result, error: BaseException | None) -> None:
         if error is not None:
@@ -40,23 +36,15 @@ def save_model(window, path: str | None = None, then=None) -> None:
 
 def load_model(window, path: str | None = None) -> bool:
     """Read a checkpoint (refused with the reason if it is bad) and continue from it."""
-    if not path:
-        start = window.stored.last_dir()
-        path, _ = QFileDialog.getOpenFileName(window, "Load model", start, MODEL_FILTER)
-    if not path:
+    path = file_to_read(window, "Load model", MODEL_FILTER, path)
+    if path is None:
         return False
-    window.stored.remember_dir(path)
     try:
         ckpt = checkpoint.load(path)
-        if ckpt.classes != window.overview.classes:
-            raise RnnvizError(
-                f"the model predicts {_classes(ckpt.classes)}, the open dataset has "
-                f"{_classes(window.overview.classes)}: open a matching dataset first"
-            )
+        matching_classes(ckpt, window.overview)
     except RnnvizError as error:
         messages.show_error(window, "Cannot load model", str(error))
         return False
-    source = window.source
 
     def loaded(overview: Overview) -> None:
         window.statusBar().showMessage(
@@ -66,17 +54,36 @@ def load_model(window, path: str | None = None) -> bool:
             15000,
         )
 
-    def load() -> None:
+    go_on_from(window, ckpt, "Loading a model", loaded)
+    return True
+
+
+def go_on_from(window, ckpt: checkpoint.Checkpoint, what: str, after, opened=None) -> None:
+    """Once the unsaved model is saved or given up (the user is asked), a new experiment from
+    `ckpt` on the open dataset (going on with the history file `opened`, if given); then
+    after(overview)."""
+    source = window.source
+
+    def go_on() -> None:
         window.controls.show_config(ckpt.config)
         window.reset(
             make_experiment=lambda progress: Experiment.resume(
                 ckpt, source.load(progress), progress=progress
             ),
-            after=loaded,
+            after=after,
+            opened=opened,
         )
 
-    window.unsaved.confirm("Loading a model", load)
-    return True
+    window.unsaved.confirm(what, go_on)
+
+
+def matching_classes(ckpt: checkpoint.Checkpoint, overview: Overview) -> None:
+    """RnnvizError unless the model predicts the open dataset's classes."""
+    if ckpt.classes != overview.classes:
+        raise RnnvizError(
+            f"the model predicts {_classes(ckpt.classes)}, the open dataset has "
+            f"{_classes(overview.classes)}: open a matching dataset first"
+        )
 
 
 def keep_best(window) -> None:
@@ -124,12 +131,9 @@ def export_report(window, folder: str | None = None) -> None:
 
 def export_history(window, path: str | None = None) -> None:
     """The training history (one row per plotted point) as CSV."""
-    if not path:
-        start = str(Path(window.stored.last_dir()) / "history.csv")
-        path, _ = QFileDialog.getSaveFileName(window, "Export history", start, "CSV (*.csv)")
-    if not path:
+    path = file_to_write(window, "Export curves", "curves.csv", "CSV (*.csv)", path)
+    if path is None:
         return
-    window.stored.remember_dir(path)
     try:
         rows = report.write_history(Path(path), window.view)
     except RnnvizError as error:  # files.WriteError: names the file and why

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 from ..core.data.datasets import DataSource
 from ..core.data.progress import LoadCancelledError, Progress
 from ..core.train.experiment import Experiment, Overview
+from ..core.train.history_file import Saved
 from ..core.train.runner import TrainingRunner
 from . import messages
 from .replies import Replies
@@ -28,9 +29,11 @@ def rebuild(
     make: MakeExperiment,
     shown: Callable[[Overview], None],
     on_cancel: Callable[[str], None],
+    opened: Saved | None = None,
 ) -> None:
-    """Post make(progress) to the runner; shown(overview) once the new experiment is there (an
-    error is shown in a box, a cancel passed to on_cancel with its message)."""
+    """Post make(progress) to the runner (with the history file it goes on from, if any);
+    shown(overview) once the new experiment is there (an error is shown in a box, a cancel passed
+    to on_cancel with its message)."""
     cancel = threading.Event()
     dialog = QProgressDialog(f"Loading {', '.join(source.sources)}…", "Cancel", 0, 100, parent)
     dialog.setWindowTitle("Building the model")
@@ -56,7 +59,7 @@ def rebuild(
         elif overview is not None:
             shown(overview)
 
-    runner.reset(lambda: make(progress), on_done=replies.to(done))
+    runner.reset(lambda: make(progress), on_done=replies.to(done), opened=opened)
 
 
 def _show(dialog: QProgressDialog, state: dict, stage: str, share: float) -> None:

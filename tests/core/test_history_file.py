@@ -12,8 +12,10 @@ from rnnviz.core.data.datasets import load
 from rnnviz.core.errors import CheckpointError
 from rnnviz.core.nn.registry import ALL_CELLS
 from rnnviz.core.train import checkpoint, history_file
+from rnnviz.core.train.config import TrainConfig
 from rnnviz.core.train.experiment import Experiment
 from rnnviz.core.train.history import History
+from rnnviz.core.train.telemetry import Telemetry
 
 from .test_history import STEPS, run_with_history, same_bits
 
@@ -23,7 +25,8 @@ from .test_history import STEPS, run_with_history, same_bits
 def test_a_saved_history_replays_every_step_to_the_runs_bits(tmp_path, cell, task):
     main, history, seen = run_with_history(cell, task, budget_bytes=6 * 2**10)
     path = history_file.save(tmp_path / "run.npz", checkpoint.from_experiment(main), history)
-    ckpt, loaded = history_file.load(path)
+    ckpt, loaded, curves = history_file.load(path)
+    assert curves is None  # none given
     assert (loaded.first_step, loaded.last_step) == (0, STEPS)
     assert loaded.trainer is None and len(loaded.states) < 12  # long replays: the small budget
     for step in range(STEPS + 1):
@@ -123,14 +126,14 @@ def test_a_checkpoint_refuses_history_members_it_does_not_declare(tmp_path):
 
 def test_an_opened_history_trained_on_goes_on(tmp_path):
     main, path = _saved(tmp_path)
-    ckpt, history = history_file.load(path)
+    ckpt, history, _ = history_file.load(path)
     resumed = Experiment.resume(ckpt, load(["tiny"]))
     history.attach(resumed.trainer, go_on=True)
     seen = {}
     for _ in range(40):
         resumed.trainer.step()
         seen[resumed.trainer.step_count] = {n: p.copy() for n, p in resumed.model.params.items()}
-    past = history_file.load(path)[1]
+    past = history_file.load(path).history
     for step in (10, 77, STEPS):
         assert same_bits(history.weights_at(step), past.weights_at(step)), step
     for step in (STEPS + 1, STEPS + 26, STEPS + 39):
@@ -139,7 +142,33 @@ def test_an_opened_history_trained_on_goes_on(tmp_path):
 
 def test_a_history_ending_elsewhere_cannot_go_on(tmp_path):
     main, path = _saved(tmp_path)
-    _, history = history_file.load(path)
+    history = history_file.load(path).history
     fresh = Experiment.build(main.config, load(["tiny"]))
     with pytest.raises(Exception, match=f"ends at step {STEPS}, the model is at step 0"):
         History.attach(history, fresh.trainer, go_on=True)
+
+
+def test_the_curves_over_training_come_back_and_a_tampered_one_is_refused(tmp_path):
+    config = TrainConfig(cell="gru", hidden_size=8, epochs=8, batch_size=4)
+    main = Experiment.build(config, load(["tiny"]))
+    telemetry, history = Telemetry(capacity=16), History()
+    telemetry.follow(main.trainer)
+    history.attach(main.trainer)
+    main.train()
+    path = tmp_path / "run.npz"
+    history_file.save(path, checkpoint.from_experiment(main), history, telemetry.curves())
+    curves = history_file.load(path).curves
+    before, after = telemetry.read(), Telemetry(capacity=16)
+    after.restore(curves)
+    view = after.read()
+    assert view.steps.width == before.steps.width > 1  # decimated as the window's are
+    for name, values in before.steps.mean.items():
+        np.testing.assert_array_equal(view.steps.mean[name], values)
+        np.testing.assert_array_equal(view.steps.high[name], before.steps.high[name])
+    assert view.epoch_marks == before.epoch_marks and len(view.epoch_marks) == main.trainer.epoch
+    assert view.evaluations.keys() == before.evaluations.keys() and view.evaluations
+    _rewritten(
+        path, lambda meta, arrays: arrays.update({"history/curves/steps/count": np.ones(3, int)})
+    )
+    with pytest.raises(CheckpointError, match="history: curves: steps: buckets of inconsistent"):
+        history_file.load(path)

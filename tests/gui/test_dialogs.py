@@ -25,7 +25,7 @@ def test_the_question_pauses_training_and_the_file_saved_is_what_it_said(
     """The question said 3,448 steps while training went on; the file saved had 3,736."""
     path = tmp_path / "kept.npz"
     monkeypatch.setattr(
-        "rnnviz.gui.model_files.QFileDialog.getSaveFileName", lambda *a, **k: (str(path), "")
+        "rnnviz.gui.file_choice.QFileDialog.getSaveFileName", lambda *a, **k: (str(path), "")
     )
     asked = []
 
@@ -81,8 +81,8 @@ def test_file_dialogs_start_in_the_folder_used_last_else_the_working_folder(
         starts.append(start)
         return "", ""  # cancelled
 
-    monkeypatch.setattr("rnnviz.gui.model_files.QFileDialog.getSaveFileName", save_dialog)
-    monkeypatch.setattr("rnnviz.gui.model_files.QFileDialog.getOpenFileName", open_dialog)
+    monkeypatch.setattr("rnnviz.gui.file_choice.QFileDialog.getSaveFileName", save_dialog)
+    monkeypatch.setattr("rnnviz.gui.file_choice.QFileDialog.getOpenFileName", open_dialog)
     monkeypatch.setattr(
         "rnnviz.gui.model_files.choose_folder", lambda p, t, start: starts.append(start) or ""
     )

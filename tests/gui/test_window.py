@@ -115,7 +115,7 @@ def test_save_then_load_a_model(qtbot, window, tmp_path, monkeypatch):
     window.runner.call(lambda run: [run.trainer.step() for _ in range(20)]).result(30)
     path = tmp_path / "m.npz"
     monkeypatch.setattr(
-        "rnnviz.gui.model_files.QFileDialog.getSaveFileName", lambda *a, **k: (str(path), "")
+        "rnnviz.gui.file_choice.QFileDialog.getSaveFileName", lambda *a, **k: (str(path), "")
     )
     window.save_model()  # written on the training thread; the window goes on
     qtbot.waitUntil(lambda: "saved" in window.statusBar().currentMessage(), timeout=5000)
@@ -563,7 +563,7 @@ def test_save_in_the_question_saves_then_goes_on(qtbot, window, monkeypatch, tmp
     asked = answering(monkeypatch, QMessageBox.StandardButton.Save)
     path = tmp_path / "kept.npz"
     monkeypatch.setattr(
-        "rnnviz.gui.model_files.QFileDialog.getSaveFileName", lambda *a, **k: (str(path), "")
+        "rnnviz.gui.file_choice.QFileDialog.getSaveFileName", lambda *a, **k: (str(path), "")
     )
     window.runner.call(lambda run: [run.trainer.step() for _ in range(7)]).result(30)
     wait_step(qtbot, window, 7)

@@ -8,10 +8,12 @@ Members beyond the checkpoint's, under history/:
     train/{i}/ids (total,), train/{i}/lengths (N,), train/{i}/labels (N,): training set i
     {step}/param/{name}, {step}/optim/{param}/{slot}, {step}/optim/steps: a copy's arrays
     {step}/plan (indices,), {step}/plan_lengths (batches,): its epoch's batches
+    curves/{series}/x, count, sum, min, max: the curves over training (curves_file.py)
 """
 
 from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
@@ -19,6 +21,7 @@ from threadpoolctl import threadpool_info, threadpool_limits
 from ..data.batching import EncodedSet
 from ..data.corpus import NextTokenSet
 from ..errors import CheckpointError, ConfigError
+from . import curves_file
 from .checkpoint import HISTORY_PREFIX, Checkpoint, a_count, read_meta
 from .checkpoint import load as load_checkpoint
 from .checkpoint import save as save_checkpoint
@@ -26,11 +29,13 @@ from .config import TrainConfig
 from .history import Event, History, TrainerState, state_of
 from .npz_reader import NpzReader
 from .optim import OPTIMIZERS
+from .telemetry import Curves
 
 FORMAT = "rnnviz-history"
 VERSION = 1
 SET_KINDS: dict[str, type[EncodedSet]] = {"classify": EncodedSet, "next-token": NextTokenSet}
 EVENT_KINDS = ("apply", "lr_scale")
+CURVES = "curves/"  # the curves' members, under history/
 
 
 def blas_threads() -> int:
@@ -39,9 +44,19 @@ def blas_threads() -> int:
     return min(found, default=1)
 
 
-def save(path: str | Path, ckpt: Checkpoint, history: History) -> Path:
-    """The checkpoint with the history beside it; the recorded trainer's present is its last
-    copy (whole or not at all: files.writing)."""
+class Saved(NamedTuple):
+    """What a history file holds."""
+
+    checkpoint: Checkpoint  # the last step's
+    history: History
+    curves: Curves | None  # the curves over training, when they were recorded
+
+
+def save(
+    path: str | Path, ckpt: Checkpoint, history: History, curves: Curves | None = None
+) -> Path:
+    """The checkpoint with the history (and the curves over training) beside it; the recorded
+    trainer's present is its last copy (whole or not at all: files.writing)."""
     states = dict(history.states)
     if history.trainer is not None:
         states[history.trainer.step_count] = state_of(history.trainer, pinned=True)
@@ -85,6 +100,9 @@ def save(path: str | Path, ckpt: Checkpoint, history: History) -> Path:
         "states": records,
         "events": [{"after": e.after, "kind": e.kind, "value": e.value} for e in history.events],
     }
+    if curves is not None:
+        meta["curves"], curve_arrays = curves_file.to_record(curves)
+        arrays |= {f"{CURVES}{k}": v for k, v in curve_arrays.items()}
     return save_checkpoint(path, ckpt, (meta, arrays))
 
 
@@ -104,16 +122,17 @@ def is_history(path: str | Path) -> bool:
         return "history" in read_meta(npz)
 
 
-def load(path: str | Path) -> tuple[Checkpoint, History]:
-    """The last step's checkpoint and the history, every part checked (CheckpointError naming
-    the file and the member or field)."""
+def load(path: str | Path) -> Saved:
+    """The last step's checkpoint, the history and its curves, every part checked
+    (CheckpointError naming the file and the member or field)."""
     path = Path(path)
     ckpt = load_checkpoint(path)
     with NpzReader(path) as npz:
         record = read_meta(npz).get("history")
         if record is None:
             raise npz.refuse("a checkpoint without a history (train with --history to keep one)")
-        return ckpt, _History(npz, ckpt, record).read()
+        reader = _History(npz, ckpt, record)
+        return Saved(ckpt, reader.read(), reader.curves())
 
 
 class _History:
@@ -201,6 +220,27 @@ class _History:
         )
         history._first = first
         return history
+
+    def curves(self) -> Curves | None:
+        if "curves" not in self.record:
+            return None
+
+        def read(name: str, dtype: np.dtype, ndim: int) -> np.ndarray:
+            member = f"{HISTORY_PREFIX}{CURVES}{name}"
+            if member not in self.members:
+                raise self.refuse(f"{member}: missing")
+
+            def check(shape, found) -> str | None:
+                if found != dtype or len(shape) != ndim:
+                    return f"expected {ndim}-D {dtype}, found {shape} of {found}"
+                return None
+
+            return self.npz.read(member, check)
+
+        try:
+            return curves_file.from_record(self.record["curves"], read)
+        except ValueError as error:
+            raise self.refuse(f"curves: {error}") from None
 
     def _list(self, key: str) -> list:
         value = self.record.get(key)

@@ -20,8 +20,9 @@ from typing import Protocol
 
 from threadpoolctl import threadpool_limits
 
+from ..errors import RnnvizError
 from ..insight import units
-from . import checkpoint
+from . import checkpoint, history_file
 from .companions import SideRuns
 from .experiment import Experiment
 from .history import DEFAULT_BUDGET_MB, History
@@ -105,18 +106,30 @@ class TrainingRunner:
         """Change hyperparameters between two steps; the reply is the new config (or the error)."""
         return self._ask(lambda: self._do_apply(changes), on_done)
 
-    def reset(self, make_experiment: Callable[[], Experiment], on_done: Reply | None = None):
+    def reset(
+        self,
+        make_experiment: Callable[[], Experiment],
+        on_done: Reply | None = None,
+        opened: history_file.Saved | None = None,
+    ):
         """Replace the experiment with make_experiment() (built on the training thread), paused;
-        the reply is the new experiment's Overview."""
-        return self._ask(lambda: self._do_reset(make_experiment), on_done)
+        the reply is the new experiment's Overview. `opened`: a history file whose last step
+        the new experiment starts from: its history is recorded on, its curves drawn on."""
+        return self._ask(lambda: self._do_reset(make_experiment, opened), on_done)
 
-    def save(self, path, on_done: Reply | None = None) -> Future:
-        """Write a checkpoint of the current run to `path` (on the training thread); the reply is
-        (the path written, the step count saved)."""
+    def save(self, path, on_done: Reply | None = None, history: bool = False) -> Future:
+        """Write a checkpoint of the current run to `path` (on the training thread), with the
+        run's history beside it if `history` (history_file.py); the reply is (the path written,
+        the step count saved)."""
 
         def write():
             ckpt = checkpoint.from_experiment(self._experiment)
-            return checkpoint.save(path, ckpt), ckpt.summary["step"]
+            if not history:
+                return checkpoint.save(path, ckpt), ckpt.summary["step"]
+            if self.history is None:
+                raise RnnvizError("no history is kept (history_mb is 0)")
+            written = history_file.save(path, ckpt, self.history, self.telemetry.curves())
+            return written, ckpt.summary["step"]
 
         return self._ask(write, on_done)
 
@@ -231,19 +244,25 @@ class TrainingRunner:
         self._send(task)
         return future
 
-    def _use(self, experiment: Experiment) -> None:
+    def _use(self, experiment: Experiment, opened: history_file.Saved | None = None) -> None:
         """Everything that belongs to one experiment, fresh: its telemetry, insight recorder,
-        status and the runs beside it; published at once."""
+        status and the runs beside it, and its history (an opened one's gone on, or a new one);
+        published at once."""
         self._experiment = experiment
         if self.history is not None:
             self.history.detach()
         self.history = None
-        if self.history_mb > 0:
+        if opened is not None:
+            opened.history.attach(experiment.trainer, go_on=True)
+            self.history = opened.history
+        elif self.history_mb > 0:
             self.history = History(budget_bytes=int(self.history_mb * 2**20))
             self.history.attach(experiment.trainer)
         self._published_step = -1
         self._status = RunStatus(experiment.trainer)
         self.telemetry.clear()
+        if opened is not None and opened.curves is not None:
+            self.telemetry.restore(opened.curves)
         self.telemetry.follow(experiment.trainer)
         self._insight = InsightRecorder(experiment, self.telemetry)
         self._side_runs.follow(experiment)
@@ -324,9 +343,11 @@ class TrainingRunner:
         self._publish(force=True)
         return report
 
-    def _do_reset(self, make_experiment: Callable[[], Experiment]):
+    def _do_reset(
+        self, make_experiment: Callable[[], Experiment], opened: history_file.Saved | None
+    ):
         experiment = make_experiment()
-        self._use(experiment)
+        self._use(experiment, opened)
         return experiment.overview()
 
     def _loop(self) -> None:

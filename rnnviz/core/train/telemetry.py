@@ -62,6 +62,20 @@ class Status:
 
 
 @dataclass(frozen=True)
+class Curves:
+    """What a run's history file keeps of its telemetry: the curves over training (every step's
+    columns, each split's evaluations), the epoch ends and the events, as the window drew them."""
+
+    steps: DecimatingHistory | None
+    param_names: tuple[str, ...]
+    evaluations: dict[str, DecimatingHistory]
+    epoch_marks: list[int]
+    epoch_stride: int
+    epochs_seen: int
+    events: list[tuple[int, str]]
+
+
+@dataclass(frozen=True)
 class TelemetryView:
     version: int
     steps: SeriesView | None
@@ -107,6 +121,31 @@ class Telemetry:
         trainer.on("evaluation", self.record_evaluation)
         trainer.on("epoch_end", lambda _: self.record_epoch(trainer.step_count))
         trainer.on("halt", lambda halt: self.record_event(halt.step, HALT_EVENT))
+
+    def curves(self) -> Curves:
+        """A copy of the curves over training (for a history file)."""
+        with self._lock:
+            return Curves(
+                self._steps.copy() if self._steps is not None else None,
+                self._param_names,
+                {split: h.copy() for split, h in self._evaluations.items()},
+                list(self._epoch_marks),
+                self._epoch_stride,
+                self._epochs_seen,
+                list(self._events),
+            )
+
+    def restore(self, curves: Curves) -> None:
+        """Start from the curves of a run gone before (a history file opened): the steps recorded
+        from now on extend them."""
+        with self._lock:
+            self._steps = curves.steps.copy() if curves.steps is not None else None
+            self._param_names = curves.param_names
+            self._evaluations = {split: h.copy() for split, h in curves.evaluations.items()}
+            self._epoch_marks = list(curves.epoch_marks)
+            self._epoch_stride, self._epochs_seen = curves.epoch_stride, curves.epochs_seen
+            self._events.extend(curves.events)
+            self._version += 1
 
     def record_step(self, record: StepRecord) -> None:
         values = np.array(record.values(), dtype=float)
