@@ -23,7 +23,7 @@ MAX_THREADS = 1024  # BLAS libraries' own limit is far below
 # name -> (its module in rnnviz.commands, the function adding its options, the one running it,
 # its help). A command's module is imported only when that command is given (CommandParser).
 COMMANDS = {
-    "window": ("window", "add_arguments", "run", "open the desktop window (the default)"),
+    "window": ("window", "add_window_arguments", "run", "open the desktop window (the default)"),
     "screenshot": (
         "window",
         "add_screenshot_arguments",

@@ -74,7 +74,7 @@ def dispose(window) -> None:
     gc.collect()
 
 
-def run(dataset: str | None = None) -> int:
+def run(dataset: str | None = None, history_mb: float | None = None) -> int:
     """Open the window (on `dataset`, else the last one used) with the crash reporter on and run
     the event loop; returns the exit status."""
     problem = display_problem()
@@ -90,7 +90,7 @@ def run(dataset: str | None = None) -> int:
     app = application()
     app.setWindowIcon(QIcon(str(resource_dir("assets") / "icon.svg")))
     note = crash_report.start()  # before the window: a fault while it is built is reported too
-    window = MainWindow(dataset=dataset, notes=[note] if note else [])
+    window = MainWindow(dataset=dataset, notes=[note] if note else [], history_mb=history_mb)
     window.show()
     status = app.exec()
     dispose(window)

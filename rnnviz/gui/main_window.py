@@ -21,6 +21,7 @@ from ..core.errors import RnnvizError
 from ..core.nn.registry import CELLS
 from ..core.train.config import TrainConfig, resized_for
 from ..core.train.experiment import Experiment, Overview
+from ..core.train.history import DEFAULT_BUDGET_MB
 from ..core.train.lockstep import MAX_RUNS
 from ..core.train.records import RunState
 from ..core.train.runner import TrainingRunner
@@ -62,10 +63,12 @@ class MainWindow(QMainWindow):
         settings: QSettings | None = None,
         dataset: str | None = None,
         notes: Sequence[str] = (),
+        history_mb: float | None = None,
     ):
         """dataset: a bundled name; None reopens the dataset of the last session (on the training
         thread, after the window shows) or, the first time, DEFAULT_DATASET. notes: what to tell
-        the user as the window opens (the crash reporter's), before the settings' own."""
+        the user as the window opens (the crash reporter's), before the settings' own.
+        history_mb: the memory the timeline's history may take (0: none; None: the default)."""
         super().__init__()
         self.stored = WindowSettings(settings or QSettings("rnnviz", "rnnviz"))
         self.colour_scheme = self.stored.colour_scheme()
@@ -85,7 +88,8 @@ class MainWindow(QMainWindow):
             config, sized, self.small_data = resized_for(config, data, {})
         self.telemetry = Telemetry()
         experiment = Experiment.build(config, data)  # before the worker starts
-        self.runner = TrainingRunner(experiment, self.telemetry)
+        budget = DEFAULT_BUDGET_MB if history_mb is None else history_mb
+        self.runner = TrainingRunner(experiment, self.telemetry, history_mb=budget)
         self.replies = Replies(self)
         self.view: TelemetryView | None = None  # the newest telemetry
         sentence = self.stored.text("sentence")
