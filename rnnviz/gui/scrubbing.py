@@ -36,7 +36,7 @@ class Scrubbing:
         w = self.window
         w.state.set_view_step(step)
         self.timeline.show_waiting(step)
-        w.runner.past_snapshot(step, w.replies.to(self._arrived))
+        w.runner.past_snapshot(step, w.replies.to(self._arrived), w.replies.to(self._progressed))
 
     def go_live(self) -> None:
         w = self.window
@@ -45,6 +45,12 @@ class Scrubbing:
         if w.state.past is not None:
             w.state.set_snapshot(w.view.snapshot if w.view is not None else None)
             w.scheduler.mark(TELEMETRY, SNAPSHOT)
+
+    def _progressed(self, step: int, share: float) -> None:
+        """A long replay's progress, said while its step is the one looked for."""
+        state = self.window.state
+        if step == state.view_step and (state.past is None or state.past.step != step):
+            self.timeline.show_waiting(step, share)
 
     def _arrived(self, snapshot: Snapshot | None, error: BaseException | None) -> None:
         w = self.window

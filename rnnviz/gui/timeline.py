@@ -63,10 +63,12 @@ class Timeline(QWidget):
         self.live_button.setEnabled(False)
         self._say_live()
 
-    def show_waiting(self, step: int) -> None:
+    def show_waiting(self, step: int, share: float = 0.0) -> None:
+        """Step `step` is being replayed (`share` of it done, said once known)."""
         self.looking_back = True
         self.live_button.setEnabled(True)
-        self.label.setText(f"replaying to step {step:,}…")
+        done = f" {share:.0%}" if share else ""
+        self.label.setText(f"replaying to step {step:,}…{done}")
 
     def show_past(self, snapshot: Snapshot) -> None:
         self.label.setText(

@@ -15,6 +15,7 @@ from rnnviz.core.train.config import TrainConfig
 from rnnviz.core.train.experiment import Experiment
 from rnnviz.core.train.history import History
 from rnnviz.core.train.runner import TrainingRunner
+from rnnviz.core.train.scrub import PastModels
 from rnnviz.core.train.telemetry import Telemetry
 
 STEPS = 140
@@ -167,3 +168,28 @@ def test_the_runner_replays_a_past_step_while_training_goes_on():
 def copied(experiment) -> dict:
     params = {n: p.copy() for n, p in experiment.model.params.items()}
     return {"params": params, "epoch": experiment.trainer.epoch}
+
+
+def test_a_newer_ask_stops_a_long_replay_which_says_how_far_it_got(monkeypatch):
+    monkeypatch.setattr("rnnviz.core.train.scrub.PROGRESS_EVERY_S", 0.0)  # every step said
+    main = Experiment.build(TrainConfig(cell="gru", hidden_size=8), load(["tiny"]))
+    history = History(budget_bytes=1)  # only the first copy: every replay starts at step 0
+    history.attach(main.trainer)
+    for _ in range(80):
+        main.trainer.step()
+    past, answers, said = PastModels(), Queue(), []
+
+    def progressed(step, share):
+        said.append((step, share))
+        if step == 70 and len(said) == 3:  # the slider moved on while step 70 was replayed
+            past.ask(history, main, 20, lambda *answer: answers.put(answer), progressed)
+
+    try:
+        past.ask(history, main, 70, lambda *answer: answers.put(answer), progressed)
+        snapshot, error = answers.get(timeout=30)
+        assert error is None and snapshot.step == 20  # step 70 got no answer
+        assert answers.empty()
+    finally:
+        past.stop()
+    assert [share for step, share in said if step == 70] == [1 / 70, 2 / 70, 3 / 70]
+    assert [share for step, share in said if step == 20][-1] == 1.0

@@ -22,6 +22,7 @@ weights came from outside it). Epoch ends are replayed by counting only: their e
 no weight, and the learning-rate factor a plateau schedule sets there is recorded and put back.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -34,6 +35,7 @@ from .config import TrainConfig
 from .optim import make_optimizer
 from .trainer import Trainer
 
+Progress = Callable[[int, int], None]  # (steps replayed, steps to replay)
 SPACING = 25  # steps between copies before the budget thins them
 PER_LEVEL = 1024  # copies per age level before the budget thins them (all, in practice)
 DEFAULT_BUDGET_MB = 256
@@ -200,10 +202,11 @@ class History:
             return {n: p.copy(order="K") for n, p in self.trainer.model.params.items()}
         return self.trainer_at(step).model.params
 
-    def trainer_at(self, step: int) -> Trainer:
+    def trainer_at(self, step: int, progress: Progress | None = None) -> Trainer:
         """A trainer (of its own model, without held-out sets) in the state the run had after
         `step`, a step before the recorded trainer's: its epoch, and the step's result in .last
-        when the replay ran it (None when `step` was copied)."""
+        when the replay ran it (None when `step` was copied). progress(done, total) after each
+        step replayed (it may raise to stop the replay)."""
         self._check(step)
         if self.trainer is not None and step >= self.trainer.step_count:
             raise RnnvizError(f"step {step:,} is the run's present, not its past")
@@ -219,6 +222,8 @@ class History:
             if replay.step_count == step:
                 return replay
             replay.step()
+            if progress is not None:
+                progress(replay.step_count - start, step - start)
 
     def _check(self, step: int) -> None:
         if not self.first_step <= step <= self.last_step:

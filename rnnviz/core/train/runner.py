@@ -29,7 +29,7 @@ from .history import DEFAULT_BUDGET_MB, History
 from .recorder import InsightRecorder, unit_contexts
 from .records import Halt, RunState
 from .run_status import RunStatus
-from .scrub import PastModels
+from .scrub import PastModels, Progressed
 from .telemetry import Telemetry
 
 PUBLISH_EVERY = 0.15  # seconds between snapshots of the weights for the window
@@ -189,16 +189,18 @@ class TrainingRunner:
 
         return self._ask(record)
 
-    def past_snapshot(self, step: int, on_done: Reply) -> None:
+    def past_snapshot(
+        self, step: int, on_done: Reply, on_progress: Progressed | None = None
+    ) -> None:
         """The window's model as it was after `step` (a step of the history before the newest),
-        replayed on a thread of its own: on_done(snapshot, error) on that thread. A newer ask
-        replaces one not yet started."""
+        replayed on a thread of its own: on_done(snapshot, error), and on_progress(step, share)
+        during a long replay, on that thread. A newer ask replaces one not yet done."""
         if self.history is None:
             on_done(None, RuntimeError("no history is kept (history_mb is 0)"))
             return
         if self._past is None:
             self._past = PastModels()
-        self._past.ask(self.history, self._experiment, step, on_done)
+        self._past.ask(self.history, self._experiment, step, on_done, on_progress)
 
     def refit_state_space(self) -> None:
         """Analyse the state space now in a new basis fitted to the states of now."""

@@ -1,24 +1,34 @@
 """The model at a past step, for the window's timeline: a thread of its own replays the run's
 history (history.py), so that training and the window go on meanwhile. The newest request wins:
-a drag of the slider asks for many steps, and only the one it stops at matters."""
+a drag of the slider asks for many steps, and only the one it stops at matters: a replay still
+running when a newer ask comes is given up. A long replay reports how far it is."""
 
 import threading
+import time
 from collections.abc import Callable
 
 from threadpoolctl import threadpool_limits
 
 from ..insight.flow import gradient_flow
 from .experiment import Experiment
-from .history import History
+from .history import History, Progress
 from .telemetry import Snapshot
 
 Reply = Callable[[object, BaseException | None], None]  # on_done(snapshot, error)
+Progressed = Callable[[int, float], None]  # on_progress(step, share replayed)
+PROGRESS_EVERY_S = 0.1
 
 
-def past_snapshot(history: History, experiment: Experiment, step: int) -> Snapshot:
+class _SupersededError(Exception):
+    """A newer ask came while a replay ran: it stops."""
+
+
+def past_snapshot(
+    history: History, experiment: Experiment, step: int, progress: Progress | None = None
+) -> Snapshot:
     """The experiment's model as it was after `step` (before the trainer's), exactly: its
     weights, epoch and, when the replay ran that step, the step's gradient flow."""
-    replay = history.trainer_at(step)
+    replay = history.trainer_at(step, progress)
     return Snapshot(
         step,
         replay.model,
@@ -33,8 +43,9 @@ def past_snapshot(history: History, experiment: Experiment, step: int) -> Snapsh
 
 
 class PastModels:
-    """Answers ask(history, experiment, step, on_done) on its own thread, one at a time; an ask
-    made while another waits replaces it. on_done(snapshot, error) runs on that thread."""
+    """Answers ask(history, experiment, step, on_done, on_progress) on its own thread, one at a
+    time; an ask made while another waits replaces it, and stops the one being replayed (it
+    gets no answer). on_done(snapshot, error) and on_progress(step, share) run on that thread."""
 
     def __init__(self) -> None:
         self._asked: tuple | None = None
@@ -43,9 +54,16 @@ class PastModels:
         self._thread = threading.Thread(target=self._loop, name="rnnviz-history", daemon=True)
         self._thread.start()
 
-    def ask(self, history: History, experiment: Experiment, step: int, on_done: Reply) -> None:
+    def ask(
+        self,
+        history: History,
+        experiment: Experiment,
+        step: int,
+        on_done: Reply,
+        on_progress: Progressed | None = None,
+    ) -> None:
         with self._wake:
-            self._asked = (history, experiment, step, on_done)
+            self._asked = (history, experiment, step, on_done, on_progress)
             self._wake.notify()
 
     def stop(self, timeout: float = 2.0) -> None:
@@ -64,9 +82,25 @@ class PastModels:
                         return
                     asked, self._asked = self._asked, None
                 assert asked is not None
-                history, experiment, step, on_done = asked
+                history, experiment, step, on_done, on_progress = asked
                 try:
-                    result, error = past_snapshot(history, experiment, step), None
+                    progress = self._progress(step, on_progress)
+                    result, error = past_snapshot(history, experiment, step, progress), None
+                except _SupersededError:
+                    continue
                 except Exception as failure:  # handed to the caller, never kills the thread
                     result, error = None, failure
                 on_done(result, error)
+
+    def _progress(self, step: int, on_progress: Progressed | None) -> Progress:
+        """The replay's progress: stops it when a newer ask waits, reports it now and then."""
+        said = [time.perf_counter()]
+
+        def progress(done: int, total: int) -> None:
+            if self._asked is not None or self._stopping:
+                raise _SupersededError
+            if on_progress is not None and time.perf_counter() - said[0] >= PROGRESS_EVERY_S:
+                said[0] = time.perf_counter()
+                on_progress(step, done / total)
+
+        return progress
