@@ -10,6 +10,7 @@ from ..core.data.tasks import TASKS, is_task
 from ..core.train import checkpoint
 from ..core.train.checkpoint import Checkpoint
 from ..core.train.config import CLASSIC_SETTINGS, HYPERPARAMETERS, TrainConfig, sized_for
+from ..core.train.history import DEFAULT_BUDGET_MB
 from .numbers import real, whole
 from .output import Output
 
@@ -184,3 +185,15 @@ def load_model(args: argparse.Namespace) -> Checkpoint:
 
     saved = history_file.load(args.model)
     return history_file.model_at(saved.checkpoint, saved.history, args.step)
+
+
+def add_history_budget_argument(parser: argparse.ArgumentParser, low: float, what: str) -> None:
+    """--history-mb: the memory a run's history may take (history.py), at least `low`."""
+    parser.add_argument(
+        "--history-mb",
+        type=real(low, 2.0**20),
+        default=DEFAULT_BUDGET_MB,
+        metavar="MB",
+        help=f"the memory {what} may take (default {DEFAULT_BUDGET_MB}); past it, older copies "
+        "thin out and a far step takes longer to replay",
+    )

@@ -22,16 +22,16 @@ from ..core.files import WriteError, refuse_overlaps, writing
 from ..core.train import checkpoint, history_file
 from ..core.train.config import BY_FIELD, TrainConfig
 from ..core.train.experiment import Experiment
-from ..core.train.history import DEFAULT_BUDGET_MB, History
+from ..core.train.history import History
 from ..core.train.recorder import Measures
 from ..core.train.records import Evaluation, StepRecord
 from ..core.train.telemetry import Telemetry
 from ..core.train.trainer import Trainer
 from ..core.words import class_summary, plural
 from . import interrupts
-from .numbers import real
 from .options import (
     add_data_arguments,
+    add_history_budget_argument,
     add_hyperparameter_arguments,
     config_for,
     config_from,
@@ -57,14 +57,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(or since --resume) replayable exactly (--step of predict, explain, units, ...; "
         "File > Open history in the window); a history given to --resume goes on",
     )
-    parser.add_argument(
-        "--history-mb",
-        type=real(1.0, 2.0**20),
-        default=DEFAULT_BUDGET_MB,
-        metavar="MB",
-        help=f"the memory the history's copies may take (default {DEFAULT_BUDGET_MB}); past it, "
-        "older copies thin out and a far step takes longer to replay",
-    )
+    add_history_budget_argument(parser, 1.0, "the history's copies")
     add_output_arguments(
         parser, "stdout is JSON Lines: an object per epoch, then the summary (human lines: stderr)"
     )

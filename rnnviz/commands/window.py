@@ -8,10 +8,10 @@ from ..core.errors import RnnvizError
 from ..core.lessons.lesson import lesson_names
 from ..core.nn.registry import ALL_CELLS, TASKS
 from ..core.train.config import TrainConfig
-from ..core.train.history import DEFAULT_BUDGET_MB
 from ..gui import COLOUR_SCHEMES
 from ..gui.screenshot import LESSON_SCENES, SCENES, take_screenshot
-from .numbers import MAX_SCREEN, real, screen_size, whole
+from .numbers import MAX_SCREEN, screen_size, whole
+from .options import add_history_budget_argument
 from .output import checked_output_path, printable
 
 MAX_STEPS = 10_000_000  # mini-batches before the picture
@@ -28,15 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_window_arguments(parser: argparse.ArgumentParser) -> None:
     add_arguments(parser)
-    parser.add_argument(
-        "--history-mb",
-        type=real(0.0, 2.0**20),
-        default=DEFAULT_BUDGET_MB,
-        metavar="MB",
-        help=f"the memory the timeline's history may take (default {DEFAULT_BUDGET_MB}; 0: none "
-        "kept, no step to look back at); past it, older copies thin out and a far step takes "
-        "longer to reach",
-    )
+    add_history_budget_argument(parser, 0.0, "the timeline's history (0: none kept)")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -107,9 +107,8 @@ class History:
         trainer.on("restored", self._restored)
 
     def detach(self) -> None:
-        """Stop recording; what is kept stays replayable (up to the step it was detached at)."""
+        """Stop recording (a history given up, or about to go on with another trainer)."""
         if self.trainer is not None:
-            self._keep(pinned=True)  # its last step: the history ends there
             for event, callback in (
                 ("stepped", self._stepped),
                 ("halt", self._halted),
