@@ -1,12 +1,14 @@
 """The prediction panel's per-class views, bounded: a bar per class beside the sentence and its
 curve (and legend entry) in the opinion-after-each-word plot. With many classes only the
 TOP_CLASSES most probable are drawn one by one, most probable first, and the rest are summed in
-one "+N more classes" row and curve: a legend entry per class of 10,000 took minutes to lay out."""
+one "+N more classes" row and curve: a legend entry per class of 10,000 took minutes to lay out.
+Compared with a pinned model (A), each row also has A's curve, dashed, out of the legend."""
 
 import html
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar
 
 from ..core.words import percent
@@ -36,9 +38,11 @@ class ClassRows:
         self.classes: tuple[str, ...] = ()
         self.bars: list[tuple[QLabel, QProgressBar]] = []
         self.curves: list[pg.PlotDataItem] = []
+        self.pinned_curves: list[pg.PlotDataItem] = []  # A's, dashed
         self.names: list[str] = []  # what each row is called now
         self.colours: list[str] = []  # each row's
         self.shown = np.arange(0)  # the class of each row drawn one by one
+        self.values = np.zeros(0)  # each row's probability on its bar
 
     @property
     def summed(self) -> bool:
@@ -50,10 +54,11 @@ class ClassRows:
         for label, bar in self.bars:
             label.deleteLater()
             bar.deleteLater()
-        for curve in self.curves:
+        for curve in self.curves + self.pinned_curves:
             self.plot.removeItem(curve)
         self.plot.legend.clear()
         self.classes, self.bars, self.curves, self.names, self.colours = classes, [], [], [], []
+        self.pinned_curves = []
         rows = TOP_CLASSES + 1 if self.summed else len(classes)
         across = 1 if rows <= ONE_COLUMN else 2  # rows side by side, as the legend's entries
         self.grid.setColumnStretch(1, 1)
@@ -70,6 +75,8 @@ class ClassRows:
             self.grid.addWidget(bar, row // across, 2 * (row % across) + 1)
             self.bars.append((label, bar))
             self.curves.append(points_curve(self.plot, colour, ""))
+            dashed = pg.mkPen(colour, width=1, style=Qt.PenStyle.DashLine)
+            self.pinned_curves.append(self.plot.plot(pen=dashed))
             self.names.append("")
             self.colours.append(colour)
         self._name(np.arange(rows - self.summed))
@@ -88,20 +95,36 @@ class ClassRows:
             for _, bar in self.bars:
                 bar.setValue(0)
                 bar.setFormat("–")
-            for curve in self.curves:
+            for curve in self.curves + self.pinned_curves:
                 curve.setData([], [])
             return
-        shown = shown_classes(final)
-        self._name(shown)
-        values, lines = final[shown], probs[:, shown].T
-        if self.summed:
-            values = np.append(values, max(0.0, 1.0 - values.sum()))
-            lines = np.vstack([lines, np.clip(1.0 - lines.sum(axis=0), 0.0, 1.0)])
-        for (_, bar), p in zip(self.bars, values, strict=True):
+        self._name(shown_classes(final))
+        self.values = self.rows_of(final[None])[:, 0]
+        for (_, bar), p in zip(self.bars, self.values, strict=True):
             bar.setValue(round(1000 * float(p)))
             bar.setFormat(percent(float(p)))
-        for curve, line in zip(self.curves, lines, strict=True):
+        for curve, line in zip(self.curves, self.rows_of(probs), strict=True):
             curve.setData(x, line)
+
+    def show_pinned(self, x: np.ndarray, probs: np.ndarray | None) -> None:
+        """A's opinion after each word `probs` (T, C) dashed and its answer on the bars after
+        the one shown ("99.4% · A 53.9%"), by the rows of the last show() (None: no A)."""
+        if probs is None or not len(x):
+            for curve in self.pinned_curves:
+                curve.setData([], [])
+            return
+        lines = self.rows_of(probs)
+        for curve, line in zip(self.pinned_curves, lines, strict=True):
+            curve.setData(x, line)
+        for (_, bar), b, a in zip(self.bars, self.values, lines[:, -1], strict=True):
+            bar.setFormat(f"{percent(float(b))} · A {percent(float(a))}")
+
+    def rows_of(self, probs: np.ndarray) -> np.ndarray:
+        """(rows, T) `probs` (T, C) by row: the classes shown, then the rest's sum if summed."""
+        lines = probs[:, self.shown].T
+        if self.summed:
+            lines = np.vstack([lines, np.clip(1.0 - lines.sum(axis=0), 0.0, 1.0)])
+        return lines
 
     def colour(self, c: int) -> str:
         """The colour class `c` is drawn in: its row's (the rest's when it has none)."""

@@ -1,11 +1,12 @@
-"""Heatmap of the hidden state h_t (units x words) for one sentence, with a [-1, 1] colour bar."""
+"""Heatmap of the hidden state h_t (units x words) for one sentence, with a [-1, 1] colour bar;
+with a step pinned as A, optionally the difference of the weights shown (B) from A's."""
 
 from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from ..core.insight.probe import Probe, probe
 from ..core.nn.cell import Cell, Gate
@@ -68,6 +69,7 @@ class HiddenStatePanel(QWidget, Panel):
         self.colours = heatmap_colours(theme)
         self.context: PanelContext | None = None
         self.current: Probe | None = None  # what the heatmap shows (at most MAX_DRAWN_WORDS words)
+        self.compared: Probe | None = None  # the same words under A's weights, showing B − A
         self.first_word = 0  # position of current's first word in the whole sentence
         self.graphics = pg.GraphicsLayoutWidget()
         self.plot = self.graphics.addPlot()
@@ -95,6 +97,13 @@ class HiddenStatePanel(QWidget, Panel):
         self.layer_box.addItem(HIDDEN)
         self.layer_box.setToolTip("What to show per unit and word: h, or a gate of a gated cell.")
         self.layer_box.currentIndexChanged.connect(lambda _: self._layer_chosen())
+        self.difference_box = QCheckBox("B − A")
+        self.difference_box.setToolTip(
+            "Show how the weights shown (B) read the sentence differently from the ones pinned "
+            "as A on the timeline: each cell is B's value minus A's."
+        )
+        self.difference_box.setVisible(False)
+        self.difference_box.toggled.connect(lambda _: self.refresh())
         self.shown_cell = ""
         self.shown_title = ""
         self.shown_scale: tuple = ()
@@ -105,6 +114,7 @@ class HiddenStatePanel(QWidget, Panel):
         top = QHBoxLayout()
         top.addWidget(self.sentence_box, 1)  # its items say what they are: no label
         top.addWidget(self.layer_box)
+        top.addWidget(self.difference_box)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
@@ -124,6 +134,7 @@ class HiddenStatePanel(QWidget, Panel):
 
     def draw(self, context: PanelContext) -> None:
         self.context = context
+        self.difference_box.setVisible(context.pinned is not None)
         self.refresh()
 
     def refresh(self) -> None:
@@ -143,6 +154,7 @@ class HiddenStatePanel(QWidget, Panel):
         total = len(result.tokens)
         result, self.first_word = result.last(MAX_DRAWN_WORDS)
         self.current = result
+        self.compared = self._under_pinned(chosen, result)
         T, H = result.states.shape
         if T == 0:
             self.image.clear()
@@ -152,9 +164,15 @@ class HiddenStatePanel(QWidget, Panel):
         self.total_words = total
         self._show_readout()
         gate = self.layer_box.currentData()  # a Gate, None for h
-        values = result.states if gate is None else result.gates[gate.key]  # (T, H)
-        levels, cmap, label = _scale(gate, values, self.colours)
-        title = f"{label.split(' (')[0]} after each word · {snapshot.model.cell.name} cell"
+        values = _values(result, gate)  # (T, H)
+        if self.compared is not None:
+            values = values - _values(self.compared, gate)
+        levels, cmap, label = _scale(gate, values, self.colours, self.compared is not None)
+        quantity = label.split(" (")[0].split(":")[0]  # "h", "update z", ...
+        when = "after each word"
+        if self.compared is not None:
+            when = f"at step {snapshot.step:,} − at step {context.pinned.step:,}"
+        title = f"{quantity} {when} · {snapshot.model.cell.name} cell"
         if title != self.shown_title:  # a new title re-lays out the plot: only on change
             self.shown_title = title
             self.plot.setTitle(title)
@@ -175,6 +193,20 @@ class HiddenStatePanel(QWidget, Panel):
         step = max(1, H // 8)
         set_ticks(self.plot.getAxis("left"), [(u + 0.5, str(u)) for u in range(0, H, step)])
         set_view(self.plot, (0, T), (0, H))
+
+    def _under_pinned(self, chosen: str | None, shown: Probe) -> Probe | None:
+        """The words `shown` under A's weights, when B − A is asked for and A is pinned."""
+        pinned = self.context.pinned if self.context else None
+        if pinned is None or not self.difference_box.isChecked():
+            return None
+        if chosen is None:
+            under = self.context.pinned_probe
+        else:
+            under = probe(pinned.model, pinned.vocab, chosen, level=pinned.level)
+        if under is None:
+            return None
+        under = under.last(MAX_DRAWN_WORDS)[0]
+        return under if under.states.shape == shown.states.shape else None
 
     def state(self) -> dict:
         return {"layer": self.layer_box.currentText()}
@@ -243,18 +275,30 @@ class HiddenStatePanel(QWidget, Panel):
         word = self.current.tokens[t]
         unknown = " (unknown: read as <unk>)" if self.current.unknown[t] else ""
         gate = self.layer_box.currentData()
-        values = self.current.states if gate is None else self.current.gates[gate.key]
-        value, key = values[t, unit], "h" if gate is None else gate.key
+        value, key = _values(self.current, gate)[t, unit], "h" if gate is None else gate.key
+        said = f"{key} = {value:+.3f}"
+        if self.compared is not None:
+            before = _values(self.compared, gate)[t, unit]
+            said = f"{key}: B − A = {value - before:+.3f} (A {before:+.3f}, B {value:+.3f})"
         position = self.first_word + t + 1
-        self.readout.setText(
-            f"word {position} “{word}”{unknown} · unit {unit} · {key} = {value:+.3f}"
-        )
-        self.image.setToolTip(f"“{word}”, unit {unit}: {value:+.3f}")
+        self.readout.setText(f"word {position} “{word}”{unknown} · unit {unit} · {said}")
+        self.image.setToolTip(f"“{word}”, unit {unit}: {said}")
 
 
-def _scale(gate: Gate | None, values: np.ndarray, colours: HeatmapColours):
+def _values(result: Probe, gate: Gate | None) -> np.ndarray:
+    """(T, H) h after each word, or the gate's values."""
+    return result.states if gate is None else result.gates[gate.key]
+
+
+def _scale(gate: Gate | None, values: np.ndarray, colours: HeatmapColours, difference: bool):
     """(levels, colour map, colour-bar label) fixed to the quantity's range: tanh outputs in
-    [-1, 1], gates (sigmoids) in [0, 1], an LSTM's unbounded cell state symmetric around 0."""
+    [-1, 1], gates (sigmoids) in [0, 1], an LSTM's unbounded cell state symmetric around 0; a
+    difference B − A symmetric around 0, to the first of ±1/4, ±1/2, ±1, ±2, ... that holds it
+    (a fixed scale would leave the small changes of a late step invisible)."""
+    if difference:
+        name = "h" if gate is None else gate.label
+        bound = 0.25 * 2.0 ** max(0, int(np.ceil(np.log2(max(np.abs(values).max(), 1e-12) / 0.25))))
+        return (-bound, bound), colours.diverging, f"{name}: B − A"
     if gate is None:
         return (-1.0, 1.0), colours.diverging, "h (tanh)"
     if not gate.sigmoid:

@@ -438,6 +438,7 @@ class MainWindow(QMainWindow):
             panel.show_overview(overview)
         self.inspection.set_hidden_size(overview.hidden_size)
         self.scrubbing.go_live()  # another model: another history
+        self.scrubbing.pin(False)  # and nothing of the old one to compare with
         self.scheduler.mark(CONFIG, PROBE, SNAPSHOT)
 
     # ------------------------------------------------------------- drawing
@@ -452,8 +453,15 @@ class MainWindow(QMainWindow):
             self.scheduler.mark(PROBE)
 
     def _context(self) -> PanelContext:
+        state = self.state
         return PanelContext(
-            self.view, self.state.probe, self.config, self.side_runs.views(), self.state.past
+            self.view,
+            state.probe,
+            self.config,
+            self.side_runs.views(),
+            state.past,
+            state.pinned,
+            state.pinned_probe,
         )
 
     def refresh(self) -> None:

@@ -23,6 +23,8 @@ class PanelContext:
     config: TrainConfig
     runs: tuple = field(default_factory=tuple)  # RunView of each run beside the window's own
     past: Snapshot | None = None  # the model at the timeline's step, looking back; None: live
+    pinned: Snapshot | None = None  # A, the model the one shown (B) is compared with; None: none
+    pinned_probe: Probe | None = None  # the typed sentence under A's weights
 
     @property
     def snapshot(self) -> Snapshot | None:

@@ -1,5 +1,5 @@
 """Live prediction: type a sentence, see class probabilities, unknown words and how the
-network's opinion moves word by word."""
+network's opinion moves word by word; with a step pinned as A, A's answer beside the one shown."""
 
 import html
 
@@ -43,6 +43,7 @@ MAX_TYPED_CHARS = 200_000
 SALIENCY_WORDS = 50  # words coloured by saliency (the last ones): occlusion costs ~T² H²
 WHY = {"": "no colours", "occlusion": "occlusion", "gradient": "gradient × input"}
 PHRASE_UNITS = 5  # units listed for a selected phrase
+OPINION = "Opinion after each word"
 
 
 class PredictionPanel(QWidget, Panel):
@@ -114,7 +115,8 @@ class PredictionPanel(QWidget, Panel):
         self.runs_label.setVisible(False)
         self.runs_label.setToolTip("The typed sentence under each run beside this one (Runs menu).")
         self.graphics, (self.plot,) = plot_rows((1,), legends=(False,))
-        style_plot(self.plot, "Opinion after each word", "p(class)", "")
+        style_plot(self.plot, OPINION, "p(class)", "")
+        self.opinion_title = OPINION
         inside_legend(self.plot, "left")  # a row of its own squeezed the plot on a laptop
         self.plot.setYRange(0, 1, padding=0.02)
         self.plot.setMouseEnabled(x=False, y=False)
@@ -192,6 +194,7 @@ class PredictionPanel(QWidget, Panel):
             self.rows.build(snapshot.classes)
         self.context = context
         self.show_probe(context.probe, snapshot)
+        self._show_pinned(context)
         self.saliency_timer.start()
         self._show_runs(context.runs)
         self._show_phrase_units()
@@ -235,6 +238,26 @@ class PredictionPanel(QWidget, Panel):
         text = "<br>".join(lines)
         if text != self.runs_label.text():
             self.runs_label.setText(text)
+
+    def _show_pinned(self, context: PanelContext) -> None:
+        """A's answer beside the one shown (B): on the bars and dashed in the plot, or a
+        language model's next token after B's."""
+        pinned, a = context.pinned, context.pinned_probe
+        compared = pinned is not None and a is not None and a.final is not None
+        title = f"{OPINION} · A (step {pinned.step:,}) dashed" if compared else OPINION
+        if title != self.opinion_title:  # a new title re-lays out the plot: only on change
+            self.opinion_title = title
+            self.plot.setTitle(title, size="10pt")
+        if not compared:
+            self.rows.show_pinned(np.arange(0), None)
+        elif self.language_model:
+            best = int(np.argmax(a.final))
+            token = shown_token(context.snapshot.vocab.tokens[best])
+            said = f" · A (step {pinned.step:,}): “{token}” ({percent(a.final[best])})"
+            self.verdict.setText(self.verdict.text() + said)
+        else:
+            drawn, start = a.last(MAX_DRAWN_WORDS)
+            self.rows.show_pinned(np.arange(start, start + len(drawn.tokens)), drawn.probs)
 
     def _explain(self) -> Saliency | None:
         """The chosen saliency of the typed sentence under the newest weights (None: off)."""

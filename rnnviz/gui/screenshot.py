@@ -336,16 +336,26 @@ EARLY_SHARE = 0.1  # the timeline scene's early picture: a tenth of the way thro
 
 def _timeline(window, path: Path) -> list[Path]:
     """The same sentence at an early step (the timeline dragged back to a tenth of the run:
-    {stem}-early) and at the last one, live ({stem}-late)."""
+    {stem}-early), at the last one, live ({stem}-late), and the two compared: the early step
+    pinned as A, live as B, the hidden state showing B − A ({stem}-compare)."""
+    named = lambda suffix: path.with_name(f"{path.stem}-{suffix}{path.suffix}")  # noqa: E731
     step = max(1, round(EARLY_SHARE * window.telemetry.status.step))
     window.scrubbing.timeline.slider.setValue(step)
     shown = lambda: window.state.past is not None and window.state.past.step == step  # noqa: E731
     wait_for(shown, 120, f"step {step} was not replayed in time")
     settle(window, 0.3)
-    early = save(window, path.with_name(f"{path.stem}-early{path.suffix}"))
+    shots = [save(window, named("early"))]
+    window.scrubbing.timeline.pin_button.click()
     window.scrubbing.go_live()
     settle(window, 0.3)
-    return [early, save(window, path.with_name(f"{path.stem}-late{path.suffix}"))]
+    hidden = window.panels["hidden"]
+    hidden.difference_box.setChecked(True)
+    settle(window, 0.3)
+    shots.append(save(window, named("compare")))
+    hidden.difference_box.setChecked(False)
+    window.scrubbing.timeline.pin_button.click()
+    settle(window, 0.3)
+    return [*shots, save(window, named("late"))]
 
 
 SCENE_PLAYERS = {

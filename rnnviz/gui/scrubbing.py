@@ -2,7 +2,9 @@
 step is set in the view state at once; its model is replayed on the runner's history thread
 and, when it comes, becomes the weights every panel reads (PanelContext.snapshot), while the
 telemetry (curves, status) stays live and the plots over training mark the step. An answer for a
-step no longer asked for (the slider moved on, or live again) is dropped."""
+step no longer asked for (the slider moved on, or live again) is dropped. The model shown can be
+pinned as A: the views that compare show it beside the one shown after (B) until unpinned or
+another model comes."""
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow, QToolBar
@@ -25,6 +27,7 @@ class Scrubbing:
         window.addToolBar(Qt.ToolBarArea.BottomToolBarArea, bar)
         self.timeline.step_chosen.connect(self.look_back)
         self.timeline.live_chosen.connect(self.go_live)
+        self.timeline.pin_chosen.connect(self.pin)
 
     def follow(self, view: TelemetryView) -> None:
         """Newer telemetry: the timeline spans the history's steps to the newest."""
@@ -43,8 +46,15 @@ class Scrubbing:
         w.state.set_view_step(None)
         self.timeline.show_live()
         if w.state.past is not None:
-            w.state.set_snapshot(w.view.snapshot if w.view is not None else None)
+            w.state.set_snapshot(w.view.snapshot if w.view is not None else None, urgent=True)
             w.scheduler.mark(TELEMETRY, SNAPSHOT)
+
+    def pin(self, on: bool) -> None:
+        """Pin the model shown as A (on), or compare no more."""
+        w = self.window
+        pinned = w.state.snapshot if on else None
+        w.state.pin(pinned)
+        self.timeline.show_pinned(None if pinned is None else pinned.step)
 
     def _progressed(self, step: int, share: float) -> None:
         """A long replay's progress, said while its step is the one looked for."""
@@ -60,6 +70,6 @@ class Scrubbing:
             return
         if snapshot is None or snapshot.step != w.state.view_step:
             return  # asked for before the slider moved on, or before Back to live
-        w.state.set_snapshot(snapshot)
+        w.state.set_snapshot(snapshot, urgent=True)
         self.timeline.show_past(snapshot)
         w.scheduler.mark(TELEMETRY, SNAPSHOT)

@@ -1,8 +1,9 @@
 """The timeline under the panels: a slider over the steps the run's history holds. Dragging it
 back asks for the model at that step (replayed on a thread of its own: core/train/scrub.py), and
 every view that reads weights shows it while training goes on; "Back to live" (or dragging to
-the end) returns to the newest weights. The widget only shows and asks: the step looked at is
-the view state's, and the window fetches its model."""
+the end) returns to the newest weights. "Pin as A" keeps the step shown to compare with: drag
+on to B and the prediction and the hidden state show both. The widget only shows and asks: the
+steps looked at are the view state's, and the window fetches their models."""
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSlider, QToolButton, QWidget
@@ -13,6 +14,7 @@ from ..core.train.telemetry import Snapshot
 class Timeline(QWidget):
     step_chosen = Signal(int)  # the user moved to a past step
     live_chosen = Signal()
+    pin_chosen = Signal(bool)  # pin the step shown as A (True) or compare no more (False)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -36,12 +38,22 @@ class Timeline(QWidget):
         self.live_button.setToolTip("Show the newest weights again (End)")
         self.live_button.clicked.connect(self.live_chosen)
         self.live_button.setEnabled(False)
+        self.pin_button = QToolButton()
+        self.pin_button.setCheckable(True)
+        self.pin_button.setToolTip(
+            "Keep the step shown as A, then drag to another step, B: the prediction panel shows "
+            "both answers for the typed sentence and the hidden state can show B − A. Click "
+            "again to stop comparing."
+        )
+        self.pin_button.toggled.connect(self.pin_chosen)
+        self.show_pinned(None)
         row = QHBoxLayout(self)
         row.setContentsMargins(6, 0, 6, 0)
         row.addWidget(title)
         row.addWidget(self.slider, 1)
         row.addWidget(self.label)
         row.addWidget(self.live_button)
+        row.addWidget(self.pin_button)
         self._say_live()
 
     def follow(self, first: int, live: int) -> None:
@@ -74,6 +86,12 @@ class Timeline(QWidget):
         self.label.setText(
             f"viewing step {snapshot.step:,} · epoch {snapshot.epoch} (live: {self.live:,})"
         )
+
+    def show_pinned(self, step: int | None) -> None:
+        """The button says which step is A (None: nothing pinned)."""
+        with QSignalBlocker(self.pin_button):
+            self.pin_button.setChecked(step is not None)
+        self.pin_button.setText("Pin as A" if step is None else f"A: step {step:,} ✕")
 
     def show_error(self, message: str) -> None:
         self.label.setText(message)

@@ -1,6 +1,7 @@
 """What the user is looking at, with one owner: the typed sentence and its probe (one forward pass
 under the weights shown, shared by every panel), the weights shown (the newest, or a past step's
-from the timeline), the selected words, the calibration switch and the selected unit. Panels
+from the timeline), the step pinned as A to compare with them, the selected words, the
+calibration switch and the selected unit. Panels
 read it and set it; no panel and no window method keeps a copy."""
 
 from PySide6.QtCore import QObject, Signal
@@ -19,6 +20,7 @@ class ViewState(QObject):
     calibrated_changed = Signal(bool)
     unit_selected = Signal(int)
     view_step_changed = Signal()
+    pinned_changed = Signal()
 
     def __init__(self, text: str = EXAMPLE, parent=None):
         super().__init__(parent)
@@ -29,6 +31,8 @@ class ViewState(QObject):
         self.selection = (-1, 0)  # (first character, length) of the selected text; -1: none
         self.unit: int | None = None
         self.view_step: int | None = None  # the timeline's step, looking back; None: live
+        self.pinned: Snapshot | None = None  # A: the weights the ones shown (B) are compared with
+        self.pinned_probe: Probe | None = None  # `text` under `pinned`'s weights
 
     @property
     def past(self) -> Snapshot | None:
@@ -58,11 +62,19 @@ class ViewState(QObject):
             self.view_step = step
             self.view_step_changed.emit()
 
-    def set_snapshot(self, snapshot: Snapshot | None) -> None:
-        """Other weights: the sentence is read again (the panels redraw in turn)."""
+    def set_snapshot(self, snapshot: Snapshot | None, urgent: bool = False) -> None:
+        """Other weights: the sentence is read again; the panels redraw in turn (newer weights
+        while training) or at once (urgent: a step the user chose on the timeline)."""
         if snapshot is not self.snapshot:
             self.snapshot = snapshot
-            self._reprobe(urgent=False)
+            self._reprobe(urgent, pinned_too=False)
+
+    def pin(self, snapshot: Snapshot | None) -> None:
+        """Compare the weights shown from now on with `snapshot`'s (A), or with none."""
+        if snapshot is not self.pinned:
+            self.pinned = snapshot
+            self.pinned_changed.emit()
+            self._reprobe(urgent=True)
 
     def set_selection(self, start: int, length: int) -> None:
         if (start, length) != self.selection:
@@ -85,11 +97,15 @@ class ViewState(QObject):
         stop = min(len(tokens_of(self.text[: start + length])), len(self.probe.tokens))
         return first, stop
 
-    def _reprobe(self, urgent: bool) -> None:
-        snapshot = self.snapshot
+    def _reprobe(self, urgent: bool, pinned_too: bool = True) -> None:
+        if pinned_too:
+            self.pinned_probe = self._read(self.pinned)
+        self.probe = self._read(self.snapshot)
+        if self.probe is not None:
+            self.probe_changed.emit(urgent)
+
+    def _read(self, snapshot: Snapshot | None) -> Probe | None:
+        """The typed sentence under `snapshot`'s weights (None: no weights)."""
         if snapshot is None:
-            return
-        self.probe = probe(
-            snapshot.model, snapshot.vocab, self.text, self.temperature, snapshot.level
-        )
-        self.probe_changed.emit(urgent)
+            return None
+        return probe(snapshot.model, snapshot.vocab, self.text, self.temperature, snapshot.level)

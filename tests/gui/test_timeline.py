@@ -87,3 +87,96 @@ def test_a_new_model_returns_to_live(qtbot, window):
     window.redraw_all()
     assert window.state.view_step is None and window.state.past is None
     assert window.scrubbing.timeline.label.text().startswith("live · step 0")
+
+
+def test_a_pinned_step_is_compared_with_the_one_shown(qtbot, window):
+    """Pin as A, drag to B: the prediction says A's and B's probabilities with A's curves dashed,
+    the hidden state shows B − A exactly, and unpinning (or another model) ends it."""
+    import numpy as np
+
+    from rnnviz.core.words import percent
+
+    train(window, 60)
+    qtbot.waitUntil(lambda: window.scrubbing.timeline.live == 60)
+    timeline = window.scrubbing.timeline
+    prediction, hidden = window.panels["prediction"], window.panels["hidden"]
+    looked_back(qtbot, window, 5)
+    timeline.pin_button.click()  # A: step 5
+    assert timeline.pin_button.isChecked() and timeline.pin_button.text() == "A: step 5 ✕"
+    looked_back(qtbot, window, 50)  # B: step 50
+    a, b = window.state.pinned, window.state.past
+    assert (a.step, b.step) == (5, 50)
+    text, t = window.state.text, window.state.temperature
+    under_a, under_b = (probe(s.model, s.vocab, text, t) for s in (a, b))
+    assert window.state.pinned_probe.final.tolist() == under_a.final.tolist()
+    bars = [bar.format() for _, bar in prediction.rows.bars]
+    assert bars == [
+        f"{percent(b)} · A {percent(a)}" for b, a in zip(under_b.final, under_a.final, strict=True)
+    ]
+    assert prediction.plot.titleLabel.text == "Opinion after each word · A (step 5) dashed"
+
+    def drawn_y(curve):
+        y = curve.getData()[1]
+        return np.zeros(0) if y is None else y
+
+    dashed = [c for c in prediction.rows.pinned_curves if len(drawn_y(c))]
+    assert len(dashed) == len(window.overview.classes)
+    drawn = {tuple(drawn_y(c).round(12)) for c in dashed}
+    assert drawn == {tuple(line.round(12)) for line in under_a.probs.T}
+
+    assert hidden.difference_box.isVisible()
+    hidden.difference_box.setChecked(True)
+    shown = hidden.image.image.T  # (T, H) as drawn
+    expected = (under_b.states - under_a.states).astype(np.float32)
+    assert np.array_equal(shown, expected)
+    largest = np.abs(expected).max()
+    bound = hidden.image.levels[1]  # the first of 1/4, 1/2, 1, 2 that holds B − A
+    assert (
+        hidden.image.levels[0] == -bound
+        and largest <= bound
+        and (bound == 0.25 or largest > bound / 2)
+    )
+    assert "h at step 50 − at step 5" in hidden.plot.titleLabel.text
+
+    timeline.live_button.click()  # live is B now; A stays
+    window.redraw_all()
+    assert window.state.pinned is a
+    bars = [bar.format() for _, bar in prediction.rows.bars]
+    assert all(" · A " in text for text in bars), bars
+
+    timeline.pin_button.click()  # compare no more
+    window.redraw_all()
+    assert window.state.pinned is None and window.state.pinned_probe is None
+    assert not hidden.difference_box.isVisible()
+    assert prediction.plot.titleLabel.text == "Opinion after each word"
+    assert not any(" · A " in bar.format() for _, bar in prediction.rows.bars)
+    assert not any(len(drawn_y(c)) for c in prediction.rows.pinned_curves)
+    live = probe(window.view.snapshot.model, window.view.snapshot.vocab, text, t)
+    assert np.array_equal(hidden.image.image.T, live.states.astype(np.float32))
+    assert timeline.pin_button.text() == "Pin as A"
+
+    timeline.pin_button.click()
+    old = window.overview
+    window.reset()
+    qtbot.waitUntil(lambda: window.overview is not old)
+    assert window.state.pinned is None and not timeline.pin_button.isChecked()
+
+
+def test_a_language_model_says_the_pinned_steps_next_token(qtbot, lm_window):
+    import numpy as np
+
+    from rnnviz.core.words import percent
+    from rnnviz.gui.next_token_view import shown_token
+
+    window = lm_window
+    train(window, 30)
+    qtbot.waitUntil(lambda: window.scrubbing.timeline.live == 30)
+    looked_back(qtbot, window, 3)
+    window.scrubbing.timeline.pin_button.click()
+    looked_back(qtbot, window, 25)
+    a = window.state.pinned
+    following = probe(a.model, a.vocab, window.state.text).final
+    best = int(np.argmax(following))
+    verdict = window.panels["prediction"].verdict.text()
+    said = f" · A (step 3): “{shown_token(a.vocab.tokens[best])}” ({percent(following[best])})"
+    assert verdict.startswith("Next: “") and verdict.endswith(said), verdict
