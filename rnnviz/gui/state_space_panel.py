@@ -34,6 +34,9 @@ ROOM = (560, 300)  # px of width in a row, of height in two rows, below which on
 SMALL_AXIS = 40  # px for the left axis of the two small plots
 HOVER_PIXELS = 12  # a fixed point this close to the cursor is the one hovered
 EMPTY = "Analysed every few seconds while training runs: the first analysis comes with it."
+FIRST_HINT = "The state space appears once training runs"
+ANALYSING = "Analysing step {step:,}…"  # a past step's, once its weights came
+PAST = "The other views show this step already; its fixed points take a moment to find."
 PICK = "hover another ◆ for its eigenvalues"
 
 
@@ -77,7 +80,7 @@ class StateSpacePanel(QWidget, Panel):
         self._build_eigen_plot()
         self._build_variance_plot()
         self.hints = [
-            EmptyHint(self.plane.plot, "The state space appears once training runs"),
+            EmptyHint(self.plane.plot, FIRST_HINT),
             EmptyHint(self.eigen_plot, ""),
             EmptyHint(self.variance_plot, ""),
         ]
@@ -212,18 +215,24 @@ class StateSpacePanel(QWidget, Panel):
         self._show_empty()
 
     def draw(self, context: PanelContext) -> None:
-        view = context.view
-        space = view.insight.state_space if view is not None else None
-        if space is not self.shown:
-            if space is None:
-                self._show_empty()
-            else:
-                self._show_space(space, view.snapshot)
+        """The live analysis, or looking back the past step's (analysed once its weights came,
+        in the live one's basis)."""
+        past, view = context.past, context.view
+        if past is not None:
+            space, snapshot = past.state_space, past
+        else:
+            space = view.insight.state_space if view is not None else None
+            snapshot = view.snapshot if view is not None else None
+        hint = FIRST_HINT if past is None else ANALYSING.format(step=past.step)
+        if space is None and (self.shown is not None or self.hints[0].label.toPlainText() != hint):
+            self._show_empty(hint)
+        elif space is not None and space is not self.shown:
+            self._show_space(space, snapshot)
         if context.probe is not self.shown_probe or space is not self.shown_path_space:
             self._show_path(context.probe)
 
     # ---------------------------------------------------------------- drawing
-    def _show_empty(self) -> None:
+    def _show_empty(self, headline: str = FIRST_HINT) -> None:
         self.shown = self.shown_probe = self.shown_path_space = None
         self.chosen = -1
         self.plane.clear()
@@ -234,7 +243,8 @@ class StateSpacePanel(QWidget, Panel):
         self.plane.q_bar.setOpacity(0.0)  # hidden before it is shown, its label would lie on it
         self.refit_button.setEnabled(False)
         self._say(self.readout, [])
-        self._say(self.summary, [EMPTY])
+        self.hints[0].set_text(headline)
+        self._say(self.summary, [EMPTY if headline == FIRST_HINT else PAST])
 
     def _show_space(self, space: StateSpace, snapshot) -> None:
         previous = self.shown

@@ -10,12 +10,13 @@ import pytest
 
 from rnnviz.core.data.datasets import load
 from rnnviz.core.errors import RnnvizError
+from rnnviz.core.insight.flow import gradient_flow
 from rnnviz.core.nn.registry import ALL_CELLS
 from rnnviz.core.train.config import TrainConfig
 from rnnviz.core.train.experiment import Experiment
 from rnnviz.core.train.history import History
 from rnnviz.core.train.runner import TrainingRunner
-from rnnviz.core.train.scrub import PastModels
+from rnnviz.core.train.scrub import PastModels, past_snapshot
 from rnnviz.core.train.telemetry import Telemetry
 
 STEPS = 140
@@ -159,10 +160,31 @@ def test_the_runner_replays_a_past_step_while_training_goes_on():
             assert snapshot.epoch == seen[step]["epoch"]
             assert same_bits(snapshot.model.params, seen[step]["params"]), f"step {step}"
             assert snapshot.gradient_flow["h"].shape[0] > 0  # the replayed step's own
+            assert snapshot.state_space is None  # the weights first, then their state space:
+            analysed, error = answers.get(timeout=30)
+            assert error is None and analysed.model is snapshot.model
+            assert analysed.state_space.step == step
         runner.past_snapshot(10**6, lambda snapshot, error: answers.put((snapshot, error)))
         assert "not in the history" in str(answers.get(timeout=30)[1])
     finally:
         assert runner.stop(5.0)
+
+
+@pytest.mark.parametrize("cell", sorted(ALL_CELLS))
+def test_a_past_step_shows_its_own_gradient_flow_copied_or_replayed(cell):
+    """A copied step cannot replay its batch: its copy keeps the step's gradient flow."""
+    main = Experiment.build(TrainConfig(cell=cell, hidden_size=8), load(["tiny"]))
+    history = History()
+    history.attach(main.trainer)
+    flows = {}
+    for _ in range(60):
+        main.trainer.step()
+        flows[main.trainer.step_count] = gradient_flow(main.trainer.last)
+    assert {25, 50} <= history.states.keys()
+    for step in (24, 25, 26, 50):
+        shown = past_snapshot(history, main, step).gradient_flow
+        assert shown.keys() == flows[step].keys() == ({"h", "c"} if cell == "lstm" else {"h"})
+        assert same_bits(shown, flows[step]), f"step {step}"
 
 
 def copied(experiment) -> dict:

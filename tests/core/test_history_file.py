@@ -31,6 +31,9 @@ def test_a_saved_history_replays_every_step_to_the_runs_bits(tmp_path, cell, tas
     assert loaded.trainer is None and len(loaded.states) < 12  # long replays: the small budget
     for step in range(STEPS + 1):
         assert same_bits(loaded.weights_at(step), seen[step]), f"step {step}"
+    for step, state in loaded.states.items():  # each copy's gradient flow comes back
+        kept = history.states.get(step)
+        assert kept is None or same_bits(state.flow, kept.flow), f"step {step}"
     assert same_bits(checkpoint.load(path).model.params, main.model.params)  # a checkpoint too
     past = history_file.model_at(ckpt, loaded, 60)
     assert same_bits(past.model.params, seen[60])
@@ -92,6 +95,14 @@ TAMPERED = {
     "a newer history": (
         lambda meta, arrays: meta["history"].update(version=99),
         "format version 99",
+    ),
+    "another cell's gradient flow": (
+        lambda meta, arrays: arrays.update({"history/25/flow/c": np.ones(4)}),
+        "history/25/flow/c: not a gradient flow of a gru cell",
+    ),
+    "a negative gradient norm": (
+        lambda meta, arrays: arrays["history/25/flow/h"].__setitem__(0, -1.0),
+        "history/25/flow/h: expected finite norms of at least 0",
     ),
     "a non-finite weight": (
         lambda meta, arrays: arrays["history/25/optim/W_hy/m"].__setitem__((0, 0), np.nan),

@@ -45,6 +45,14 @@ def test_every_view_shows_the_model_at_the_step_looked_at(qtbot, window):
     for key in ("loss", "gradients", "dynamics"):
         lines = window.panels[key].viewed.lines
         assert all(line.isVisible() and line.value() == 30 for line in lines), key
+    # the state space of step 30 follows its weights, analysed on the history's thread
+    window.show_tab("state_space")
+    space_panel = window.panels["state_space"]
+    qtbot.waitUntil(lambda: window.state.past.state_space is not None, timeout=20000)
+    window.redraw_all()
+    space = window.state.past.state_space
+    assert window.state.past.step == space.step == 30 and space_panel.shown is space
+    assert space_panel.summary.toolTip().startswith("step 30: PC1")
 
     # training goes on: the curves and the timeline's end move, the weights shown stay
     window.runner.train()
@@ -58,6 +66,7 @@ def test_every_view_shows_the_model_at_the_step_looked_at(qtbot, window):
     window.redraw_all()
     assert window.state.past is None and window.state.view_step is None
     assert window.state.snapshot is window.view.snapshot
+    assert space_panel.shown is window.view.insight.state_space
     assert not any(line.isVisible() for line in window.panels["loss"].viewed.lines)
     live = window.view.snapshot.step
     assert window.panels["prediction"].verdict.text().endswith(f"at step {live:,}")

@@ -30,6 +30,7 @@ import numpy as np
 
 from ..data.batching import EncodedSet
 from ..errors import RnnvizError
+from ..insight.flow import gradient_flow
 from ..nn.model import SequenceModel
 from .config import TrainConfig
 from .optim import make_optimizer
@@ -56,6 +57,8 @@ class TrainerState:
     lr_scale: float
     pinned: bool  # kept whatever the budget
     train_set: EncodedSet  # what the steps after it read (shared, not copied)
+    flow: dict[str, np.ndarray] = field(default_factory=dict)  # the step's own gradient flow
+    # back through time (insight/flow.py; {} when unknown), which its copy cannot replay
 
     @cached_property  # summed once: the budget check adds up every copy at every copy kept
     def nbytes(self) -> int:
@@ -224,6 +227,11 @@ class History:
             if progress is not None:
                 progress(replay.step_count - start, step - start)
 
+    def copied_flow(self, step: int) -> dict[str, np.ndarray]:
+        """The gradient flow of copied step `step` ({} when it is not copied, or not known)."""
+        state = self.states.get(step)
+        return state.flow if state is not None else {}
+
     def _check(self, step: int) -> None:
         if not self.first_step <= step <= self.last_step:
             raise RnnvizError(
@@ -263,6 +271,7 @@ def state_of(t: Trainer, pinned: bool) -> TrainerState:
         t.lr_scale,
         pinned,
         t.train_set,
+        gradient_flow(t.last),
     )
 
 

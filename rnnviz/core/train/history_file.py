@@ -8,6 +8,7 @@ Members beyond the checkpoint's, under history/:
     train/{i}/ids (total,), train/{i}/lengths (N,), train/{i}/labels (N,): training set i
     {step}/param/{name}, {step}/optim/{param}/{slot}, {step}/optim/steps: a copy's arrays
     {step}/plan (indices,), {step}/plan_lengths (batches,): its epoch's batches
+    {step}/flow/{h or c} (T,): the copied step's gradient flow back through time (if known)
     curves/{series}/x, count, sum, min, max: the curves over training (curves_file.py)
 """
 
@@ -72,6 +73,7 @@ def save(
         arrays |= {f"{step}/optim/{k}": v for k, v in state.optimizer.items()}
         arrays[f"{step}/plan"] = np.concatenate(plan).astype(np.int64)
         arrays[f"{step}/plan_lengths"] = np.array([len(b) for b in state.plan], np.int64)
+        arrays |= {f"{step}/flow/{n}": v.astype(np.float64) for n, v in state.flow.items()}
         records.append(
             {
                 "step": step,
@@ -317,6 +319,7 @@ class _History:
         if not isinstance(entry.get("pinned"), bool):
             raise self.refuse(f"{where}.pinned: expected true or false")
         epoch = self.count("epoch", record=entry)
+        flow = self.flow(step, config)
         return TrainerState(
             step,
             epoch,
@@ -329,7 +332,28 @@ class _History:
             float(lr_scale),
             entry["pinned"],
             sets[index],
+            flow,
         )
+
+    def flow(self, step: int, config: TrainConfig) -> dict[str, np.ndarray]:
+        """The copy's gradient flow: h's (and an LSTM's c's) norms by distance, if stored."""
+        stored = f"{HISTORY_PREFIX}{step}/flow/"
+        names = {"h", "c"} if config.cell == "lstm" else {"h"}
+
+        def check(shape, dtype) -> str | None:
+            if dtype != np.float64 or len(shape) != 1:
+                return f"expected 1-D float64, found {tuple(shape)} of {dtype}"
+            return None
+
+        flow = {}
+        for name in sorted(m.removeprefix(stored) for m in self.members if m.startswith(stored)):
+            if name not in names:
+                raise self.refuse(f"{stored}{name}: not a gradient flow of a {config.cell} cell")
+            norms = self.npz.read(f"{stored}{name}", check)
+            if not (np.isfinite(norms).all() and (norms >= 0).all()):
+                raise self.refuse(f"{stored}{name}: expected finite norms of at least 0")
+            flow[name] = norms
+        return flow
 
     def event(self, entry: dict, first: int, last: int) -> Event:
         after, kind, value = (

@@ -53,6 +53,11 @@ class InsightRecorder:
         self._basis: state_space.Basis | None = None  # kept across analyses
         experiment.trainer.on("epoch_end", lambda _: self.record_unit_words())
 
+    @property
+    def basis(self) -> "state_space.Basis | None":
+        """The basis the state space is drawn in now (a past step is analysed in it too)."""
+        return self._basis
+
     def record_dynamics(self, force: bool = False) -> None:
         """The Measures now, if the throttle allows (force: whenever there are new steps)."""
         trainer = self.experiment.trainer

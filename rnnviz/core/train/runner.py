@@ -21,7 +21,9 @@ from typing import Protocol
 from threadpoolctl import threadpool_limits
 
 from ..errors import RnnvizError
-from ..insight import units
+from ..insight import state_space, units
+from ..insight.state_space import StateSpace
+from ..nn.model import SequenceModel
 from . import checkpoint, history_file
 from .companions import SideRuns
 from .experiment import Experiment
@@ -194,13 +196,21 @@ class TrainingRunner:
     ) -> None:
         """The window's model as it was after `step` (a step of the history before the newest),
         replayed on a thread of its own: on_done(snapshot, error), and on_progress(step, share)
-        during a long replay, on that thread. A newer ask replaces one not yet done."""
+        during a long replay, on that thread; then on_done again with the step's state space
+        (in the basis the live one is drawn in). A newer ask replaces one not yet done."""
         if self.history is None:
             on_done(None, RuntimeError("no history is kept (history_mb is 0)"))
             return
         if self._past is None:
             self._past = PastModels()
-        self._past.ask(self.history, self._experiment, step, on_done, on_progress)
+        batch, basis = self._experiment.state_space_batch, self._insight.basis
+
+        def analyse(model: SequenceModel, at: int) -> StateSpace:
+            return state_space.analyse(
+                model, batch.ids, batch.lengths, batch.labels, at, basis=basis
+            )
+
+        self._past.ask(self.history, self._experiment, step, on_done, on_progress, analyse)
 
     def refit_state_space(self) -> None:
         """Analyse the state space now in a new basis fitted to the states of now."""

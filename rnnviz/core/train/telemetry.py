@@ -44,6 +44,8 @@ class Snapshot:
     # holds, put back by Restore best and not trained since; None: the weights of step `step`
     epoch: int = 0  # epochs completed at `step`
     past: bool = False  # replayed from the run's history (the timeline), not the live weights
+    state_space: StateSpace | None = None  # a past step's, analysed after its weights came (the
+    # live weights' is the telemetry's insight)
 
 
 @dataclass(frozen=True)
