@@ -80,6 +80,12 @@ COMMANDS = {
         "run",
         "the state space of a saved model: principal components, fixed points, eigenvalues",
     ),
+    "report": (
+        "report",
+        "add_arguments",
+        "run",
+        "a saved model or history as one self-contained, interactive HTML page",
+    ),
     "gradcheck": ("gradcheck", "add_arguments", "run", "check backprop against finite differences"),
     "export": (
         "export",
@@ -99,6 +105,7 @@ HEADLESS = (
     "explain",
     "units",
     "states",
+    "report",
     "gradcheck",
     "export",
 )

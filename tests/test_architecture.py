@@ -63,8 +63,9 @@ MAY_IMPORT: dict[str, tuple[str, ...]] = {
     "core": (),
     "resources": (),
     "rnnviz": (),
-    "gui": ("core", "resources", "rnnviz"),
-    "commands": ("core", "gui", "resources", "rnnviz"),
+    "report": ("core", "rnnviz"),  # the HTML page: no Qt, drawn by the browser
+    "gui": ("core", "report", "resources", "rnnviz"),
+    "commands": ("core", "gui", "report", "resources", "rnnviz"),
     "cli": ("commands", "core", "resources", "rnnviz"),
     "__main__": ("cli",),
 }

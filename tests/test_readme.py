@@ -58,6 +58,7 @@ def test_the_block_is_what_this_test_reads():
         "eval",
         "gradcheck",
         "export",
+        "report",
     }
 
 
@@ -100,6 +101,9 @@ def test_readme_command_line_examples(installed_rnnviz, tmp_path, seed):
         if argv[0] == "export":
             written = tmp_path / argv[-1]
             assert written.is_file() and written.with_suffix(".json").is_file()
+        if argv[0] == "report":
+            page = tmp_path / argv[argv.index("--out") + 1]
+            assert page.stat().st_size > 2**20 and "Plotly.newPlot" in page.read_text(), shown
 
 
 @pytest.mark.slow

@@ -54,6 +54,13 @@ COMMANDS = (
         "Every panel as PNG, each plot's data as CSV, the history and the settings",
         "Ctrl+E",
     ),
+    Command(
+        "report_html",
+        "Export report as HTML…",
+        "One page that opens offline in any browser: the curves, gradient norms and flow, the "
+        "typed sentence's hidden state, gates and saliency, the settings, each plot's data as CSV",
+        "Ctrl+Shift+E",
+    ),
     Command("type", "Type a sentence", "Put the cursor in the sentence box", "Ctrl+L"),
     Command("quit", "Quit", "Close the window (asks about an unsaved model)", "Ctrl+Q"),
 )

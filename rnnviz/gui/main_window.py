@@ -27,7 +27,7 @@ from ..core.train.records import RunState
 from ..core.train.runner import TrainingRunner
 from ..core.train.telemetry import Telemetry, TelemetryView
 from ..core.words import class_summary
-from . import colour_scheme, history_files, messages, model_files
+from . import colour_scheme, history_files, html_report, messages, model_files
 from .actions import make_actions
 from .collector import GuiThreadCollector
 from .controls_panel import OPEN_DATASET, SPEEDS, ControlsPanel
@@ -148,6 +148,7 @@ class MainWindow(QMainWindow):
             "best": self.keep_best,
             "history": self.export_history,
             "report": self.export_report,
+            "report_html": lambda: html_report.export_html(self),
             "type": lambda: any(p.take_focus() for p in self.panels.values()),
             "quit": self.close,
         }

@@ -26,6 +26,7 @@ MENUS = {
         None,
         "history",
         "report",
+        "report_html",
         None,
         "quit",
     ),

@@ -135,6 +135,11 @@ class TrainingRunner:
 
         return self._ask(write, on_done)
 
+    def copy_checkpoint(self, on_done: Reply | None = None) -> Future:
+        """The reply is a checkpoint of the run now (its own copy of the weights), for a report
+        written elsewhere."""
+        return self._ask(lambda: checkpoint.from_experiment(self._experiment), on_done)
+
     def keep_best(self, on_done: Reply | None = None) -> Future:
         """Put the best-validation weights back and fit the temperature (Experiment.finish); the
         reply is the TrainingReport."""

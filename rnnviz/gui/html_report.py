@@ -1,0 +1,47 @@
+"""File → Export report as HTML (issue 30): the window's run as the page `rnnviz report` writes,
+with the curves as the window holds them, the gradient flow of the weights shown and the typed
+sentence. The training thread copies the model between two steps; the window writes the page
+(0.2-0.5 s, under a wait cursor) and says where it went."""
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+
+from ..core.errors import RnnvizError
+from ..core.words import bytes_text
+from ..report import page
+from ..report.source import ReportSource
+from . import messages
+from .file_choice import file_to_write
+
+HTML_FILTER = "HTML page (*.html);;All files (*)"
+
+
+def export_html(window, path: str | None = None) -> None:
+    """Write the report of the run to `path` (asked for if None)."""
+    path = file_to_write(window, "Export report as HTML", "run.html", HTML_FILTER, path)
+    if path is None:
+        return
+    curves, texts = window.telemetry.curves(), [window.state.text]
+    shown = window.state.snapshot
+    flow = shown.gradient_flow if shown is not None and not shown.past else {}
+
+    def copied(ckpt, error: BaseException | None) -> None:
+        if error is not None:
+            messages.show_error(window, "Cannot export the report", str(error))
+            return
+        source = ReportSource(ckpt, f"{ckpt.summary['dataset']} (the window)", curves, flow)
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # 0.2-0.5 s
+        try:
+            made = page.render(source, texts)
+            where = page.write(path, made)
+        except RnnvizError as failure:
+            messages.show_error(window, "Cannot export the report", str(failure))
+            return
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        size = bytes_text(Path(where).stat().st_size)
+        window.statusBar().showMessage(f"report: {where} ({len(made.plots)} plots, {size})", 8000)
+
+    window.runner.copy_checkpoint(window.replies.to(copied))

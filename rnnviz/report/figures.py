@@ -1,0 +1,321 @@
+"""The report's plots as Plotly figures (plain JSON: data traces and a layout) with the table
+behind each one (named columns, written as CSV on the page). Curves over training are the
+decimated buckets the window draws (mean, and the min-max band of each bucket), so that a report
+of 10^5 steps weighs what one of 10^3 does."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..core.insight.probe import Probe
+from ..core.insight.saliency import Saliency
+from ..core.train.telemetry import Curves
+
+COLOURS = {"train": "#1f5fbf", "validation": "#8e44ad", "test": "#e67e22", "after": "#c0392b"}
+CLASS_COLOURS = ("#c0392b", "#27ae60", "#2c7fb8", "#8e44ad", "#e67e22", "#16a085", "#7f8c8d")
+DIVERGING = [[0.0, "#2166ac"], [0.5, "#f7f7f7"], [1.0, "#b2182b"]]  # blue -1, white 0, red +1
+SEQUENTIAL = [[0.0, "#ffffff"], [1.0, "#08306b"]]  # a gate: closed white, open dark blue
+LOG_DECADES = 2  # values spanning more decades than this are drawn on a log axis
+MAX_WORDS = 200  # the last words of a sentence drawn (as in the window)
+
+
+@dataclass(frozen=True)
+class Plot:
+    key: str  # its element's id and its CSV's name
+    title: str
+    traces: list[dict]
+    layout: dict
+    table: dict[str, list]  # column name -> values (one row per point)
+    note: str = ""  # how to read it
+
+
+def numbers(values) -> list:
+    """Floats at 6 significant digits (a report's size is its numbers), NaN as null."""
+    return [None if not np.isfinite(v) else float(f"{v:.6g}") for v in np.asarray(values, float)]
+
+
+def _layout(x_title: str, y_title: str, **more) -> dict:
+    axis = {"gridcolor": "#e5e5e5", "zeroline": False}
+    return {
+        "xaxis": {**axis, "title": {"text": x_title}},
+        "yaxis": {**axis, "title": {"text": y_title}},
+        "margin": {"l": 60, "r": 20, "t": 30, "b": 45},  # the top: the mode bar's row
+        "height": 300,
+        "hovermode": "closest",
+        "legend": {"orientation": "h", "y": -0.25},
+        "plot_bgcolor": "white",
+        **more,
+    }
+
+
+def _band(x, low, high, colour: str, name: str) -> list[dict]:
+    """The min-max band of each bucket: its top, then its bottom filled up to it."""
+    edge = {"x": numbers(x), "mode": "lines", "line": {"width": 0}, "hoverinfo": "skip"}
+    return [
+        {**edge, "y": numbers(high), "showlegend": False, "legendgroup": name},
+        {
+            **edge,
+            "y": numbers(low),
+            "fill": "tonexty",
+            "fillcolor": colour + "33",
+            "name": f"{name} (min–max per bucket)",
+            "legendgroup": name,
+        },
+    ]
+
+
+def _y_axis(*series) -> dict:
+    """A log axis with a tick per decade for values spanning over LOG_DECADES decades (a
+    vanishing gradient), else a linear one (a log axis over less labels every minor tick)."""
+    values = np.concatenate([np.asarray(v, float).ravel() for v in series])
+    values = values[np.isfinite(values) & (values > 0)]
+    if len(values) and np.log10(values.max() / values.min()) > LOG_DECADES:
+        return {"type": "log", "dtick": 1, "exponentformat": "power"}
+    return {}
+
+
+def _metric(curves: Curves, metric: str, label: str) -> Plot:
+    """Training's per-step `metric` (mean and band per bucket) and each split's evaluations."""
+    traces, table = [], {}
+    steps = curves.steps.view() if curves.steps is not None else None
+    if steps is not None and metric in steps.mean:
+        x = steps.x
+        traces += _band(x, steps.low[metric], steps.high[metric], COLOURS["train"], "train")
+        traces.append(
+            {
+                "x": numbers(x),
+                "y": numbers(steps.mean[metric]),
+                "mode": "lines",
+                "name": f"train (mean of {steps.width} step{'s' if steps.width > 1 else ''})",
+                "line": {"color": COLOURS["train"], "width": 1.5},
+                "hovertemplate": f"step %{{x}}<br>{label} %{{y:.4g}}<extra>train</extra>",
+            }
+        )
+        table |= {
+            "step": x.tolist(),
+            f"train_{metric}_mean": numbers(steps.mean[metric]),
+            f"train_{metric}_min": numbers(steps.low[metric]),
+            f"train_{metric}_max": numbers(steps.high[metric]),
+        }
+    for split, history in sorted(curves.evaluations.items()):
+        if metric not in history.column:
+            continue
+        view = history.view()
+        traces.append(
+            {
+                "x": numbers(view.x),
+                "y": numbers(view.mean[metric]),
+                "mode": "lines+markers",
+                "name": split,
+                "line": {"color": COLOURS.get(split, "#555555")},
+                "hovertemplate": f"step %{{x}}<br>{label} %{{y:.4g}}<extra>{split}</extra>",
+            }
+        )
+        table[f"{split}_step"] = view.x.tolist()
+        table[f"{split}_{metric}"] = numbers(view.mean[metric])
+    layout = _layout("training step", label)
+    return Plot(metric, f"{label[0].upper()}{label[1:]} over training", traces, layout, table)
+
+
+def training_plots(curves: Curves, clip: float) -> list[Plot]:
+    """Loss and accuracy (train, validation, test) and the gradient norm before and after
+    clipping with the threshold c."""
+    plots = [
+        _metric(curves, "loss", "loss (cross-entropy)"),
+        _metric(curves, "accuracy", "accuracy"),
+    ]
+    if curves.steps is None:
+        return plots
+    view = curves.steps.view()
+    traces, x = [], view.x
+    table: dict[str, list] = {"step": x.tolist()}
+    for column, name, colour in (
+        ("global_before", "before clipping", COLOURS["train"]),
+        ("global_after", "after clipping", COLOURS["after"]),
+    ):
+        traces += _band(x, view.low[column], view.high[column], colour, name)
+        traces.append(
+            {
+                "x": numbers(x),
+                "y": numbers(view.mean[column]),
+                "mode": "lines",
+                "name": name,
+                "line": {"color": colour, "width": 1.5},
+                "hovertemplate": f"step %{{x}}<br>‖g‖ %{{y:.4g}}<extra>{name}</extra>",
+            }
+        )
+        table |= {f"{column}_mean": numbers(view.mean[column])}
+        table |= {f"{column}_min": numbers(view.low[column])}
+        table |= {f"{column}_max": numbers(view.high[column])}
+    layout = _layout("training step", "‖g‖ (all parameters)")
+    layout["yaxis"] |= _y_axis(view.low["global_after"], view.high["global_before"])
+    if clip > 0:
+        layout["shapes"] = [
+            {
+                "type": "line",
+                "xref": "paper",
+                "x0": 0,
+                "x1": 1,
+                "y0": clip,
+                "y1": clip,
+                "line": {"color": "#c0392b", "dash": "dash", "width": 1},
+            }
+        ]
+        layout["annotations"] = [
+            {
+                "xref": "paper",
+                "x": 1,
+                "y": np.log10(clip) if layout["yaxis"].get("type") == "log" else clip,
+                "text": f"clip c = {clip:g}",
+                "showarrow": False,
+                "xanchor": "right",
+                "yanchor": "bottom",
+                "font": {"color": "#c0392b"},
+            }
+        ]
+    note = "Each step's gradient norm before and after clipping; above c the step was scaled to c."
+    return [
+        *plots,
+        Plot("gradient_norm", "Gradient norm before / after clipping", traces, layout, table, note),
+    ]
+
+
+def flow_plot(flow: dict[str, np.ndarray], step: int) -> Plot:
+    """Mean ‖∂L/∂h_t‖ (and an LSTM's ‖∂L/∂c_t‖) of the step's batch by words before the end."""
+    traces, table = [], {}
+    for name, norms in sorted(flow.items()):
+        distance = np.arange(len(norms))
+        traces.append(
+            {
+                "x": distance.tolist(),
+                "y": numbers(norms),
+                "mode": "lines+markers",
+                "name": f"‖∂L/∂{name}_t‖",
+                "hovertemplate": f"%{{x}} words back<br>‖∂L/∂{name}‖ %{{y:.3g}}<extra></extra>",
+            }
+        )
+        table.setdefault("words_before_end", distance.tolist())
+        table[f"dL_d{name}_norm"] = numbers(norms)
+    layout = _layout("words before the end of the sentence", "mean gradient norm")
+    layout["yaxis"] |= _y_axis(*flow.values())
+    note = (
+        f"The batch of step {step:,}: how much of the loss's gradient reaches each word back. "
+        "A curve falling by orders of magnitude is the vanishing gradient."
+    )
+    return Plot("gradient_flow", "Gradient flow back through time", traces, layout, table, note)
+
+
+def _words(result: Probe) -> tuple[list[int], list[str]]:
+    """Positions 1..T and the words (Plotly merges repeated category names: words are ticks)."""
+    return list(range(1, len(result.tokens) + 1)), _marked(result.tokens, result.unknown)
+
+
+def _marked(tokens: list[str], unknown: np.ndarray) -> list[str]:
+    """Tokens, an unknown one marked "word?" (read as <unk>)."""
+    return [t + ("?" if u else "") for t, u in zip(tokens, unknown, strict=True)]
+
+
+def heatmap_plot(
+    key: str,
+    title: str,
+    result: Probe,
+    values: np.ndarray,
+    quantity: str,
+    scale: tuple[float, float],
+) -> Plot:
+    """(T, H) `values` as units x words, hover: word, unit, value."""
+    positions, words = _words(result)
+    T, H = values.shape
+    diverging = scale[0] < 0
+    trace = {
+        "type": "heatmap",
+        "z": [numbers(row) for row in values.T],
+        "x": positions,
+        "y": list(range(H)),
+        "zmin": scale[0],
+        "zmax": scale[1],
+        "colorscale": DIVERGING if diverging else SEQUENTIAL,
+        "customdata": [words] * H,
+        "colorbar": {"title": {"text": quantity}},
+        "hovertemplate": (
+            f"word %{{x}} “%{{customdata}}”<br>unit %{{y}}<br>{quantity} = %{{z:.3f}}"
+            "<extra></extra>"
+        ),
+    }
+    layout = _layout("word", "hidden unit", height=min(600, 160 + 3 * H))
+    layout["xaxis"] |= {"tickmode": "array", "tickvals": positions, "ticktext": words}
+    layout["yaxis"]["autorange"] = "reversed"
+    table: dict[str, list] = {"position": positions, "word": words}
+    for unit in range(H):
+        table[f"unit_{unit}"] = numbers(values[:, unit])
+    return Plot(key, title, [trace], layout, table)
+
+
+def opinion_plot(key: str, result: Probe, classes: tuple[str, ...]) -> Plot:
+    """p(class | the words so far) after each word."""
+    positions, words = _words(result)
+    traces, table = [], {"position": positions, "word": words}
+    for c, name in enumerate(classes):
+        traces.append(
+            {
+                "x": positions,
+                "y": numbers(result.probs[:, c]),
+                "customdata": words,
+                "mode": "lines+markers",
+                "name": name,
+                "line": {"color": CLASS_COLOURS[c % len(CLASS_COLOURS)]},
+                "hovertemplate": f"after “%{{customdata}}”<br>p({name}) %{{y:.3f}}<extra></extra>",
+            }
+        )
+        table[f"p_{name}"] = numbers(result.probs[:, c])
+    layout = _layout("word", "p(class)")
+    layout["xaxis"] |= {"tickmode": "array", "tickvals": positions, "ticktext": words}
+    layout["yaxis"]["range"] = [0, 1]
+    return Plot(key, "Opinion after each word", traces, layout, table)
+
+
+def saliency_plot(key: str, saliency: Saliency, classes: tuple[str, ...]) -> Plot:
+    """Each word's push towards (positive) or away from (negative) the explained class."""
+    positions = list(range(1, len(saliency.tokens) + 1))
+    words = _marked(saliency.tokens, saliency.unknown)
+    scores = np.nan_to_num(saliency.scores)
+    trace = {
+        "type": "bar",
+        "x": positions,
+        "y": numbers(scores),
+        "customdata": words,
+        "marker": {"color": ["#27ae60" if s >= 0 else "#c0392b" for s in scores]},
+        "hovertemplate": "“%{customdata}”<br>score %{y:.3g}<extra></extra>",
+    }
+    layout = _layout("word", f"towards {classes[saliency.target]}")
+    layout["xaxis"] |= {"tickmode": "array", "tickvals": positions, "ticktext": words}
+    note = f"{saliency.method}: how much each word pushes the answer {classes[saliency.target]}."
+    return Plot(
+        key,
+        "Saliency",
+        [trace],
+        layout,
+        {"position": positions, "word": words, "score": numbers(scores)},
+        note,
+    )
+
+
+def surprise_plot(key: str, result: Probe) -> Plot:
+    """A language model's surprise −log p(token | the tokens before it)."""
+    positions, words = _words(result)
+    trace = {
+        "type": "bar",
+        "x": positions,
+        "y": numbers(result.surprise),
+        "customdata": words,
+        "hovertemplate": "“%{customdata}”<br>surprise %{y:.3g} nats<extra></extra>",
+    }
+    layout = _layout("token", "−log p (nats)")
+    layout["xaxis"] |= {"tickmode": "array", "tickvals": positions, "ticktext": words}
+    return Plot(
+        key,
+        "Surprise at each token",
+        [trace],
+        layout,
+        {"position": positions, "token": words, "surprise_nats": numbers(result.surprise)},
+    )

@@ -1,0 +1,80 @@
+"""The HTML report (issue 30) without a browser: one file with Plotly inlined and nothing fetched,
+every plot's table as CSV with named columns, the command that trains the run again."""
+
+import json
+import re
+
+import numpy as np
+
+from rnnviz.cli import parse
+from rnnviz.commands.options import config_from
+from rnnviz.core.train import checkpoint
+from rnnviz.report import page, source
+
+
+def payload(html: str) -> dict:
+    return json.loads(
+        re.search(r"const REPORT = (\{.*?\});", html, re.S).group(1).replace("<\\/", "</")
+    )
+
+
+def test_one_self_contained_file_with_every_plot_and_its_table(report):
+    path, record, _ = report
+    html = path.read_text()
+    assert record["plots"] == len(payload(html)["plots"]) == 14  # 3 + 1 flow + 2 x 5 per sentence
+    assert "<script src" not in html and "<link" not in html and "@import" not in html
+    assert "Plotly.newPlot" in html and html.count("<script>") == 2  # Plotly's own, the report's
+    keys = [p["key"] for p in payload(html)["plots"]]
+    assert keys[:4] == ["loss", "accuracy", "gradient_norm", "gradient_flow"]
+    csv = payload(html)["csv"]
+    assert csv.keys() == set(keys)
+    assert (
+        csv["loss"].splitlines()[0].startswith("step,train_loss_mean,train_loss_min,train_loss_max")
+    )
+    assert "test_loss" in csv["loss"].splitlines()[0]
+    header = csv["s0_h"].splitlines()[0].split(",")
+    assert header[:3] == ["position", "word", "unit_0"] and len(header) == 2 + 16
+    assert [row.split(",")[1] for row in csv["s0_h"].splitlines()[1:]] == [
+        "this",
+        "is",
+        "not",
+        "bad",
+    ]
+
+
+def test_the_numbers_are_the_runs(report):
+    path, _, history = report
+    ckpt = checkpoint.load(history)
+    plots = {p["key"]: p for p in payload(path.read_text())["plots"]}
+    from rnnviz.core.insight.probe import probe
+
+    expected = probe(ckpt.model, ckpt.vocab, "this is not bad")
+    drawn = np.array(plots["s0_h"]["traces"][0]["z"], float)  # (H, T)
+    assert np.allclose(drawn, expected.states.T, rtol=1e-5, atol=1e-6)
+    clip = plots["gradient_norm"]["layout"]["shapes"][0]
+    assert clip["y0"] == clip["y1"] == 0.5
+
+
+def test_the_command_on_the_page_trains_the_same_settings(report):
+    path, _, history = report
+    html = path.read_text()
+    command = re.search(r"Train it again: <code>(.*?)</code>", html).group(1)
+    assert command.startswith("rnnviz train --data tiny ")
+    args = parse(command.split()[1:])
+    assert config_from(args) == checkpoint.load(history).config
+
+
+def test_a_plain_checkpoint_has_no_curves_and_a_history_any_step(report, tmp_path):
+    _, _, history = report
+    plain = tmp_path / "model.npz"
+    checkpoint.save(plain, checkpoint.load(history))
+    made = page.render(source.read(plain), ["this is not bad"])
+    assert [p.key for p in made.plots][:1] == ["s0_opinion"]  # no curves, no flow kept
+    past = page.render(source.read(history, step=3), ["this is not bad"])
+    assert "3 steps" in past.html and past.plots[3].key == "gradient_flow"
+
+
+def test_a_sentence_of_unknown_words_says_so(report):
+    _, _, history = report
+    made = page.render(source.read(history), ["zzzz qqqq"])
+    assert "zzzz?" in made.html  # unknown words are marked, never a crash
