@@ -5,6 +5,7 @@ import argparse
 import time
 from pathlib import Path
 
+from ..core.data.datasets import bundled_names, load
 from ..core.words import bytes_text
 from .numbers import whole
 from .options import MAX_STEP
@@ -31,6 +32,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help="with a history file: the model after step S (default: its last step)",
     )
+    parser.add_argument(
+        "--data",
+        metavar="NAME_OR_FILE",
+        help="the run's data, for its calibration and state space on the held-out sentences "
+        "(split as the run split it; default: its bundled dataset, if it was one)",
+    )
     add_output_arguments(parser, "stdout is one JSON object: path, bytes, plots, seconds")
 
 
@@ -40,7 +47,13 @@ def run(args: argparse.Namespace) -> int:
     out = Output.of(args)
     target = checked_output_path(args.out, "report")
     started = time.perf_counter()
-    made = page.render(source.read(args.model, args.step), args.text)
+    read = source.read(args.model, args.step)
+    data = args.data or read.ckpt.summary.get("dataset")
+    if args.data or data in bundled_names():
+        read = source.with_held_out(read, load([data]))
+    else:
+        out.note(f"no calibration or state space: give --data (the run's data was {data!r})")
+    made = page.render(read, args.text)
     written = page.write(target, made)
     size = Path(written).stat().st_size
     seconds = time.perf_counter() - started

@@ -23,7 +23,9 @@ def export_html(window, path: str | None = None) -> None:
     path = file_to_write(window, "Export report as HTML", "run.html", HTML_FILTER, path)
     if path is None:
         return
-    curves, texts = window.telemetry.curves(), [window.state.text]
+    curves, texts, view = window.telemetry.curves(), [window.state.text], window.view
+    test = view.latest.get("test") if view is not None else None
+    space = view.insight.state_space if view is not None else None
     shown = window.state.snapshot
     flow = shown.gradient_flow if shown is not None and not shown.past else {}
 
@@ -31,7 +33,9 @@ def export_html(window, path: str | None = None) -> None:
         if error is not None:
             messages.show_error(window, "Cannot export the report", str(error))
             return
-        source = ReportSource(ckpt, f"{ckpt.summary['dataset']} (the window)", curves, flow)
+        origin = f"{ckpt.summary['dataset']} (the window)"
+        reliability = test.reliability if test is not None else None
+        source = ReportSource(ckpt, origin, curves, flow, reliability, space)
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # 0.2-0.5 s
         try:
             made = page.render(source, texts)

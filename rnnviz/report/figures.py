@@ -9,6 +9,8 @@ import numpy as np
 
 from ..core.insight.probe import Probe
 from ..core.insight.saliency import Saliency
+from ..core.insight.state_space import StateSpace
+from ..core.train.calibration import Reliability
 from ..core.train.telemetry import Curves
 
 COLOURS = {"train": "#1f5fbf", "validation": "#8e44ad", "test": "#e67e22", "after": "#c0392b"}
@@ -319,3 +321,114 @@ def surprise_plot(key: str, result: Probe) -> Plot:
         layout,
         {"position": positions, "token": words, "surprise_nats": numbers(result.surprise)},
     )
+
+
+def calibration_plot(table: Reliability) -> Plot:
+    """Per confidence bin: the share right against the mean top probability; the diagonal is
+    a calibrated model."""
+    centres = (table.edges[:-1] + table.edges[1:]) / 2
+    width = float(table.edges[1] - table.edges[0])
+    shown = table.counts > 0
+    traces = [
+        {
+            "x": [0, 1],
+            "y": [0, 1],
+            "mode": "lines",
+            "name": "calibrated",
+            "line": {"color": "#999999", "dash": "dash"},
+            "hoverinfo": "skip",
+        },
+        {
+            "type": "bar",
+            "x": numbers(centres[shown]),
+            "y": numbers(table.accuracy[shown]),
+            "width": width * 0.9,
+            "customdata": [
+                [int(n), c]
+                for n, c in zip(table.counts[shown], numbers(table.confidence[shown]), strict=True)
+            ],
+            "name": "share right",
+            "marker": {"color": COLOURS["train"] + "b0"},
+            "hovertemplate": "confidence %{customdata[1]:.3f}<br>right %{y:.3f}<br>"
+            "%{customdata[0]} sentences<extra></extra>",
+        },
+    ]
+    layout = _layout("top probability (confidence)", "share right")
+    layout["xaxis"]["range"], layout["yaxis"]["range"] = [0, 1], [0, 1]
+    table_out = {
+        "bin_low": numbers(table.edges[:-1]),
+        "bin_high": numbers(table.edges[1:]),
+        "sentences": table.counts.tolist(),
+        "mean_confidence": numbers(table.confidence),
+        "share_right": numbers(table.accuracy),
+    }
+    note = (
+        f"The test sentences under the model's temperature; ECE {table.ece:.3f} (the mean "
+        "gap between the bars and the diagonal, weighted by the sentences in each bin)."
+    )
+    return Plot("calibration", "Calibration", traces, layout, table_out, note)
+
+
+def state_space_plot(space: StateSpace, classes: tuple[str, ...], language_model: bool) -> Plot:
+    """The held-out sentences' hidden states on the first two principal components, coloured by
+    class (a language model's: by position), the fixed points and h0."""
+    traces = []
+    table: dict[str, list] = {
+        "pc1": numbers(space.points[:, 0]),
+        "pc2": numbers(space.points[:, 1]),
+        "colour": space.point_labels.tolist(),
+    }
+    groups = [(None, "states")] if language_model else list(enumerate(classes))
+    for c, name in groups:
+        keep = np.ones(len(space.points), bool) if c is None else space.point_labels == c
+        marker = {"size": 4, "opacity": 0.6}
+        if c is None:
+            marker |= {
+                "color": numbers(space.point_labels),
+                "colorscale": "Viridis",
+                "colorbar": {"title": {"text": "position"}},
+            }
+        else:
+            marker["color"] = CLASS_COLOURS[c % len(CLASS_COLOURS)]
+        traces.append(
+            {
+                "type": "scattergl" if keep.sum() > 5000 else "scatter",
+                "x": numbers(space.points[keep, 0]),
+                "y": numbers(space.points[keep, 1]),
+                "mode": "markers",
+                "name": name,
+                "marker": marker,
+                "hovertemplate": f"{name}<br>PC1 %{{x:.3f}}<br>PC2 %{{y:.3f}}<extra></extra>",
+            }
+        )
+    q = space.fixed.q
+    traces.append(
+        {
+            "x": numbers(space.fixed_points[:, 0]),
+            "y": numbers(space.fixed_points[:, 1]),
+            "customdata": numbers(q),
+            "mode": "markers",
+            "name": "fixed points (F(h) = h)",
+            "marker": {"symbol": "diamond", "size": 11, "color": "#111111"},
+            "hovertemplate": "fixed point<br>q %{customdata:.2e}<extra></extra>",
+        }
+    )
+    traces.append(
+        {
+            "x": numbers(space.initial[:1]),
+            "y": numbers(space.initial[1:]),
+            "mode": "markers",
+            "name": "h₀",
+            "marker": {"symbol": "cross", "size": 10, "color": "#e67e22"},
+        }
+    )
+    explained = space.explained_now
+    layout = _layout(
+        f"PC1 ({explained[0]:.0%} of variance)", f"PC2 ({explained[1]:.0%})", height=420
+    )
+    found = len(q)
+    note = (
+        f"Each dot is the hidden state after one word of a held-out sentence; {found} fixed "
+        f"point{'' if found == 1 else 's'} of the network with no input."
+    )
+    return Plot("state_space", "State space", traces, layout, table, note)

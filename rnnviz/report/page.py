@@ -141,6 +141,14 @@ def render(source: ReportSource, texts: list[str] | None = None) -> Page:
         groups.append(("Training", "", figures.training_plots(source.curves, ckpt.config.clip)))
     if source.flow:
         groups.append(("Gradient flow", "", [figures.flow_plot(source.flow, _step(source))]))
+    held_out = []
+    if source.reliability is not None:
+        held_out.append(figures.calibration_plot(source.reliability))
+    if source.state_space is not None:
+        language_model = ckpt.model.is_language_model
+        held_out.append(figures.state_space_plot(source.state_space, ckpt.classes, language_model))
+    if held_out:
+        groups.append(("Held-out sentences", "", held_out))
     for text, plots in sentence_plots(source, texts):
         said = "" if plots else "No word of it is in the vocabulary's reach: nothing to draw."
         groups.append((f"“{text}”", said, plots))

@@ -1,16 +1,22 @@
 """What a report is made of: a saved model (a checkpoint, or a history file's last step or any
-step of it), the curves over training when the file kept them, and the gradient flow of the step
-shown when it is known."""
+step of it), the curves over training when the file kept them, the gradient flow of the step
+shown when it is known, and, when its data can be read, its calibration and state space on the
+held-out sentences (the run's own split: the same seed splits the same data the same way)."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
-from ..core.errors import CheckpointError
+from ..core.data.datasets import Dataset
+from ..core.errors import CheckpointError, DatasetError
 from ..core.insight.flow import gradient_flow
+from ..core.insight.state_space import StateSpace, analyse
 from ..core.train import checkpoint, history_file
+from ..core.train.calibration import Reliability
 from ..core.train.checkpoint import Checkpoint
+from ..core.train.experiment import Experiment
+from ..core.train.scoring import score
 from ..core.train.telemetry import Curves
 
 
@@ -20,6 +26,23 @@ class ReportSource:
     origin: str  # where it came from: a file's name, or "the window"
     curves: Curves | None = None  # the curves over training (a history file's, the window's)
     flow: dict[str, np.ndarray] = field(default_factory=dict)  # "h" (, "c") -> (T,) of the step
+    reliability: Reliability | None = None  # on the test sentences (a classifier's)
+    state_space: StateSpace | None = None  # on the held-out sentences
+
+
+def with_held_out(source: ReportSource, data: Dataset) -> ReportSource:
+    """The source with its calibration and state space on `data`'s held-out part, split as the
+    run split it (its settings' seed and fractions), the model and vocabulary its own."""
+    ckpt = source.ckpt
+    if not ckpt.model.is_language_model and tuple(data.classes) != tuple(ckpt.classes):
+        raise DatasetError(
+            f"{data.name} has classes {list(data.classes)}, the model {list(ckpt.classes)}"
+        )
+    experiment = Experiment.build(ckpt.config, data, vocab=ckpt.vocab, model=ckpt.model)
+    batch = experiment.state_space_batch
+    space = analyse(ckpt.model, batch.ids, batch.lengths, batch.labels, ckpt.summary.get("step", 0))
+    table = None if ckpt.model.is_language_model else score(ckpt.model, experiment.test_set)
+    return replace(source, reliability=table and table.reliability, state_space=space)
 
 
 def read(path: str | Path, step: int | None = None) -> ReportSource:

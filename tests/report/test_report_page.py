@@ -21,17 +21,28 @@ def payload(html: str) -> dict:
 def test_one_self_contained_file_with_every_plot_and_its_table(report):
     path, record, _ = report
     html = path.read_text()
-    assert record["plots"] == len(payload(html)["plots"]) == 14  # 3 + 1 flow + 2 x 5 per sentence
+    # 3 over training, the flow, calibration and state space, 5 per sentence (GRU: h, r, z)
+    assert record["plots"] == len(payload(html)["plots"]) == 16
     assert "<script src" not in html and "<link" not in html and "@import" not in html
     assert "Plotly.newPlot" in html and html.count("<script>") == 2  # Plotly's own, the report's
     keys = [p["key"] for p in payload(html)["plots"]]
-    assert keys[:4] == ["loss", "accuracy", "gradient_norm", "gradient_flow"]
+    assert keys[:6] == [
+        "loss",
+        "accuracy",
+        "gradient_norm",
+        "gradient_flow",
+        "calibration",
+        "state_space",
+    ]
     csv = payload(html)["csv"]
     assert csv.keys() == set(keys)
     assert (
         csv["loss"].splitlines()[0].startswith("step,train_loss_mean,train_loss_min,train_loss_max")
     )
     assert "test_loss" in csv["loss"].splitlines()[0]
+    assert csv["calibration"].splitlines()[0] == (
+        "bin_low,bin_high,sentences,mean_confidence,share_right"
+    )
     header = csv["s0_h"].splitlines()[0].split(",")
     assert header[:3] == ["position", "word", "unit_0"] and len(header) == 2 + 16
     assert [row.split(",")[1] for row in csv["s0_h"].splitlines()[1:]] == [
@@ -78,3 +89,18 @@ def test_a_sentence_of_unknown_words_says_so(report):
     _, _, history = report
     made = page.render(source.read(history), ["zzzz qqqq"])
     assert "zzzz?" in made.html  # unknown words are marked, never a crash
+
+
+def test_held_out_figures_are_the_runs_own_split(report):
+    """Calibration on the test sentences the run held out (its seed splits the data again)."""
+    from rnnviz.core.data.datasets import load
+    from rnnviz.core.train.experiment import Experiment
+    from rnnviz.core.train.scoring import score
+
+    _, _, history = report
+    ckpt = checkpoint.load(history)
+    made = source.with_held_out(source.read(history), load(["tiny"]))
+    experiment = Experiment.build(ckpt.config, load(["tiny"]), vocab=ckpt.vocab)
+    expected = score(ckpt.model, experiment.test_set).reliability
+    assert made.reliability.counts.tolist() == expected.counts.tolist()
+    assert made.state_space is not None and len(made.state_space.points) > 0
