@@ -11,7 +11,7 @@ from PySide6.QtGui import QGuiApplication
 from ..core.errors import RnnvizError
 from ..core.words import bytes_text
 from ..report import page
-from ..report.source import ReportSource
+from ..report.source import LessonChecks, ReportSource, SideRun
 from . import messages
 from .file_choice import file_to_write
 
@@ -26,6 +26,11 @@ def export_html(window, path: str | None = None) -> None:
     curves, texts, view = window.telemetry.curves(), [window.state.text], window.view
     test = view.latest.get("test") if view is not None else None
     space = view.insight.state_space if view is not None else None
+    lesson = _lesson_checks(window.lessons)
+    runs = tuple(
+        SideRun(run.label, run.colour, run.view.steps, dict(run.view.evaluations))
+        for run in window.side_runs.views()
+    )
     shown = window.state.snapshot
     flow = shown.gradient_flow if shown is not None and not shown.past else {}
 
@@ -35,7 +40,7 @@ def export_html(window, path: str | None = None) -> None:
             return
         origin = f"{ckpt.summary['dataset']} (the window)"
         reliability = test.reliability if test is not None else None
-        source = ReportSource(ckpt, origin, curves, flow, reliability, space)
+        source = ReportSource(ckpt, origin, curves, flow, reliability, space, runs, lesson)
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # 0.2-0.5 s
         try:
             made = page.render(source, texts)
@@ -49,3 +54,26 @@ def export_html(window, path: str | None = None) -> None:
         window.statusBar().showMessage(f"report: {where} ({len(made.plots)} plots, {size})", 8000)
 
     window.runner.copy_checkpoint(window.replies.to(copied))
+
+
+def _lesson_checks(lessons) -> LessonChecks | None:
+    """The open lesson's checks as last measured (None: no lesson open)."""
+    lesson, progress = lessons.lesson, lessons.progress
+    if lesson is None:
+        return None
+    results = progress.results if progress is not None else (None,) * len(lesson.checks)
+    rows = tuple(
+        (
+            check.claim,
+            check.run,
+            None if result is None else result.value,
+            check.bound,
+            result is not None and result.seen,
+        )
+        for check, result in zip(lesson.checks, results, strict=True)
+    )
+    epochs = f" of {progress.epochs}" if progress is not None and progress.epochs else ""
+    measured = (
+        f"after epoch {progress.epoch}{epochs}" if progress is not None else "not measured yet"
+    )
+    return LessonChecks(lesson.title, measured, rows)

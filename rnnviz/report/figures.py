@@ -12,6 +12,7 @@ from ..core.insight.saliency import Saliency
 from ..core.insight.state_space import StateSpace
 from ..core.train.calibration import Reliability
 from ..core.train.telemetry import Curves
+from .source import SideRun
 
 COLOURS = {"train": "#1f5fbf", "validation": "#8e44ad", "test": "#e67e22", "after": "#c0392b"}
 CLASS_COLOURS = ("#c0392b", "#27ae60", "#2c7fb8", "#8e44ad", "#e67e22", "#16a085", "#7f8c8d")
@@ -76,8 +77,9 @@ def _y_axis(*series) -> dict:
     return {}
 
 
-def _metric(curves: Curves, metric: str, label: str) -> Plot:
-    """Training's per-step `metric` (mean and band per bucket) and each split's evaluations."""
+def _metric(curves: Curves, metric: str, label: str, runs: tuple[SideRun, ...]) -> Plot:
+    """Training's per-step `metric` (mean and band per bucket), each split's evaluations and the
+    runs beside it."""
     traces, table = [], {}
     steps = curves.steps.view() if curves.steps is not None else None
     if steps is not None and metric in steps.mean:
@@ -115,16 +117,44 @@ def _metric(curves: Curves, metric: str, label: str) -> Plot:
         )
         table[f"{split}_step"] = view.x.tolist()
         table[f"{split}_{metric}"] = numbers(view.mean[metric])
+    for run in runs:
+        traces += _run_traces(run, metric, label, table)
     layout = _layout("training step", label)
     return Plot(metric, f"{label[0].upper()}{label[1:]} over training", traces, layout, table)
 
 
-def training_plots(curves: Curves, clip: float) -> list[Plot]:
-    """Loss and accuracy (train, validation, test) and the gradient norm before and after
-    clipping with the threshold c."""
+def _run_traces(run: SideRun, metric: str, label: str, table: dict[str, list]) -> list[dict]:
+    """A run beside the reported one: its train mean dashed and its test evaluations dotted, in
+    its own colour, and their columns in the table."""
+    traces = []
+    parts = [("train", run.steps, "dash")] + [
+        (split, view, "dot") for split, view in sorted(run.evaluations.items()) if split == "test"
+    ]
+    for part, view, dash in parts:
+        if view is None or metric not in view.mean:
+            continue
+        name = f"{run.label} ({part})"
+        traces.append(
+            {
+                "x": numbers(view.x),
+                "y": numbers(view.mean[metric]),
+                "mode": "lines",
+                "name": name,
+                "line": {"color": run.colour, "dash": dash, "width": 1.5},
+                "hovertemplate": f"step %{{x}}<br>{label} %{{y:.4g}}<extra>{name}</extra>",
+            }
+        )
+        table[f"{run.label}_{part}_step"] = view.x.tolist()
+        table[f"{run.label}_{part}_{metric}"] = numbers(view.mean[metric])
+    return traces
+
+
+def training_plots(curves: Curves, clip: float, runs: tuple[SideRun, ...] = ()) -> list[Plot]:
+    """Loss and accuracy (train, validation, test; the runs beside it) and the gradient norm
+    before and after clipping with the threshold c."""
     plots = [
-        _metric(curves, "loss", "loss (cross-entropy)"),
-        _metric(curves, "accuracy", "accuracy"),
+        _metric(curves, "loss", "loss (cross-entropy)", runs),
+        _metric(curves, "accuracy", "accuracy", runs),
     ]
     if curves.steps is None:
         return plots

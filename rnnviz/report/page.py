@@ -17,7 +17,7 @@ from ..core.insight.saliency import explain
 from ..core.train.config import HYPERPARAMETERS, TrainConfig
 from . import figures
 from .figures import MAX_WORDS, Plot
-from .source import ReportSource
+from .source import LessonChecks, ReportSource
 
 EXAMPLE = "this is not bad at all"
 STYLE = """
@@ -138,7 +138,9 @@ def render(source: ReportSource, texts: list[str] | None = None) -> Page:
     texts = texts or [EXAMPLE]
     groups: list[tuple[str, str, list[Plot]]] = []
     if source.curves is not None:
-        groups.append(("Training", "", figures.training_plots(source.curves, ckpt.config.clip)))
+        groups.append(
+            ("Training", "", figures.training_plots(source.curves, ckpt.config.clip, source.runs))
+        )
     if source.flow:
         groups.append(("Gradient flow", "", [figures.flow_plot(source.flow, _step(source))]))
     held_out = []
@@ -158,6 +160,8 @@ def render(source: ReportSource, texts: list[str] | None = None) -> Page:
         "csv": {p.key: csv_of(p.table) for p in plots},
     }
     body = [f"<h1>rnnviz report: {html.escape(source.origin)}</h1>", _facts(source)]
+    if source.lesson is not None:
+        body.append(_lesson(source.lesson))
     for title, said, group in groups:
         body.append(f"<h2>{html.escape(title)}</h2>")
         if said:
@@ -207,6 +211,24 @@ def _facts(source: ReportSource) -> str:
     cells = "".join(f"<tr><th>{k}</th><td>{html.escape(v)}</td></tr>" for k, v in rows)
     command = html.escape(reproduce_command(source))
     return f"<table class='facts'>{cells}</table><p>Train it again: <code>{command}</code></p>"
+
+
+def _lesson(lesson: LessonChecks) -> str:
+    """The lesson's checks: each claim, its run, the value measured, its bound, seen or not."""
+    rows = []
+    for claim, run, value, bound, seen in lesson.rows:
+        if value is None:
+            said, mark = "pending", "…"
+        else:
+            said, mark = f"{value:.4g}", "✓ seen" if seen else "✗ not yet"
+        cells = (claim, run, said, bound, mark)
+        rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
+    head = "".join(f"<th>{h}</th>" for h in ("claim", "run", "measured", "should be", ""))
+    return (
+        f"<h2>Lesson: {html.escape(lesson.title)}</h2><p class='note'>The lesson's checks "
+        f"{html.escape(lesson.measured)}.</p><table class='facts'><tr>{head}</tr>"
+        f"{''.join(rows)}</table>"
+    )
 
 
 def _settings(config: TrainConfig) -> str:

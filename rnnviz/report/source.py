@@ -10,6 +10,7 @@ import numpy as np
 
 from ..core.data.datasets import Dataset
 from ..core.errors import CheckpointError, DatasetError
+from ..core.history import SeriesView
 from ..core.insight.flow import gradient_flow
 from ..core.insight.state_space import StateSpace, analyse
 from ..core.train import checkpoint, history_file
@@ -21,6 +22,26 @@ from ..core.train.telemetry import Curves
 
 
 @dataclass(frozen=True)
+class SideRun:
+    """A run trained beside the reported one on the same batches (the window's Runs menu)."""
+
+    label: str  # its settings changes, "cell=lstm,lr=0.01"
+    colour: str
+    steps: SeriesView | None  # its per-step curves
+    evaluations: dict[str, SeriesView]  # split -> its evaluations
+
+
+@dataclass(frozen=True)
+class LessonChecks:
+    """The lesson the run came from and its checks as last measured (the window's)."""
+
+    title: str
+    measured: str  # "after epoch 3 of 8"
+    rows: tuple[tuple[str, str, float | None, str, bool], ...]  # (claim, run, value (None:
+    # pending), bound, seen)
+
+
+@dataclass(frozen=True)
 class ReportSource:
     ckpt: Checkpoint
     origin: str  # where it came from: a file's name, or "the window"
@@ -28,6 +49,8 @@ class ReportSource:
     flow: dict[str, np.ndarray] = field(default_factory=dict)  # "h" (, "c") -> (T,) of the step
     reliability: Reliability | None = None  # on the test sentences (a classifier's)
     state_space: StateSpace | None = None  # on the held-out sentences
+    runs: tuple[SideRun, ...] = ()  # beside it, drawn on its curves over training
+    lesson: LessonChecks | None = None
 
 
 def with_held_out(source: ReportSource, data: Dataset) -> ReportSource:

@@ -3,6 +3,8 @@ shows its panel with pending checks; training it turns them to the values `rnnvi
 measures (same code, same batches); Show me brings the watched panel to the front, marked; the
 first-run hint shows once; nothing is clipped at 1366x768 with the lesson open."""
 
+import html
+
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
@@ -99,7 +101,7 @@ def test_the_next_session_reopens_the_lessons_data(qtbot, tmp_path):
         dispose(again)
 
 
-def test_training_a_lesson_gives_the_headless_checks_values(qtbot, window):
+def test_training_a_lesson_gives_the_headless_checks_values(qtbot, window, tmp_path):
     lesson = opened(qtbot, window)
     trained_to_the_end(qtbot, window)
     qtbot.waitUntil(lambda: window.telemetry.status.state == RunState.PAUSED)
@@ -109,6 +111,14 @@ def test_training_a_lesson_gives_the_headless_checks_values(qtbot, window):
     assert live == headless
     assert all("✓ seen" in text for text in check_texts(window)), check_texts(window)
     assert f"{headless[0]:.3g}" in check_texts(window)[0]
+    # the HTML report of the lesson's run carries its checks
+    from rnnviz.gui import html_report
+
+    html_report.export_html(window, str(tmp_path / "lesson.html"))
+    qtbot.waitUntil(lambda: "report: " in window.statusBar().currentMessage(), timeout=30000)
+    page = (tmp_path / "lesson.html").read_text()
+    assert f"Lesson: {html.escape(lesson.title)}" in page
+    assert page.count("✓ seen") == len(lesson.checks) and f"{headless[0]:.4g}" in page
 
 
 def test_show_me_brings_the_watched_panel_to_the_front_marked(qtbot, laptop):
