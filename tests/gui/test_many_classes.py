@@ -78,7 +78,8 @@ def test_the_panel_shows_at_most_top_classes_and_a_note(qtbot, panel, n_classes)
     best = snapshot.classes[int(np.argmax(final))]
     assert panel.verdict.text().startswith(f"Prediction: {best} (")
     assert " (0.0%)" not in panel.verdict.text()  # 1 in 10,000 reads as a figure, not as none
-    assert len(panel.plot.listDataItems()) == len(names)
+    assert len(panel.rows.curves) == len(names)  # and one dashed each for a pinned step (A)
+    assert len(panel.plot.listDataItems()) == 2 * len(names)
 
 
 @pytest.mark.parametrize("n_classes", [9, 10_000])
@@ -91,7 +92,7 @@ def test_rows_follow_the_most_probable_classes(qtbot, panel, n_classes):
     top = np.argsort(-other.probe.final, kind="stable")[:TOP_CLASSES]
     assert names[:-1] == [other.view.snapshot.classes[c] for c in top] and legend == names
     assert values[:-1] == sorted(values[:-1], reverse=True)
-    curves = panel.plot.listDataItems()
+    curves = panel.rows.curves
     x, y = curves[0].getData()
     assert len(x) == 3 and np.allclose(y, other.probe.probs[:, top[0]])
     _, rest = curves[-1].getData()  # the rest's opinion: what the shown classes leave
