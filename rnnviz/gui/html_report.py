@@ -1,14 +1,12 @@
 """File → Export report as HTML (issue 30): the window's run as the page `rnnviz report` writes,
 with the curves as the window holds them, the gradient flow of the weights shown and the typed
-sentence. The training thread copies the model between two steps; the window writes the page
-(0.2-0.5 s, under a wait cursor) and says where it went."""
+sentence. The training thread copies the model between two steps, a thread of its own renders
+and writes the page (0.2-0.5 s: the window goes on meanwhile), and the window says where it
+went."""
 
+import threading
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
-
-from ..core.errors import RnnvizError
 from ..core.words import bytes_text
 from ..report import page
 from ..report.source import LessonChecks, ReportSource, SideRun
@@ -41,19 +39,33 @@ def export_html(window, path: str | None = None) -> None:
         origin = f"{ckpt.summary['dataset']} (the window)"
         reliability = test.reliability if test is not None else None
         source = ReportSource(ckpt, origin, curves, flow, reliability, space, runs, lesson)
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # 0.2-0.5 s
-        try:
-            made = page.render(source, texts)
-            where = page.write(path, made)
-        except RnnvizError as failure:
-            messages.show_error(window, "Cannot export the report", str(failure))
-            return
-        finally:
-            QGuiApplication.restoreOverrideCursor()
-        size = bytes_text(Path(where).stat().st_size)
-        window.statusBar().showMessage(f"report: {where} ({len(made.plots)} plots, {size})", 8000)
+        writer = threading.Thread(
+            target=_write, args=(source, texts, path, window.replies.to(written)), daemon=True
+        )
+        writers.append(writer)
+        writer.start()
 
+    def written(result, error: BaseException | None) -> None:
+        writers.pop(0).join()  # it has said all it will
+        if error is not None:
+            messages.show_error(window, "Cannot export the report", str(error))
+            return
+        where, plots = result
+        size = bytes_text(Path(where).stat().st_size)
+        window.statusBar().showMessage(f"report: {where} ({plots} plots, {size})", 8000)
+
+    writers: list[threading.Thread] = []
     window.runner.copy_checkpoint(window.replies.to(copied))
+
+
+def _write(source: ReportSource, texts: list[str], path: str, reply) -> None:
+    """Render and write the page (a thread of its own: 0.2-0.5 s the window goes on meanwhile);
+    reply((path, plots), None) or reply(None, error)."""
+    try:
+        made = page.render(source, texts)
+        reply((page.write(path, made), len(made.plots)), None)
+    except Exception as failure:  # said in a message box, never lost with the thread
+        reply(None, failure)
 
 
 def _lesson_checks(lessons) -> LessonChecks | None:
