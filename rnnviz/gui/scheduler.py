@@ -11,7 +11,8 @@ after each of its draws the panels over the budget rest OVERRUN_REST times its o
 others keep their turns, so the heaviest panels' redraw rate drops as far as they run over. A
 rest is short enough for each of them to come round within MAX_WAIT, and one that has waited
 MAX_WAIT all the same is drawn at its turn. A keystroke's panels are drawn at once (draw_now);
-their overrun counts too. A hidden panel is drawn when it is shown.
+their overrun counts too; another step on the timeline hurries its panels (hurry: each at its
+next turn, one a tick). A hidden panel is drawn when it is shown.
 """
 
 import statistics
@@ -87,6 +88,16 @@ class PanelScheduler:
             ):
                 self.draw(key)
                 return
+
+    def hurry(self, *changes: str) -> None:
+        """The panels that read any of `changes` need a redraw, each at its next turn whatever
+        the rests (as if it had waited MAX_WAIT): another step chosen on the timeline is shown
+        within a few ticks, one panel a tick, so that no tick holds up the clock for all."""
+        self.mark(*changes)
+        now = self.clock()
+        for key, panel in self.panels.items():
+            if panel.reads.intersection(changes):
+                self._since[key] = now - MAX_WAIT
 
     def draw_now(self, change: str) -> None:
         """Every panel that reads `change`, at once (a keystroke is answered at once)."""

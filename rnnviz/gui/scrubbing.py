@@ -6,11 +6,14 @@ step no longer asked for (the slider moved on, or live again) is dropped. The mo
 pinned as A: the views that compare show it beside the one shown after (B) until unpinned or
 another model comes."""
 
+from dataclasses import replace
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow, QToolBar
 
+from ..core.insight.state_space import StateSpace
 from ..core.train.telemetry import Snapshot, TelemetryView
-from .panel import SNAPSHOT, TELEMETRY
+from .panel import PROBE, SNAPSHOT, TELEMETRY
 from .timeline import Timeline
 
 
@@ -39,15 +42,20 @@ class Scrubbing:
         w = self.window
         w.state.set_view_step(step)
         self.timeline.show_waiting(step)
-        w.runner.past_snapshot(step, w.replies.to(self._arrived), w.replies.to(self._progressed))
+        w.runner.past_snapshot(
+            step,
+            w.replies.to(self._arrived),
+            w.replies.to(self._progressed),
+            w.replies.to(self._analysed),
+        )
 
     def go_live(self) -> None:
         w = self.window
         w.state.set_view_step(None)
         self.timeline.show_live()
         if w.state.past is not None:
-            w.state.set_snapshot(w.view.snapshot if w.view is not None else None, urgent=True)
-            w.scheduler.mark(TELEMETRY, SNAPSHOT)
+            w.state.set_snapshot(w.view.snapshot if w.view is not None else None)
+            w.scheduler.hurry(TELEMETRY, SNAPSHOT, PROBE)
 
     def pin(self, on: bool) -> None:
         """Pin the model shown as A (on), or compare no more."""
@@ -55,6 +63,19 @@ class Scrubbing:
         pinned = w.state.snapshot if on else None
         w.state.pin(pinned)
         self.timeline.show_pinned(None if pinned is None else pinned.step)
+
+    def _analysed(self, space: StateSpace | None, error: BaseException | None) -> None:
+        """The past step's state space, for the one panel that draws it (the others keep their
+        drawing: the weights are the same)."""
+        w = self.window
+        past = w.state.past
+        if error is not None:
+            if past is not None:
+                self.timeline.show_error(f"the state space at step {past.step:,}: {error}")
+            return
+        if past is not None and space is not None and space.step == past.step:
+            w.state.set_snapshot(replace(past, state_space=space))
+            w.scheduler.mark(TELEMETRY)
 
     def _progressed(self, step: int, share: float) -> None:
         """A long replay's progress, said while its step is the one looked for."""
@@ -70,6 +91,6 @@ class Scrubbing:
             return
         if snapshot is None or snapshot.step != w.state.view_step:
             return  # asked for before the slider moved on, or before Back to live
-        w.state.set_snapshot(snapshot, urgent=True)
+        w.state.set_snapshot(snapshot)
         self.timeline.show_past(snapshot)
-        w.scheduler.mark(TELEMETRY, SNAPSHOT)
+        w.scheduler.hurry(TELEMETRY, SNAPSHOT, PROBE)  # chosen by the user: shown within ticks

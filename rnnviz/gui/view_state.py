@@ -62,12 +62,11 @@ class ViewState(QObject):
             self.view_step = step
             self.view_step_changed.emit()
 
-    def set_snapshot(self, snapshot: Snapshot | None, urgent: bool = False) -> None:
-        """Other weights: the sentence is read again; the panels redraw in turn (newer weights
-        while training) or at once (urgent: a step the user chose on the timeline)."""
+    def set_snapshot(self, snapshot: Snapshot | None) -> None:
+        """Other weights: the sentence is read again (the panels redraw in turn)."""
         if snapshot is not self.snapshot:
             self.snapshot = snapshot
-            self._reprobe(urgent, pinned_too=False)
+            self._reprobe(urgent=False, pinned_too=False)
 
     def pin(self, snapshot: Snapshot | None) -> None:
         """Compare the weights shown from now on with `snapshot`'s (A), or with none."""

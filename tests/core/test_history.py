@@ -153,17 +153,20 @@ def test_the_runner_replays_a_past_step_while_training_goes_on():
         runner.train_steps(60).result(timeout=30)
         runner.train()  # it goes on while the past is replayed
         answers: Queue = Queue()
+        spaces: Queue = Queue()
         for step in (7, 30, 59):
-            runner.past_snapshot(step, lambda snapshot, error: answers.put((snapshot, error)))
+            runner.past_snapshot(
+                step,
+                lambda snapshot, error: answers.put((snapshot, error)),
+                on_space=lambda space, error: spaces.put((space, error)),
+            )
             snapshot, error = answers.get(timeout=30)
             assert error is None and snapshot.past and snapshot.step == step
             assert snapshot.epoch == seen[step]["epoch"]
             assert same_bits(snapshot.model.params, seen[step]["params"]), f"step {step}"
             assert snapshot.gradient_flow["h"].shape[0] > 0  # the replayed step's own
-            assert snapshot.state_space is None  # the weights first, then their state space:
-            analysed, error = answers.get(timeout=30)
-            assert error is None and analysed.model is snapshot.model
-            assert analysed.state_space.step == step
+            space, error = spaces.get(timeout=30)  # once the asks rest, its state space
+            assert error is None and space.step == step
         runner.past_snapshot(10**6, lambda snapshot, error: answers.put((snapshot, error)))
         assert "not in the history" in str(answers.get(timeout=30)[1])
     finally:
@@ -215,3 +218,34 @@ def test_a_newer_ask_stops_a_long_replay_which_says_how_far_it_got(monkeypatch):
         past.stop()
     assert [share for step, share in said if step == 70] == [1 / 70, 2 / 70, 3 / 70]
     assert [share for step, share in said if step == 20][-1] == 1.0
+
+
+def test_a_state_space_is_analysed_only_once_the_asks_rest():
+    """A drag asks again within ANALYSE_AFTER_S of each answer: only where it stops is analysed
+    (an analysis of 0.4-0.7 s would hold up every next replay)."""
+    main = Experiment.build(TrainConfig(cell="gru", hidden_size=8), load(["tiny"]))
+    history = History()
+    history.attach(main.trainer)
+    for _ in range(40):
+        main.trainer.step()
+    past, analysed, answered, spaces = PastModels(), [], Queue(), Queue()
+
+    def analyse(model, step):
+        analysed.append(step)
+        return step
+
+    def on_space(space, error):
+        spaces.put((space, error))
+
+    def done(snapshot, error):
+        answered.put(snapshot.step)
+        if snapshot.step == 10:  # the slider moved on at once
+            past.ask(history, main, 20, done, None, analyse, on_space)
+
+    try:
+        past.ask(history, main, 10, done, None, analyse, on_space)
+        assert [answered.get(timeout=30), answered.get(timeout=30)] == [10, 20]
+        assert spaces.get(timeout=30) == (20, None)
+        assert analysed == [20]  # step 10's analysis never ran
+    finally:
+        past.stop()

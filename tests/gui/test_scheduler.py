@@ -214,3 +214,25 @@ def test_a_draw_is_timed_with_the_paint_it_causes(qtbot, window):
     window.scheduler.draw("loss")
     assert paints.count >= 1  # painted before the draw returned: inside its measured time
     assert window.scheduler.cost("loss") > 0
+
+
+def test_a_step_chosen_on_the_timeline_hurries_its_panels_past_the_rests():
+    """Heavy panels resting after overruns are drawn at their next turns once hurried (another
+    step looked at), one a tick, not after up to MAX_WAIT."""
+    clock = Clock()
+    heavy = FakePanel("heavy", {SNAPSHOT}, clock, 30 * MS)
+    other = FakePanel("other", {PROBE}, clock, 30 * MS)
+    s = scheduler(clock, heavy, other)
+    s.mark(SNAPSHOT, PROBE)
+    for _ in range(2):  # both draw once and run over: the heavy panels rest
+        s.draw_next()
+        clock.now += TICK
+    assert len(heavy.draws) == len(other.draws) == 1 and s._rest_until > clock.now
+    clock.now += MIN_INTERVAL
+    s.hurry(SNAPSHOT, PROBE)
+    drawn_at = clock.now
+    for _ in range(2):
+        s.draw_next()
+        clock.now += TICK
+    assert len(heavy.draws) == len(other.draws) == 2  # both within two ticks, one a tick
+    assert heavy.draws[1] != other.draws[1] and max(heavy.draws[1], other.draws[1]) < drawn_at + 0.1

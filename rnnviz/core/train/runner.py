@@ -197,12 +197,17 @@ class TrainingRunner:
         return self._ask(record)
 
     def past_snapshot(
-        self, step: int, on_done: Reply, on_progress: Progressed | None = None
+        self,
+        step: int,
+        on_done: Reply,
+        on_progress: Progressed | None = None,
+        on_space: Reply | None = None,
     ) -> None:
         """The window's model as it was after `step` (a step of the history before the newest),
         replayed on a thread of its own: on_done(snapshot, error), and on_progress(step, share)
-        during a long replay, on that thread; then on_done again with the step's state space
-        (in the basis the live one is drawn in). A newer ask replaces one not yet done."""
+        during a long replay, on that thread; then, once the asks rest, on_space(state space,
+        error) of that step (in the basis the live one is drawn in). A newer ask replaces one not
+        yet done."""
         if self.history is None:
             on_done(None, RuntimeError("no history is kept (history_mb is 0)"))
             return
@@ -215,7 +220,9 @@ class TrainingRunner:
                 model, batch.ids, batch.lengths, batch.labels, at, basis=basis
             )
 
-        self._past.ask(self.history, self._experiment, step, on_done, on_progress, analyse)
+        self._past.ask(
+            self.history, self._experiment, step, on_done, on_progress, analyse, on_space
+        )
 
     def refit_state_space(self) -> None:
         """Analyse the state space now in a new basis fitted to the states of now."""

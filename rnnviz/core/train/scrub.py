@@ -2,13 +2,12 @@
 history (history.py), so that training and the window go on meanwhile. The newest request wins:
 a drag of the slider asks for many steps, and only the one it stops at matters: a replay still
 running when a newer ask comes is given up. A long replay reports how far it is. Once the
-model is answered, and no newer ask waits, its state space is analysed and answered too (the
-same snapshot with it)."""
+model is answered and no newer ask has come for ANALYSE_AFTER_S (the slider rests), its state
+space is analysed and answered too."""
 
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import replace
 
 from threadpoolctl import threadpool_limits
 
@@ -23,6 +22,7 @@ Reply = Callable[[object, BaseException | None], None]  # on_done(snapshot, erro
 Progressed = Callable[[int, float], None]  # on_progress(step, share replayed)
 Analyse = Callable[[SequenceModel, int], StateSpace]  # analyse(model, step)
 PROGRESS_EVERY_S = 0.1
+ANALYSE_AFTER_S = 0.25  # a drag asks again sooner: the analysis (0.4-0.7 s) would hold it up
 
 
 class _SupersededError(Exception):
@@ -49,11 +49,11 @@ def past_snapshot(
 
 
 class PastModels:
-    """Answers ask(history, experiment, step, on_done, on_progress, analyse) on its own thread,
-    one at a time; an ask made while another waits replaces it, and stops the one being replayed
-    (it gets no answer). on_done(snapshot, error) and on_progress(step, share) run on that
-    thread; with `analyse`, on_done is called a second time with the snapshot's state space,
-    unless a newer ask came first."""
+    """Answers ask(history, experiment, step, on_done, on_progress, analyse, on_space) on its
+    own thread, one at a time; an ask made while another waits replaces it, and stops the one
+    being replayed (it gets no answer). on_done(snapshot, error), on_progress(step, share) and
+    on_space(state space, error) run on that thread; on_space only when no newer ask came for
+    ANALYSE_AFTER_S after the snapshot was answered."""
 
     def __init__(self) -> None:
         self._asked: tuple | None = None
@@ -70,9 +70,10 @@ class PastModels:
         on_done: Reply,
         on_progress: Progressed | None = None,
         analyse: Analyse | None = None,
+        on_space: Reply | None = None,
     ) -> None:
         with self._wake:
-            self._asked = (history, experiment, step, on_done, on_progress, analyse)
+            self._asked = (history, experiment, step, on_done, on_progress, analyse, on_space)
             self._wake.notify()
 
     def stop(self, timeout: float = 2.0) -> None:
@@ -91,7 +92,7 @@ class PastModels:
                         return
                     asked, self._asked = self._asked, None
                 assert asked is not None
-                history, experiment, step, on_done, on_progress, analyse = asked
+                history, experiment, step, on_done, on_progress, analyse, on_space = asked
                 try:
                     progress = self._progress(step, on_progress)
                     result, error = past_snapshot(history, experiment, step, progress), None
@@ -100,17 +101,20 @@ class PastModels:
                 except Exception as failure:  # handed to the caller, never kills the thread
                     result, error = None, failure
                 on_done(result, error)
-                if result is not None and analyse is not None and self._asked is None:
-                    self._analyse(result, analyse, on_done)
+                if result is not None and analyse is not None and on_space is not None:
+                    self._analyse(result, analyse, on_space)
 
-    def _analyse(self, snapshot: Snapshot, analyse: Analyse, on_done: Reply) -> None:
-        """The snapshot again, with its state space (or the analysis' error)."""
+    def _analyse(self, snapshot: Snapshot, analyse: Analyse, on_space: Reply) -> None:
+        """The snapshot's state space (or the analysis' error), once the asks rest."""
+        with self._wake:
+            self._wake.wait_for(lambda: self._asked is not None or self._stopping, ANALYSE_AFTER_S)
+            if self._asked is not None or self._stopping:
+                return
         try:
-            space = analyse(snapshot.model, snapshot.step)
-        except Exception as failure:
-            on_done(None, failure)
-            return
-        on_done(replace(snapshot, state_space=space), None)
+            space, error = analyse(snapshot.model, snapshot.step), None
+        except Exception as failure:  # handed to the caller, never kills the thread
+            space, error = None, failure
+        on_space(space, error)
 
     def _progress(self, step: int, on_progress: Progressed | None) -> Progress:
         """The replay's progress: stops it when a newer ask waits, reports it now and then."""
