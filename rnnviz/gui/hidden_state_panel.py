@@ -297,7 +297,8 @@ def _scale(gate: Gate | None, values: np.ndarray, colours: HeatmapColours, diffe
     (a fixed scale would leave the small changes of a late step invisible)."""
     if difference:
         name = "h" if gate is None else gate.label
-        bound = 0.25 * 2.0 ** max(0, int(np.ceil(np.log2(max(np.abs(values).max(), 1e-12) / 0.25))))
+        largest = float(np.nanmax(np.abs(values), initial=0.0))  # NaN: a halted model's
+        bound = 0.25 * 2.0 ** max(0, int(np.ceil(np.log2(max(largest, 1e-12) / 0.25))))
         return (-bound, bound), colours.diverging, f"{name}: B − A"
     if gate is None:
         return (-1.0, 1.0), colours.diverging, "h (tanh)"

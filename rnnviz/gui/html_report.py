@@ -30,7 +30,8 @@ def export_html(window, path: str | None = None) -> None:
         for run in window.side_runs.views()
     )
     shown = window.state.snapshot
-    flow = shown.gradient_flow if shown is not None and not shown.past else {}
+    flow = shown.gradient_flow if shown is not None else {}  # of the step shown, which the
+    flow_step = shown.step if shown is not None else None  # model copied later may be past
 
     def copied(ckpt, error: BaseException | None) -> None:
         if error is not None:
@@ -38,7 +39,9 @@ def export_html(window, path: str | None = None) -> None:
             return
         origin = f"{ckpt.summary['dataset']} (the window)"
         reliability = test.reliability if test is not None else None
-        source = ReportSource(ckpt, origin, curves, flow, reliability, space, runs, lesson)
+        source = ReportSource(
+            ckpt, origin, curves, flow, flow_step, reliability, space, runs, lesson
+        )
         writer = threading.Thread(
             target=_write, args=(source, texts, path, window.replies.to(written)), daemon=True
         )

@@ -347,6 +347,7 @@ class MainWindow(QMainWindow):
             self.controls.show_config(self.config)
             self.status.shown_halt = ""
             self.unsaved.mark_kept(overview.step)  # the status shown may be the old model's
+            self.scrubbing.pin(False)  # nothing of the old model to compare with
             self._show_overview(overview)
             if after is not None:
                 after(overview)
@@ -439,7 +440,6 @@ class MainWindow(QMainWindow):
             panel.show_overview(overview)
         self.inspection.set_hidden_size(overview.hidden_size)
         self.scrubbing.go_live()  # another model: another history
-        self.scrubbing.pin(False)  # and nothing of the old one to compare with
         self.scheduler.mark(CONFIG, PROBE, SNAPSHOT)
 
     # ------------------------------------------------------------- drawing

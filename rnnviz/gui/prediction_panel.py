@@ -243,7 +243,16 @@ class PredictionPanel(QWidget, Panel):
         """A's answer beside the one shown (B): on the bars and dashed in the plot, or a
         language model's next token after B's."""
         pinned, a = context.pinned, context.pinned_probe
-        compared = pinned is not None and a is not None and a.final is not None
+        b = context.probe
+        compared = (  # A of another model (a tick before its overview came) is not compared
+            pinned is not None
+            and a is not None
+            and b is not None
+            and a.final is not None
+            and b.final is not None
+            and a.final.shape == b.final.shape
+            and a.tokens == b.tokens
+        )
         title = f"{OPINION} · A (step {pinned.step:,}) dashed" if compared else OPINION
         if title != self.opinion_title:  # a new title re-lays out the plot: only on change
             self.opinion_title = title

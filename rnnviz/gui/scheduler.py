@@ -89,6 +89,10 @@ class PanelScheduler:
                 self.draw(key)
                 return
 
+    def mark_panel(self, key: str) -> None:
+        """Panel `key` alone needs a redraw."""
+        self.stale.add(key)
+
     def hurry(self, *changes: str) -> None:
         """The panels that read any of `changes` need a redraw, each at its next turn whatever
         the rests (as if it had waited MAX_WAIT): another step chosen on the timeline is shown

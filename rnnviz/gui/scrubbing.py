@@ -74,8 +74,8 @@ class Scrubbing:
                 self.timeline.show_error(f"the state space at step {past.step:,}: {error}")
             return
         if past is not None and space is not None and space.step == past.step:
-            w.state.set_snapshot(replace(past, state_space=space))
-            w.scheduler.mark(TELEMETRY)
+            w.state.analysed(replace(past, state_space=space))
+            w.scheduler.mark_panel("state_space")
 
     def _progressed(self, step: int, share: float) -> None:
         """A long replay's progress, said while its step is the one looked for."""

@@ -20,7 +20,6 @@ class ViewState(QObject):
     calibrated_changed = Signal(bool)
     unit_selected = Signal(int)
     view_step_changed = Signal()
-    pinned_changed = Signal()
 
     def __init__(self, text: str = EXAMPLE, parent=None):
         super().__init__(parent)
@@ -68,11 +67,15 @@ class ViewState(QObject):
             self.snapshot = snapshot
             self._reprobe(urgent=False, pinned_too=False)
 
+    def analysed(self, snapshot: Snapshot) -> None:
+        """The same weights shown with more known of them (a past step's state space): no new
+        probe, nothing else redraws."""
+        self.snapshot = snapshot
+
     def pin(self, snapshot: Snapshot | None) -> None:
         """Compare the weights shown from now on with `snapshot`'s (A), or with none."""
         if snapshot is not self.pinned:
             self.pinned = snapshot
-            self.pinned_changed.emit()
             self._reprobe(urgent=True)
 
     def set_selection(self, start: int, length: int) -> None:

@@ -149,9 +149,42 @@ def _run_traces(run: SideRun, metric: str, label: str, table: dict[str, list]) -
     return traces
 
 
-def training_plots(curves: Curves, clip: float, runs: tuple[SideRun, ...] = ()) -> list[Plot]:
+def training_plots(
+    curves: Curves, clip: float, runs: tuple[SideRun, ...] = (), step: int | None = None
+) -> list[Plot]:
     """Loss and accuracy (train, validation, test; the runs beside it) and the gradient norm
-    before and after clipping with the threshold c."""
+    before and after clipping with the threshold c; the step reported marked on each when the
+    curves go on past it (a history's model at an earlier step)."""
+    plots = _training_plots(curves, clip, runs)
+    last = curves.steps.view().x[-1] if curves.steps is not None and curves.steps.size else 0
+    if step is not None and step < last:
+        for plot in plots:
+            plot.layout.setdefault("shapes", []).append(
+                {
+                    "type": "line",
+                    "yref": "paper",
+                    "y0": 0,
+                    "y1": 1,
+                    "x0": step,
+                    "x1": step,
+                    "line": {"color": "#111111", "width": 1.5},
+                }
+            )
+            plot.layout.setdefault("annotations", []).append(
+                {
+                    "yref": "paper",
+                    "y": 1,
+                    "x": step,
+                    "text": f"step {step:,} (reported)",
+                    "showarrow": False,
+                    "xanchor": "left",
+                    "yanchor": "bottom",
+                }
+            )
+    return plots
+
+
+def _training_plots(curves: Curves, clip: float, runs: tuple[SideRun, ...]) -> list[Plot]:
     plots = [
         _metric(curves, "loss", "loss (cross-entropy)", runs),
         _metric(curves, "accuracy", "accuracy", runs),
@@ -237,9 +270,14 @@ def flow_plot(flow: dict[str, np.ndarray], step: int) -> Plot:
     return Plot("gradient_flow", "Gradient flow back through time", traces, layout, table, note)
 
 
-def _words(result: Probe) -> tuple[list[int], list[str]]:
-    """Positions 1..T and the words (Plotly merges repeated category names: words are ticks)."""
-    return list(range(1, len(result.tokens) + 1)), _marked(result.tokens, result.unknown)
+def _positions(count: int, start: int) -> list[int]:
+    """The 1-based positions in the whole sentence of `count` words from word `start` on."""
+    return list(range(start + 1, start + count + 1))
+
+
+def _words(result: Probe, start: int) -> tuple[list[int], list[str]]:
+    """Positions and the words (Plotly merges repeated category names: words are ticks)."""
+    return _positions(len(result.tokens), start), _marked(result.tokens, result.unknown)
 
 
 def _marked(tokens: list[str], unknown: np.ndarray) -> list[str]:
@@ -254,9 +292,11 @@ def heatmap_plot(
     values: np.ndarray,
     quantity: str,
     scale: tuple[float, float],
+    start: int = 0,
 ) -> Plot:
-    """(T, H) `values` as units x words, hover: word, unit, value."""
-    positions, words = _words(result)
+    """(T, H) `values` as units x words (the sentence's from word `start` on), hover: word,
+    unit, value."""
+    positions, words = _words(result, start)
     T, H = values.shape
     diverging = scale[0] < 0
     trace = {
@@ -283,9 +323,9 @@ def heatmap_plot(
     return Plot(key, title, [trace], layout, table)
 
 
-def opinion_plot(key: str, result: Probe, classes: tuple[str, ...]) -> Plot:
+def opinion_plot(key: str, result: Probe, classes: tuple[str, ...], start: int = 0) -> Plot:
     """p(class | the words so far) after each word."""
-    positions, words = _words(result)
+    positions, words = _words(result, start)
     traces, table = [], {"position": positions, "word": words}
     for c, name in enumerate(classes):
         traces.append(
@@ -306,17 +346,18 @@ def opinion_plot(key: str, result: Probe, classes: tuple[str, ...]) -> Plot:
     return Plot(key, "Opinion after each word", traces, layout, table)
 
 
-def saliency_plot(key: str, saliency: Saliency, classes: tuple[str, ...]) -> Plot:
-    """Each word's push towards (positive) or away from (negative) the explained class."""
-    positions = list(range(1, len(saliency.tokens) + 1))
-    words = _marked(saliency.tokens, saliency.unknown)
-    scores = np.nan_to_num(saliency.scores)
+def saliency_plot(key: str, saliency: Saliency, classes: tuple[str, ...], start: int = 0) -> Plot:
+    """Each word's push towards (positive) or away from (negative) the explained class, for the
+    sentence's words from `start` on (a word not scored is left empty)."""
+    tokens, unknown = saliency.tokens[start:], saliency.unknown[start:]
+    positions, words = _positions(len(tokens), start), _marked(tokens, unknown)
+    scores = saliency.scores[start:]
     trace = {
         "type": "bar",
         "x": positions,
         "y": numbers(scores),
         "customdata": words,
-        "marker": {"color": ["#27ae60" if s >= 0 else "#c0392b" for s in scores]},
+        "marker": {"color": ["#c0392b" if s < 0 else "#27ae60" for s in scores]},
         "hovertemplate": "“%{customdata}”<br>score %{y:.3g}<extra></extra>",
     }
     layout = _layout("word", f"towards {classes[saliency.target]}")
@@ -332,9 +373,9 @@ def saliency_plot(key: str, saliency: Saliency, classes: tuple[str, ...]) -> Plo
     )
 
 
-def surprise_plot(key: str, result: Probe) -> Plot:
+def surprise_plot(key: str, result: Probe, start: int = 0) -> Plot:
     """A language model's surprise −log p(token | the tokens before it)."""
-    positions, words = _words(result)
+    positions, words = _words(result, start)
     trace = {
         "type": "bar",
         "x": positions,

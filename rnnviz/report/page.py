@@ -4,6 +4,7 @@ under each, a button that downloads the table behind it as CSV."""
 
 import html
 import json
+import shlex
 from dataclasses import fields
 from pathlib import Path
 from typing import NamedTuple
@@ -14,7 +15,7 @@ from .. import __version__
 from ..core.files import writing
 from ..core.insight.probe import probe
 from ..core.insight.saliency import explain
-from ..core.train.config import HYPERPARAMETERS, TrainConfig
+from ..core.train.config import HYPERPARAMETERS, SMALL_DATA_SETTINGS, TrainConfig
 from . import figures
 from .figures import MAX_WORDS, Plot
 from .source import LessonChecks, ReportSource
@@ -76,15 +77,11 @@ def reproduce_command(source: ReportSource) -> str:
     dataset = source.ckpt.summary.get("dataset")
     if dataset:
         parts += ["--data", str(dataset)]
-    for h in HYPERPARAMETERS:
+    for h in HYPERPARAMETERS:  # the small-data rule's settings always: it would change them
         value = getattr(config, h.field)
-        if value != getattr(defaults, h.field):
+        if value != getattr(defaults, h.field) or h.field in SMALL_DATA_SETTINGS:
             parts += [f"--{h.names[0]}", str(value)]
-    return " ".join(_quoted(p) for p in parts)
-
-
-def _quoted(part: str) -> str:
-    return part if part and all(c.isalnum() or c in "-_.,/=:" for c in part) else repr(part)
+    return shlex.join(parts)
 
 
 def sentence_plots(source: ReportSource, texts: list[str]) -> list[tuple[str, list[Plot]]]:
@@ -94,28 +91,27 @@ def sentence_plots(source: ReportSource, texts: list[str]) -> list[tuple[str, li
     model, vocab, level = ckpt.model, ckpt.vocab, ckpt.config.level
     for i, text in enumerate(texts):
         whole = probe(model, vocab, text, level=level)
-        result = whole.last(MAX_WORDS)[0]
+        result, start = whole.last(MAX_WORDS)
         if not result.tokens:
             sections.append((text, []))
             continue
         plots = []
         if model.is_language_model:
-            plots.append(figures.surprise_plot(f"s{i}_surprise", result))
+            plots.append(figures.surprise_plot(f"s{i}_surprise", result, start))
         else:
-            plots.append(figures.opinion_plot(f"s{i}_opinion", result, ckpt.classes))
+            plots.append(figures.opinion_plot(f"s{i}_opinion", result, ckpt.classes, start))
             saliency = explain(model, vocab, text, "occlusion", last=MAX_WORDS)
-            plots.append(figures.saliency_plot(f"s{i}_saliency", saliency, ckpt.classes))
+            plots.append(figures.saliency_plot(f"s{i}_saliency", saliency, ckpt.classes, start))
+        h_title = "Hidden state h after each word"
         plots.append(
-            figures.heatmap_plot(
-                f"s{i}_h", "Hidden state h after each word", result, result.states, "h", (-1.0, 1.0)
-            )
+            figures.heatmap_plot(f"s{i}_h", h_title, result, result.states, "h", (-1.0, 1.0), start)
         )
         for gate in model.cell.gates:
             values = result.gates[gate.key]
             scale = (0.0, 1.0) if gate.sigmoid else _symmetric(values)
             plots.append(
                 figures.heatmap_plot(
-                    f"s{i}_{gate.key}", f"Gate {gate.label}", result, values, gate.key, scale
+                    f"s{i}_{gate.key}", f"Gate {gate.label}", result, values, gate.key, scale, start
                 )
             )
         sections.append((text, plots))
@@ -139,14 +135,18 @@ def render(source: ReportSource, texts: list[str] | None = None) -> Page:
     groups: list[tuple[str, str, list[Plot]]] = []
     if source.curves is not None:
         groups.append(
-            ("Training", "", figures.training_plots(source.curves, ckpt.config.clip, source.runs))
+            (
+                "Training",
+                "",
+                figures.training_plots(source.curves, ckpt.config.clip, source.runs, _step(source)),
+            )
         )
     if source.flow:
         groups.append(("Gradient flow", "", [figures.flow_plot(source.flow, _step(source))]))
     held_out = []
     if source.reliability is not None:
         held_out.append(figures.calibration_plot(source.reliability))
-    if source.state_space is not None:
+    if source.state_space is not None and source.state_space.points.shape[1] == 2:
         language_model = ckpt.model.is_language_model
         held_out.append(figures.state_space_plot(source.state_space, ckpt.classes, language_model))
     if held_out:
@@ -168,7 +168,7 @@ def render(source: ReportSource, texts: list[str] | None = None) -> Page:
             body.append(f"<p class='note'>{html.escape(said)}</p>")
         body += [_plot_html(p) for p in group]
     body.append(_settings(ckpt.config))
-    payload = json.dumps(data, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
+    payload = json.dumps(data, separators=(",", ":"), allow_nan=False).replace("<", "\\u003c")
     page = (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         f"<title>rnnviz report: {html.escape(source.origin)}</title><style>{STYLE}</style>"
@@ -179,6 +179,9 @@ def render(source: ReportSource, texts: list[str] | None = None) -> Page:
 
 
 def _step(source: ReportSource) -> int:
+    """The step whose gradient flow is shown."""
+    if source.flow_step is not None:
+        return source.flow_step
     return int(source.ckpt.summary.get("step", 0))
 
 

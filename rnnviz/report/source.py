@@ -46,7 +46,8 @@ class ReportSource:
     ckpt: Checkpoint
     origin: str  # where it came from: a file's name, or "the window"
     curves: Curves | None = None  # the curves over training (a history file's, the window's)
-    flow: dict[str, np.ndarray] = field(default_factory=dict)  # "h" (, "c") -> (T,) of the step
+    flow: dict[str, np.ndarray] = field(default_factory=dict)  # "h" (, "c") -> (T,) of a step:
+    flow_step: int | None = None  # that step (None: the checkpoint's)
     reliability: Reliability | None = None  # on the test sentences (a classifier's)
     state_space: StateSpace | None = None  # on the held-out sentences
     runs: tuple[SideRun, ...] = ()  # beside it, drawn on its curves over training

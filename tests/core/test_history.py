@@ -249,3 +249,14 @@ def test_a_state_space_is_analysed_only_once_the_asks_rest():
         assert analysed == [20]  # step 10's analysis never ran
     finally:
         past.stop()
+
+
+def test_a_halted_steps_copy_keeps_no_flow():
+    """A halted step's norms are not finite: its copy says its flow is unknown, so that the
+    history file it goes into can be read back."""
+    from rnnviz.core.train.history import state_of
+
+    main = Experiment.build(TrainConfig(cell="gru", hidden_size=8), load(["tiny"]))
+    main.trainer.step()
+    main.trainer.last.dh_norms[:] = np.nan  # as a halted step leaves them
+    assert state_of(main.trainer, pinned=True).flow == {}

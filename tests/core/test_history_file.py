@@ -102,7 +102,7 @@ TAMPERED = {
     ),
     "a negative gradient norm": (
         lambda meta, arrays: arrays["history/25/flow/h"].__setitem__(0, -1.0),
-        "history/25/flow/h: expected finite norms of at least 0",
+        "history/25/flow/h: expected norms of at least 0",
     ),
     "a non-finite weight": (
         lambda meta, arrays: arrays["history/25/optim/W_hy/m"].__setitem__((0, 0), np.nan),

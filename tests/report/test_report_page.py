@@ -1,8 +1,10 @@
 """The HTML report (issue 30) without a browser: one file with Plotly inlined and nothing fetched,
 every plot's table as CSV with named columns, the command that trains the run again."""
 
+import html as markup
 import json
 import re
+import shlex
 
 import numpy as np
 
@@ -13,9 +15,7 @@ from rnnviz.report import page, source
 
 
 def payload(html: str) -> dict:
-    return json.loads(
-        re.search(r"const REPORT = (\{.*?\});", html, re.S).group(1).replace("<\\/", "</")
-    )
+    return json.loads(re.search(r"const REPORT = (\{.*?\});", html, re.S).group(1))
 
 
 def test_one_self_contained_file_with_every_plot_and_its_table(report):
@@ -69,9 +69,9 @@ def test_the_numbers_are_the_runs(report):
 def test_the_command_on_the_page_trains_the_same_settings(report):
     path, _, history = report
     html = path.read_text()
-    command = re.search(r"Train it again: <code>(.*?)</code>", html).group(1)
+    command = markup.unescape(re.search(r"Train it again: <code>(.*?)</code>", html).group(1))
     assert command.startswith("rnnviz train --data tiny ")
-    args = parse(command.split()[1:])
+    args = parse(shlex.split(command)[1:])
     assert config_from(args) == checkpoint.load(history).config
 
 
@@ -104,3 +104,22 @@ def test_held_out_figures_are_the_runs_own_split(report):
     expected = score(ckpt.model, experiment.test_set).reliability
     assert made.reliability.counts.tolist() == expected.counts.tolist()
     assert made.state_space is not None and len(made.state_space.points) > 0
+
+
+def test_a_long_sentence_keeps_its_positions_and_unscored_words_stay_empty(report):
+    _, _, history = report
+    text = " ".join(["not bad"] * 150)  # 300 words: the last 200 are drawn
+    made = page.render(source.read(history), [text])
+    plots = {p.key: p for p in made.plots}
+    assert plots["s0_h"].table["position"] == list(range(101, 301))
+    assert plots["s0_opinion"].table["position"] == list(range(101, 301))
+    saliency = plots["s0_saliency"].table
+    assert saliency["position"] == list(range(101, 301))
+    assert all(v is not None for v in saliency["score"])  # the 200 drawn are the 200 scored
+
+
+def test_a_past_step_is_marked_on_the_curves_that_go_on_past_it(report):
+    _, _, history = report
+    made = page.render(source.read(history, step=3), ["this is not bad"])
+    loss = next(p for p in made.plots if p.key == "loss")
+    assert any(shape.get("x0") == 3 for shape in loss.layout["shapes"])

@@ -271,8 +271,13 @@ def state_of(t: Trainer, pinned: bool) -> TrainerState:
         t.lr_scale,
         pinned,
         t.train_set,
-        gradient_flow(t.last),
+        _finite(gradient_flow(t.last)),
     )
+
+
+def _finite(flow: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The flow, or {} (unknown) when a halted step left non-finite norms in it."""
+    return flow if all(np.isfinite(v).all() for v in flow.values()) else {}
 
 
 def _put_back(trainer: Trainer, event: Event) -> None:
