@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from ..core.data import tasks
 from ..core.data.datasets import DEFAULT_DATASET, DataSource, bundled_names
 from ..core.errors import RnnvizError
+from ..core.insight.probe import EXAMPLE
 from ..core.nn.registry import CELLS
 from ..core.train.config import TrainConfig, resized_for
 from ..core.train.experiment import Experiment, Overview
@@ -51,7 +52,7 @@ from .status_bar import StatusBar
 from .task_dialog import TASK_ITEMS, TaskDialog
 from .theme import configure_pyqtgraph, current_theme
 from .unsaved import UnsavedWork
-from .view_state import EXAMPLE, ViewState
+from .view_state import ViewState
 
 REFRESH_MS = 20  # timer ticks; one panel is redrawn per tick, within a frame budget (scheduler.py)
 START_NOTES_MS = 30_000  # how long what the window says as it opens stays (a file's path, say)

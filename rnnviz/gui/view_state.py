@@ -6,11 +6,9 @@ read it and set it; no panel and no window method keeps a copy."""
 
 from PySide6.QtCore import QObject, Signal
 
-from ..core.insight.probe import Probe, probe
+from ..core.insight.probe import EXAMPLE, Probe, probe
 from ..core.insight.units import token_reader
 from ..core.train.telemetry import Snapshot
-
-EXAMPLE = "this is not bad at all"
 
 
 class ViewState(QObject):

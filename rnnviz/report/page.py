@@ -2,7 +2,10 @@
 facts (settings, data, model size, version, the command that trains it again), its plots and,
 under each, a button that downloads the table behind it as CSV."""
 
+import csv
 import html
+import io
+import itertools
 import json
 import shlex
 from dataclasses import fields
@@ -13,14 +16,13 @@ import numpy as np
 
 from .. import __version__
 from ..core.files import writing
-from ..core.insight.probe import probe
+from ..core.insight.probe import EXAMPLE, probe
 from ..core.insight.saliency import explain
 from ..core.train.config import HYPERPARAMETERS, SMALL_DATA_SETTINGS, TrainConfig
 from . import figures
 from .figures import MAX_WORDS, Plot
 from .source import LessonChecks, ReportSource
 
-EXAMPLE = "this is not bad at all"
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 0 auto; max-width: 1100px; padding: 0 16px;
        color: #222; }
@@ -54,20 +56,12 @@ def plotly_script() -> str:
 
 
 def csv_of(table: dict[str, list]) -> str:
-    """Named columns as CSV (shorter columns padded with empty cells)."""
-    names = list(table)
-    rows = max((len(v) for v in table.values()), default=0)
-
-    def cell(value) -> str:
-        if value is None:
-            return ""
-        text = str(value)
-        return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\n') else text
-
-    lines = [",".join(cell(n) for n in names)]
-    for i in range(rows):
-        lines.append(",".join(cell(table[n][i]) if i < len(table[n]) else "" for n in names))
-    return "\n".join(lines) + "\n"
+    """Named columns as CSV (shorter columns padded with empty cells, as is a null)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(table)
+    writer.writerows(itertools.zip_longest(*table.values()))
+    return out.getvalue()
 
 
 def reproduce_command(source: ReportSource) -> str:

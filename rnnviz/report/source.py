@@ -11,7 +11,6 @@ import numpy as np
 from ..core.data.datasets import Dataset
 from ..core.errors import CheckpointError, DatasetError
 from ..core.history import SeriesView
-from ..core.insight.flow import gradient_flow
 from ..core.insight.state_space import StateSpace, analyse
 from ..core.train import checkpoint, history_file
 from ..core.train.calibration import Reliability
@@ -78,15 +77,7 @@ def read(path: str | Path, step: int | None = None) -> ReportSource:
         return ReportSource(checkpoint.load(path), path.name)
     saved = history_file.load(path)
     history, ckpt = saved.history, saved.checkpoint
-    at = history.last_step if step is None else step
-    if at != history.last_step:
-        ckpt = history_file.model_at(ckpt, history, at)
-    flow = history.copied_flow(at) or _replayed_flow(history, at)
-    return ReportSource(ckpt, path.name, saved.curves, flow)
-
-
-def _replayed_flow(history, step: int) -> dict[str, np.ndarray]:
-    """The gradient flow of a step between copies: its replay's own batch."""
-    if step == history.first_step:
-        return {}
-    return gradient_flow(history.trainer_at(step).last)
+    if step is None or step == history.last_step:  # the present: copied with its flow
+        return ReportSource(ckpt, path.name, saved.curves, history.copied_flow(history.last_step))
+    ckpt, replay = history_file.replayed_at(ckpt, history, step)
+    return ReportSource(ckpt, path.name, saved.curves, history.flow_of(replay))

@@ -8,6 +8,8 @@ from ..data.text import Vocabulary
 from ..generate import read_prefix
 from ..nn.model import SequenceModel
 
+EXAMPLE = "this is not bad at all"  # the sentence shown before the user types one
+
 
 @dataclass(frozen=True)
 class Probe:

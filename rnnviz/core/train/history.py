@@ -232,6 +232,13 @@ class History:
         state = self.states.get(step)
         return state.flow if state is not None else {}
 
+    def flow_of(self, replay: Trainer) -> dict[str, np.ndarray]:
+        """The gradient flow of the step a trainer_at() replay is at: the step it ran, or, when
+        the step was copied and nothing ran, the copy's."""
+        if replay.last is not None:
+            return gradient_flow(replay.last)
+        return self.copied_flow(replay.step_count)
+
     def _check(self, step: int) -> None:
         if not self.first_step <= step <= self.last_step:
             raise RnnvizError(

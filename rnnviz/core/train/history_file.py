@@ -31,6 +31,7 @@ from .history import Event, History, TrainerState, state_of
 from .npz_reader import NpzReader
 from .optim import OPTIMIZERS
 from .telemetry import Curves
+from .trainer import Trainer
 
 FORMAT = "rnnviz-history"
 VERSION = 1
@@ -380,6 +381,11 @@ class _History:
 def model_at(ckpt: Checkpoint, history: History, step: int) -> Checkpoint:
     """The checkpoint of the model after `step`, replayed on the run's BLAS threads (the
     temperature fitted at the run's end does not apply to it: 1)."""
+    return replayed_at(ckpt, history, step)[0]
+
+
+def replayed_at(ckpt: Checkpoint, history: History, step: int) -> tuple[Checkpoint, Trainer]:
+    """model_at's checkpoint, and the replay it came from (its .last: the step's result)."""
     with threadpool_limits(limits=history.blas_threads):
         replay = history.trainer_at(step)
     replay.model.temperature = 1.0
@@ -389,10 +395,11 @@ def model_at(ckpt: Checkpoint, history: History, step: int) -> Checkpoint:
         "dataset": ckpt.summary.get("dataset", ""),
         "temperature": 1.0,
     }
-    return replace(
+    past = replace(
         ckpt,
         model=replay.model,
         config=replay.config,
         summary=summary,
         optimizer_state=replay.optimizer.state_arrays(),
     )
+    return past, replay

@@ -11,7 +11,6 @@ from collections.abc import Callable
 
 from threadpoolctl import threadpool_limits
 
-from ..insight.flow import gradient_flow
 from ..insight.state_space import StateSpace
 from ..nn.model import SequenceModel
 from .experiment import Experiment
@@ -40,7 +39,7 @@ def past_snapshot(
         replay.model,
         experiment.vocab,
         experiment.classes,
-        gradient_flow(replay.last) if replay.last is not None else history.copied_flow(step),
+        history.flow_of(replay),
         experiment.config.level,
         None,
         replay.epoch,
