@@ -12,7 +12,8 @@ others keep their turns, so the heaviest panels' redraw rate drops as far as the
 rest is short enough for each of them to come round within MAX_WAIT, and one that has waited
 MAX_WAIT all the same is drawn at its turn. A keystroke's panels are drawn at once (draw_now);
 their overrun counts too; another step on the timeline hurries its panels (hurry: each at its
-next turn, one a tick). A hidden panel is drawn when it is shown.
+next turn, past the rests and MIN_INTERVAL, one a tick, those that read the first change named
+first). A hidden panel is drawn when it is shown.
 """
 
 import statistics
@@ -59,6 +60,7 @@ class PanelScheduler:
         self._costs: dict[str, deque[float]] = {}  # panel -> seconds of its last draws
         self._drawn_at: dict[str, float] = {}  # panel -> when its last draw started
         self._rest_until = 0.0  # no over-budget draw before this time
+        self._hurried: set[str] = set()  # stale panels drawn at their turn even if drawn lately
 
     def mark(self, *changes: str) -> None:
         """The panels that read any of `changes` need a redraw."""
@@ -79,7 +81,8 @@ class PanelScheduler:
             self._since.setdefault(key, now)
         waiting = sorted((k for k in self.stale if self.shown(k)), key=self._since.__getitem__)
         for key in waiting:
-            if now - self._drawn_at.get(key, -MIN_INTERVAL) < MIN_INTERVAL:
+            recent = now - self._drawn_at.get(key, -MIN_INTERVAL) < MIN_INTERVAL
+            if recent and key not in self._hurried:
                 continue
             if (
                 now >= self._rest_until
@@ -95,13 +98,16 @@ class PanelScheduler:
 
     def hurry(self, *changes: str) -> None:
         """The panels that read any of `changes` need a redraw, each at its next turn whatever
-        the rests (as if it had waited MAX_WAIT): another step chosen on the timeline is shown
-        within a few ticks, one panel a tick, so that no tick holds up the clock for all."""
+        the rests and however lately it drew (as if it had waited MAX_WAIT), those reading the
+        first change first: another step chosen on the timeline is shown within a few ticks,
+        one panel a tick, so that no tick holds up the clock for all."""
         self.mark(*changes)
         now = self.clock()
         for key, panel in self.panels.items():
-            if panel.reads.intersection(changes):
-                self._since[key] = now - MAX_WAIT
+            order = [i for i, change in enumerate(changes) if change in panel.reads]
+            if order:
+                self._since[key] = now - MAX_WAIT - (len(changes) - order[0]) * 1e-6
+                self._hurried.add(key)
 
     def draw_now(self, change: str) -> None:
         """Every panel that reads `change`, at once (a keystroke is answered at once)."""
@@ -118,6 +124,7 @@ class PanelScheduler:
         unless it moved a view."""
         self.stale.discard(key)
         self._since.pop(key, None)
+        self._hurried.discard(key)
         panel = self.panels[key]
         moves = panel.view_moves()
         started = self._drawn_at[key] = self.clock()
@@ -140,3 +147,4 @@ class PanelScheduler:
             panel.draw(context)
         self.stale.clear()
         self._since.clear()
+        self._hurried.clear()

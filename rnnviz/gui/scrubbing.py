@@ -55,7 +55,7 @@ class Scrubbing:
         self.timeline.show_live()
         if w.state.past is not None:
             w.state.set_snapshot(w.view.snapshot if w.view is not None else None)
-            w.scheduler.hurry(TELEMETRY, SNAPSHOT, PROBE)
+            w.scheduler.hurry(PROBE, SNAPSHOT, TELEMETRY)
 
     def pin(self, on: bool) -> None:
         """Pin the model shown as A (on), or compare no more."""
@@ -93,4 +93,5 @@ class Scrubbing:
             return  # asked for before the slider moved on, or before Back to live
         w.state.set_snapshot(snapshot)
         self.timeline.show_past(snapshot)
-        w.scheduler.hurry(TELEMETRY, SNAPSHOT, PROBE)  # chosen by the user: shown within ticks
+        w.scheduler.hurry(PROBE, SNAPSHOT, TELEMETRY)  # chosen by the user: the sentence's
+        # views first (what the user looks at), then the marks on the plots over training

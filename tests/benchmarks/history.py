@@ -92,22 +92,31 @@ def memory_rows(budget_mb: float) -> None:
 
 
 def tokens_per_second(rounds: int, seconds: float) -> None:
+    """Without a history, with one, and with one while someone looks back (the extra copies
+    near the present are taken), in rounds whose order turns."""
     data = load(["negation"])
     config = TrainConfig(cell="gru", hidden_size=128, dtype="float64")
-    runs = {"off": Experiment.build(config, data), "on": Experiment.build(config, data)}
+    runs = {name: Experiment.build(config, data) for name in ("off", "on", "looking")}
     History().attach(runs["on"].trainer)
+    looked_at = History()
+    looked_at.attach(runs["looking"].trainer)
     speeds: dict[str, list[float]] = {name: [] for name in runs}
     for round_ in range(rounds):
-        for name in ("off", "on") if round_ % 2 == 0 else ("on", "off"):  # neither always first
+        for name in list(runs)[:: 1 if round_ % 2 == 0 else -1]:  # none always first
+            looked_at.expect_looks()
             run, tokens, started = runs[name], 0, time.perf_counter()
             while time.perf_counter() - started < seconds:
                 tokens += run.trainer.step().tokens
             speeds[name].append(tokens / (time.perf_counter() - started))
-    ratio = statistics.median(a / b for a, b in zip(speeds["on"], speeds["off"], strict=True))
+
+    def ratio(name: str) -> float:
+        return statistics.median(a / b for a, b in zip(speeds[name], speeds["off"], strict=True))
+
     print(
         f"training GRU H=128 on negation, float64: history off "
         f"{statistics.median(speeds['off']):,.0f} tokens/s · on "
-        f"{statistics.median(speeds['on']):,.0f} tokens/s · on/off {ratio:.3f} (median of "
+        f"{statistics.median(speeds['on']):,.0f} tokens/s · on/off {ratio('on'):.3f} · while "
+        f"looking back (copies every 5 steps near the present) {ratio('looking'):.3f} (median of "
         f"{rounds} paired rounds of {seconds:g} s)"
     )
 

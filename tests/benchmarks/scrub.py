@@ -9,7 +9,8 @@ replays (as the window runs them). negation (V = 184) after --steps steps, then 
 of V = 20,000 words (tests/benchmarks/history.py writes it) after --large-steps steps. Each
 sample moves the slider to a random step up to d back and waits until the past model has come
 and every view on screen that reads weights has drawn it (by the window's own scheduler);
-median and p99 over the samples, the timer's lateness over all of them.
+median and p99 over the samples, then until the plots over training have marked the step too
+("all"); the timer's lateness over all of them.
 """
 
 import argparse
@@ -35,7 +36,7 @@ from PySide6.QtCore import QSettings, QTimer
 from rnnviz.core.data.datasets import DataSource
 from rnnviz.core.train.config import TrainConfig
 from rnnviz.gui.main_window import MainWindow
-from rnnviz.gui.panel import PROBE, SNAPSHOT
+from rnnviz.gui.panel import PROBE, SNAPSHOT, TELEMETRY
 
 source, steps, samples = sys.argv[1], int(sys.argv[2]), int(sys.argv[4])
 distances = json.loads(sys.argv[3])
@@ -66,34 +67,38 @@ def tick():
 timer = QTimer(); timer.setInterval(10); timer.timeout.connect(tick); timer.start()
 weights = {SNAPSHOT, PROBE}  # the panels that draw with the weights shown
 readers = [k for k, p in win.panels.items() if p.reads & weights and win.scheduler.shown(k)]
+plots = [k for k, p in win.panels.items() if TELEMETRY in p.reads and win.scheduler.shown(k)]
 at_arrival = {}  # each panel's draws when the past model came: redrawn once each after it
 arrived = win.scrubbing._arrived
 def counted(snapshot, error):
     at_arrival.update(win.scheduler.drawn)
     arrived(snapshot, error)
 win.scrubbing._arrived = counted
-def redrawn(step):
+def redrawn(step, panels):
     past = win.state.past
     return past is not None and past.step == step and all(
-        win.scheduler.drawn[k] > at_arrival.get(k, 0) for k in readers)
+        win.scheduler.drawn[k] > at_arrival.get(k, 0) for k in panels)
 rng = np.random.default_rng(0)
-reached = {}
+reached, marked = {}, {}
 for back in distances:
-    times = []
+    times, all_times = [], []
     for _ in range(samples):
         step = win.scrubbing.timeline.live - int(rng.integers(1, back + 1))
         started = time.perf_counter()
         win.scrubbing.timeline.slider.setValue(step)
-        wait(lambda: redrawn(step), 600)
+        wait(lambda: redrawn(step, readers), 600)
         times.append(1000 * (time.perf_counter() - started))
+        wait(lambda: redrawn(step, readers + plots), 60)
+        all_times.append(1000 * (time.perf_counter() - started))
         win.scrubbing.go_live()
-    reached[back] = sorted(times)
+    reached[back], marked[back] = sorted(times), sorted(all_times)
 timer.stop()
 win.runner.pause()
 history = win.runner.history
 figures = {"V": win.overview.vocab_size, "copies": len(history.states),
            "mb": history.nbytes / 2**20, "live": win.scrubbing.timeline.live,
-           "reached": reached, "late": sorted(late), "views": len(readers)}
+           "reached": reached, "marked": marked, "late": sorted(late), "views": len(readers),
+           "plots": len(plots)}
 dispose(win)
 print(json.dumps(figures))
 """
@@ -112,13 +117,14 @@ def probe(source: str, steps: int, distances: list[int], samples: int) -> None:
         return
     f = json.loads(done.stdout.strip().splitlines()[-1])
     reach = " · ".join(
-        f"up to {int(back):,} back {statistics.median(t):.0f} ms median, {p99(t):.0f} ms p99"
+        f"up to {int(back):,} back {statistics.median(t):.0f} ms median, {p99(t):.0f} ms p99 "
+        f"(all {statistics.median(f['marked'][back]):.0f} / {p99(f['marked'][back]):.0f} ms)"
         for back, t in f["reached"].items()
     )
     print(
         f"window, GRU H=128 V={f['V']:,} after {steps:,} steps ({f['copies']} copies, "
         f"{f['mb']:.0f} MB; trained on to {f['live']:,} meanwhile): slider to all "
-        f"{f['views']} views redrawn "
+        f"{f['views']} views redrawn (all: and the {f['plots']} plots marking the step) "
         f"{reach}; 10 ms timer meanwhile late by {statistics.median(f['late']):.2f} ms median, "
         f"{p99(f['late']):.2f} ms p99, {f['late'][-1]:.1f} ms max"
     )

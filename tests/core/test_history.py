@@ -14,7 +14,7 @@ from rnnviz.core.insight.flow import gradient_flow
 from rnnviz.core.nn.registry import ALL_CELLS
 from rnnviz.core.train.config import TrainConfig
 from rnnviz.core.train.experiment import Experiment
-from rnnviz.core.train.history import History
+from rnnviz.core.train.history import NEAR_SPACING, NEAR_SPAN, SPACING, History
 from rnnviz.core.train.runner import TrainingRunner
 from rnnviz.core.train.scrub import PastModels, past_snapshot
 from rnnviz.core.train.telemetry import Telemetry
@@ -127,6 +127,34 @@ def test_copies_are_denser_near_the_present():
         assert replay < 2 * (history.spacing + (now - step) / history.per_level), step
     gaps = np.diff(kept)
     assert gaps[-1] < gaps[0]  # the newest copies are closer together than the oldest
+
+
+def test_the_newest_steps_have_a_copy_every_few_steps_while_they_fit():
+    """Up to NEAR_SPAN back from the present a step is at most NEAR_SPACING - 1 steps after a copy
+    when they fit in NEAR_SHARE of the budget, while someone looks back; in a tight budget
+    there are none."""
+    main = Experiment.build(TrainConfig(cell="gru", hidden_size=8), load(["tiny"]))
+    one_copy = sum(p.nbytes for p in main.model.params.values()) * 3
+    roomy, full = History(budget_bytes=2**30), History(budget_bytes=4 * one_copy)
+    roomy.attach(main.trainer)
+    roomy.expect_looks()  # as the window's timeline does (none are taken otherwise: below)
+    for step in range(1, 201):
+        main.trainer.step()
+        if step == 100:
+            full.attach(main.trainer)  # a second history of the run, room for four copies
+        kept = sorted(roomy.states)
+        for back in range(min(NEAR_SPAN + 1, step + 1)):  # at every step, the steps near it
+            assert step - back - max(s for s in kept if s <= step - back) < NEAR_SPACING
+        assert full.nbytes <= 4 * one_copy + one_copy // 2
+    now, kept = roomy.last_step, sorted(roomy.states)
+    assert [s for s in kept if s < now - NEAR_SPAN] == list(range(0, now - NEAR_SPAN, SPACING))
+    assert all(s % full.spacing == 0 or s == 100 for s in full.states)  # no room: none extra
+    assert same_bits(roomy.weights_at(now - 3), full.weights_at(now - 3))
+    unwatched = History(budget_bytes=2**30)
+    unwatched.attach(main.trainer)
+    for _ in range(30):
+        main.trainer.step()
+    assert sorted(unwatched.states) == [200, 225]  # nobody looked back: only the spaced copies
 
 
 def test_steps_outside_the_history_are_refused():

@@ -236,3 +236,27 @@ def test_a_step_chosen_on_the_timeline_hurries_its_panels_past_the_rests():
         clock.now += TICK
     assert len(heavy.draws) == len(other.draws) == 2  # both within two ticks, one a tick
     assert heavy.draws[1] != other.draws[1] and max(heavy.draws[1], other.draws[1]) < drawn_at + 0.1
+
+
+def test_hurried_panels_come_in_the_order_of_their_changes_even_just_after_a_draw():
+    """The past model came: the sentence's views (PROBE) before the plots that mark the step
+    (TELEMETRY), and a panel drawn a tick ago for live telemetry does not wait MIN_INTERVAL."""
+    clock = Clock()
+    plot = FakePanel("plot", {TELEMETRY}, clock, 2 * MS)
+    sentence = FakePanel("sentence", {PROBE}, clock, 2 * MS)
+    s = scheduler(clock, plot, sentence)
+    s.mark(TELEMETRY, PROBE)
+    for _ in range(2):
+        s.draw_next()
+        clock.now += TICK
+    assert len(plot.draws) == len(sentence.draws) == 1
+    s.hurry(PROBE, TELEMETRY)  # within MIN_INTERVAL of both draws
+    s.draw_next()
+    assert (len(sentence.draws), len(plot.draws)) == (2, 1)  # the sentence's view first
+    clock.now += TICK
+    s.draw_next()
+    assert len(plot.draws) == 2
+    clock.now += TICK
+    s.mark(TELEMETRY)  # no longer hurried: the usual MIN_INTERVAL holds again
+    s.draw_next()
+    assert len(plot.draws) == 2

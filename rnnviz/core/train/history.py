@@ -16,12 +16,18 @@ all stay. Over it, copies thin by age: the newest `per_level` are `spacing` apar
 of spacing x 2^floor(log2(1 + a / (spacing x per_level))), which only grows with age, so a copy
 once dropped is never wanted again); per_level halves until they fit, then the spacing doubles.
 A step d back then replays fewer than 2 (spacing + d / per_level) steps: near the present
-scrubs stay short, and n steps cost O(per_level x log n) copies. The first copy and those after a
-halt or a Restore best are kept whatever the budget (a replay never runs through a step whose
-weights came from outside it). Epoch ends are replayed by counting only: their evaluations change
-no weight, and the learning-rate factor a plateau schedule sets there is recorded and put back.
+scrubs stay short, and n steps cost O(per_level x log n) copies. The newest NEAR_SPAN steps also
+have a copy every NEAR_SPACING steps for NEAR_FOR_S after someone looked back (expect_looks:
+the window's timeline; they cost ~4% of the training speed while taken) when those (at most
+NEAR_SPAN / NEAR_SPACING) fit in NEAR_SHARE of the budget, which the other copies then leave
+them: a look a few steps back, the most common, replays at most NEAR_SPACING - 1 steps. The
+first copy and those after a halt or a Restore best are kept whatever the budget (a replay never
+runs through a step whose weights came from outside it). Epoch ends are replayed by counting
+only: their evaluations change no weight, and the learning-rate factor a plateau schedule sets
+there is recorded and put back.
 """
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -39,6 +45,9 @@ from .trainer import Trainer
 Progress = Callable[[int, int], None]  # (steps replayed, steps to replay)
 SPACING = 25  # steps between copies before the budget thins them
 PER_LEVEL = 1024  # copies per age level before the budget thins them (all, in practice)
+NEAR_SPAN, NEAR_SPACING = 25, 5  # the newest steps, and the steps between their extra copies
+NEAR_SHARE = 1 / 8  # of the budget, at most, for those
+NEAR_FOR_S = 120.0  # they are taken this long after the last look back
 DEFAULT_BUDGET_MB = 256
 
 
@@ -88,6 +97,8 @@ class History:
     model: SequenceModel | None = None  # of the run's cell and shape: replays copy it
     blas_threads: int = 1  # the run's BLAS threads: a replay on as many repeats its sums
     _pin_next = False  # the step under way halted: its end is kept
+    _near_bytes = 0  # what the copies near the present may take (_near_reserve at the last copy)
+    _near_until = 0.0  # time.monotonic() until which they are taken
     _lr_scale = 1.0
     _first = 0
 
@@ -154,6 +165,23 @@ class History:
         if self._pin_next or trainer.step_count % self.spacing == 0:
             self._keep(pinned=self._pin_next)
             self._pin_next = False
+        elif (
+            trainer.step_count % NEAR_SPACING == 0
+            and self._near_bytes
+            and time.monotonic() < self._near_until
+        ):
+            self._keep(pinned=False)
+
+    def expect_looks(self) -> None:
+        """Someone looks back (any thread): keep extra copies near the present for a while."""
+        self._near_until = time.monotonic() + NEAR_FOR_S
+
+    def _near_reserve(self) -> int:
+        """Bytes the extra copies near the present may take: all they need, when that is at
+        most NEAR_SHARE of the budget, else none (there are none)."""
+        one_copy = self.states[max(self.states)].nbytes
+        need = NEAR_SPAN // NEAR_SPACING * one_copy
+        return need if need <= NEAR_SHARE * self.budget_bytes else 0
 
     def _halted(self, halt) -> None:
         self._pin_next = True  # the weights after it were put back from the last good copy
@@ -168,9 +196,22 @@ class History:
         t = self.recorded
         kept = self.states.get(t.step_count)
         self.states[t.step_count] = state_of(t, pinned or kept is not None and kept.pinned)
+        self._near_bytes = self._near_reserve()
         self._sweep()
-        while self.nbytes > self.budget_bytes and self._thin():
+        while self._spaced_bytes() > self.budget_bytes - self._near_bytes and self._thin():
             pass
+
+    def _near(self, step: int, now: int) -> bool:
+        """Whether a copy of `step` is one of those kept near the present at `now`."""
+        return now - step <= NEAR_SPAN and step % NEAR_SPACING == 0 and self._near_bytes > 0
+
+    def _spaced_bytes(self) -> int:
+        """Bytes of the copies other than the extra ones near the present."""
+        return sum(
+            state.nbytes
+            for step, state in self.states.items()
+            if state.pinned or step % self.spacing == 0
+        )
 
     def _thin(self) -> bool:
         """Halve per_level (then double the spacing) and drop the copies no longer wanted;
@@ -180,7 +221,8 @@ class History:
         else:
             self.spacing *= 2
         self._sweep()
-        return any(not state.pinned for state in self.states.values())
+        now = self.last_step  # the copies near the present stay whatever the spacing
+        return any(not state.pinned and not self._near(s, now) for s, state in self.states.items())
 
     def _sweep(self) -> None:
         """Drop the copies that aged out of their level."""
@@ -191,6 +233,8 @@ class History:
 
     def wanted(self, step: int, now: int) -> bool:
         """Whether a copy of `step` stays when the run is at `now` (retention by age)."""
+        if self._near(step, now):
+            return True
         level = (1 + (now - step) // (self.spacing * self.per_level)).bit_length() - 1
         return step % (self.spacing << level) == 0
 

@@ -213,6 +213,7 @@ class TrainingRunner:
             return
         if self._past is None:
             self._past = PastModels()
+        self.history.expect_looks()  # more looks at steps near the present are likely
         batch, basis = self._experiment.state_space_batch, self._insight.basis
 
         def analyse(model: SequenceModel, at: int) -> StateSpace:
