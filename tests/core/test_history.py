@@ -157,6 +157,23 @@ def test_the_newest_steps_have_a_copy_every_few_steps_while_they_fit():
     assert sorted(unwatched.states) == [200, 225]  # nobody looked back: only the spaced copies
 
 
+def test_pinned_copies_filling_the_budget_do_not_thin_it_for_nothing():
+    """Copies that must stay (after halts, Restore best) fill the share of the other copies:
+    the spacing does not double at every extra copy near the present (it did at first)."""
+    main = Experiment.build(TrainConfig(cell="gru", hidden_size=8), load(["tiny"]))
+    one_copy = sum(p.nbytes for p in main.model.params.values()) * 3
+    history = History(budget_bytes=48 * one_copy)
+    history.attach(main.trainer)
+    for _ in range(46):  # 47 pinned copies: more than the other copies' 7/8 of the budget
+        main.trainer.step()
+        history._restored(None)
+    history.expect_looks()
+    for _ in range(100):
+        main.trainer.step()
+    assert history.spacing <= 8 * SPACING  # once a spaced copy, as without the extra ones
+    assert history.nbytes <= 48 * one_copy + one_copy
+
+
 def test_steps_outside_the_history_are_refused():
     main = Experiment.build(TrainConfig(cell="vanilla", hidden_size=4), load(["tiny"]))
     for _ in range(5):

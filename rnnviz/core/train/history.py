@@ -19,8 +19,8 @@ A step d back then replays fewer than 2 (spacing + d / per_level) steps: near th
 scrubs stay short, and n steps cost O(per_level x log n) copies. The newest NEAR_SPAN steps also
 have a copy every NEAR_SPACING steps for NEAR_FOR_S after someone looked back (expect_looks:
 the window's timeline; they cost ~4% of the training speed while taken) when those (at most
-NEAR_SPAN / NEAR_SPACING) fit in NEAR_SHARE of the budget, which the other copies then leave
-them: a look a few steps back, the most common, replays at most NEAR_SPACING - 1 steps. The
+NEAR_SPAN / NEAR_SPACING + 1) fit in NEAR_SHARE of the budget, which the other copies always
+leave them: a look a few steps back, the most common, replays at most NEAR_SPACING - 1 steps. The
 first copy and those after a halt or a Restore best are kept whatever the budget (a replay never
 runs through a step whose weights came from outside it). Epoch ends are replayed by counting
 only: their evaluations change no weight, and the learning-rate factor a plateau schedule sets
@@ -179,8 +179,8 @@ class History:
     def _near_reserve(self) -> int:
         """Bytes the extra copies near the present may take: all they need, when that is at
         most NEAR_SHARE of the budget, else none (there are none)."""
-        one_copy = self.states[max(self.states)].nbytes
-        need = NEAR_SPAN // NEAR_SPACING * one_copy
+        one_copy = max(state.nbytes for state in self.states.values())
+        need = (NEAR_SPAN // NEAR_SPACING + 1) * one_copy  # ages 0, 5, ..., NEAR_SPAN
         return need if need <= NEAR_SHARE * self.budget_bytes else 0
 
     def _halted(self, halt) -> None:
@@ -215,14 +215,17 @@ class History:
 
     def _thin(self) -> bool:
         """Halve per_level (then double the spacing) and drop the copies no longer wanted;
-        False when nothing is left to drop."""
+        False, and nothing changed, when no copy could be dropped (the pinned ones and those
+        near the present stay)."""
+        now = self.last_step
+        if all(state.pinned or self._near(s, now) for s, state in self.states.items()):
+            return False
         if self.per_level > 1:
             self.per_level //= 2
         else:
             self.spacing *= 2
         self._sweep()
-        now = self.last_step  # the copies near the present stay whatever the spacing
-        return any(not state.pinned and not self._near(s, now) for s, state in self.states.items())
+        return True
 
     def _sweep(self) -> None:
         """Drop the copies that aged out of their level."""
