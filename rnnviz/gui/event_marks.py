@@ -10,6 +10,7 @@ from .theme import Theme
 
 SHOWN = 20  # the newest changes drawn
 GAP = 6  # pixels between two labels in a row
+ROW_GAP = 1  # pixels between two rows (labels placed by fractions of the view's height touched)
 FONT_POINTS = 8
 
 
@@ -68,7 +69,8 @@ class EventMarks:
             left_side = x > width / 2
             start = x - size.width() if left_side else x
             row = next((r for r, end in enumerate(row_ends) if start > end + GAP), len(row_ends))
-            fits = (row + 1) * size.height() <= height
+            pitch = size.height() + ROW_GAP
+            fits = (row + 1) * pitch - ROW_GAP <= height
             label.setVisible(fits)
             if not fits:
                 continue
@@ -76,4 +78,4 @@ class EventMarks:
                 row_ends.append(0.0)
             row_ends[row] = start + size.width()
             label.anchors = [(1, 0), (1, 0)] if left_side else [(0, 0), (0, 0)]
-            label.setPosition(1 - row * size.height() / height)
+            label.setPosition(1 - row * pitch / height)

@@ -223,6 +223,7 @@ class GradientPanel(QWidget, Panel):
                 min(low_y, self.clip_threshold),
                 max(high_y, 1.5 * self.clip_threshold),
                 run_start(steps.x),
+                view.status.training,
             )
         for name, curve in self.param_curves.items():
             if curve.isVisible():

@@ -64,6 +64,9 @@ class LossPanel(QWidget, Panel):
         style_plot(self.loss_plot, "Loss (cross-entropy)", "loss", "")
         style_plot(self.acc_plot, "Accuracy", "accuracy", "training step")
         self.acc_plot.setXLink(self.loss_plot)
+        # the steps are numbered under the accuracy plot: the loss plot's own numbers said the
+        # same, took its height, and were re-rendered at every move of the shared x range
+        self.loss_plot.getAxis("bottom").setStyle(showValues=False)
         self.loss_range = FollowRange(self.loss_plot)
         self.acc_range = FollowRange(self.acc_plot, follow_y=False)
         self.acc_plot.setYRange(0, 1.0, padding=0.02)
@@ -259,16 +262,17 @@ class LossPanel(QWidget, Panel):
             return
         self.raw_loss.set(steps, "loss")
         start = run_start(steps.x)
+        growing = view.status.training
         high = steps.high["loss"]  # a one-step bucket's max is its value
         cut = False
         if self.loss_range.log_y:
             positive = steps.low["loss"][steps.low["loss"] > 0]
             self.loss_range.update(
-                steps.x[-1], positive.min() if len(positive) else 1.0, high.max(), start
+                steps.x[-1], positive.min() if len(positive) else 1.0, high.max(), start, growing
             )
         else:  # the informative part: a few high early losses must not flatten the rest
             top = max(robust_top(high), _evaluated_top(view, self.run_curves[1]))
-            self.loss_range.update(steps.x[-1], 0.0, top, start)
+            self.loss_range.update(steps.x[-1], 0.0, top, start, growing)
             cut = self.loss_range.following and high.max() > self.loss_plot.viewRange()[1][1]
         smooth_loss = ema(steps.mean["loss"], self.smoothing)
         self.smooth_loss.setData(steps.x, smooth_loss)
@@ -289,9 +293,9 @@ class LossPanel(QWidget, Panel):
             figure = f"perplexity {held[-1]:.3g}" if self.perplexity else f"{held[-1]:.1%}"
             text += f" · {split} {series.mean['loss'][-1]:.3g}, {figure}"
         if self.perplexity:
-            self.acc_range.update(steps.x[-1], 1.0, shown_top, start)
+            self.acc_range.update(steps.x[-1], 1.0, shown_top, start, growing)
         else:
-            self.acc_range.update(steps.x[-1], 0.0, 1.0, start)
+            self.acc_range.update(steps.x[-1], 0.0, 1.0, start, growing)
         best = view.status.best_step
         for line in self.best_lines:
             line.setVisible(best > 0)

@@ -24,7 +24,6 @@ from ..core.train.config import TrainConfig, resized_for
 from ..core.train.experiment import Experiment, Overview
 from ..core.train.history import DEFAULT_BUDGET_MB
 from ..core.train.lockstep import MAX_RUNS
-from ..core.train.records import RunState
 from ..core.train.runner import TrainingRunner
 from ..core.train.telemetry import Telemetry, TelemetryView
 from ..core.words import class_summary
@@ -288,7 +287,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------- actions
     def toggle_training(self) -> None:
-        if self.telemetry.status.state == RunState.TRAINING:
+        if self.telemetry.status.training:
             self.runner.pause()
         else:
             self.runner.train()
@@ -480,7 +479,7 @@ class MainWindow(QMainWindow):
                 self.scheduler.mark(SNAPSHOT)
                 self.state.set_snapshot(view.snapshot)
             self.scrubbing.follow(view)
-            self.controls.set_running(view.status.state == RunState.TRAINING)
+            self.controls.set_running(view.status.training)
             self.status.show(view)
             self._follow_inspector()
         changed, weights = self.side_runs.read()

@@ -56,7 +56,7 @@ class StatusBar:
         s = view.status
         self.fields["epoch"].setText(f"epoch {s.epoch}")
         self.fields["step"].setText(f"step {s.step:,}")
-        training = s.state == RunState.TRAINING  # a paused run has no speed
+        training = s.training  # a paused run has no speed
         self.fields["speed"].setText(f"{s.tokens_per_s:,.0f} tokens/s" if training else "")
         self._show_elapsed(s.elapsed, s.clock_from)
         self.fields["lr"].setText(f"lr {s.lr:g}")

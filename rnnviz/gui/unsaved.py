@@ -7,7 +7,6 @@ from collections.abc import Callable
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from ..core.train.records import RunState
 from ..core.train.runner import TrainingRunner
 from ..core.train.telemetry import Telemetry
 
@@ -46,7 +45,7 @@ class UnsavedWork:
         Training pauses while the question is open, and goes on after Cancel."""
         if not self.pending:
             return QMessageBox.StandardButton.Discard
-        training = self.telemetry.status.state == RunState.TRAINING
+        training = self.telemetry.status.training
         if training:
             self.runner.pause()
         box = QMessageBox(

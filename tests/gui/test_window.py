@@ -359,6 +359,33 @@ def test_plots_follow_the_data_until_the_user_zooms(qtbot):
     assert follow.following
 
 
+def test_a_growing_x_range_leaves_room_ahead_and_fits_again_when_growth_stops(qtbot):
+    """From launch, training at ~180 steps/s took the x range 10 -> 2,000 in 12 s in 17 moves,
+    each a draw of 12-30 ms (the late ticks of the window's clock). While training runs the
+    range leaves room for LEAD_S of growth at the recent rate, given when the data outgrows it."""
+    import pyqtgraph as pg
+
+    from rnnviz.gui.follow_range import LEAD_S, FollowRange, nice_ceiling
+
+    moves = {}
+    for growing in (False, True):
+        widget = pg.PlotWidget()
+        qtbot.addWidget(widget)
+        times = iter(i / 10 for i in range(1, 122))  # drawn every 0.1 s
+        follow = FollowRange(widget.getPlotItem(), clock=lambda t=times: next(t))
+        for i in range(1, 121):  # 100 steps/s
+            x = 10.0 * i
+            follow.update(x, 0.0, 0.7, growing=growing)
+            shown = widget.getPlotItem().getViewBox().viewRange()[0]
+            assert shown[0] <= 0 and x <= shown[1]  # the newest point is always in view
+        moves[growing] = follow.moves
+        if growing:  # the room it left was 2 s of steps at most, rounded up
+            assert shown[1] <= 1.02 * nice_ceiling(1200 + LEAD_S * 100)
+            follow.update(1200, 0.0, 0.7, growing=False)  # paused: the view fits the data
+            assert 1200 <= widget.getPlotItem().getViewBox().viewRange()[0][1] < 1.03 * 1250
+    assert moves[False] >= 15 and moves[True] <= 7, moves
+
+
 def test_an_inside_legend_gets_a_band_above_the_data(qtbot, monkeypatch):
     """The gradient norm plot's legend covered its top quarter, and with it the unclipped run's
     ‖g‖ (a line at 3-4 in a view of 10^-4 to 10^3): the view now leaves the legend its band."""

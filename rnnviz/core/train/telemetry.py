@@ -62,6 +62,10 @@ class Status:
     best_epoch: int = 0
     config: TrainConfig | None = None  # the live settings (the trainer's: the one copy)
 
+    @property
+    def training(self) -> bool:
+        return self.state is RunState.TRAINING
+
 
 @dataclass(frozen=True)
 class Curves:
