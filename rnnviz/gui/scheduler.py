@@ -109,6 +109,11 @@ class PanelScheduler:
                 self._since[key] = now - MAX_WAIT - (len(changes) - order[0]) * 1e-6
                 self._hurried.add(key)
 
+    @property
+    def hurrying(self) -> bool:
+        """Whether a hurried panel on screen is still to be drawn."""
+        return any(k in self.stale and self.shown(k) for k in self._hurried)
+
     def draw_now(self, change: str) -> None:
         """Every panel that reads `change`, at once (a keystroke is answered at once)."""
         for key, panel in self.panels.items():

@@ -10,7 +10,8 @@ of V = 20,000 words (tests/benchmarks/history.py writes it) after --large-steps 
 sample moves the slider to a random step up to d back and waits until the past model has come
 and every view on screen that reads weights has drawn it (by the window's own scheduler);
 median and p99 over the samples, then until the plots over training have marked the step too
-("all"); the timer's lateness over all of them.
+("all"); then a drag to the right DRAG_STEP steps at a time from DRAG_FROM back, each
+step waited for (the -> key held); the timer's lateness over all of them.
 """
 
 import argparse
@@ -23,6 +24,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+DRAG_FROM, DRAG_STEP = 200, 3  # a drag starts this far back and moves this far at each frame
 
 PROBE = r"""
 import json, os, sys, time, tempfile
@@ -39,6 +41,7 @@ from rnnviz.gui.main_window import MainWindow
 from rnnviz.gui.panel import PROBE, SNAPSHOT, TELEMETRY
 
 source, steps, samples = sys.argv[1], int(sys.argv[2]), int(sys.argv[4])
+drag_from, drag_step = int(sys.argv[5]), int(sys.argv[6])
 distances = json.loads(sys.argv[3])
 config = TrainConfig(cell="gru", hidden_size=128, dtype="float64", min_count=1, max_vocab=50_000,
                      validation_fraction=0.0, patience=0, epochs=1000)
@@ -91,13 +94,23 @@ for back in distances:
         wait(lambda: redrawn(step, readers + plots), 60)
         all_times.append(1000 * (time.perf_counter() - started))
         win.scrubbing.go_live()
+        wait(lambda: not win.scheduler.hurrying, 60)  # the live views back before the next look
     reached[back], marked[back] = sorted(times), sorted(all_times)
+dragged, start = [], win.scrubbing.timeline.live - drag_from
+for i in range(1, samples + 1):  # a drag to the right (or the -> key held): each step once shown
+    step = start + drag_step * i
+    started = time.perf_counter()
+    win.scrubbing.timeline.slider.setValue(step)
+    wait(lambda: redrawn(step, readers), 600)
+    dragged.append(1000 * (time.perf_counter() - started))
+win.scrubbing.go_live()
 timer.stop()
 win.runner.pause()
 history = win.runner.history
 figures = {"V": win.overview.vocab_size, "copies": len(history.states),
            "mb": history.nbytes / 2**20, "live": win.scrubbing.timeline.live,
-           "reached": reached, "marked": marked, "late": sorted(late), "views": len(readers),
+           "reached": reached, "marked": marked, "dragged": sorted(dragged),
+           "late": sorted(late), "views": len(readers),
            "plots": len(plots)}
 dispose(win)
 print(json.dumps(figures))
@@ -111,6 +124,7 @@ def p99(values: list[float]) -> float:
 def probe(source: str, steps: int, distances: list[int], samples: int) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
     argv = [sys.executable, "-c", PROBE, source, str(steps), json.dumps(distances), str(samples)]
+    argv += [str(DRAG_FROM), str(DRAG_STEP)]
     done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=3600)
     if done.returncode != 0:
         print(f"the window probe failed ({done.returncode}):\n{done.stderr[-2000:]}")
@@ -125,7 +139,9 @@ def probe(source: str, steps: int, distances: list[int], samples: int) -> None:
         f"window, GRU H=128 V={f['V']:,} after {steps:,} steps ({f['copies']} copies, "
         f"{f['mb']:.0f} MB; trained on to {f['live']:,} meanwhile): slider to all "
         f"{f['views']} views redrawn (all: and the {f['plots']} plots marking the step) "
-        f"{reach}; 10 ms timer meanwhile late by {statistics.median(f['late']):.2f} ms median, "
+        f"{reach}; dragged to the right {DRAG_STEP} steps at a time from {DRAG_FROM} back "
+        f"{statistics.median(f['dragged']):.0f} ms median, {p99(f['dragged']):.0f} ms p99 a "
+        f"move; 10 ms timer meanwhile late by {statistics.median(f['late']):.2f} ms median, "
         f"{p99(f['late']):.2f} ms p99, {f['late'][-1]:.1f} ms max"
     )
 

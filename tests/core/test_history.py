@@ -265,6 +265,54 @@ def test_a_newer_ask_stops_a_long_replay_which_says_how_far_it_got(monkeypatch):
     assert [share for step, share in said if step == 20][-1] == 1.0
 
 
+def test_a_replay_goes_on_from_the_last_one_when_the_step_is_ahead(monkeypatch):
+    """A drag to the right asked for steps 60, 61, 62, ... and each was replayed from the copy at
+    50: now from the step answered before it, or from where a replay stopped by a newer ask got
+    to, and the answer already given keeps its own weights."""
+    monkeypatch.setattr("rnnviz.core.train.scrub.PROGRESS_EVERY_S", 0.0)  # every step said
+    main = Experiment.build(TrainConfig(cell="gru", hidden_size=8), load(["tiny"]))
+    history = History(budget_bytes=2**30)  # copies every SPACING steps: 0, 25, 50, 75
+    history.attach(main.trainer)
+    seen = {}
+    for step in range(1, 81):
+        main.trainer.step()
+        if step == 62:
+            main.trainer.apply(lr=0.02)  # a live change on the way
+        seen[step] = {n: p.copy() for n, p in main.model.params.items()}
+    past, answers, said = PastModels(), Queue(), []
+
+    def progressed(step, share):
+        said.append((step, share))
+        if step == 70 and len(said) == 3:  # the slider moved on to 74 meanwhile
+            past.ask(history, main, 74, answer, progressed)
+
+    def answer(*answered):
+        answers.put(answered)
+
+    def replayed(asked, answered=None):
+        said.clear()
+        past.ask(history, main, asked, answer, progressed)
+        snapshot, error = answers.get(timeout=30)
+        step = answered or asked
+        assert error is None and snapshot.step == step
+        return snapshot, [share for at, share in said if at == step]
+
+    try:
+        at_60, shares = replayed(60)
+        assert shares[0] == 1 / 10  # from the copy at 50
+        at_64, shares = replayed(64)
+        assert shares[0] == 1 / 4  # from 60, through the change after 62
+        assert same_bits(at_60.model.params, seen[60])  # the answer for 60 is still step 60's
+        assert same_bits(at_64.model.params, seen[64])
+        _, shares = replayed(63)
+        assert shares[0] == 1 / 13  # behind the last one: from the copy at 50 again
+        at_74, shares = replayed(70, answered=74)  # 70 goes on from 63; at 66 the ask for 74
+        assert shares[0] == 1 / 7  # comes, and the next step's end (67) gives way to it: from 67
+        assert same_bits(at_74.model.params, seen[74]) and answers.empty()
+    finally:
+        past.stop()
+
+
 def test_a_state_space_is_analysed_only_once_the_asks_rest():
     """A drag asks again within ANALYSE_AFTER_S of each answer: only where it stops is analysed
     (an analysis of 0.4-0.7 s would hold up every next replay)."""

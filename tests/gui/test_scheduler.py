@@ -209,6 +209,7 @@ class Paints(QObject):
 def test_a_draw_is_timed_with_the_paint_it_causes(qtbot, window):
     window.runner.call(lambda run: [run.trainer.step() for _ in range(30)]).result(60)
     window.refresh()  # the newest telemetry
+    window.scheduler.draw("loss")  # the first draw of the 30 steps moves the views to them
     view = window.panels["loss"].findChildren(QGraphicsView)[0]
     paints = Paints(view.viewport())
     window.scheduler.draw("loss")
@@ -232,9 +233,11 @@ def test_a_step_chosen_on_the_timeline_hurries_its_panels_past_the_rests():
     s.hurry(SNAPSHOT, PROBE)
     drawn_at = clock.now
     for _ in range(2):
+        assert s.hurrying
         s.draw_next()
         clock.now += TICK
     assert len(heavy.draws) == len(other.draws) == 2  # both within two ticks, one a tick
+    assert not s.hurrying
     assert heavy.draws[1] != other.draws[1] and max(heavy.draws[1], other.draws[1]) < drawn_at + 0.1
 
 

@@ -179,8 +179,7 @@ class History:
     def _near_reserve(self) -> int:
         """Bytes the extra copies near the present may take: all they need, when that is at
         most NEAR_SHARE of the budget, else none (there are none)."""
-        one_copy = max(state.nbytes for state in self.states.values())
-        need = (NEAR_SPAN // NEAR_SPACING + 1) * one_copy  # ages 0, 5, ..., NEAR_SPAN
+        need = (NEAR_SPAN // NEAR_SPACING + 1) * self._largest_copy  # ages 0, 5, ..., NEAR_SPAN
         return need if need <= NEAR_SHARE * self.budget_bytes else 0
 
     def _halted(self, halt) -> None:
@@ -200,6 +199,11 @@ class History:
         self._sweep()
         while self._spaced_bytes() > self.budget_bytes - self._near_bytes and self._thin():
             pass
+
+    @property
+    def _largest_copy(self) -> int:
+        """Bytes of the largest copy (list(): safe while the training thread adds one)."""
+        return max(state.nbytes for state in list(self.states.values()))
 
     def _near(self, step: int, now: int) -> bool:
         """Whether a copy of `step` is one of those kept near the present at `now`."""
@@ -256,13 +260,28 @@ class History:
         `step`, a step before the recorded trainer's: its epoch, and the step's result in .last
         when the replay ran it (None when `step` was copied). progress(done, total) after each
         step replayed (it may raise to stop the replay)."""
+        return self.run_to(self.replayer(step), step, progress)
+
+    def replayer(self, step: int, near: Trainer | None = None) -> Trainer:
+        """A trainer to replay `step` from (before the recorded trainer's): `near`, an earlier
+        replay of this history (run_to stepped it on from there), when it is at or before
+        `step` and no copy lies between them, else one in the state of the newest copy at or
+        before `step`."""
         self._check(step)
         if self.trainer is not None and step >= self.trainer.step_count:
             raise RnnvizError(f"step {step:,} is the run's present, not its past")
-        states, events = dict(self.states), list(self.events)  # the trainer may go on meanwhile
+        states = dict(self.states)  # the trainer may go on (and thin them) meanwhile
         start = max(s for s in states if s <= step)
-        replay = self._replayer(states[start])
-        events = [e for e in events if start <= e.after < step]
+        if near is not None and start <= near.step_count <= step:
+            return near
+        return self._replayer(states[start])
+
+    def run_to(self, replay: Trainer, step: int, progress: Progress | None = None) -> Trainer:
+        """`replay` (from replayer(step)) stepped on to `step` by the run's own steps, the live
+        changes put back where they came (again at its own step: they set values, so twice is
+        once)."""
+        start = replay.step_count
+        events = [e for e in list(self.events) if start <= e.after < step]
         position = 0
         while True:
             while position < len(events) and events[position].after == replay.step_count:
@@ -273,6 +292,11 @@ class History:
             replay.step()
             if progress is not None:
                 progress(replay.step_count - start, step - start)
+
+    def keeps_replays(self) -> bool:
+        """Whether a replay may be kept to go on from (one copy's bytes, as a replay holds,
+        within NEAR_SHARE of the budget: the memory the copies near the present may take)."""
+        return self._largest_copy <= NEAR_SHARE * self.budget_bytes
 
     def copied_flow(self, step: int) -> dict[str, np.ndarray]:
         """The gradient flow of copied step `step` ({} when it is not copied, or not known)."""

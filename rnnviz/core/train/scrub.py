@@ -1,7 +1,9 @@
 """The model at a past step, for the window's timeline: a thread of its own replays the run's
 history (history.py), so that training and the window go on meanwhile. The newest request wins:
 a drag of the slider asks for many steps, and only the one it stops at matters: a replay still
-running when a newer ask comes is given up. A long replay reports how far it is. Once the
+running when a newer ask comes is given up, or gone on with when the newer step is ahead of it
+(as is the last one answered: a drag to the right replays only the steps in between). A long
+replay reports how far it is. Once the
 model is answered and no newer ask has come for ANALYSE_AFTER_S (the slider rests), its state
 space is analysed and answered too."""
 
@@ -16,6 +18,7 @@ from ..nn.model import SequenceModel
 from .experiment import Experiment
 from .history import History, Progress
 from .telemetry import Snapshot
+from .trainer import Trainer
 
 Reply = Callable[[object, BaseException | None], None]  # on_done(snapshot, error)
 Progressed = Callable[[int, float], None]  # on_progress(step, share replayed)
@@ -33,10 +36,17 @@ def past_snapshot(
 ) -> Snapshot:
     """The experiment's model as it was after `step` (before the trainer's), exactly: its
     weights, epoch and the step's gradient flow (replayed, or kept with its copy)."""
-    replay = history.trainer_at(step, progress)
+    return snapshot_of(history, experiment, history.trainer_at(step, progress))
+
+
+def snapshot_of(
+    history: History, experiment: Experiment, replay: Trainer, copied: bool = False
+) -> Snapshot:
+    """The Snapshot of a trainer_at() replay (with a copy of its model when `copied`: the
+    replay goes on)."""
     return Snapshot(
-        step,
-        replay.model,
+        replay.step_count,
+        replay.model.copy() if copied else replay.model,
         experiment.vocab,
         experiment.classes,
         history.flow_of(replay),
@@ -56,6 +66,7 @@ class PastModels:
 
     def __init__(self) -> None:
         self._asked: tuple | None = None
+        self._kept: tuple[History, Trainer] | None = None  # the last replay, to go on from
         self._wake = threading.Condition()
         self._stopping = False
         self._thread = threading.Thread(target=self._loop, name="rnnviz-history", daemon=True)
@@ -94,14 +105,30 @@ class PastModels:
                 history, experiment, step, on_done, on_progress, analyse, on_space = asked
                 try:
                     progress = self._progress(step, on_progress)
-                    result, error = past_snapshot(history, experiment, step, progress), None
+                    result, error = self._replayed(history, experiment, step, progress), None
                 except _SupersededError:
                     continue
                 except Exception as failure:  # handed to the caller, never kills the thread
-                    result, error = None, failure
+                    result, error, self._kept = None, failure, None
                 on_done(result, error)
                 if result is not None and analyse is not None and on_space is not None:
                     self._analyse(result, analyse, on_space)
+
+    def _replayed(
+        self, history: History, experiment: Experiment, step: int, progress: Progress
+    ) -> Snapshot:
+        """The model after `step`, replayed on from the last replay (answered, or stopped by a
+        newer ask) when that is on the way from the copy before `step` to it: a drag of the
+        slider to the right, or the next step, replays only the steps in between. The replay is
+        kept to go on from while the history says it may (its memory)."""
+        kept = self._kept[1] if self._kept is not None and self._kept[0] is history else None
+        self._kept = None
+        replay = history.replayer(step, kept)
+        keep = history.keeps_replays()
+        if keep:
+            self._kept = (history, replay)  # stopped by a newer ask, it is at a step's end
+        history.run_to(replay, step, progress)
+        return snapshot_of(history, experiment, replay, copied=keep)
 
     def _analyse(self, snapshot: Snapshot, analyse: Analyse, on_space: Reply) -> None:
         """The snapshot's state space (or the analysis' error), once the asks rest."""
