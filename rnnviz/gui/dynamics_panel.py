@@ -125,8 +125,11 @@ class DynamicsPanel(QWidget, Panel):
     def show_overview(self, overview) -> None:
         self._show_empty()
 
+    def show_viewed_step(self, step: int | None) -> None:
+        self.viewed.set(step)
+
     def draw(self, context: PanelContext) -> None:
-        self.viewed.set(context.viewed_step)
+        self.show_viewed_step(context.viewed_step)
         insight = context.view.insight if context.view is not None else None
         if insight is None or insight is self.shown:
             return

@@ -11,7 +11,7 @@ from .curves import ema, positive
 from .follow_range import FollowRange, run_start, sticky_ceiling
 from .hint import EmptyHint
 from .hover import HoverReadout
-from .panel import CONFIG, TELEMETRY, Panel, PanelContext
+from .panel import CONFIG, SNAPSHOT, TELEMETRY, Panel, PanelContext
 from .run_overlay import RunCurves
 from .theme import (
     LogAxis,
@@ -53,7 +53,8 @@ FAINT_ALPHA = "70"  # hex alpha of each step's norm under the smoothed curves
 
 
 class GradientPanel(QWidget, Panel):
-    key, slot, reads = "gradients", "top", frozenset({TELEMETRY, CONFIG})
+    key, slot = "gradients", "top"
+    reads = frozenset({TELEMETRY, CONFIG, SNAPSHOT})  # the flow is the weights shown's
     title = "Gradients"
 
     def __init__(self, theme: Theme, state: ViewState, parent=None):
@@ -146,12 +147,15 @@ class GradientPanel(QWidget, Panel):
     def view_moves(self) -> int:
         return self.norm_range.moves
 
+    def show_viewed_step(self, step: int | None) -> None:
+        self.viewed.set(step)
+
     def draw(self, context: PanelContext) -> None:
         self._set_language_model(context.config.task == "lm")
         self.set_clip(context.config.clip_mode, context.config.clip)
         for curves in self.run_curves:
             curves.set(context.runs)
-        self.viewed.set(context.viewed_step)
+        self.show_viewed_step(context.viewed_step)
         if context.view is not None:
             self.update_view(context.view, context.snapshot)
 

@@ -226,6 +226,9 @@ class LossPanel(QWidget, Panel):
     def view_moves(self) -> int:
         return self.loss_range.moves + self.acc_range.moves
 
+    def show_viewed_step(self, step: int | None) -> None:
+        self.viewed.set(step)
+
     def draw(self, context: PanelContext) -> None:
         snapshot = context.snapshot
         if snapshot is not None:
@@ -234,7 +237,7 @@ class LossPanel(QWidget, Panel):
         if key != self.runs_key.text():
             self.runs_key.setText(key)
         self.runs = context.runs
-        self.viewed.set(context.viewed_step)
+        self.show_viewed_step(context.viewed_step)
         if context.view is not None:
             self.update_view(context.view)
 

@@ -69,6 +69,10 @@ class Panel:
     def draw(self, context: PanelContext) -> None:
         raise NotImplementedError
 
+    def show_viewed_step(self, step: int | None) -> None:
+        """Mark `step`, the one the timeline looks at (None: live), on the plots over training
+        at once, without a draw (each draw marks context.viewed_step too)."""
+
     def view_moves(self) -> int:
         """How often its plots' views moved to follow their data so far (follow_range.py): a draw
         that moves one costs more, as often as the data outgrows a view, whatever the rate."""

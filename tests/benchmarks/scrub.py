@@ -38,7 +38,7 @@ from PySide6.QtCore import QSettings, QTimer
 from rnnviz.core.data.datasets import DataSource
 from rnnviz.core.train.config import TrainConfig
 from rnnviz.gui.main_window import MainWindow
-from rnnviz.gui.panel import PROBE, SNAPSHOT, TELEMETRY
+from rnnviz.gui.panel import PROBE, SNAPSHOT
 
 source, steps, samples = sys.argv[1], int(sys.argv[2]), int(sys.argv[4])
 drag_from, drag_step = int(sys.argv[5]), int(sys.argv[6])
@@ -70,7 +70,10 @@ def tick():
 timer = QTimer(); timer.setInterval(10); timer.timeout.connect(tick); timer.start()
 weights = {SNAPSHOT, PROBE}  # the panels that draw with the weights shown
 readers = [k for k, p in win.panels.items() if p.reads & weights and win.scheduler.shown(k)]
-plots = [k for k, p in win.panels.items() if TELEMETRY in p.reads and win.scheduler.shown(k)]
+plots = [k for k, p in win.panels.items() if hasattr(p, "viewed") and win.scheduler.shown(k)]
+def marks_at(step):  # the plots over training mark the step (Panel.show_viewed_step)
+    lines = [line for k in plots for line in win.panels[k].viewed.lines]
+    return all(line.isVisible() and line.value() == step for line in lines)
 at_arrival = {}  # each panel's draws when the past model came: redrawn once each after it
 arrived = win.scrubbing._arrived
 def counted(snapshot, error):
@@ -91,7 +94,7 @@ for back in distances:
         win.scrubbing.timeline.slider.setValue(step)
         wait(lambda: redrawn(step, readers), 600)
         times.append(1000 * (time.perf_counter() - started))
-        wait(lambda: redrawn(step, readers + plots), 60)
+        wait(lambda: redrawn(step, readers) and marks_at(step), 60)
         all_times.append(1000 * (time.perf_counter() - started))
         win.scrubbing.go_live()
         wait(lambda: not win.scheduler.hurrying, 60)  # the live views back before the next look
@@ -138,7 +141,8 @@ def probe(source: str, steps: int, distances: list[int], samples: int) -> None:
     print(
         f"window, GRU H=128 V={f['V']:,} after {steps:,} steps ({f['copies']} copies, "
         f"{f['mb']:.0f} MB; trained on to {f['live']:,} meanwhile): slider to all "
-        f"{f['views']} views redrawn (all: and the {f['plots']} plots marking the step) "
+        f"{f['views']} views of the weights redrawn (all: and the {f['plots']} plots over "
+        f"training marking it) "
         f"{reach}; dragged to the right {DRAG_STEP} steps at a time from {DRAG_FROM} back "
         f"{statistics.median(f['dragged']):.0f} ms median, {p99(f['dragged']):.0f} ms p99 a "
         f"move; 10 ms timer meanwhile late by {statistics.median(f['late']):.2f} ms median, "

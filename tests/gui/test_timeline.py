@@ -73,6 +73,30 @@ def test_every_view_shows_the_model_at_the_step_looked_at(qtbot, window):
     assert timeline.slider.value() == timeline.live
 
 
+def test_the_plots_mark_a_past_step_as_it_comes_and_the_flow_is_its_own(qtbot, window):
+    """The plots over training were marked by full redraws (the loss panel's took 13-29 ms while
+    a replay ran), hurried after the sentence's views: the marks now move as the weights come,
+    and the gradient panel draws the past step's flow (it reads the weights shown)."""
+    train(window, 60)
+    qtbot.waitUntil(lambda: window.scrubbing.timeline.live == 60)
+    window.redraw_all()
+    arrived, marks = window.scrubbing._arrived, []
+
+    def spy(snapshot, error):
+        arrived(snapshot, error)
+        for key in ("loss", "gradients", "dynamics"):
+            lines = window.panels[key].viewed.lines
+            marks.extend(line.value() if line.isVisible() else None for line in lines)
+
+    window.scrubbing._arrived = spy
+    window.scrubbing.timeline.slider.setValue(20)
+    qtbot.waitUntil(lambda: window.state.past is not None and window.state.past.step == 20)
+    assert marks and all(mark == 20 for mark in marks), marks
+    gradients = window.panels["gradients"]
+    qtbot.waitUntil(lambda: gradients._flow_snapshot is window.state.past)
+    assert "batch of step 20" in gradients.flow_plot.titleLabel.text
+
+
 def test_an_answer_for_a_step_left_behind_is_dropped(qtbot, window):
     train(window, 60)
     qtbot.waitUntil(lambda: window.scrubbing.timeline.live == 60)
