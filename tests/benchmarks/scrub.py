@@ -10,8 +10,8 @@ of V = 20,000 words (tests/benchmarks/history.py writes it) after --large-steps 
 sample moves the slider to a random step up to d back and waits until the past model has come
 and every view on screen that reads weights has drawn it (by the window's own scheduler);
 median and p99 over the samples, then until the plots over training have marked the step too
-("all"); then a drag to the right DRAG_STEP steps at a time from DRAG_FROM back, each
-step waited for (the -> key held); the timer's lateness over all of them.
+("all"); then, after a look at DRAG_FROM back, a drag to the right DRAG_STEP steps at a time,
+each step waited for (the -> key held), and back (<-); the timer's lateness over all of them.
 """
 
 import argparse
@@ -100,12 +100,21 @@ for back in distances:
         wait(lambda: not win.scheduler.hurrying, 60)  # the live views back before the next look
     reached[back], marked[back] = sorted(times), sorted(all_times)
 dragged, start = [], win.scrubbing.timeline.live - drag_from
+win.scrubbing.timeline.slider.setValue(start)  # the handle taken (a look, not timed)
+wait(lambda: redrawn(start, readers), 600)
 for i in range(1, samples + 1):  # a drag to the right (or the -> key held): each step once shown
     step = start + drag_step * i
     started = time.perf_counter()
     win.scrubbing.timeline.slider.setValue(step)
     wait(lambda: redrawn(step, readers), 600)
     dragged.append(1000 * (time.perf_counter() - started))
+back_again = []
+for i in range(samples - 1, 0, -1):  # and back to the left (the <- key held)
+    step = start + drag_step * i
+    started = time.perf_counter()
+    win.scrubbing.timeline.slider.setValue(step)
+    wait(lambda: redrawn(step, readers), 600)
+    back_again.append(1000 * (time.perf_counter() - started))
 win.scrubbing.go_live()
 timer.stop()
 win.runner.pause()
@@ -113,6 +122,7 @@ history = win.runner.history
 figures = {"V": win.overview.vocab_size, "copies": len(history.states),
            "mb": history.nbytes / 2**20, "live": win.scrubbing.timeline.live,
            "reached": reached, "marked": marked, "dragged": sorted(dragged),
+           "back_again": sorted(back_again),
            "late": sorted(late), "views": len(readers),
            "plots": len(plots)}
 dispose(win)
@@ -145,7 +155,9 @@ def probe(source: str, steps: int, distances: list[int], samples: int) -> None:
         f"training marking it) "
         f"{reach}; dragged to the right {DRAG_STEP} steps at a time from {DRAG_FROM} back "
         f"{statistics.median(f['dragged']):.0f} ms median, {p99(f['dragged']):.0f} ms p99 a "
-        f"move; 10 ms timer meanwhile late by {statistics.median(f['late']):.2f} ms median, "
+        f"move, back to the left {statistics.median(f['back_again']):.0f} / "
+        f"{p99(f['back_again']):.0f} ms; 10 ms timer meanwhile late by "
+        f"{statistics.median(f['late']):.2f} ms median, "
         f"{p99(f['late']):.2f} ms p99, {f['late'][-1]:.1f} ms max"
     )
 

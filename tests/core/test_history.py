@@ -305,10 +305,42 @@ def test_a_replay_goes_on_from_the_last_one_when_the_step_is_ahead(monkeypatch):
         assert same_bits(at_60.model.params, seen[60])  # the answer for 60 is still step 60's
         assert same_bits(at_64.model.params, seen[64])
         _, shares = replayed(63)
-        assert shares[0] == 1 / 13  # behind the last one: from the copy at 50 again
+        assert shares[0] == 1 / 3  # behind the last one: from 60, which the replay to 64 passed
         at_74, shares = replayed(70, answered=74)  # 70 goes on from 63; at 66 the ask for 74
         assert shares[0] == 1 / 7  # comes, and the next step's end (67) gives way to it: from 67
         assert same_bits(at_74.model.params, seen[74]) and answers.empty()
+    finally:
+        past.stop()
+
+
+def test_a_step_back_replays_from_a_state_an_earlier_replay_went_through(monkeypatch):
+    """The <- key after a look at step 74 replayed 23 steps from the copy at 50: now from the
+    states the replay to 74 went through (every TRAIL_SPACING steps), exactly, flow and all."""
+    monkeypatch.setattr("rnnviz.core.train.scrub.PROGRESS_EVERY_S", 0.0)  # every step said
+    main = Experiment.build(TrainConfig(cell="gru", hidden_size=8), load(["tiny"]))
+    history = History(budget_bytes=2**30)  # copies at 0, 25, 50, 75
+    history.attach(main.trainer)
+    seen = {}
+    for step in range(1, 81):
+        main.trainer.step()
+        seen[step] = {n: p.copy() for n, p in main.model.params.items()}
+    past, answers, said = PastModels(), Queue(), []
+
+    def replayed(step):
+        said.clear()
+        past.ask(
+            history, main, step, lambda *a: answers.put(a), lambda s, share: said.append(share)
+        )
+        snapshot, error = answers.get(timeout=30)
+        assert error is None and same_bits(snapshot.model.params, seen[step])
+        assert len(snapshot.gradient_flow["h"])  # the step's own flow: it was replayed
+        return said[0]
+
+    try:
+        assert replayed(74) == 1 / 24  # from the copy at 50, through 55, 60, 65, 70
+        assert replayed(73) == 1 / 3  # from 70
+        assert replayed(70) == 1 / 5  # from 65: a step is left to replay
+        assert replayed(52) == 1 / 2  # the copy at 50 is nearer
     finally:
         past.stop()
 

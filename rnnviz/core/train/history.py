@@ -179,7 +179,8 @@ class History:
     def _near_reserve(self) -> int:
         """Bytes the extra copies near the present may take: all they need, when that is at
         most NEAR_SHARE of the budget, else none (there are none)."""
-        need = (NEAR_SPAN // NEAR_SPACING + 1) * self._largest_copy  # ages 0, 5, ..., NEAR_SPAN
+        one_copy = max(state.nbytes for state in self.states.values())
+        need = (NEAR_SPAN // NEAR_SPACING + 1) * one_copy  # ages 0, 5, ..., NEAR_SPAN
         return need if need <= NEAR_SHARE * self.budget_bytes else 0
 
     def _halted(self, halt) -> None:
@@ -199,11 +200,6 @@ class History:
         self._sweep()
         while self._spaced_bytes() > self.budget_bytes - self._near_bytes and self._thin():
             pass
-
-    @property
-    def _largest_copy(self) -> int:
-        """Bytes of the largest copy (list(): safe while the training thread adds one)."""
-        return max(state.nbytes for state in list(self.states.values()))
 
     def _near(self, step: int, now: int) -> bool:
         """Whether a copy of `step` is one of those kept near the present at `now`."""
@@ -262,15 +258,22 @@ class History:
         step replayed (it may raise to stop the replay)."""
         return self.run_to(self.replayer(step), step, progress)
 
-    def replayer(self, step: int, near: Trainer | None = None) -> Trainer:
+    def replayer(
+        self,
+        step: int,
+        near: Trainer | None = None,
+        passed: dict[int, TrainerState] | None = None,
+    ) -> Trainer:
         """A trainer to replay `step` from (before the recorded trainer's): `near`, an earlier
         replay of this history (run_to stepped it on from there), when it is at or before
         `step` and no copy lies between them, else one in the state of the newest copy at or
-        before `step`."""
+        before `step` or of `passed` (states earlier replays went through) before it (a step
+        is left to replay: its gradient flow)."""
         self._check(step)
         if self.trainer is not None and step >= self.trainer.step_count:
             raise RnnvizError(f"step {step:,} is the run's present, not its past")
         states = dict(self.states)  # the trainer may go on (and thin them) meanwhile
+        states.update((s, state) for s, state in (passed or {}).items() if s < step)
         start = max(s for s in states if s <= step)
         if near is not None and start <= near.step_count <= step:
             return near
@@ -292,11 +295,6 @@ class History:
             replay.step()
             if progress is not None:
                 progress(replay.step_count - start, step - start)
-
-    def keeps_replays(self) -> bool:
-        """Whether a replay may be kept to go on from (one copy's bytes, as a replay holds,
-        within NEAR_SHARE of the budget: the memory the copies near the present may take)."""
-        return self._largest_copy <= NEAR_SHARE * self.budget_bytes
 
     def copied_flow(self, step: int) -> dict[str, np.ndarray]:
         """The gradient flow of copied step `step` ({} when it is not copied, or not known)."""

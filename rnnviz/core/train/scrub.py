@@ -2,10 +2,10 @@
 history (history.py), so that training and the window go on meanwhile. The newest request wins:
 a drag of the slider asks for many steps, and only the one it stops at matters: a replay still
 running when a newer ask comes is given up, or gone on with when the newer step is ahead of it
-(as is the last one answered: a drag to the right replays only the steps in between). A long
-replay reports how far it is. Once the
-model is answered and no newer ask has come for ANALYSE_AFTER_S (the slider rests), its state
-space is analysed and answered too."""
+(as is the last one answered: a drag to the right replays only the steps in between), and a step
+back goes from a state a replay went through (Trail). A long replay reports how far it is. Once
+the model is answered and no newer ask has come for ANALYSE_AFTER_S (the slider rests), its
+state space is analysed and answered too."""
 
 import threading
 import time
@@ -16,7 +16,7 @@ from threadpoolctl import threadpool_limits
 from ..insight.state_space import StateSpace
 from ..nn.model import SequenceModel
 from .experiment import Experiment
-from .history import History, Progress
+from .history import History, Progress, TrainerState, state_of
 from .telemetry import Snapshot
 from .trainer import Trainer
 
@@ -24,7 +24,31 @@ Reply = Callable[[object, BaseException | None], None]  # on_done(snapshot, erro
 Progressed = Callable[[int, float], None]  # on_progress(step, share replayed)
 Analyse = Callable[[SequenceModel, int], StateSpace]  # analyse(model, step)
 PROGRESS_EVERY_S = 0.1
+TRAIL_SPACING = 5  # steps between the states a replay passes that are kept
+TRAIL_SHARE = 1 / 8  # of the history's budget, at most, for them
 ANALYSE_AFTER_S = 0.25  # a drag asks again sooner: the analysis (0.4-0.7 s) would hold it up
+
+
+class Trail:
+    """States the replays of one history went through, every TRAIL_SPACING steps, the newest
+    within TRAIL_SHARE of its budget (none when one does not fit): a step back from one looked
+    at (the <- key, a drag to the left) is replayed from the nearest, not from the copy before
+    it, up to the history's spacing of steps back."""
+
+    def __init__(self, history: History):
+        self.history = history
+        self.states: dict[int, TrainerState] = {}  # step -> state, oldest first
+
+    def passed(self, replay: Trainer) -> None:
+        step = replay.step_count
+        if step % TRAIL_SPACING or step in self.states or step in self.history.states:
+            return
+        state = state_of(replay, pinned=False)
+        room = int(TRAIL_SHARE * self.history.budget_bytes) // state.nbytes
+        if room:
+            self.states[step] = state
+        while len(self.states) > room:
+            del self.states[next(iter(self.states))]
 
 
 class _SupersededError(Exception):
@@ -67,6 +91,7 @@ class PastModels:
     def __init__(self) -> None:
         self._asked: tuple | None = None
         self._kept: tuple[History, Trainer] | None = None  # the last replay, to go on from
+        self._trail: Trail | None = None
         self._wake = threading.Condition()
         self._stopping = False
         self._thread = threading.Thread(target=self._loop, name="rnnviz-history", daemon=True)
@@ -119,16 +144,25 @@ class PastModels:
     ) -> Snapshot:
         """The model after `step`, replayed on from the last replay (answered, or stopped by a
         newer ask) when that is on the way from the copy before `step` to it: a drag of the
-        slider to the right, or the next step, replays only the steps in between. The replay is
-        kept to go on from while the history says it may (its memory)."""
+        slider to the right, or the next step, replays only the steps in between; else from
+        the nearest state before it that a replay went through (Trail) or copy. Memory: the
+        replay (one copy's bytes, beyond the history's budget) is held between asks as during
+        one, the answer's model is a copy of its weights, and the trail takes at most
+        TRAIL_SHARE of the budget."""
         kept = self._kept[1] if self._kept is not None and self._kept[0] is history else None
         self._kept = None
-        replay = history.replayer(step, kept)
-        keep = history.keeps_replays()
-        if keep:
-            self._kept = (history, replay)  # stopped by a newer ask, it is at a step's end
-        history.run_to(replay, step, progress)
-        return snapshot_of(history, experiment, replay, copied=keep)
+        if self._trail is None or self._trail.history is not history:
+            self._trail = Trail(history)
+        trail = self._trail
+        replay = history.replayer(step, kept, trail.states)
+        self._kept = (history, replay)  # stopped by a newer ask, it is at a step's end
+
+        def stepped(done: int, total: int) -> None:
+            trail.passed(replay)
+            progress(done, total)
+
+        history.run_to(replay, step, stepped)
+        return snapshot_of(history, experiment, replay, copied=True)
 
     def _analyse(self, snapshot: Snapshot, analyse: Analyse, on_space: Reply) -> None:
         """The snapshot's state space (or the analysis' error), once the asks rest."""
